@@ -1,0 +1,23 @@
+//! # zksettle-circuits
+//!
+//! The settlement rule book of a crypto-options venue, written twice:
+//!
+//! * [`rules`] is the native reference: plain integer arithmetic with explicit
+//!   rounding and a typed error for every broken rule. The ledger applies
+//!   epochs with it, and it decides what a valid epoch is.
+//! * `gadgets` (next to come) states the same rules as plonky2 constraints,
+//!   file for file and function for function, so a reviewer reads a rule and its
+//!   gadget side by side.
+//!
+//! Units follow DESIGN section 3: money in signed micro-USD, prices in
+//! micro-USD per underlying on a tick of 100, quantities in signed lots of
+//! 0.01 underlying, rates in basis points. Every rounding goes against the
+//! account, and every aggregate stays below 2^61 in magnitude so the circuit
+//! can compare values with single range checks.
+#![deny(missing_docs)]
+
+pub mod config {
+    //! Field, hasher and extension degree, chosen once in `zksettle-verifier`.
+    pub use zksettle_verifier::config::{C, D, F};
+}
+pub mod rules;

@@ -1,0 +1,178 @@
+//! The files of DESIGN section 10: an epoch (`epoch-NNNN.json`) and a state
+//! snapshot (`state-NNNN.json`), with the checks that make a snapshot a valid
+//! starting point.
+
+use serde::{Deserialize, Serialize};
+
+use super::account::{Account, Position, FLAG_UNDER_LIQUIDATION};
+use super::encoding::{Digest, ZERO_DIGEST};
+use super::market::Market;
+use super::ops::Operation;
+use super::oracle::Report;
+use super::units::{is_system_index, BAD_DEBT_MAX, CASH_MAX, GLOBAL_LEAF, N_SLOTS, Q_MAX};
+
+/// One settlement epoch as the sequencer ordered it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Epoch {
+    /// Epoch number; follows the state's by one.
+    pub epoch: u64,
+    /// Epoch time, unix seconds; not before the state's.
+    pub timestamp: u64,
+    /// Root of the state the epoch applies to.
+    #[serde(with = "super::encoding::serde_digest")]
+    pub prev_root: Digest,
+    /// The quorum's oracle reports, ascending by oracle.
+    pub reports: Vec<Report>,
+    /// Operations, applied in order.
+    pub ops: Vec<Operation>,
+}
+
+/// One account of a state snapshot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEntry {
+    /// Leaf index.
+    pub index: u32,
+    /// Owner key hash.
+    #[serde(with = "super::encoding::serde_digest")]
+    pub owner: Digest,
+    /// Cash, micro-USD.
+    pub cash: u64,
+    /// Flag bits.
+    pub flags: u64,
+    /// Positions, ascending by instrument.
+    pub positions: Vec<Position>,
+}
+
+/// A state snapshot: only non-empty accounts are listed, ascending by index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateFile {
+    /// Last applied epoch (0 for genesis).
+    pub epoch: u64,
+    /// Time of the last applied epoch.
+    pub timestamp: u64,
+    /// Outstanding bad debt, micro-USD.
+    pub bad_debt: u64,
+    /// Non-empty accounts.
+    pub accounts: Vec<AccountEntry>,
+}
+
+/// Why a state snapshot is invalid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StateError {
+    /// An account entry breaks a bound.
+    #[error("account {index}: {problem}")]
+    Account {
+        /// Leaf index.
+        index: u32,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Bad debt beyond its bound.
+    #[error("bad_debt {0} is beyond its bound")]
+    BadDebt(u64),
+}
+
+impl AccountEntry {
+    /// The account of this entry, checked against the market.
+    pub fn to_account(
+        &self,
+        market: &Market,
+        previous_index: Option<u32>,
+    ) -> Result<Account, StateError> {
+        let fail = |problem: String| StateError::Account {
+            index: self.index,
+            problem,
+        };
+        if previous_index.is_some_and(|p| p >= self.index) {
+            return Err(fail(
+                "accounts must be listed once each, ascending by index".into(),
+            ));
+        }
+        if u64::from(self.index) >= market.capacity() {
+            return Err(fail(format!(
+                "index is beyond the tree's {} leaves",
+                market.capacity()
+            )));
+        }
+        if self.index == GLOBAL_LEAF {
+            return Err(fail("index 2 is the global leaf, not an account".into()));
+        }
+        if self.cash > CASH_MAX {
+            return Err(fail(format!(
+                "cash {} is above the maximum {CASH_MAX}",
+                self.cash
+            )));
+        }
+        if self.flags & !FLAG_UNDER_LIQUIDATION != 0 {
+            return Err(fail(format!("flags {} has unknown bits", self.flags)));
+        }
+        if self.positions.len() > N_SLOTS {
+            return Err(fail(format!(
+                "{} positions, at most {N_SLOTS}",
+                self.positions.len()
+            )));
+        }
+        if is_system_index(self.index) && !self.positions.is_empty() {
+            return Err(fail("system accounts hold no positions".into()));
+        }
+        for (k, p) in self.positions.iter().enumerate() {
+            if market.instrument(p.instrument).is_none() {
+                return Err(fail(format!("instrument {} is not listed", p.instrument)));
+            }
+            if p.qty == 0 || p.qty.abs() > Q_MAX {
+                return Err(fail(format!(
+                    "position {} in instrument {} is 0 or beyond {Q_MAX}",
+                    p.qty, p.instrument
+                )));
+            }
+            if k > 0 && self.positions[k - 1].instrument >= p.instrument {
+                return Err(fail(
+                    "positions must be ascending by instrument, one per instrument".into(),
+                ));
+            }
+        }
+        let account = Account {
+            owner: self.owner,
+            cash: self.cash,
+            flags: self.flags,
+            positions: self.positions.clone(),
+        };
+        if account.is_empty() {
+            return Err(fail("empty accounts are not listed".into()));
+        }
+        if self.owner == ZERO_DIGEST && !is_system_index(self.index) {
+            return Err(fail("user accounts have a nonzero owner".into()));
+        }
+        Ok(account)
+    }
+
+    /// The entry of an account.
+    pub fn from_account(index: u32, account: &Account) -> Self {
+        Self {
+            index,
+            owner: account.owner,
+            cash: account.cash,
+            flags: account.flags,
+            positions: account.positions.clone(),
+        }
+    }
+}
+
+impl StateFile {
+    /// Checks the snapshot and returns its accounts, ascending by index.
+    pub fn accounts(&self, market: &Market) -> Result<Vec<(u32, Account)>, StateError> {
+        if self.bad_debt > BAD_DEBT_MAX {
+            return Err(StateError::BadDebt(self.bad_debt));
+        }
+        let mut previous = None;
+        let mut out = Vec::with_capacity(self.accounts.len());
+        for entry in &self.accounts {
+            out.push((entry.index, entry.to_account(market, previous)?));
+            previous = Some(entry.index);
+        }
+        Ok(out)
+    }
+}

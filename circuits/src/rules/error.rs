@@ -1,0 +1,481 @@
+//! Typed rejections. A [`Violation`] names the rule an operation broke and
+//! the accounts and amounts involved; an [`EpochError`] adds where in the
+//! epoch it happened (`op 17: withdraw from account 42 leaves equity 1200
+//! below initial margin 1500`).
+
+use super::market::MarketError;
+use super::units::{BPS, CASH_MAX, P_MAX, Q_MAX};
+
+/// Why an oracle report is rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportViolation {
+    /// The oracle index is not in the market's oracle set.
+    #[error("oracle {oracle} is not in the oracle set")]
+    UnknownOracle {
+        /// The index.
+        oracle: u32,
+    },
+    /// Reports must come from distinct oracles in ascending order.
+    #[error("oracle {oracle} repeats or is out of ascending order")]
+    OraclesNotDistinctAscending {
+        /// The index.
+        oracle: u32,
+    },
+    /// A price list has the wrong length.
+    #[error("{field} lists {actual} prices, the market needs {expected}")]
+    WrongLength {
+        /// Which list.
+        field: &'static str,
+        /// Its length.
+        actual: usize,
+        /// Length the market needs.
+        expected: usize,
+    },
+    /// Observed after the epoch timestamp.
+    #[error("timestamp {timestamp} is after the epoch timestamp {epoch_timestamp}")]
+    FromTheFuture {
+        /// Report timestamp.
+        timestamp: u64,
+        /// Epoch timestamp.
+        epoch_timestamp: u64,
+    },
+    /// Older than `max_report_age`.
+    #[error("report is {age} s old, older than the allowed {max_age} s")]
+    Stale {
+        /// Age at the epoch timestamp.
+        age: u64,
+        /// Largest age allowed.
+        max_age: u64,
+    },
+    /// Spot is zero, above P_MAX or off the tick.
+    #[error("spot {spot} of underlying {underlying} is outside (0, {P_MAX}] or off the tick")]
+    SpotOutOfRange {
+        /// Underlying id.
+        underlying: u32,
+        /// The spot.
+        spot: u64,
+    },
+    /// Mark above spot (call) or strike (put), or off the tick.
+    #[error("mark {mark} of instrument {instrument} is above its bound {bound} or off the tick")]
+    MarkOutOfRange {
+        /// Instrument id.
+        instrument: u32,
+        /// The mark.
+        mark: u64,
+        /// Spot for calls, strike for puts.
+        bound: u64,
+    },
+    /// Kappa outside `[kappa_floor, 10^4]`.
+    #[error("kappa {kappa_bps} bps of instrument {instrument} is outside [{floor_bps}, {BPS}]")]
+    KappaOutOfRange {
+        /// Instrument id.
+        instrument: u32,
+        /// The kappa.
+        kappa_bps: u64,
+        /// The market's floor.
+        floor_bps: u64,
+    },
+    /// Settlement list not strictly ascending by (underlying, expiry).
+    #[error("settlement of underlying {underlying} at {expiry} repeats or is out of order")]
+    SettlementNotAscending {
+        /// Underlying id.
+        underlying: u32,
+        /// Expiry.
+        expiry: u64,
+    },
+    /// No listed instrument has this underlying and expiry.
+    #[error(
+        "settlement names underlying {underlying} at expiry {expiry}, which no instrument has"
+    )]
+    UnknownExpiry {
+        /// Underlying id.
+        underlying: u32,
+        /// Expiry.
+        expiry: u64,
+    },
+    /// A settlement price for an expiry that has not passed.
+    #[error("settlement of underlying {underlying} at {expiry} is reported before that expiry")]
+    SettlementBeforeExpiry {
+        /// Underlying id.
+        underlying: u32,
+        /// Expiry.
+        expiry: u64,
+    },
+    /// Settlement price zero, above P_MAX or off the tick.
+    #[error("settlement price {price} of underlying {underlying} at {expiry} is outside (0, {P_MAX}] or off the tick")]
+    SettlementOutOfRange {
+        /// Underlying id.
+        underlying: u32,
+        /// Expiry.
+        expiry: u64,
+        /// The price.
+        price: u64,
+    },
+    /// Reports disagree on which expiries they settle.
+    #[error("settles a different set of expiries than the first report")]
+    SettlementSetsDiffer,
+    /// The signature does not verify under the oracle's key.
+    #[error("signature does not verify under the oracle's key")]
+    BadSignature,
+}
+
+/// Which operation a margin failure belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarginCheck {
+    /// A withdrawal.
+    Withdraw,
+    /// One side of a trade.
+    Trade,
+}
+
+impl std::fmt::Display for MarginCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MarginCheck::Withdraw => "withdraw from",
+            MarginCheck::Trade => "trade by",
+        })
+    }
+}
+
+/// A rule of DESIGN section 7 broken by one operation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Violation {
+    /// Index beyond the account tree.
+    #[error("account {account} is beyond the tree's {capacity} leaves")]
+    AccountOutOfRange {
+        /// The index.
+        account: u64,
+        /// Leaves of the tree.
+        capacity: u64,
+    },
+    /// The global leaf is not an account.
+    #[error("account {account} is the global leaf, not an account")]
+    GlobalLeaf {
+        /// The index.
+        account: u32,
+    },
+    /// Insurance fund and fee account take no positions.
+    #[error("account {account} is a system account and cannot hold positions")]
+    SystemAccount {
+        /// The index.
+        account: u32,
+    },
+    /// The account's leaf is empty.
+    #[error("account {account} does not exist")]
+    UnknownAccount {
+        /// The index.
+        account: u32,
+    },
+    /// Deposit and withdrawal amounts are in [1, 2^58].
+    #[error("amount {amount} for account {account} is outside [1, {CASH_MAX}]")]
+    AmountOutOfRange {
+        /// The account.
+        account: u32,
+        /// The amount.
+        amount: u64,
+    },
+    /// A deposit names the zero owner.
+    #[error("deposit to account {account} names the zero owner")]
+    ZeroOwner {
+        /// The account.
+        account: u32,
+    },
+    /// A deposit names another owner than the account's.
+    #[error("deposit to account {account} names another owner than the account's")]
+    OwnerMismatch {
+        /// The account.
+        account: u32,
+    },
+    /// Cash would exceed 2^58.
+    #[error("account {account} would hold cash {cash}, above the maximum {CASH_MAX}")]
+    CashAboveMaximum {
+        /// The account.
+        account: u32,
+        /// Cash it would hold.
+        cash: i128,
+    },
+    /// Cash would go negative.
+    #[error("account {account} would hold negative cash {cash}")]
+    InsufficientCash {
+        /// The account.
+        account: u32,
+        /// Cash it would hold.
+        cash: i128,
+    },
+    /// Withdrawals from flagged accounts are frozen.
+    #[error("withdraw from account {account}, which is under liquidation")]
+    UnderLiquidation {
+        /// The account.
+        account: u32,
+    },
+    /// Withdrawals wait until bad debt is covered.
+    #[error("withdraw from account {account} while bad debt {bad_debt} is outstanding")]
+    OutstandingBadDebt {
+        /// The account.
+        account: u32,
+        /// Outstanding bad debt.
+        bad_debt: u64,
+    },
+    /// Equity below initial margin after a withdrawal or trade.
+    #[error(
+        "{check} account {account} leaves equity {equity} below initial margin {initial_margin}"
+    )]
+    BelowInitialMargin {
+        /// Which operation.
+        check: MarginCheck,
+        /// The account.
+        account: u32,
+        /// Equity after.
+        equity: i64,
+        /// Initial margin after.
+        initial_margin: i64,
+    },
+    /// A reduce-only trade that worsens the margin excess.
+    #[error("reduce-only trade by account {account} worsens equity minus maintenance margin from {before} to {after}")]
+    ReduceOnlyWorsens {
+        /// The account.
+        account: u32,
+        /// E - MM before.
+        before: i64,
+        /// E' - MM' after.
+        after: i64,
+    },
+    /// Buyer and seller are the same account.
+    #[error("account {account} trades with itself")]
+    SelfTrade {
+        /// The account.
+        account: u32,
+    },
+    /// Trade quantity outside [1, Q_MAX].
+    #[error("trade quantity {qty} is outside [1, {Q_MAX}]")]
+    QuantityOutOfRange {
+        /// The quantity.
+        qty: i64,
+    },
+    /// Instrument id not listed.
+    #[error("instrument {instrument} is not listed")]
+    UnknownInstrument {
+        /// The id.
+        instrument: u32,
+    },
+    /// Trading at or after expiry.
+    #[error("instrument {instrument} expired at {expiry}, epoch time is {timestamp}")]
+    InstrumentExpired {
+        /// The id.
+        instrument: u32,
+        /// Its expiry.
+        expiry: u64,
+        /// Epoch timestamp.
+        timestamp: u64,
+    },
+    /// Price above P_MAX or off the tick.
+    #[error("price {price} is above {P_MAX} or off the tick")]
+    PriceOutOfRange {
+        /// The price.
+        price: u64,
+    },
+    /// Price too far from the mark.
+    #[error("price {price} of instrument {instrument} is more than {band} from the mark {mark}")]
+    PriceOutsideBand {
+        /// The id.
+        instrument: u32,
+        /// Trade price.
+        price: u64,
+        /// Median mark.
+        mark: u64,
+        /// Allowed distance (band_bps of spot).
+        band: u64,
+    },
+    /// Position would exceed Q_MAX.
+    #[error("account {account} would hold {qty} lots of instrument {instrument}, beyond {Q_MAX}")]
+    PositionLimit {
+        /// The account.
+        account: u32,
+        /// The instrument.
+        instrument: u32,
+        /// Position it would hold.
+        qty: i64,
+    },
+    /// A ninth instrument.
+    #[error("account {account} would hold more than 8 instruments")]
+    TooManyPositions {
+        /// The account.
+        account: u32,
+    },
+    /// Liquidating an account that is not below maintenance margin.
+    #[error("account {account} is not liquidatable: equity {equity} is not below maintenance margin {maintenance_margin}")]
+    NotLiquidatable {
+        /// The account.
+        account: u32,
+        /// Equity.
+        equity: i64,
+        /// Maintenance margin.
+        maintenance_margin: i64,
+    },
+    /// The liquidator is the account.
+    #[error("account {account} cannot liquidate itself")]
+    SelfLiquidation {
+        /// The account.
+        account: u32,
+    },
+    /// Fraction outside [1, 10^4].
+    #[error("liquidation fraction {fraction_bps} bps is outside [1, {BPS}]")]
+    FractionOutOfRange {
+        /// The fraction.
+        fraction_bps: u64,
+    },
+    /// Fraction above the step for a solvent, large account.
+    #[error("liquidation fraction {fraction_bps} bps of account {account} is above the step of {step_bps} bps")]
+    FractionAboveStep {
+        /// The account.
+        account: u32,
+        /// The fraction.
+        fraction_bps: u64,
+        /// The step.
+        step_bps: u64,
+    },
+    /// An insolvent account must be transferred whole.
+    #[error("account {account} has negative equity {equity} and must be liquidated whole, not {fraction_bps} bps")]
+    InsolventNeedsFullTransfer {
+        /// The account.
+        account: u32,
+        /// Equity.
+        equity: i64,
+        /// The fraction.
+        fraction_bps: u64,
+    },
+    /// The fraction moves no lot at all.
+    #[error("liquidating {fraction_bps} bps of account {account} moves no position")]
+    NothingToTransfer {
+        /// The account.
+        account: u32,
+        /// The fraction.
+        fraction_bps: u64,
+    },
+    /// The liquidator ends below initial margin.
+    #[error(
+        "liquidator {liquidator} ends with equity {equity} below initial margin {initial_margin}"
+    )]
+    LiquidatorBelowInitialMargin {
+        /// The liquidator.
+        liquidator: u32,
+        /// Equity after.
+        equity: i64,
+        /// Initial margin after.
+        initial_margin: i64,
+    },
+    /// The liquidated account's E - MM does not strictly improve.
+    #[error("liquidation of account {account} does not improve equity minus maintenance margin ({before} to {after})")]
+    LiquidationDoesNotImprove {
+        /// The account.
+        account: u32,
+        /// E - MM before.
+        before: i64,
+        /// E - MM after.
+        after: i64,
+    },
+    /// Settling before expiry.
+    #[error("instrument {instrument} expires at {expiry}, after the epoch time {timestamp}")]
+    NotYetExpired {
+        /// The id.
+        instrument: u32,
+        /// Its expiry.
+        expiry: u64,
+        /// Epoch timestamp.
+        timestamp: u64,
+    },
+    /// No settlement price in the reports.
+    #[error("no settlement price for instrument {instrument}")]
+    MissingSettlementPrice {
+        /// The id.
+        instrument: u32,
+    },
+    /// Settled accounts must be listed in strictly ascending order.
+    #[error("account {account} repeats or is out of ascending order in the settlement list")]
+    AccountsNotAscending {
+        /// The account.
+        account: u32,
+    },
+    /// A listed account holds no position in the instrument.
+    #[error("account {account} holds no position in instrument {instrument}")]
+    NoPositionToSettle {
+        /// The account.
+        account: u32,
+        /// The instrument.
+        instrument: u32,
+    },
+    /// Settlement would leave negative cash beside open positions.
+    #[error("settlement leaves account {account} with cash {cash} and open positions; liquidate it first")]
+    SettlementLeavesNegativeCash {
+        /// The account.
+        account: u32,
+        /// Cash after the payout.
+        cash: i128,
+    },
+    /// Bad debt would exceed its bound.
+    #[error("bad debt would reach {bad_debt}, beyond its bound")]
+    BadDebtAboveMaximum {
+        /// Bad debt it would reach.
+        bad_debt: u128,
+    },
+}
+
+/// Why an epoch cannot be applied. Nothing is written when any is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EpochError {
+    /// The market configuration is invalid.
+    #[error("market: {0}")]
+    Market(#[from] MarketError),
+    /// The epoch number does not follow the state's.
+    #[error("epoch {actual} does not follow state epoch {state} (expected {expected})")]
+    EpochNumber {
+        /// Epoch of the state.
+        state: u64,
+        /// Epoch expected.
+        expected: u64,
+        /// Epoch found.
+        actual: u64,
+    },
+    /// Epoch time before the state's.
+    #[error("epoch timestamp {actual} is before the state's timestamp {previous}")]
+    TimestampDecreased {
+        /// State timestamp.
+        previous: u64,
+        /// Epoch timestamp.
+        actual: u64,
+    },
+    /// `prev_root` is not the state's root.
+    #[error("prev_root {actual} is not the state's root {expected}")]
+    PrevRootMismatch {
+        /// Root of the state.
+        expected: String,
+        /// Root named by the epoch.
+        actual: String,
+    },
+    /// Not exactly `quorum` reports.
+    #[error("epoch carries {reports} oracle reports, the quorum is {quorum}")]
+    WrongQuorum {
+        /// Reports found.
+        reports: usize,
+        /// Quorum.
+        quorum: usize,
+    },
+    /// A report is invalid.
+    #[error("report {index} (oracle {oracle}): {violation}")]
+    Report {
+        /// Position of the report in the epoch.
+        index: usize,
+        /// Oracle it claims.
+        oracle: u32,
+        /// What is wrong.
+        violation: ReportViolation,
+    },
+    /// An operation breaks a rule.
+    #[error("op {index}: {violation}")]
+    Operation {
+        /// Position of the operation in the epoch.
+        index: usize,
+        /// The rule broken.
+        violation: Violation,
+    },
+}

@@ -1,0 +1,286 @@
+//! The operations of DESIGN section 7. Each rule is a pure function from the
+//! accounts it touches (before) to the same accounts after, or the
+//! [`Violation`] it breaks. The ledger looks accounts up, calls the rule and
+//! writes the results back; it never decides validity itself.
+
+mod deposit;
+mod liquidate;
+mod settle_expiry;
+mod trade;
+mod withdraw;
+
+pub use deposit::deposit;
+pub use liquidate::{liquidate, LiquidationOutcome};
+pub use settle_expiry::{check_settle_expiry, settle_position, SettlementOutcome};
+pub use trade::{trade, trade_fee, TradeOutcome};
+pub use withdraw::withdraw;
+
+use serde::{Deserialize, Serialize};
+
+use super::account::Account;
+use super::encoding::{unsigned, Digest};
+use super::error::Violation;
+use super::margin::{margin, Margin};
+use super::market::Market;
+use super::oracle::Prices;
+use super::risk::RiskArrays;
+use super::units::{is_system_index, BAD_DEBT_MAX, CASH_MAX, GLOBAL_LEAF};
+use crate::config::F;
+
+/// Everything a rule may read besides the accounts: the market, the epoch's
+/// median prices and risk arrays, and the epoch timestamp.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    /// The market.
+    pub market: &'a Market,
+    /// Median oracle prices.
+    pub prices: &'a Prices,
+    /// Risk arrays at those prices.
+    pub risk: &'a RiskArrays,
+    /// Epoch timestamp, unix seconds.
+    pub timestamp: u64,
+}
+
+impl Context<'_> {
+    /// Margin of an account in this context.
+    pub fn margin(&self, account: &Account) -> Margin {
+        margin(account, self.risk, &self.market.params)
+    }
+}
+
+/// Credit to an account, creating it with its owner if the leaf is empty.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deposit {
+    /// Account index.
+    pub account: u32,
+    /// Owner key hash; must match an existing account's.
+    #[serde(with = "super::encoding::serde_digest")]
+    pub owner: Digest,
+    /// Micro-USD, > 0.
+    pub amount: u64,
+}
+
+/// Debit from an account that stays above initial margin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withdraw {
+    /// Account index.
+    pub account: u32,
+    /// Micro-USD, > 0.
+    pub amount: u64,
+}
+
+/// A matched trade: the buyer goes `qty` lots longer at `price`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trade {
+    /// Buying account.
+    pub buyer: u32,
+    /// Selling account.
+    pub seller: u32,
+    /// Instrument id.
+    pub instrument: u32,
+    /// Lots, > 0.
+    pub qty: i64,
+    /// Price, micro-USD per underlying, on the tick.
+    pub price: u64,
+}
+
+/// One liquidation step of an account below maintenance margin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Liquidate {
+    /// The liquidated account.
+    pub account: u32,
+    /// The account taking over the positions.
+    pub liquidator: u32,
+    /// Share of every position transferred, bps.
+    pub fraction_bps: u64,
+}
+
+/// Cash settlement of an expired instrument for the listed holders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettleExpiry {
+    /// Instrument id.
+    pub instrument: u32,
+    /// Holders settled by this operation, strictly ascending.
+    pub accounts: Vec<u32>,
+}
+
+/// One operation of an epoch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// See [`Deposit`].
+    Deposit(Deposit),
+    /// See [`Withdraw`].
+    Withdraw(Withdraw),
+    /// See [`Trade`].
+    Trade(Trade),
+    /// See [`Liquidate`].
+    Liquidate(Liquidate),
+    /// See [`SettleExpiry`].
+    SettleExpiry(SettleExpiry),
+}
+
+/// Elements of one batch item (an operation, or one account of a settlement).
+pub const BATCH_ITEM_LEN: usize = 8;
+
+/// Operation tags in the batch commitment.
+pub mod tag {
+    /// Deposit.
+    pub const DEPOSIT: u64 = 1;
+    /// Withdraw.
+    pub const WITHDRAW: u64 = 2;
+    /// Trade.
+    pub const TRADE: u64 = 3;
+    /// Liquidate.
+    pub const LIQUIDATE: u64 = 4;
+    /// One account of a settle_expiry.
+    pub const SETTLE_EXPIRY: u64 = 5;
+}
+
+impl Operation {
+    /// Short name of the operation type.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Operation::Deposit(_) => "deposit",
+            Operation::Withdraw(_) => "withdraw",
+            Operation::Trade(_) => "trade",
+            Operation::Liquidate(_) => "liquidate",
+            Operation::SettleExpiry(_) => "settle_expiry",
+        }
+    }
+
+    /// Items of the batch commitment. A settlement of `n` accounts is `n`
+    /// items `[tag, instrument, account, k, n]`, so the circuit can commit
+    /// to it one account at a time.
+    pub fn batch_items(&self) -> Vec<[F; BATCH_ITEM_LEN]> {
+        let item = |values: &[u64]| {
+            let mut out = [F::default(); BATCH_ITEM_LEN];
+            for (slot, &v) in out.iter_mut().zip(values) {
+                *slot = unsigned(v);
+            }
+            out
+        };
+        match self {
+            Operation::Deposit(d) => {
+                let mut out = item(&[tag::DEPOSIT, d.account.into(), d.amount]);
+                out[3..7].copy_from_slice(&d.owner.elements);
+                vec![out]
+            }
+            Operation::Withdraw(w) => vec![item(&[tag::WITHDRAW, w.account.into(), w.amount])],
+            Operation::Trade(t) => {
+                let mut out = item(&[
+                    tag::TRADE,
+                    t.buyer.into(),
+                    t.seller.into(),
+                    t.instrument.into(),
+                    0,
+                    t.price,
+                ]);
+                out[4] = super::encoding::signed(t.qty);
+                vec![out]
+            }
+            Operation::Liquidate(l) => {
+                vec![item(&[
+                    tag::LIQUIDATE,
+                    l.account.into(),
+                    l.liquidator.into(),
+                    l.fraction_bps,
+                ])]
+            }
+            Operation::SettleExpiry(s) => {
+                let n = s.accounts.len() as u64;
+                s.accounts
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &a)| {
+                        item(&[
+                            tag::SETTLE_EXPIRY,
+                            s.instrument.into(),
+                            a.into(),
+                            k as u64,
+                            n,
+                        ])
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Running batch commitment: `h' = Poseidon(h || item)` over every item of
+/// every operation, starting from the zero digest.
+pub fn batch_hash(ops: &[Operation]) -> Digest {
+    ops.iter()
+        .flat_map(Operation::batch_items)
+        .fold(super::encoding::ZERO_DIGEST, |h, item| {
+            extend_batch_hash(&h, &item)
+        })
+}
+
+/// One step of the batch commitment.
+pub fn extend_batch_hash(h: &Digest, item: &[F; BATCH_ITEM_LEN]) -> Digest {
+    let mut input = [F::default(); 4 + BATCH_ITEM_LEN];
+    input[..4].copy_from_slice(&h.elements);
+    input[4..].copy_from_slice(item);
+    super::encoding::hash(&input)
+}
+
+/// Checks an index names a leaf of the tree that is not the global leaf.
+pub fn check_index(ctx: &Context, account: u32) -> Result<(), Violation> {
+    let capacity = ctx.market.capacity();
+    if u64::from(account) >= capacity {
+        return Err(Violation::AccountOutOfRange {
+            account: account.into(),
+            capacity,
+        });
+    }
+    if account == GLOBAL_LEAF {
+        return Err(Violation::GlobalLeaf { account });
+    }
+    Ok(())
+}
+
+/// Checks an index names an existing user account (one that may hold positions).
+pub fn check_user_account(ctx: &Context, index: u32, account: &Account) -> Result<(), Violation> {
+    check_index(ctx, index)?;
+    if is_system_index(index) {
+        return Err(Violation::SystemAccount { account: index });
+    }
+    if !account.exists() {
+        return Err(Violation::UnknownAccount { account: index });
+    }
+    Ok(())
+}
+
+/// A cash balance in [0, 2^58], or the violation naming the account.
+pub fn checked_cash(account: u32, cash: i128) -> Result<u64, Violation> {
+    if cash < 0 {
+        return Err(Violation::InsufficientCash { account, cash });
+    }
+    if cash > i128::from(CASH_MAX) {
+        return Err(Violation::CashAboveMaximum { account, cash });
+    }
+    Ok(cash as u64)
+}
+
+/// Bankruptcy: the insurance fund covers a deficit as far as it can, and the
+/// rest becomes bad debt. Returns the new insurance cash and bad debt.
+pub fn absorb_deficit(
+    deficit: u64,
+    insurance_cash: u64,
+    bad_debt: u64,
+) -> Result<(u64, u64), Violation> {
+    let covered = deficit.min(insurance_cash);
+    let new_bad_debt = u128::from(bad_debt) + u128::from(deficit - covered);
+    if new_bad_debt > u128::from(BAD_DEBT_MAX) {
+        return Err(Violation::BadDebtAboveMaximum {
+            bad_debt: new_bad_debt,
+        });
+    }
+    Ok((insurance_cash - covered, new_bad_debt as u64))
+}

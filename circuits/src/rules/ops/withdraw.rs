@@ -1,0 +1,52 @@
+//! withdraw `{account, amount > 0}`: the account exists and is not under
+//! liquidation, no bad debt is outstanding, cash' >= 0 and E' >= IM'.
+
+use super::{check_index, checked_cash, Context, Withdraw};
+use crate::rules::account::Account;
+use crate::rules::error::{MarginCheck, Violation};
+use crate::rules::units::CASH_MAX;
+
+/// Applies a withdrawal from `account` (the leaf at `op.account`) while the
+/// venue carries `bad_debt`.
+pub fn withdraw(
+    ctx: &Context,
+    op: &Withdraw,
+    account: &Account,
+    bad_debt: u64,
+) -> Result<Account, Violation> {
+    check_index(ctx, op.account)?;
+    if op.amount == 0 || op.amount > CASH_MAX {
+        return Err(Violation::AmountOutOfRange {
+            account: op.account,
+            amount: op.amount,
+        });
+    }
+    if !account.exists() {
+        return Err(Violation::UnknownAccount {
+            account: op.account,
+        });
+    }
+    if account.under_liquidation() {
+        return Err(Violation::UnderLiquidation {
+            account: op.account,
+        });
+    }
+    if bad_debt != 0 {
+        return Err(Violation::OutstandingBadDebt {
+            account: op.account,
+            bad_debt,
+        });
+    }
+    let mut after = account.clone();
+    after.cash = checked_cash(op.account, i128::from(account.cash) - i128::from(op.amount))?;
+    let margin = ctx.margin(&after);
+    if !margin.meets_initial() {
+        return Err(Violation::BelowInitialMargin {
+            check: MarginCheck::Withdraw,
+            account: op.account,
+            equity: margin.equity,
+            initial_margin: margin.initial,
+        });
+    }
+    Ok(after)
+}

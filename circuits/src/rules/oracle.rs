@@ -1,0 +1,292 @@
+//! Oracle reports, their checks, and the median prices an epoch settles at
+//! (DESIGN section 5).
+//!
+//! An epoch carries exactly `quorum` reports from distinct oracles, in
+//! ascending oracle order. Each report is bounded on its own; the epoch uses
+//! the median of each price across the reports, which lies within the honest
+//! range when fewer than half of the reports lie.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+use super::encoding::{digest_bytes, hash, unsigned, Digest, DOMAIN_REPORT};
+use super::error::{EpochError, ReportViolation};
+use super::fixed::on_tick;
+use super::market::{Market, OptionKind};
+use super::units::{BPS, P_MAX};
+use crate::config::F;
+
+/// Settlement price of one underlying at one expiry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementPrice {
+    /// Underlying id.
+    pub underlying: u32,
+    /// Expiry, unix seconds (an expiry of a listed instrument on that underlying).
+    pub expiry: u64,
+    /// Settlement price X, micro-USD per underlying.
+    pub price: u64,
+}
+
+/// One oracle's signed report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// Index of the oracle in the market's oracle set.
+    pub oracle: u32,
+    /// Observation time, unix seconds.
+    pub timestamp: u64,
+    /// Spot per underlying.
+    pub spot: Vec<u64>,
+    /// Mark price per instrument.
+    pub mark: Vec<u64>,
+    /// Time-value factor per instrument, bps of strike.
+    pub kappa_bps: Vec<u64>,
+    /// Settlement prices of expiries that have passed, ascending by (underlying, expiry).
+    pub settlement: Vec<SettlementPrice>,
+    /// Ed25519 signature over the report hash (its 32 big-endian bytes).
+    #[serde(with = "super::encoding::serde_bytes_hex")]
+    pub signature: [u8; 64],
+}
+
+/// Median prices of an epoch's reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prices {
+    /// Spot per underlying.
+    pub spot: Vec<u64>,
+    /// Mark per instrument.
+    pub mark: Vec<u64>,
+    /// Time-value factor per instrument, bps.
+    pub kappa_bps: Vec<u64>,
+    /// Settlement price per instrument, if its expiry has a settlement price.
+    pub settlement: Vec<Option<u64>>,
+}
+
+impl Report {
+    /// Settlement price of each instrument as reported (0 where none is listed).
+    pub fn settlement_per_instrument(&self, market: &Market) -> Vec<u64> {
+        market
+            .instruments
+            .iter()
+            .map(|i| {
+                self.settlement
+                    .iter()
+                    .find(|s| s.underlying == i.underlying && s.expiry == i.expiry)
+                    .map_or(0, |s| s.price)
+            })
+            .collect()
+    }
+
+    /// Field encoding hashed into the report hash: domain tag, oracle,
+    /// timestamp, spot per underlying, then per instrument mark, kappa and
+    /// settlement price (0 where none).
+    pub fn to_fields(&self, market: &Market) -> Vec<F> {
+        let mut out = vec![
+            unsigned(DOMAIN_REPORT),
+            unsigned(self.oracle.into()),
+            unsigned(self.timestamp),
+        ];
+        out.extend(self.spot.iter().copied().map(unsigned));
+        out.extend(self.mark.iter().copied().map(unsigned));
+        out.extend(self.kappa_bps.iter().copied().map(unsigned));
+        out.extend(
+            self.settlement_per_instrument(market)
+                .into_iter()
+                .map(unsigned),
+        );
+        out
+    }
+
+    /// Poseidon hash of [`Report::to_fields`]: the public input and the signed message.
+    pub fn hash(&self, market: &Market) -> Digest {
+        hash(&self.to_fields(market))
+    }
+
+    /// Signs the report with an oracle key (simulator and tests).
+    pub fn sign(&mut self, market: &Market, key: &SigningKey) {
+        self.signature = key.sign(&digest_bytes(&self.hash(market))).to_bytes();
+    }
+
+    /// Checks the report on its own against the market at epoch time `now`.
+    pub fn check(&self, market: &Market, now: u64) -> Result<(), ReportViolation> {
+        let key = market.oracles.keys.get(self.oracle as usize).ok_or(
+            ReportViolation::UnknownOracle {
+                oracle: self.oracle,
+            },
+        )?;
+        for (field, actual, expected) in [
+            ("spot", self.spot.len(), market.underlyings.len()),
+            ("mark", self.mark.len(), market.instruments.len()),
+            ("kappa_bps", self.kappa_bps.len(), market.instruments.len()),
+        ] {
+            if actual != expected {
+                return Err(ReportViolation::WrongLength {
+                    field,
+                    actual,
+                    expected,
+                });
+            }
+        }
+        if self.timestamp > now {
+            return Err(ReportViolation::FromTheFuture {
+                timestamp: self.timestamp,
+                epoch_timestamp: now,
+            });
+        }
+        let age = now - self.timestamp;
+        if age > market.params.max_report_age {
+            return Err(ReportViolation::Stale {
+                age,
+                max_age: market.params.max_report_age,
+            });
+        }
+        for (underlying, &spot) in self.spot.iter().enumerate() {
+            if spot == 0 || spot > P_MAX || !on_tick(spot) {
+                return Err(ReportViolation::SpotOutOfRange {
+                    underlying: underlying as u32,
+                    spot,
+                });
+            }
+        }
+        for (instrument, (&mark, &kappa)) in market
+            .instruments
+            .iter()
+            .zip(self.mark.iter().zip(&self.kappa_bps))
+        {
+            let bound = match instrument.kind {
+                OptionKind::Call => self.spot[instrument.underlying as usize],
+                OptionKind::Put => instrument.strike,
+            };
+            if mark > bound || !on_tick(mark) {
+                return Err(ReportViolation::MarkOutOfRange {
+                    instrument: instrument.id,
+                    mark,
+                    bound,
+                });
+            }
+            if kappa < market.params.kappa_floor_bps || kappa > BPS {
+                return Err(ReportViolation::KappaOutOfRange {
+                    instrument: instrument.id,
+                    kappa_bps: kappa,
+                    floor_bps: market.params.kappa_floor_bps,
+                });
+            }
+        }
+        let mut previous: Option<(u32, u64)> = None;
+        for s in &self.settlement {
+            let key_of = (s.underlying, s.expiry);
+            if previous.is_some_and(|p| p >= key_of) {
+                return Err(ReportViolation::SettlementNotAscending {
+                    underlying: s.underlying,
+                    expiry: s.expiry,
+                });
+            }
+            previous = Some(key_of);
+            if !market
+                .instruments
+                .iter()
+                .any(|i| i.underlying == s.underlying && i.expiry == s.expiry)
+            {
+                return Err(ReportViolation::UnknownExpiry {
+                    underlying: s.underlying,
+                    expiry: s.expiry,
+                });
+            }
+            if s.expiry > now {
+                return Err(ReportViolation::SettlementBeforeExpiry {
+                    underlying: s.underlying,
+                    expiry: s.expiry,
+                });
+            }
+            if s.price == 0 || s.price > P_MAX || !on_tick(s.price) {
+                return Err(ReportViolation::SettlementOutOfRange {
+                    underlying: s.underlying,
+                    expiry: s.expiry,
+                    price: s.price,
+                });
+            }
+        }
+        let verifying_key =
+            VerifyingKey::from_bytes(key).map_err(|_| ReportViolation::BadSignature)?;
+        let signature = Signature::from_bytes(&self.signature);
+        verifying_key
+            .verify(&digest_bytes(&self.hash(market)), &signature)
+            .map_err(|_| ReportViolation::BadSignature)
+    }
+}
+
+/// The median of an odd number of values.
+pub fn median(values: &mut [u64]) -> u64 {
+    values.sort_unstable();
+    values[values.len() / 2]
+}
+
+/// Checks the quorum of reports (each alone, then together) and returns their
+/// median prices. Errors name the report position and its oracle.
+pub fn median_prices(market: &Market, reports: &[Report], now: u64) -> Result<Prices, EpochError> {
+    let quorum = market.oracles.quorum as usize;
+    if reports.len() != quorum {
+        return Err(EpochError::WrongQuorum {
+            reports: reports.len(),
+            quorum,
+        });
+    }
+    let keys = |r: &Report| {
+        r.settlement
+            .iter()
+            .map(|s| (s.underlying, s.expiry))
+            .collect::<Vec<_>>()
+    };
+    for (index, report) in reports.iter().enumerate() {
+        let reject = |violation| EpochError::Report {
+            index,
+            oracle: report.oracle,
+            violation,
+        };
+        if index > 0 && reports[index - 1].oracle >= report.oracle {
+            return Err(reject(ReportViolation::OraclesNotDistinctAscending {
+                oracle: report.oracle,
+            }));
+        }
+        report.check(market, now).map_err(reject)?;
+        if keys(report) != keys(&reports[0]) {
+            return Err(reject(ReportViolation::SettlementSetsDiffer));
+        }
+    }
+    let column = |pick: &dyn Fn(&Report) -> u64| {
+        let mut values: Vec<u64> = reports.iter().map(pick).collect();
+        median(&mut values)
+    };
+    let settlement_columns: Vec<Vec<u64>> = reports
+        .iter()
+        .map(|r| r.settlement_per_instrument(market))
+        .collect();
+    Ok(Prices {
+        spot: (0..market.underlyings.len())
+            .map(|u| column(&|r| r.spot[u]))
+            .collect(),
+        mark: (0..market.instruments.len())
+            .map(|i| column(&|r| r.mark[i]))
+            .collect(),
+        kappa_bps: (0..market.instruments.len())
+            .map(|i| column(&|r| r.kappa_bps[i]))
+            .collect(),
+        settlement: (0..market.instruments.len())
+            .map(|i| {
+                let mut values: Vec<u64> = settlement_columns.iter().map(|c| c[i]).collect();
+                Some(median(&mut values)).filter(|&x| x > 0)
+            })
+            .collect(),
+    })
+}
+
+/// A deterministic oracle signing key derived from a seed (simulations and
+/// tests only; real oracles generate their own keys).
+pub fn oracle_key_from_seed(seed: u64, index: u32) -> SigningKey {
+    let digest = hash(&[
+        unsigned(0x6f7261636c65),
+        unsigned(seed),
+        unsigned(index.into()),
+    ]);
+    SigningKey::from_bytes(&digest_bytes(&digest))
+}

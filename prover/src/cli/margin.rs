@@ -1,0 +1,56 @@
+//! `zksettle margin`: every account's margin at an epoch's median prices.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+use zksettle_circuits::rules::margin::margin;
+use zksettle_circuits::rules::risk::RiskArrays;
+
+/// Arguments of `zksettle margin`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Market configuration (market.json).
+    #[arg(long)]
+    market: PathBuf,
+    /// State to evaluate.
+    #[arg(long)]
+    state: PathBuf,
+    /// Epoch whose oracle reports give the prices.
+    #[arg(long)]
+    epoch: PathBuf,
+}
+
+#[derive(Serialize)]
+struct AccountMargin {
+    account: u32,
+    equity: i64,
+    initial_margin: i64,
+    maintenance_margin: i64,
+    liquidatable: bool,
+}
+
+/// Prints a JSON array with one object per account.
+pub fn run(args: Args) -> Result<()> {
+    let ledger = super::load_ledger(&args.market, &args.state)?;
+    let epoch = super::load_epoch(&args.epoch)?;
+    let prices = ledger
+        .epoch_prices(&epoch)
+        .with_context(|| format!("{}", args.epoch.display()))?;
+    let risk = RiskArrays::compute(ledger.market(), &prices);
+    let rows: Vec<AccountMargin> = ledger
+        .accounts()
+        .map(|(account, a)| {
+            let m = margin(a, &risk, &ledger.market().params);
+            AccountMargin {
+                account,
+                equity: m.equity,
+                initial_margin: m.initial,
+                maintenance_margin: m.maintenance,
+                liquidatable: m.liquidatable(),
+            }
+        })
+        .collect();
+    println!("{}", serde_json::to_string_pretty(&rows)?);
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! Subcommands of `zksettle` (DESIGN section 10).
+
+mod apply;
+mod margin;
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use clap::{Parser, Subcommand};
+use zksettle_circuits::rules::epoch::{Epoch, StateFile};
+use zksettle_circuits::rules::market::Market;
+use zksettle_prover::io::read_json;
+use zksettle_prover::ledger::Ledger;
+
+/// zksettle: zero-knowledge settlement for crypto-options venues.
+#[derive(Debug, Parser)]
+#[command(name = "zksettle", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply an epoch natively and write the new state.
+    Apply(apply::Args),
+    /// Print every account's margin at an epoch's median oracle prices.
+    Margin(margin::Args),
+}
+
+/// Runs one subcommand.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Apply(args) => apply::run(args),
+        Command::Margin(args) => margin::run(args),
+    }
+}
+
+/// Loads a market and a state into a ledger; errors name the file.
+pub fn load_ledger(market: &Path, state: &Path) -> Result<Ledger> {
+    let market_config: Market = read_json(market)?;
+    let state_file: StateFile = read_json(state)?;
+    Ledger::from_state(market_config, &state_file).with_context(|| format!("{}", state.display()))
+}
+
+/// Loads an epoch file.
+pub fn load_epoch(path: &Path) -> Result<Epoch> {
+    Ok(read_json(path)?)
+}

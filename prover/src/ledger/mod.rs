@@ -1,0 +1,302 @@
+//! The account ledger: accounts and the global leaf in a sparse Poseidon
+//! Merkle tree, and all-or-nothing application of an epoch by the rule book.
+//!
+//! Leaves: 0 insurance fund, 1 fee account, 2 the global leaf (bad debt), 3..
+//! user accounts. [`Ledger::apply_epoch`] works on a copy: a rejected epoch
+//! leaves the ledger exactly as it was.
+
+mod tree;
+mod witness;
+
+use std::collections::BTreeMap;
+
+use zksettle_circuits::rules::account::{global_leaf_hash, Account};
+use zksettle_circuits::rules::encoding::{digest_hex, Digest};
+use zksettle_circuits::rules::epoch::{AccountEntry, Epoch, StateError, StateFile};
+use zksettle_circuits::rules::error::{EpochError, Violation};
+use zksettle_circuits::rules::market::Market;
+use zksettle_circuits::rules::ops::{self, batch_hash, Context, Operation};
+use zksettle_circuits::rules::oracle::{median_prices, Prices};
+use zksettle_circuits::rules::risk::RiskArrays;
+use zksettle_circuits::rules::units::{FEE_ACCOUNT, GLOBAL_LEAF, INSURANCE_FUND};
+
+pub use tree::SparseTree;
+pub use witness::{EpochWitness, LeafUpdate, LeafValue, OpWitness};
+
+/// Why a ledger cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The market is invalid.
+    #[error("market: {0}")]
+    Market(#[from] zksettle_circuits::rules::market::MarketError),
+    /// The state snapshot is invalid.
+    #[error("state: {0}")]
+    State(#[from] StateError),
+}
+
+/// The venue's state after some epoch.
+#[derive(Clone, Debug)]
+pub struct Ledger {
+    market: Market,
+    epoch: u64,
+    timestamp: u64,
+    bad_debt: u64,
+    accounts: BTreeMap<u32, Account>,
+    tree: SparseTree,
+}
+
+impl Ledger {
+    /// Loads a state snapshot under a market, checking both.
+    pub fn from_state(market: Market, state: &StateFile) -> Result<Self, LedgerError> {
+        market.validate()?;
+        let accounts = state.accounts(&market)?;
+        let mut tree = SparseTree::new(market.tree_depth);
+        for (index, account) in &accounts {
+            tree.set(u64::from(*index), account.leaf_hash());
+        }
+        tree.set(u64::from(GLOBAL_LEAF), global_leaf_hash(state.bad_debt));
+        Ok(Self {
+            market,
+            epoch: state.epoch,
+            timestamp: state.timestamp,
+            bad_debt: state.bad_debt,
+            accounts: accounts.into_iter().collect(),
+            tree,
+        })
+    }
+
+    /// The snapshot of this state.
+    pub fn to_state(&self) -> StateFile {
+        StateFile {
+            epoch: self.epoch,
+            timestamp: self.timestamp,
+            bad_debt: self.bad_debt,
+            accounts: self
+                .accounts
+                .iter()
+                .map(|(&i, a)| AccountEntry::from_account(i, a))
+                .collect(),
+        }
+    }
+
+    /// The market.
+    pub fn market(&self) -> &Market {
+        &self.market
+    }
+
+    /// Last applied epoch.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Time of the last applied epoch.
+    pub fn timestamp(&self) -> u64 {
+        self.timestamp
+    }
+
+    /// Outstanding bad debt.
+    pub fn bad_debt(&self) -> u64 {
+        self.bad_debt
+    }
+
+    /// Root of the account tree.
+    pub fn root(&self) -> Digest {
+        self.tree.root()
+    }
+
+    /// The account at `index` (the empty account if none).
+    pub fn account(&self, index: u32) -> Account {
+        self.accounts.get(&index).cloned().unwrap_or_default()
+    }
+
+    /// Non-empty accounts, ascending by index.
+    pub fn accounts(&self) -> impl Iterator<Item = (u32, &Account)> {
+        self.accounts.iter().map(|(&i, a)| (i, a))
+    }
+
+    /// Checks the epoch header and reports, returning the median prices.
+    pub fn epoch_prices(&self, epoch: &Epoch) -> Result<Prices, EpochError> {
+        median_prices(&self.market, &epoch.reports, epoch.timestamp)
+    }
+
+    /// Applies an epoch. On success returns the new ledger and the witness;
+    /// on failure the typed error and `self` is untouched.
+    pub fn apply_epoch(&self, epoch: &Epoch) -> Result<(Ledger, EpochWitness), EpochError> {
+        let expected = self.epoch + 1;
+        if epoch.epoch != expected {
+            return Err(EpochError::EpochNumber {
+                state: self.epoch,
+                expected,
+                actual: epoch.epoch,
+            });
+        }
+        if epoch.timestamp < self.timestamp {
+            return Err(EpochError::TimestampDecreased {
+                previous: self.timestamp,
+                actual: epoch.timestamp,
+            });
+        }
+        if epoch.prev_root != self.root() {
+            return Err(EpochError::PrevRootMismatch {
+                expected: digest_hex(&self.root()),
+                actual: digest_hex(&epoch.prev_root),
+            });
+        }
+        let prices = self.epoch_prices(epoch)?;
+        let risk = RiskArrays::compute(&self.market, &prices);
+        let mut next = self.clone();
+        next.epoch = epoch.epoch;
+        next.timestamp = epoch.timestamp;
+        let ctx = Context {
+            market: &self.market,
+            prices: &prices,
+            risk: &risk,
+            timestamp: epoch.timestamp,
+        };
+        let mut steps = Vec::with_capacity(epoch.ops.len());
+        for (index, op) in epoch.ops.iter().enumerate() {
+            next.apply_op(&ctx, index, op, &mut steps)
+                .map_err(|violation| EpochError::Operation { index, violation })?;
+        }
+        let witness = EpochWitness {
+            prev_root: self.root(),
+            new_root: next.root(),
+            report_hashes: epoch.reports.iter().map(|r| r.hash(&self.market)).collect(),
+            batch_hash: batch_hash(&epoch.ops),
+            prices,
+            risk,
+            ops: epoch.ops.clone(),
+            steps,
+        };
+        Ok((next, witness))
+    }
+
+    fn apply_op(
+        &mut self,
+        ctx: &Context,
+        op_index: usize,
+        op: &Operation,
+        steps: &mut Vec<OpWitness>,
+    ) -> Result<(), Violation> {
+        let mut updates = Vec::new();
+        match op {
+            Operation::Deposit(d) => {
+                let after = ops::deposit(ctx, d, &self.account(d.account))?;
+                self.write_account(d.account, after, &mut updates);
+            }
+            Operation::Withdraw(w) => {
+                let after = ops::withdraw(ctx, w, &self.account(w.account), self.bad_debt)?;
+                self.write_account(w.account, after, &mut updates);
+                self.write_bad_debt(self.bad_debt, &mut updates);
+            }
+            Operation::Trade(t) => {
+                let out = ops::trade(
+                    ctx,
+                    t,
+                    &self.account(t.buyer),
+                    &self.account(t.seller),
+                    &self.account(FEE_ACCOUNT),
+                )?;
+                self.write_account(t.buyer, out.buyer, &mut updates);
+                self.write_account(t.seller, out.seller, &mut updates);
+                self.write_account(FEE_ACCOUNT, out.fees, &mut updates);
+            }
+            Operation::Liquidate(l) => {
+                let out = ops::liquidate(
+                    ctx,
+                    l,
+                    &self.account(l.account),
+                    &self.account(l.liquidator),
+                    &self.account(INSURANCE_FUND),
+                    self.bad_debt,
+                )?;
+                self.write_account(l.account, out.account, &mut updates);
+                self.write_account(l.liquidator, out.liquidator, &mut updates);
+                self.write_account(INSURANCE_FUND, out.insurance, &mut updates);
+                self.write_bad_debt(out.bad_debt, &mut updates);
+            }
+            Operation::SettleExpiry(s) => {
+                let price = ops::check_settle_expiry(ctx, s)?;
+                for (step, &index) in s.accounts.iter().enumerate() {
+                    let out = ops::settle_position(
+                        ctx,
+                        s,
+                        price,
+                        index,
+                        &self.account(index),
+                        &self.account(INSURANCE_FUND),
+                        self.bad_debt,
+                    )?;
+                    let mut step_updates = Vec::new();
+                    self.write_account(index, out.account, &mut step_updates);
+                    self.write_account(INSURANCE_FUND, out.insurance, &mut step_updates);
+                    self.write_bad_debt(out.bad_debt, &mut step_updates);
+                    steps.push(OpWitness {
+                        op_index,
+                        step,
+                        updates: step_updates,
+                    });
+                }
+                return Ok(());
+            }
+        }
+        steps.push(OpWitness {
+            op_index,
+            step: 0,
+            updates,
+        });
+        Ok(())
+    }
+
+    fn write_leaf(
+        &mut self,
+        index: u64,
+        before: LeafValue,
+        after: LeafValue,
+        leaf: Digest,
+        updates: &mut Vec<LeafUpdate>,
+    ) {
+        let siblings = self.tree.path(index);
+        let root_before = self.tree.root();
+        self.tree.set(index, leaf);
+        updates.push(LeafUpdate {
+            index,
+            before,
+            after,
+            siblings,
+            root_before,
+            root_after: self.tree.root(),
+        });
+    }
+
+    fn write_account(&mut self, index: u32, after: Account, updates: &mut Vec<LeafUpdate>) {
+        let before = self.account(index);
+        let leaf = after.leaf_hash();
+        if after.is_empty() {
+            self.accounts.remove(&index);
+        } else {
+            self.accounts.insert(index, after.clone());
+        }
+        self.write_leaf(
+            index.into(),
+            LeafValue::Account(before),
+            LeafValue::Account(after),
+            leaf,
+            updates,
+        );
+    }
+
+    fn write_bad_debt(&mut self, bad_debt: u64, updates: &mut Vec<LeafUpdate>) {
+        let before = LeafValue::Global {
+            bad_debt: self.bad_debt,
+        };
+        self.bad_debt = bad_debt;
+        self.write_leaf(
+            GLOBAL_LEAF.into(),
+            before,
+            LeafValue::Global { bad_debt },
+            global_leaf_hash(bad_debt),
+            updates,
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! Per-operation witness records: every leaf an operation touches, before
+//! and after, with its Merkle path. The chunk circuit is filled from these.
+
+use zksettle_circuits::rules::account::Account;
+use zksettle_circuits::rules::encoding::Digest;
+use zksettle_circuits::rules::ops::Operation;
+use zksettle_circuits::rules::oracle::Prices;
+use zksettle_circuits::rules::risk::RiskArrays;
+
+/// The value of a leaf.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LeafValue {
+    /// An account leaf.
+    Account(Account),
+    /// The global leaf: outstanding bad debt.
+    Global {
+        /// Bad debt, micro-USD.
+        bad_debt: u64,
+    },
+}
+
+/// One leaf update (or read, when `before == after`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafUpdate {
+    /// Leaf index.
+    pub index: u64,
+    /// Value before.
+    pub before: LeafValue,
+    /// Value after.
+    pub after: LeafValue,
+    /// Siblings bottom-up, shared by the before and after paths.
+    pub siblings: Vec<Digest>,
+    /// Root before the update.
+    pub root_before: Digest,
+    /// Root after the update.
+    pub root_after: Digest,
+}
+
+/// Witness of one operation (for a settlement, one per listed account).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpWitness {
+    /// Position of the operation in the epoch.
+    pub op_index: usize,
+    /// Position of the step within the operation (settlements: the account's position).
+    pub step: usize,
+    /// Leaf updates in the order applied.
+    pub updates: Vec<LeafUpdate>,
+}
+
+/// Witness of a whole epoch.
+#[derive(Clone, Debug)]
+pub struct EpochWitness {
+    /// Root before the epoch.
+    pub prev_root: Digest,
+    /// Root after the epoch.
+    pub new_root: Digest,
+    /// Median prices.
+    pub prices: Prices,
+    /// Risk arrays at those prices.
+    pub risk: RiskArrays,
+    /// Report hashes, in report order.
+    pub report_hashes: Vec<Digest>,
+    /// Batch commitment of the operations.
+    pub batch_hash: Digest,
+    /// The operations.
+    pub ops: Vec<Operation>,
+    /// Steps in order.
+    pub steps: Vec<OpWitness>,
+}

@@ -1,0 +1,37 @@
+use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
+use zksettle_fixtures::builder::*;
+use zksettle_prover::ledger::Ledger;
+
+#[test]
+fn deposit_trade_withdraw_round_trip() {
+    let market = market();
+    let state = state(vec![
+        account(3, 1_000_000 * USD, &[]),
+        account(4, 1_000_000 * USD, &[]),
+    ]);
+    let ledger = Ledger::from_state(market.clone(), &state).unwrap();
+    let ops = vec![
+        Operation::Deposit(Deposit {
+            account: 5,
+            owner: owner(5),
+            amount: 10 * USD,
+        }),
+        Operation::Trade(Trade {
+            buyer: 3,
+            seller: 4,
+            instrument: 0,
+            qty: 100,
+            price: 2_400 * USD,
+        }),
+        Operation::Withdraw(Withdraw {
+            account: 5,
+            amount: 10 * USD,
+        }),
+    ];
+    let epoch = epoch(&market, ledger.root(), ops);
+    let (next, witness) = ledger.apply_epoch(&epoch).unwrap();
+    assert_eq!(witness.new_root, next.root());
+    assert_eq!(next.account(3).qty(0), 100);
+    assert_eq!(next.account(4).qty(0), -100);
+    println!("{:?}", next.to_state());
+}
