@@ -46,7 +46,7 @@ pub fn floor_tick(x: u128) -> u128 {
 
 /// Whether a price lies on the tick.
 pub fn on_tick(price: u64) -> bool {
-    price % TICK == 0
+    price.is_multiple_of(TICK)
 }
 
 #[cfg(test)]

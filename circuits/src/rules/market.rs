@@ -309,7 +309,7 @@ impl Market {
             });
         }
         let quorum = self.oracles.quorum;
-        if quorum % 2 == 0 || quorum as usize > self.oracles.keys.len() {
+        if quorum.is_multiple_of(2) || quorum as usize > self.oracles.keys.len() {
             return Err(MarketError::Quorum {
                 quorum,
                 oracles: self.oracles.keys.len(),

@@ -2,6 +2,7 @@
 
 mod apply;
 mod margin;
+mod replay;
 
 use std::path::Path;
 
@@ -26,6 +27,8 @@ enum Command {
     Apply(apply::Args),
     /// Print every account's margin at an epoch's median oracle prices.
     Margin(margin::Args),
+    /// Apply every epoch of a simulation directory in order.
+    Replay(replay::Args),
 }
 
 /// Runs one subcommand.
@@ -33,6 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Apply(args) => apply::run(args),
         Command::Margin(args) => margin::run(args),
+        Command::Replay(args) => replay::run(args),
     }
 }
 

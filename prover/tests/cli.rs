@@ -1,0 +1,212 @@
+//! The `zksettle` binary's contract: outputs on success, and on bad input a
+//! non-zero exit, one clear line naming the offending item, and no output file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use zksettle_circuits::rules::encoding::digest_hex;
+use zksettle_circuits::rules::epoch::Epoch;
+use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
+use zksettle_fixtures::builder::*;
+use zksettle_prover::io::write_json;
+use zksettle_prover::ledger::Ledger;
+
+struct Files {
+    _dir: tempfile::TempDir,
+    market: PathBuf,
+    state: PathBuf,
+    epoch: PathBuf,
+    out: PathBuf,
+}
+
+/// Writes the builder market, a two-trader state and an epoch with `ops`.
+fn files(ops: Vec<Operation>) -> Files {
+    let dir = tempfile::tempdir().unwrap();
+    let market = market();
+    let state = state(vec![
+        account(3, 1_000_000 * USD, &[]),
+        account(4, 1_000_000 * USD, &[]),
+    ]);
+    let ledger = Ledger::from_state(market.clone(), &state).unwrap();
+    let epoch = epoch(&market, ledger.root(), ops);
+    let path = |name: &str| dir.path().join(name);
+    write_json(&path("market.json"), &market).unwrap();
+    write_json(&path("state.json"), &state).unwrap();
+    write_json(&path("epoch.json"), &epoch).unwrap();
+    Files {
+        market: path("market.json"),
+        state: path("state.json"),
+        epoch: path("epoch.json"),
+        out: path("out.json"),
+        _dir: dir,
+    }
+}
+
+fn zksettle(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zksettle"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn apply(f: &Files) -> Output {
+    let s = |p: &Path| p.to_str().unwrap().to_owned();
+    zksettle(&[
+        "apply",
+        "--market",
+        &s(&f.market),
+        "--state",
+        &s(&f.state),
+        "--epoch",
+        &s(&f.epoch),
+        "--out",
+        &s(&f.out),
+    ])
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn assert_rejected(output: &Output, out: &Path, needle: &str) {
+    assert!(!output.status.success(), "expected failure, got success");
+    let text = stderr(output);
+    assert_eq!(
+        text.trim_end().lines().count(),
+        1,
+        "one line expected, got: {text}"
+    );
+    assert!(text.contains(needle), "{needle:?} not in: {text}");
+    assert!(!out.exists(), "no output file may be written on failure");
+}
+
+fn good_ops() -> Vec<Operation> {
+    vec![
+        Operation::Deposit(Deposit {
+            account: 5,
+            owner: owner(5),
+            amount: 10 * USD,
+        }),
+        Operation::Trade(Trade {
+            buyer: 3,
+            seller: 4,
+            instrument: 0,
+            qty: 100,
+            price: 2_400 * USD,
+        }),
+    ]
+}
+
+#[test]
+fn apply_writes_the_new_state_and_prints_its_root_line() {
+    let f = files(good_ops());
+    let output = apply(&f);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(line["epoch"], 1);
+    assert_eq!(line["ops"], 2);
+    let state: zksettle_circuits::rules::StateFile = zksettle_fixtures::load_json(&f.out);
+    let ledger = Ledger::from_state(market(), &state).unwrap();
+    assert_eq!(line["new_root"], digest_hex(&ledger.root()));
+    assert_eq!(state.epoch, 1);
+}
+
+#[test]
+fn withdrawal_breaking_initial_margin_names_the_operation_and_writes_nothing() {
+    let mut ops = good_ops();
+    ops.push(Operation::Withdraw(Withdraw {
+        account: 4,
+        amount: 1_000_000 * USD,
+    }));
+    let f = files(ops);
+    assert_rejected(
+        &apply(&f),
+        &f.out,
+        "op 2: withdraw from account 4 leaves equity",
+    );
+}
+
+#[test]
+fn malformed_json_names_the_file() {
+    let f = files(good_ops());
+    std::fs::write(&f.epoch, b"{\"epoch\": 1, ").unwrap();
+    assert_rejected(&apply(&f), &f.out, "epoch.json: malformed JSON");
+}
+
+#[test]
+fn out_of_range_number_is_rejected_while_parsing() {
+    let f = files(good_ops());
+    let text = std::fs::read_to_string(&f.epoch)
+        .unwrap()
+        .replace("\"amount\": 10000000", "\"amount\": 18446744073709551616");
+    std::fs::write(&f.epoch, text).unwrap();
+    assert_rejected(&apply(&f), &f.out, "epoch.json: malformed JSON");
+}
+
+#[test]
+fn unknown_account_is_named() {
+    let f = files(vec![Operation::Withdraw(Withdraw {
+        account: 77,
+        amount: 1,
+    })]);
+    assert_rejected(&apply(&f), &f.out, "op 0: account 77 does not exist");
+}
+
+#[test]
+fn wrong_prev_root_is_rejected() {
+    let f = files(good_ops());
+    let mut epoch: Epoch = zksettle_fixtures::load_json(&f.epoch);
+    epoch.prev_root = zksettle_circuits::rules::encoding::ZERO_DIGEST;
+    write_json(&f.epoch, &epoch).unwrap();
+    assert_rejected(&apply(&f), &f.out, "prev_root 0x0000");
+}
+
+#[test]
+fn invalid_state_names_the_account() {
+    let f = files(good_ops());
+    let text =
+        std::fs::read_to_string(&f.state)
+            .unwrap()
+            .replacen("\"flags\": 0", "\"flags\": 6", 1);
+    std::fs::write(&f.state, text).unwrap();
+    assert_rejected(&apply(&f), &f.out, "account 0: flags 6 has unknown bits");
+}
+
+#[test]
+fn missing_file_is_named() {
+    let mut f = files(good_ops());
+    f.market = f.market.with_file_name("absent.json");
+    assert_rejected(&apply(&f), &f.out, "absent.json: cannot read");
+}
+
+#[test]
+fn margin_lists_every_account_with_its_figures() {
+    let f = files(good_ops());
+    let s = |p: &Path| p.to_str().unwrap().to_owned();
+    let output = zksettle(&[
+        "margin",
+        "--market",
+        &s(&f.market),
+        "--state",
+        &s(&f.state),
+        "--epoch",
+        &s(&f.epoch),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows.len(), 4);
+    for row in &rows {
+        for key in [
+            "account",
+            "equity",
+            "initial_margin",
+            "maintenance_margin",
+            "liquidatable",
+        ] {
+            assert!(row.get(key).is_some(), "{key} missing in {row}");
+        }
+    }
+    assert_eq!(rows[2]["account"], 3);
+    assert_eq!(rows[2]["equity"], 1_000_000 * USD);
+    assert_eq!(rows[2]["liquidatable"], false);
+}
