@@ -5,7 +5,7 @@
 //! * [`rules`] is the native reference: plain integer arithmetic with explicit
 //!   rounding and a typed error for every broken rule. The ledger applies
 //!   epochs with it, and it decides what a valid epoch is.
-//! * `gadgets` (next to come) states the same rules as plonky2 constraints,
+//! * [`gadgets`] states the same rules as plonky2 constraints,
 //!   file for file and function for function, so a reviewer reads a rule and its
 //!   gadget side by side.
 //!
@@ -20,4 +20,5 @@ pub mod config {
     //! Field, hasher and extension degree, chosen once in `zksettle-verifier`.
     pub use zksettle_verifier::config::{C, D, F};
 }
+pub mod gadgets;
 pub mod rules;

@@ -1,0 +1,384 @@
+//! Range checks, comparisons and fixed-point division with explicit rounding
+//! (mirrors `rules/fixed.rs`).
+//!
+//! Divisions are witnessed: the prover supplies quotient and remainder, the
+//! circuit checks `n = q * d + r` (or `q * d = n + r` for ceilings) with a
+//! range-checked remainder. Numerators must be below 2^62 in magnitude so the
+//! identity cannot wrap around the field.
+
+use plonky2::field::types::{Field, PrimeField64};
+use plonky2::iop::generator::{GeneratedValues, SimpleGenerator};
+use plonky2::iop::target::{BoolTarget, Target};
+use plonky2::iop::witness::{PartitionWitness, Witness, WitnessWrite};
+use plonky2::plonk::circuit_data::CommonCircuitData;
+use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
+
+use super::Builder;
+use crate::config::{D, F};
+
+/// Offset that maps a signed value in `(-2^62, 2^62)` to `[0, 2^63)`.
+pub const SIGNED_OFFSET_BITS: usize = 62;
+
+/// A signed integer of a field element (values above p/2 are negative).
+pub fn to_signed(x: F) -> i128 {
+    let v = x.to_canonical_u64();
+    if v > F::NEG_ONE.to_canonical_u64() / 2 {
+        i128::from(v) - i128::from(F::NEG_ONE.to_canonical_u64()) - 1
+    } else {
+        i128::from(v)
+    }
+}
+
+/// A field element of a signed integer.
+pub fn from_signed(x: i128) -> F {
+    if x >= 0 {
+        F::from_noncanonical_u128(x as u128)
+    } else {
+        -F::from_noncanonical_u128((-x) as u128)
+    }
+}
+
+/// Range checks, comparisons and divisions.
+pub trait FixedGadget {
+    /// Constrains `0 <= x < 2^bits` (`bits <= 62`). Cost: 1 row.
+    fn assert_unsigned_bits(&mut self, x: Target, bits: usize);
+
+    /// Constrains `-2^bits <= x < 2^bits` as a signed integer (`bits <= 61`):
+    /// `x + 2^bits` in `[0, 2^(bits+1))`. Cost: 1 row.
+    fn assert_signed_bits(&mut self, x: Target, bits: usize);
+
+    /// Constrains `a <= b` for values below 2^62 (as signed or unsigned
+    /// integers of at most `bits` bits): `b - a` in `[0, 2^bits)`. Cost: 1 row.
+    fn assert_le(&mut self, a: Target, b: Target, bits: usize);
+
+    /// Returns `a < b` for signed values with `|a|, |b| < 2^bits` (`bits <= 61`).
+    /// Cost: 1 row plus a little arithmetic.
+    fn is_lt(&mut self, a: Target, b: Target, bits: usize) -> BoolTarget;
+
+    /// Returns `max(a, b)` for signed values with `|a|, |b| < 2^bits`. Cost: ~1 row.
+    fn max(&mut self, a: Target, b: Target, bits: usize) -> Target;
+
+    /// Returns `floor(n / d)` for a constant `d > 0` and `|n| < 2^62`, with
+    /// the quotient bounded by `|q| < 2^q_bits`. Cost: 2 rows (1 if `d` is a power of two).
+    fn floor_div_const(&mut self, n: Target, d: u64, q_bits: usize) -> Target;
+
+    /// Returns `ceil(n / d)` for a constant `d > 0` and `|n| < 2^62`. Cost: as `floor_div_const`.
+    fn ceil_div_const(&mut self, n: Target, d: u64, q_bits: usize) -> Target;
+}
+
+impl FixedGadget for Builder {
+    fn assert_unsigned_bits(&mut self, x: Target, bits: usize) {
+        assert!(
+            bits <= 62,
+            "range checks beyond 62 bits bound nothing useful"
+        );
+        self.range_check(x, bits);
+    }
+
+    fn assert_signed_bits(&mut self, x: Target, bits: usize) {
+        assert!(bits <= 61);
+        let shifted = self.add_const(x, F::from_canonical_u64(1u64 << bits));
+        self.range_check(shifted, bits + 1);
+    }
+
+    fn assert_le(&mut self, a: Target, b: Target, bits: usize) {
+        let diff = self.sub(b, a);
+        self.assert_unsigned_bits(diff, bits);
+    }
+
+    fn is_lt(&mut self, a: Target, b: Target, bits: usize) -> BoolTarget {
+        assert!(bits <= 61);
+        // d = a - b + 2^(bits+1) lies in (0, 2^(bits+2)); its bit (bits+1) is 1 iff a >= b.
+        let diff = self.sub(a, b);
+        let shifted = self.add_const(diff, F::from_canonical_u64(1u64 << (bits + 1)));
+        let ge = self.add_virtual_bool_target_safe();
+        let low = self.add_virtual_target();
+        self.add_simple_generator(TopBitGenerator {
+            value: shifted,
+            bit: bits + 1,
+            top: ge.target,
+            low,
+        });
+        self.range_check(low, bits + 1);
+        let recomposed =
+            self.mul_const_add(F::from_canonical_u64(1u64 << (bits + 1)), ge.target, low);
+        self.connect(recomposed, shifted);
+        self.not(ge)
+    }
+
+    fn max(&mut self, a: Target, b: Target, bits: usize) -> Target {
+        let lt = self.is_lt(a, b, bits);
+        self.select(lt, b, a)
+    }
+
+    fn floor_div_const(&mut self, n: Target, d: u64, q_bits: usize) -> Target {
+        divide(self, n, d, q_bits, Rounding::Floor)
+    }
+
+    fn ceil_div_const(&mut self, n: Target, d: u64, q_bits: usize) -> Target {
+        divide(self, n, d, q_bits, Rounding::Ceil)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rounding {
+    Floor,
+    Ceil,
+}
+
+/// `n = q*d + r` (floor) or `q*d = n + r` (ceil) with `0 <= r < d` and `-2^q_bits <= q < 2^q_bits`;
+/// `|q*d| + d < p/2` keeps the identity from wrapping.
+fn divide(builder: &mut Builder, n: Target, d: u64, q_bits: usize, rounding: Rounding) -> Target {
+    let q = builder.add_virtual_target();
+    let r = builder.add_virtual_target();
+    builder.add_simple_generator(DivisionGenerator {
+        numerator: n,
+        divisor: d,
+        ceil: rounding == Rounding::Ceil,
+        quotient: q,
+        remainder: r,
+    });
+    constrain_division(builder, n, d, q, r, q_bits, rounding);
+    q
+}
+
+/// The constraint half of [`divide`]: the quotient `q` and remainder `r` are
+/// the only ones allowed for `n / d` under `rounding`.
+fn constrain_division(
+    builder: &mut Builder,
+    n: Target,
+    d: u64,
+    q: Target,
+    r: Target,
+    q_bits: usize,
+    rounding: Rounding,
+) {
+    assert!(d > 0 && q_bits <= 61);
+    builder.assert_signed_bits(q, q_bits);
+    let r_bits = 64 - (d - 1).leading_zeros() as usize;
+    builder.assert_unsigned_bits(r, r_bits.max(1));
+    if !d.is_power_of_two() {
+        // r <= d - 1
+        let slack = builder.constant(F::from_canonical_u64(d - 1));
+        builder.assert_le(r, slack, r_bits);
+    }
+    let d_field = F::from_canonical_u64(d);
+    match rounding {
+        Rounding::Floor => {
+            let rebuilt = builder.mul_const_add(d_field, q, r);
+            builder.connect(rebuilt, n);
+        }
+        Rounding::Ceil => {
+            let qd = builder.mul_const(d_field, q);
+            let rebuilt = builder.add(n, r);
+            builder.connect(qd, rebuilt);
+        }
+    }
+}
+
+/// Witnesses the quotient and remainder of a division by a constant.
+#[derive(Debug, Default)]
+pub struct DivisionGenerator {
+    numerator: Target,
+    divisor: u64,
+    ceil: bool,
+    quotient: Target,
+    remainder: Target,
+}
+
+impl SimpleGenerator<F, D> for DivisionGenerator {
+    fn id(&self) -> String {
+        "zksettle::DivisionGenerator".into()
+    }
+
+    fn dependencies(&self) -> Vec<Target> {
+        vec![self.numerator]
+    }
+
+    fn run_once(
+        &self,
+        witness: &PartitionWitness<F>,
+        out: &mut GeneratedValues<F>,
+    ) -> anyhow::Result<()> {
+        let n = to_signed(witness.get_target(self.numerator));
+        let d = i128::from(self.divisor);
+        let (q, r) = if self.ceil {
+            let q = crate::rules::fixed::ceil_div(n, d);
+            (q, q * d - n)
+        } else {
+            let q = crate::rules::fixed::floor_div(n, d);
+            (q, n - q * d)
+        };
+        out.set_target(self.quotient, from_signed(q))?;
+        out.set_target(self.remainder, from_signed(r))
+    }
+
+    fn serialize(&self, dst: &mut Vec<u8>, _: &CommonCircuitData<F, D>) -> IoResult<()> {
+        dst.write_target(self.numerator)?;
+        dst.write_usize(self.divisor as usize)?;
+        dst.write_bool(self.ceil)?;
+        dst.write_target(self.quotient)?;
+        dst.write_target(self.remainder)
+    }
+
+    fn deserialize(src: &mut Buffer, _: &CommonCircuitData<F, D>) -> IoResult<Self> {
+        Ok(Self {
+            numerator: src.read_target()?,
+            divisor: src.read_usize()? as u64,
+            ceil: src.read_bool()?,
+            quotient: src.read_target()?,
+            remainder: src.read_target()?,
+        })
+    }
+}
+
+/// Witnesses the top bit and the low bits of a value.
+#[derive(Debug, Default)]
+pub struct TopBitGenerator {
+    value: Target,
+    bit: usize,
+    top: Target,
+    low: Target,
+}
+
+impl SimpleGenerator<F, D> for TopBitGenerator {
+    fn id(&self) -> String {
+        "zksettle::TopBitGenerator".into()
+    }
+
+    fn dependencies(&self) -> Vec<Target> {
+        vec![self.value]
+    }
+
+    fn run_once(
+        &self,
+        witness: &PartitionWitness<F>,
+        out: &mut GeneratedValues<F>,
+    ) -> anyhow::Result<()> {
+        let v = witness.get_target(self.value).to_canonical_u64();
+        out.set_target(self.top, F::from_canonical_u64((v >> self.bit) & 1))?;
+        out.set_target(
+            self.low,
+            F::from_canonical_u64(v & ((1u64 << self.bit) - 1)),
+        )
+    }
+
+    fn serialize(&self, dst: &mut Vec<u8>, _: &CommonCircuitData<F, D>) -> IoResult<()> {
+        dst.write_target(self.value)?;
+        dst.write_usize(self.bit)?;
+        dst.write_target(self.top)?;
+        dst.write_target(self.low)
+    }
+
+    fn deserialize(src: &mut Buffer, _: &CommonCircuitData<F, D>) -> IoResult<Self> {
+        Ok(Self {
+            value: src.read_target()?,
+            bit: src.read_usize()?,
+            top: src.read_target()?,
+            low: src.read_target()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use plonky2::iop::witness::PartialWitness;
+
+    use super::*;
+    use crate::gadgets::testing::{builder, provable, prove_and_verify};
+    use crate::rules::fixed::{ceil_div, floor_div};
+
+    /// Proves a one-input circuit built by `gadget` with input `x`.
+    fn provable_with(x: i128, gadget: impl Fn(&mut Builder, Target)) -> bool {
+        let mut b = builder();
+        let input = b.add_virtual_target();
+        gadget(&mut b, input);
+        let data = b.build::<crate::config::C>();
+        let mut pw = PartialWitness::new();
+        pw.set_target(input, from_signed(x)).unwrap();
+        provable(&data, pw)
+    }
+
+    #[test]
+    fn signed_range_accepts_its_bounds_and_rejects_one_beyond() {
+        let check = |x| provable_with(x, |b, t| b.assert_signed_bits(t, 20));
+        assert!(check(-(1 << 20)) && check((1 << 20) - 1) && check(0));
+        assert!(!check(1 << 20));
+        assert!(!check(-(1 << 20) - 1));
+    }
+
+    #[test]
+    fn negative_value_does_not_pass_as_a_large_unsigned_value() {
+        assert!(!provable_with(-1, |b, t| b.assert_unsigned_bits(t, 62)));
+        assert!(provable_with((1 << 62) - 1, |b, t| b.assert_unsigned_bits(t, 62)));
+    }
+
+    #[test]
+    fn is_lt_and_max_agree_with_integers_across_signs() {
+        for (a, b) in [
+            (-5i128, 3i128),
+            (3, -5),
+            (7, 7),
+            (-(1 << 40), (1 << 40) - 1),
+            (0, 1),
+        ] {
+            let mut builder = builder();
+            let (ta, tb) = (builder.add_virtual_target(), builder.add_virtual_target());
+            let lt = builder.is_lt(ta, tb, 41);
+            let max = builder.max(ta, tb, 41);
+            let expected_lt = builder.constant_bool(a < b);
+            let expected_max = builder.constant(from_signed(a.max(b)));
+            builder.connect(lt.target, expected_lt.target);
+            builder.connect(max, expected_max);
+            let data = builder.build::<crate::config::C>();
+            let mut pw = PartialWitness::new();
+            pw.set_target(ta, from_signed(a)).unwrap();
+            pw.set_target(tb, from_signed(b)).unwrap();
+            prove_and_verify(&data, pw);
+        }
+    }
+
+    #[test]
+    fn divisions_round_as_the_native_rule() {
+        for n in [-1_000_001i128, -100, -1, 0, 1, 99, 100, 101, 1 << 55] {
+            for d in [1u64, 3, 100, 10_000, 1 << 10] {
+                let mut b = builder();
+                let input = b.add_virtual_target();
+                let floor = b.floor_div_const(input, d, 56);
+                let ceil = b.ceil_div_const(input, d, 56);
+                let (ef, ec) = (
+                    b.constant(from_signed(floor_div(n, d.into()))),
+                    b.constant(from_signed(ceil_div(n, d.into()))),
+                );
+                b.connect(floor, ef);
+                b.connect(ceil, ec);
+                let data = b.build::<crate::config::C>();
+                let mut pw = PartialWitness::new();
+                pw.set_target(input, from_signed(n)).unwrap();
+                prove_and_verify(&data, pw);
+            }
+        }
+    }
+
+    #[test]
+    fn a_tampered_quotient_cannot_be_proven() {
+        // 1001 / 100: floor is (10, 1). Try (11, -99), (9, 101) and the honest pair.
+        let attempt = |q: i128, r: i128, rounding| {
+            let mut b = builder();
+            let n = b.constant(from_signed(1001));
+            let (tq, tr) = (b.add_virtual_target(), b.add_virtual_target());
+            constrain_division(&mut b, n, 100, tq, tr, 20, rounding);
+            let data = b.build::<crate::config::C>();
+            let mut pw = PartialWitness::new();
+            pw.set_target(tq, from_signed(q)).unwrap();
+            pw.set_target(tr, from_signed(r)).unwrap();
+            provable(&data, pw)
+        };
+        assert!(attempt(10, 1, Rounding::Floor));
+        assert!(!attempt(11, -99, Rounding::Floor));
+        assert!(!attempt(9, 101, Rounding::Floor));
+        assert!(attempt(11, 99, Rounding::Ceil));
+        assert!(!attempt(10, -1, Rounding::Ceil));
+        assert!(!attempt(12, 199, Rounding::Ceil));
+    }
+}

@@ -1,0 +1,23 @@
+//! The rule book as plonky2 constraints: extension traits on
+//! [`CircuitBuilder`], one file per file of [`crate::rules`], same function
+//! names in the same order. Each gadget's doc comment states what it
+//! constrains and what it costs in rows (standard recursion config).
+//!
+//! Soundness conventions: every value that stands for a signed integer is
+//! range-checked as `x + 2^62` in `[0, 2^63)` wherever a negative value could
+//! otherwise pass as a large field element; comparisons are range checks of
+//! differences of values below 2^62.
+
+pub mod encoding;
+pub mod fixed;
+pub mod merkle;
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+use plonky2::plonk::circuit_builder::CircuitBuilder;
+
+use crate::config::{D, F};
+
+/// The circuit builder every gadget extends.
+pub type Builder = CircuitBuilder<F, D>;
