@@ -8,6 +8,7 @@
 //! otherwise pass as a large field element; comparisons are range checks of
 //! differences of values below 2^62.
 
+pub mod account;
 pub mod encoding;
 pub mod fixed;
 pub mod merkle;
