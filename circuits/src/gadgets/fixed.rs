@@ -64,6 +64,16 @@ pub trait FixedGadget {
 
     /// Returns `ceil(n / d)` for a constant `d > 0` and `|n| < 2^62`. Cost: as `floor_div_const`.
     fn ceil_div_const(&mut self, n: Target, d: u64, q_bits: usize) -> Target;
+
+    /// Returns `(floor(n / d), n mod d)`. Cost: as `floor_div_const`.
+    fn div_rem_const(&mut self, n: Target, d: u64, q_bits: usize) -> (Target, Target);
+
+    /// Returns `n / d` for an `n` that must be a non-negative multiple of `d`,
+    /// with `0 <= n / d < 2^q_bits`. Cost: 1 row.
+    fn exact_div_const(&mut self, n: Target, d: u64, q_bits: usize) -> Target;
+
+    /// Whether `x != 0`. Cost: ~0.25 row.
+    fn is_nonzero(&mut self, x: Target) -> BoolTarget;
 }
 
 impl FixedGadget for Builder {
@@ -112,11 +122,35 @@ impl FixedGadget for Builder {
     }
 
     fn floor_div_const(&mut self, n: Target, d: u64, q_bits: usize) -> Target {
-        divide(self, n, d, q_bits, Rounding::Floor)
+        divide(self, n, d, q_bits, Rounding::Floor).0
     }
 
     fn ceil_div_const(&mut self, n: Target, d: u64, q_bits: usize) -> Target {
-        divide(self, n, d, q_bits, Rounding::Ceil)
+        divide(self, n, d, q_bits, Rounding::Ceil).0
+    }
+
+    fn div_rem_const(&mut self, n: Target, d: u64, q_bits: usize) -> (Target, Target) {
+        divide(self, n, d, q_bits, Rounding::Floor)
+    }
+
+    fn exact_div_const(&mut self, n: Target, d: u64, q_bits: usize) -> Target {
+        assert!(
+            q_bits + 64 - (d.leading_zeros() as usize) < 63,
+            "q * d must not wrap"
+        );
+        let (q, r) = divide_witness(self, n, d, Rounding::Floor);
+        let zero = self.zero();
+        self.connect(r, zero);
+        self.assert_unsigned_bits(q, q_bits);
+        let rebuilt = self.mul_const(F::from_canonical_u64(d), q);
+        self.connect(rebuilt, n);
+        q
+    }
+
+    fn is_nonzero(&mut self, x: Target) -> BoolTarget {
+        let zero = self.zero();
+        let is_zero = self.is_equal(x, zero);
+        self.not(is_zero)
     }
 }
 
@@ -128,7 +162,25 @@ enum Rounding {
 
 /// `n = q*d + r` (floor) or `q*d = n + r` (ceil) with `0 <= r < d` and `-2^q_bits <= q < 2^q_bits`;
 /// `|q*d| + d < p/2` keeps the identity from wrapping.
-fn divide(builder: &mut Builder, n: Target, d: u64, q_bits: usize, rounding: Rounding) -> Target {
+fn divide(
+    builder: &mut Builder,
+    n: Target,
+    d: u64,
+    q_bits: usize,
+    rounding: Rounding,
+) -> (Target, Target) {
+    let (q, r) = divide_witness(builder, n, d, rounding);
+    constrain_division(builder, n, d, q, r, q_bits, rounding);
+    (q, r)
+}
+
+/// The witness half of a division: unconstrained quotient and remainder.
+fn divide_witness(
+    builder: &mut Builder,
+    n: Target,
+    d: u64,
+    rounding: Rounding,
+) -> (Target, Target) {
     let q = builder.add_virtual_target();
     let r = builder.add_virtual_target();
     builder.add_simple_generator(DivisionGenerator {
@@ -138,8 +190,7 @@ fn divide(builder: &mut Builder, n: Target, d: u64, q_bits: usize, rounding: Rou
         quotient: q,
         remainder: r,
     });
-    constrain_division(builder, n, d, q, r, q_bits, rounding);
-    q
+    (q, r)
 }
 
 /// The constraint half of [`divide`]: the quotient `q` and remainder `r` are

@@ -11,7 +11,10 @@
 pub mod account;
 pub mod encoding;
 pub mod fixed;
+pub mod market;
 pub mod merkle;
+pub mod oracle;
+pub mod risk;
 
 #[cfg(test)]
 pub(crate) mod testing;

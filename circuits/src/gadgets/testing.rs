@@ -28,3 +28,72 @@ pub fn provable(data: &CircuitData<F, C, D>, witness: PartialWitness<F>) -> bool
         _ => false,
     }
 }
+
+/// A small market: BTC and ETH, six options (calls and puts, in and out of
+/// the money), the default scenario grid and parameters, three oracle keys.
+pub fn market() -> crate::rules::Market {
+    use crate::rules::market::{Instrument, OptionKind, OracleSet, Params, Scenario, Underlying};
+    const USD: u64 = 1_000_000;
+    let chain = [
+        (0, OptionKind::Call, 60_000 * USD),
+        (0, OptionKind::Put, 60_000 * USD),
+        (0, OptionKind::Call, 70_000 * USD),
+        (0, OptionKind::Put, 50_000 * USD),
+        (1, OptionKind::Call, 3_000 * USD),
+        (1, OptionKind::Put, 3_100 * USD),
+    ];
+    crate::rules::Market {
+        underlyings: vec![
+            Underlying {
+                id: 0,
+                symbol: "BTC".into(),
+            },
+            Underlying {
+                id: 1,
+                symbol: "ETH".into(),
+            },
+        ],
+        instruments: chain
+            .iter()
+            .enumerate()
+            .map(|(id, &(underlying, kind, strike))| Instrument {
+                id: id as u32,
+                underlying,
+                kind,
+                strike,
+                expiry: 2_000_000_000,
+            })
+            .collect(),
+        scenarios: Scenario::default_grid(),
+        params: Params::defaults(),
+        oracles: OracleSet {
+            keys: (0..3)
+                .map(|i| {
+                    crate::rules::oracle::oracle_key_from_seed(1, i)
+                        .verifying_key()
+                        .to_bytes()
+                })
+                .collect(),
+            quorum: 3,
+        },
+        tree_depth: 8,
+    }
+}
+
+/// Median prices for [`market`]: BTC 60,000 USD, ETH 3,000 USD.
+pub fn prices() -> crate::rules::Prices {
+    const USD: u64 = 1_000_000;
+    crate::rules::Prices {
+        spot: vec![60_000 * USD, 3_000 * USD],
+        mark: vec![
+            2_400 * USD,
+            2_300 * USD,
+            600 * USD,
+            400 * USD,
+            150 * USD,
+            190 * USD,
+        ],
+        kappa_bps: vec![500, 500, 300, 300, 700, 700],
+        settlement: vec![None; 6],
+    }
+}

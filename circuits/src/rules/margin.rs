@@ -56,58 +56,90 @@ pub fn initial_margin(maintenance: i64, long_value: i64, params: &Params) -> i64
     maintenance + mul_bps_ceil(i128::from(add_on_base), params.im_bps - BPS) as i64
 }
 
-/// Computes the margin of an account at the epoch's risk arrays.
-pub fn margin(account: &Account, risk: &RiskArrays, params: &Params) -> Margin {
-    let mut losses = [[0i128; MAX_SCENARIOS]; MAX_UNDERLYINGS];
-    let mut short_calls = [0i128; MAX_UNDERLYINGS];
-    let mut short_puts = [0i128; MAX_UNDERLYINGS];
-    let mut touched = [false; MAX_UNDERLYINGS];
-    let (mut mark_to_market, mut long_value) = (0i128, 0i128);
-    for position in &account.positions {
-        let row = &risk.instruments[position.instrument as usize];
+/// The part of an account's margin that is linear in its positions: sums
+/// over slots of the risk arrays' rows. A position change updates it by the
+/// changed slot's contribution alone ([`PortfolioRisk::add_position`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PortfolioRisk {
+    /// Scenario losses `L_uj`, per underlying and scenario.
+    pub losses: [[i128; MAX_SCENARIOS]; MAX_UNDERLYINGS],
+    /// Short call lots per underlying.
+    pub short_calls: [i128; MAX_UNDERLYINGS],
+    /// Short put lots per underlying.
+    pub short_puts: [i128; MAX_UNDERLYINGS],
+    /// `sum q * M / Q_SCALE`.
+    pub mark_to_market: i128,
+    /// `sum over q > 0 of q * M / Q_SCALE`.
+    pub long_value: i128,
+}
+
+impl PortfolioRisk {
+    /// Adds (`sign = 1`) or removes (`sign = -1`) the contribution of `qty`
+    /// lots of `instrument`.
+    pub fn add_position(&mut self, risk: &RiskArrays, instrument: u32, qty: i64, sign: i128) {
+        let row = &risk.instruments[instrument as usize];
         let u = row.underlying as usize;
-        touched[u] = true;
-        let q = i128::from(position.qty);
+        let q = i128::from(qty);
         let (long, short) = (q.max(0), (-q).max(0));
-        for (loss, (&a, &b)) in losses[u]
+        for (loss, (&a, &b)) in self.losses[u]
             .iter_mut()
             .zip(row.long_loss.iter().zip(&row.short_loss))
         {
-            *loss += long * i128::from(a) + short * i128::from(b);
+            *loss += sign * (long * i128::from(a) + short * i128::from(b));
         }
         match row.kind {
-            OptionKind::Call => short_calls[u] += short,
-            OptionKind::Put => short_puts[u] += short,
+            OptionKind::Call => self.short_calls[u] += sign * short,
+            OptionKind::Put => self.short_puts[u] += sign * short,
         }
-        let value = q * i128::from(row.mark_per_lot);
-        mark_to_market += value;
-        long_value += value.max(0);
+        self.mark_to_market += sign * q * i128::from(row.mark_per_lot);
+        self.long_value += sign * long * i128::from(row.mark_per_lot);
     }
+}
+
+/// The linear part of an account's margin.
+pub fn portfolio_risk(account: &Account, risk: &RiskArrays) -> PortfolioRisk {
+    let mut portfolio = PortfolioRisk::default();
+    for position in &account.positions {
+        portfolio.add_position(risk, position.instrument, position.qty, 1);
+    }
+    portfolio
+}
+
+/// Margin figures from the linear part and the cash: `Scan_u` is the largest
+/// scenario loss (at least 0), `SOM_u` the short option minimum.
+pub fn margin_from_risk(
+    portfolio: &PortfolioRisk,
+    cash: u64,
+    risk: &RiskArrays,
+    params: &Params,
+) -> Margin {
     let scenarios = risk.instruments.first().map_or(0, |r| r.long_loss.len());
     let (mut scan, mut som) = (0i128, 0i128);
-    for u in (0..MAX_UNDERLYINGS).filter(|&u| touched[u]) {
-        scan += losses[u][..scenarios]
+    for (u, &som_per_unit) in risk.som_per_unit.iter().enumerate() {
+        scan += portfolio.losses[u][..scenarios]
             .iter()
             .copied()
             .max()
             .unwrap_or(0)
             .max(0);
-        let shorts = short_calls[u].max(short_puts[u]);
-        som += ceil_div(
-            shorts * i128::from(risk.som_per_unit[u]),
-            i128::from(Q_SCALE),
-        );
+        let shorts = portfolio.short_calls[u].max(portfolio.short_puts[u]);
+        som += ceil_div(shorts * i128::from(som_per_unit), i128::from(Q_SCALE));
     }
     let maintenance = (scan + som) as i64;
-    let long_value = long_value as i64;
-    let mark_to_market = mark_to_market as i64;
+    let long_value = portfolio.long_value as i64;
+    let mark_to_market = portfolio.mark_to_market as i64;
     Margin {
         mark_to_market,
         long_value,
-        equity: account.cash as i64 + mark_to_market,
+        equity: cash as i64 + mark_to_market,
         scan: scan as i64,
         short_option_minimum: som as i64,
         maintenance,
         initial: initial_margin(maintenance, long_value, params),
     }
+}
+
+/// Computes the margin of an account at the epoch's risk arrays.
+pub fn margin(account: &Account, risk: &RiskArrays, params: &Params) -> Margin {
+    margin_from_risk(&portfolio_risk(account, risk), account.cash, risk, params)
 }

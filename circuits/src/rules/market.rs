@@ -278,7 +278,7 @@ impl Market {
         let p = &self.params;
         let year = 365 * 24 * 3600;
         for (name, value, min, max) in [
-            ("im_bps", p.im_bps, BPS, 10 * BPS),
+            ("im_bps", p.im_bps, BPS, 2 * BPS),
             ("som_bps", p.som_bps, 0, BPS),
             ("fee_bps", p.fee_bps, 0, BPS),
             ("fee_cap_bps", p.fee_cap_bps, 0, BPS),

@@ -1,0 +1,309 @@
+//! The market configuration in the circuit (mirrors `rules/market.rs`).
+//!
+//! The circuit is built for a market *shape* (counts of underlyings,
+//! instruments, scenarios and oracle keys); the market's values are witnessed
+//! and hashed exactly as [`Market::to_fields`] does, and the digest is bound to
+//! the `market_hash` public input. The market is trusted by that hash: a light
+//! client validates the market it trusts natively, so the circuit does not
+//! re-check its bounds.
+
+use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::iop::target::{BoolTarget, Target};
+use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+
+use super::encoding::EncodingGadget;
+use super::Builder;
+use crate::config::F;
+use crate::rules::market::Market;
+
+/// The counts a circuit is built for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MarketShape {
+    /// Underlyings.
+    pub underlyings: usize,
+    /// Instruments.
+    pub instruments: usize,
+    /// Scenarios of the margin grid.
+    pub scenarios: usize,
+    /// Oracle keys.
+    pub oracles: usize,
+    /// Reports per epoch.
+    pub quorum: usize,
+    /// Depth of the account tree.
+    pub tree_depth: usize,
+}
+
+impl MarketShape {
+    /// The shape of a market.
+    pub fn of(market: &Market) -> Self {
+        Self {
+            underlyings: market.underlyings.len(),
+            instruments: market.instruments.len(),
+            scenarios: market.scenarios.len(),
+            oracles: market.oracles.keys.len(),
+            quorum: market.oracles.quorum as usize,
+            tree_depth: market.tree_depth as usize,
+        }
+    }
+}
+
+/// One instrument's values.
+#[derive(Clone, Copy, Debug)]
+pub struct InstrumentTarget {
+    /// Underlying id.
+    pub underlying: Target,
+    /// 1 for a put, 0 for a call.
+    pub is_put: BoolTarget,
+    /// Strike.
+    pub strike: Target,
+    /// Expiry.
+    pub expiry: Target,
+}
+
+/// One scenario's values.
+#[derive(Clone, Copy, Debug)]
+pub struct ScenarioTarget {
+    /// Move, bps of spot.
+    pub move_bps: Target,
+    /// Weight, bps.
+    pub weight_bps: Target,
+}
+
+/// The parameters, in declaration order of [`crate::rules::market::Params`].
+#[derive(Clone, Copy, Debug)]
+pub struct ParamsTarget {
+    /// Initial margin, bps of maintenance.
+    pub im_bps: Target,
+    /// Short option minimum, bps of spot.
+    pub som_bps: Target,
+    /// Fee, bps of spot.
+    pub fee_bps: Target,
+    /// Fee cap, bps of price.
+    pub fee_cap_bps: Target,
+    /// Price band, bps of spot.
+    pub band_bps: Target,
+    /// Liquidation step, bps.
+    pub liq_step_bps: Target,
+    /// Small maintenance margin.
+    pub small_mm: Target,
+    /// Penalty, bps.
+    pub penalty_bps: Target,
+    /// Liquidator's share, bps.
+    pub liquidator_share_bps: Target,
+    /// Kappa floor, bps.
+    pub kappa_floor_bps: Target,
+    /// Largest report age, seconds.
+    pub max_report_age: Target,
+}
+
+/// The market's values in the circuit.
+#[derive(Clone, Debug)]
+pub struct MarketTarget {
+    /// Every element of [`Market::to_fields`], constants included.
+    pub fields: Vec<Target>,
+    /// Positions in `fields` that are witnessed (not constants of the shape).
+    pub witnessed: Vec<usize>,
+    /// Instruments.
+    pub instruments: Vec<InstrumentTarget>,
+    /// Scenarios.
+    pub scenarios: Vec<ScenarioTarget>,
+    /// Parameters.
+    pub params: ParamsTarget,
+    /// `hash(fields)`.
+    pub hash: HashOutTarget,
+}
+
+/// Market gadgets.
+pub trait MarketGadget {
+    /// Witnessed market values of a shape, hashed. Cost: `ceil(len / 8)` rows
+    /// (about 42 for 2 underlyings, 48 instruments, 14 scenarios, 4 oracles).
+    fn add_virtual_market(&mut self, shape: &MarketShape) -> MarketTarget;
+}
+
+/// Layout of [`Market::to_fields`] for a shape: offsets of each section.
+struct Layout {
+    underlyings: usize,
+    instruments: usize,
+    scenarios: usize,
+    params: usize,
+    len: usize,
+}
+
+const HEADER: usize = 5;
+const UNDERLYING_LEN: usize = 2 + crate::rules::market::MAX_SYMBOL_LEN / 4;
+const INSTRUMENT_LEN: usize = 5;
+const PARAMS_LEN: usize = 11;
+const KEY_LEN: usize = 8;
+
+impl Layout {
+    fn of(shape: &MarketShape) -> Self {
+        let underlyings = HEADER;
+        let instruments = underlyings + UNDERLYING_LEN * shape.underlyings;
+        let scenarios = instruments + INSTRUMENT_LEN * shape.instruments;
+        let params = scenarios + 2 * shape.scenarios;
+        let len = params + PARAMS_LEN + KEY_LEN * shape.oracles + 2;
+        Self {
+            underlyings,
+            instruments,
+            scenarios,
+            params,
+            len,
+        }
+    }
+}
+
+impl MarketGadget for Builder {
+    fn add_virtual_market(&mut self, shape: &MarketShape) -> MarketTarget {
+        let layout = Layout::of(shape);
+        let mut fields: Vec<Target> = (0..layout.len).map(|_| self.add_virtual_target()).collect();
+        let mut constants = vec![false; layout.len];
+        // The shape is part of the circuit: counts, ids, quorum and depth are constants.
+        let mut fix = |b: &mut Builder, at: usize, x: usize| {
+            fields[at] = b.constant(F::from_canonical_usize(x));
+            constants[at] = true;
+        };
+        fix(self, 0, crate::rules::encoding::DOMAIN_MARKET as usize);
+        for (k, count) in [
+            shape.underlyings,
+            shape.instruments,
+            shape.scenarios,
+            shape.oracles,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            fix(self, 1 + k, count);
+        }
+        for u in 0..shape.underlyings {
+            fix(self, layout.underlyings + UNDERLYING_LEN * u, u);
+        }
+        for i in 0..shape.instruments {
+            fix(self, layout.instruments + INSTRUMENT_LEN * i, i);
+        }
+        fix(self, layout.len - 2, shape.quorum);
+        fix(self, layout.len - 1, shape.tree_depth);
+        let witnessed = (0..layout.len).filter(|&k| !constants[k]).collect();
+        let instruments = (0..shape.instruments)
+            .map(|i| {
+                let at = layout.instruments + INSTRUMENT_LEN * i;
+                let is_put = BoolTarget::new_unsafe(fields[at + 2]);
+                InstrumentTarget {
+                    underlying: fields[at + 1],
+                    is_put,
+                    strike: fields[at + 3],
+                    expiry: fields[at + 4],
+                }
+            })
+            .collect();
+        let scenarios = (0..shape.scenarios)
+            .map(|j| ScenarioTarget {
+                move_bps: fields[layout.scenarios + 2 * j],
+                weight_bps: fields[layout.scenarios + 2 * j + 1],
+            })
+            .collect();
+        let p = &fields[layout.params..layout.params + PARAMS_LEN];
+        let params = ParamsTarget {
+            im_bps: p[0],
+            som_bps: p[1],
+            fee_bps: p[2],
+            fee_cap_bps: p[3],
+            band_bps: p[4],
+            liq_step_bps: p[5],
+            small_mm: p[6],
+            penalty_bps: p[7],
+            liquidator_share_bps: p[8],
+            kappa_floor_bps: p[9],
+            max_report_age: p[10],
+        };
+        let hash = self.hash(fields.clone());
+        MarketTarget {
+            fields,
+            witnessed,
+            instruments,
+            scenarios,
+            params,
+            hash,
+        }
+    }
+}
+
+/// Assigns a market's values (the constants of the shape are skipped).
+pub fn set_market(
+    witness: &mut PartialWitness<F>,
+    target: &MarketTarget,
+    market: &Market,
+) -> anyhow::Result<()> {
+    let values = market.to_fields();
+    anyhow::ensure!(
+        values.len() == target.fields.len(),
+        "market shape differs from the circuit's"
+    );
+    for &k in &target.witnessed {
+        witness.set_target(target.fields[k], values[k])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::C;
+    use crate::gadgets::testing::{builder, provable};
+    use crate::rules::market::{Instrument, OptionKind, OracleSet, Params, Scenario, Underlying};
+
+    fn market() -> Market {
+        Market {
+            underlyings: vec![
+                Underlying {
+                    id: 0,
+                    symbol: "BTC".into(),
+                },
+                Underlying {
+                    id: 1,
+                    symbol: "ETH".into(),
+                },
+            ],
+            instruments: (0..3)
+                .map(|id| Instrument {
+                    id,
+                    underlying: id % 2,
+                    kind: OptionKind::Put,
+                    strike: 1_000_000 * (u64::from(id) + 1),
+                    expiry: 99,
+                })
+                .collect(),
+            scenarios: Scenario::default_grid(),
+            params: Params::defaults(),
+            oracles: OracleSet {
+                keys: vec![[7; 32], [9; 32], [11; 32]],
+                quorum: 3,
+            },
+            tree_depth: 8,
+        }
+    }
+
+    fn proves_hash(witnessed: &Market, expected: &Market) -> bool {
+        let mut b = builder();
+        let target = b.add_virtual_market(&MarketShape::of(expected));
+        let public = b.add_virtual_hash();
+        b.connect_hashes(target.hash, public);
+        let data = b.build::<C>();
+        let mut pw = PartialWitness::new();
+        set_market(&mut pw, &target, witnessed).unwrap();
+        pw.set_hash_target(public, expected.hash()).unwrap();
+        provable(&data, pw)
+    }
+
+    #[test]
+    fn market_hash_matches_the_native_hash() {
+        assert!(proves_hash(&market(), &market()));
+    }
+
+    #[test]
+    fn another_market_cannot_claim_the_trusted_hash() {
+        let mut other = market();
+        other.params.im_bps += 1;
+        assert!(!proves_hash(&other, &market()));
+    }
+}
