@@ -11,6 +11,7 @@
 pub mod account;
 pub mod encoding;
 pub mod fixed;
+pub mod margin;
 pub mod market;
 pub mod merkle;
 pub mod oracle;
