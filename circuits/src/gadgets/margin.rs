@@ -6,7 +6,7 @@
 //! non-linear part: one max over scenarios per underlying, the short option
 //! minimum and the initial-margin add-on. No comparison per slot and scenario.
 
-use plonky2::field::types::{Field, PrimeField64};
+use plonky2::field::types::Field;
 use plonky2::iop::generator::{GeneratedValues, SimpleGenerator};
 use plonky2::iop::target::Target;
 use plonky2::iop::witness::{PartitionWitness, Witness, WitnessWrite};

@@ -100,6 +100,8 @@ pub struct ParamsTarget {
 /// The market's values in the circuit.
 #[derive(Clone, Debug)]
 pub struct MarketTarget {
+    /// The shape the circuit is built for.
+    pub shape: MarketShape,
     /// Every element of [`Market::to_fields`], constants included.
     pub fields: Vec<Target>,
     /// Positions in `fields` that are witnessed (not constants of the shape).
@@ -218,6 +220,7 @@ impl MarketGadget for Builder {
         };
         let hash = self.hash(fields.clone());
         MarketTarget {
+            shape: *shape,
             fields,
             witnessed,
             instruments,
