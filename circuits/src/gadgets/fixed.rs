@@ -13,6 +13,7 @@ use plonky2::iop::witness::{PartitionWitness, Witness, WitnessWrite};
 use plonky2::plonk::circuit_data::CommonCircuitData;
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
+use super::range_gate::{check_below_2_62, BITS};
 use super::Builder;
 use crate::config::{D, F};
 
@@ -40,22 +41,26 @@ pub fn from_signed(x: i128) -> F {
 
 /// Range checks, comparisons and divisions.
 pub trait FixedGadget {
-    /// Constrains `0 <= x < 2^bits` (`bits <= 62`). Cost: 1 row.
+    /// Constrains `0 <= x < 2^bits` (`bits <= 62`). Cost: a quarter of a
+    /// row for 62 bits, half a row below.
     fn assert_unsigned_bits(&mut self, x: Target, bits: usize);
 
     /// Constrains `-2^bits <= x < 2^bits` as a signed integer (`bits <= 61`):
-    /// `x + 2^bits` in `[0, 2^(bits+1))`. Cost: 1 row.
+    /// `x + 2^bits` in `[0, 2^(bits+1))`. Cost: as `assert_unsigned_bits`.
     fn assert_signed_bits(&mut self, x: Target, bits: usize);
 
-    /// Constrains `a <= b` for values below 2^62 (as signed or unsigned
-    /// integers of at most `bits` bits): `b - a` in `[0, 2^bits)`. Cost: 1 row.
+    /// Constrains `0 <= b - a < 2^bits`. Cost: as `assert_unsigned_bits`.
     fn assert_le(&mut self, a: Target, b: Target, bits: usize);
 
-    /// Returns `a < b` for signed values with `|a|, |b| < 2^bits` (`bits <= 61`).
-    /// Cost: 1 row plus a little arithmetic.
+    /// Constrains `0 <= x < 2^62`: non-negativity of a value known to lie in
+    /// `(-2^61, 2^61)`. Cost: a quarter of a row.
+    fn assert_nonnegative(&mut self, x: Target);
+
+    /// Returns `a < b` for signed values with `|a|, |b| < 2^bits` (`bits <= 60`).
+    /// Cost: a quarter of a row plus a little arithmetic.
     fn is_lt(&mut self, a: Target, b: Target, bits: usize) -> BoolTarget;
 
-    /// Returns `max(a, b)` for signed values with `|a|, |b| < 2^bits`. Cost: ~1 row.
+    /// Returns `max(a, b)` for signed values with `|a|, |b| < 2^bits`. Cost: as `is_lt`.
     fn max(&mut self, a: Target, b: Target, bits: usize) -> Target;
 
     /// Returns `floor(n / d)` for a constant `d > 0` and `|n| < 2^62`, with
@@ -79,16 +84,22 @@ pub trait FixedGadget {
 impl FixedGadget for Builder {
     fn assert_unsigned_bits(&mut self, x: Target, bits: usize) {
         assert!(
-            bits <= 62,
+            (1..=BITS).contains(&bits),
             "range checks beyond 62 bits bound nothing useful"
         );
-        self.range_check(x, bits);
+        check_below_2_62(self, x);
+        if bits < BITS {
+            // 2^bits - 1 - x >= 0 as well.
+            let headroom = self.constant(F::from_canonical_u64((1u64 << bits) - 1));
+            let headroom = self.sub(headroom, x);
+            check_below_2_62(self, headroom);
+        }
     }
 
     fn assert_signed_bits(&mut self, x: Target, bits: usize) {
         assert!(bits <= 61);
         let shifted = self.add_const(x, F::from_canonical_u64(1u64 << bits));
-        self.range_check(shifted, bits + 1);
+        self.assert_unsigned_bits(shifted, bits + 1);
     }
 
     fn assert_le(&mut self, a: Target, b: Target, bits: usize) {
@@ -96,24 +107,26 @@ impl FixedGadget for Builder {
         self.assert_unsigned_bits(diff, bits);
     }
 
+    fn assert_nonnegative(&mut self, x: Target) {
+        check_below_2_62(self, x);
+    }
+
     fn is_lt(&mut self, a: Target, b: Target, bits: usize) -> BoolTarget {
         assert!(bits <= 61);
-        // d = a - b + 2^(bits+1) lies in (0, 2^(bits+2)); its bit (bits+1) is 1 iff a >= b.
-        let diff = self.sub(a, b);
-        let shifted = self.add_const(diff, F::from_canonical_u64(1u64 << (bits + 1)));
-        let ge = self.add_virtual_bool_target_safe();
-        let low = self.add_virtual_target();
-        self.add_simple_generator(TopBitGenerator {
-            value: shifted,
-            bit: bits + 1,
-            top: ge.target,
-            low,
+        // lt: b - a - 1 >= 0; otherwise a - b >= 0. A wrong bit makes the
+        // checked value negative, i.e. a field element above 2^62.
+        let lt = self.add_virtual_bool_target_safe();
+        self.add_simple_generator(LessThanGenerator {
+            a,
+            b,
+            lt: lt.target,
         });
-        self.range_check(low, bits + 1);
-        let recomposed =
-            self.mul_const_add(F::from_canonical_u64(1u64 << (bits + 1)), ge.target, low);
-        self.connect(recomposed, shifted);
-        self.not(ge)
+        let a_minus_b = self.sub(a, b);
+        let b_minus_a_minus_1 = self.add_const(a_minus_b, F::ONE);
+        let b_minus_a_minus_1 = self.neg(b_minus_a_minus_1);
+        let checked = self.select(lt, b_minus_a_minus_1, a_minus_b);
+        check_below_2_62(self, checked);
+        lt
     }
 
     fn max(&mut self, a: Target, b: Target, bits: usize) -> Target {
@@ -206,13 +219,11 @@ fn constrain_division(
 ) {
     assert!(d > 0 && q_bits <= 61);
     builder.assert_signed_bits(q, q_bits);
-    let r_bits = 64 - (d - 1).leading_zeros() as usize;
-    builder.assert_unsigned_bits(r, r_bits.max(1));
-    if !d.is_power_of_two() {
-        // r <= d - 1
-        let slack = builder.constant(F::from_canonical_u64(d - 1));
-        builder.assert_le(r, slack, r_bits);
-    }
+    // 0 <= r <= d - 1
+    builder.assert_nonnegative(r);
+    let slack = builder.constant(F::from_canonical_u64(d - 1));
+    let slack = builder.sub(slack, r);
+    builder.assert_nonnegative(slack);
     let d_field = F::from_canonical_u64(d);
     match rounding {
         Rounding::Floor => {
@@ -283,22 +294,21 @@ impl SimpleGenerator<F, D> for DivisionGenerator {
     }
 }
 
-/// Witnesses the top bit and the low bits of a value.
+/// Witnesses `a < b` for signed values.
 #[derive(Debug, Default)]
-pub struct TopBitGenerator {
-    value: Target,
-    bit: usize,
-    top: Target,
-    low: Target,
+pub struct LessThanGenerator {
+    a: Target,
+    b: Target,
+    lt: Target,
 }
 
-impl SimpleGenerator<F, D> for TopBitGenerator {
+impl SimpleGenerator<F, D> for LessThanGenerator {
     fn id(&self) -> String {
-        "zksettle::TopBitGenerator".into()
+        "zksettle::LessThanGenerator".into()
     }
 
     fn dependencies(&self) -> Vec<Target> {
-        vec![self.value]
+        vec![self.a, self.b]
     }
 
     fn run_once(
@@ -306,27 +316,24 @@ impl SimpleGenerator<F, D> for TopBitGenerator {
         witness: &PartitionWitness<F>,
         out: &mut GeneratedValues<F>,
     ) -> anyhow::Result<()> {
-        let v = witness.get_target(self.value).to_canonical_u64();
-        out.set_target(self.top, F::from_canonical_u64((v >> self.bit) & 1))?;
-        out.set_target(
-            self.low,
-            F::from_canonical_u64(v & ((1u64 << self.bit) - 1)),
-        )
+        let (a, b) = (
+            to_signed(witness.get_target(self.a)),
+            to_signed(witness.get_target(self.b)),
+        );
+        out.set_target(self.lt, F::from_bool(a < b))
     }
 
     fn serialize(&self, dst: &mut Vec<u8>, _: &CommonCircuitData<F, D>) -> IoResult<()> {
-        dst.write_target(self.value)?;
-        dst.write_usize(self.bit)?;
-        dst.write_target(self.top)?;
-        dst.write_target(self.low)
+        dst.write_target(self.a)?;
+        dst.write_target(self.b)?;
+        dst.write_target(self.lt)
     }
 
     fn deserialize(src: &mut Buffer, _: &CommonCircuitData<F, D>) -> IoResult<Self> {
         Ok(Self {
-            value: src.read_target()?,
-            bit: src.read_usize()?,
-            top: src.read_target()?,
-            low: src.read_target()?,
+            a: src.read_target()?,
+            b: src.read_target()?,
+            lt: src.read_target()?,
         })
     }
 }

@@ -15,6 +15,7 @@ pub mod margin;
 pub mod market;
 pub mod merkle;
 pub mod oracle;
+pub mod range_gate;
 pub mod risk;
 
 #[cfg(test)]
