@@ -11,3 +11,4 @@
 
 pub mod io;
 pub mod ledger;
+pub mod sim;

@@ -3,6 +3,7 @@
 mod apply;
 mod margin;
 mod replay;
+mod simulate;
 
 use std::path::Path;
 
@@ -29,6 +30,8 @@ enum Command {
     Margin(margin::Args),
     /// Apply every epoch of a simulation directory in order.
     Replay(replay::Args),
+    /// Write a deterministic simulated market and its epochs.
+    Simulate(simulate::Args),
 }
 
 /// Runs one subcommand.
@@ -37,6 +40,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Apply(args) => apply::run(args),
         Command::Margin(args) => margin::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Simulate(args) => simulate::run(args),
     }
 }
 

@@ -171,6 +171,21 @@ impl Ledger {
         Ok((next, witness))
     }
 
+    /// Applies one operation at `timestamp` (for building epochs op by op, as
+    /// the simulator does): on error the ledger is unchanged.
+    pub fn try_apply_op(&mut self, ctx: &Context, op: &Operation) -> Result<(), Violation> {
+        let mut next = self.clone();
+        next.apply_op(ctx, 0, op, &mut Vec::new())?;
+        *self = next;
+        Ok(())
+    }
+
+    /// Starts the next epoch in place: its number and time, as `apply_epoch` does.
+    pub fn begin_epoch(&mut self, epoch: u64, timestamp: u64) {
+        self.epoch = epoch;
+        self.timestamp = timestamp;
+    }
+
     fn apply_op(
         &mut self,
         ctx: &Context,

@@ -1,0 +1,224 @@
+//! The venue's participants and the operations they send: a market maker
+//! quoting every option, buyers, leveraged put sellers (who make the crash
+//! hurt), deposits and withdrawals, the liquidator, and expiry settlement.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use zksettle_circuits::rules::encoding::{hash, unsigned, Digest};
+use zksettle_circuits::rules::ops::{Deposit, Liquidate, Operation, SettleExpiry, Trade, Withdraw};
+use zksettle_circuits::rules::units::{BPS, FIRST_USER_ACCOUNT, TICK};
+use zksettle_circuits::rules::{Market, OptionKind, Prices};
+
+use super::market::USD;
+
+/// The market maker's account.
+pub const MARKET_MAKER: u32 = FIRST_USER_ACCOUNT;
+/// The liquidator's account.
+pub const LIQUIDATOR: u32 = FIRST_USER_ACCOUNT + 1;
+/// First trader's account.
+pub const FIRST_TRADER: u32 = FIRST_USER_ACCOUNT + 2;
+/// Settlements list at most this many holders per operation.
+pub const SETTLE_BATCH: usize = 16;
+
+/// What a trader does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Sells out-of-the-money puts as large as margin allows.
+    LeveragedPutSeller,
+    /// Buys calls and puts.
+    Buyer,
+    /// Buys and sells.
+    Mixed,
+}
+
+/// The style of a trader account.
+pub fn style(account: u32) -> Style {
+    match (account - FIRST_TRADER) % 10 {
+        0 | 1 => Style::LeveragedPutSeller,
+        2..=5 => Style::Buyer,
+        _ => Style::Mixed,
+    }
+}
+
+/// Owner hash of an account in a seeded simulation.
+pub fn owner(seed: u64, account: u32) -> Digest {
+    hash(&[
+        unsigned(0x6f776e6572),
+        unsigned(seed),
+        unsigned(account.into()),
+    ])
+}
+
+/// A deposit creating or topping up `account`.
+pub fn deposit(seed: u64, account: u32, amount: u64) -> Operation {
+    Operation::Deposit(Deposit {
+        account,
+        owner: owner(seed, account),
+        amount,
+    })
+}
+
+/// A trade with the market maker on the other side, priced one percent off
+/// the mark in the market maker's favour.
+pub fn trade_with_market_maker(
+    trader: u32,
+    instrument: u32,
+    qty: i64,
+    buys: bool,
+    mark: u64,
+) -> Operation {
+    let spread = mark / 100 / TICK * TICK;
+    if buys {
+        Operation::Trade(Trade {
+            buyer: trader,
+            seller: MARKET_MAKER,
+            instrument,
+            qty,
+            price: mark + spread,
+        })
+    } else {
+        Operation::Trade(Trade {
+            buyer: MARKET_MAKER,
+            seller: trader,
+            instrument,
+            qty,
+            price: mark - spread,
+        })
+    }
+}
+
+/// Random flow: candidate operations, most of them trades.
+pub struct Flow<'a> {
+    /// The market.
+    pub market: &'a Market,
+    /// Median prices of the epoch.
+    pub prices: &'a Prices,
+    /// Epoch time.
+    pub now: u64,
+    /// Seed (owners).
+    pub seed: u64,
+    /// Accounts created so far are below this index.
+    pub next_account: u32,
+    /// One past the last trader index.
+    pub end_account: u32,
+}
+
+impl Flow<'_> {
+    fn live_instruments(&self) -> Vec<u32> {
+        self.market
+            .instruments
+            .iter()
+            .filter(|i| i.expiry > self.now)
+            .map(|i| i.id)
+            .collect()
+    }
+
+    /// Candidate operations to try, in order, for one draw (the first one
+    /// the rules accept is kept).
+    pub fn candidates(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        cash_of: impl Fn(u32) -> u64,
+    ) -> Vec<Operation> {
+        let live = self.live_instruments();
+        let draw: u32 = rng.gen_range(0..100);
+        if draw < 12 || live.is_empty() {
+            if self.next_account < self.end_account && rng.gen_bool(0.6) {
+                let account = self.next_account;
+                self.next_account += 1;
+                return vec![deposit(
+                    self.seed,
+                    account,
+                    rng.gen_range(20_000..200_000) * USD,
+                )];
+            }
+            let account = rng.gen_range(FIRST_TRADER..self.next_account.max(FIRST_TRADER + 1));
+            return vec![deposit(
+                self.seed,
+                account,
+                rng.gen_range(1_000..50_000) * USD,
+            )];
+        }
+        let trader = rng.gen_range(FIRST_TRADER..self.next_account.max(FIRST_TRADER + 1));
+        if draw < 20 {
+            let cash = cash_of(trader);
+            return [5, 20, 50]
+                .iter()
+                .map(|pct| {
+                    Operation::Withdraw(Withdraw {
+                        account: trader,
+                        amount: (cash * pct / 100).max(1),
+                    })
+                })
+                .collect();
+        }
+        let instrument = live[rng.gen_range(0..live.len())];
+        let mark = self.prices.mark[instrument as usize];
+        match style(trader) {
+            Style::LeveragedPutSeller => {
+                let puts: Vec<u32> = live
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let inst = &self.market.instruments[i as usize];
+                        inst.kind == OptionKind::Put
+                            && inst.strike < self.prices.spot[inst.underlying as usize]
+                    })
+                    .collect();
+                let Some(&put) = puts.get(rng.gen_range(0..puts.len().max(1))) else {
+                    return vec![];
+                };
+                let mark = self.prices.mark[put as usize];
+                [3_000, 1_500, 800, 400, 200, 100, 50]
+                    .iter()
+                    .map(|&qty| trade_with_market_maker(trader, put, qty, false, mark))
+                    .collect()
+            }
+            Style::Buyer => vec![trade_with_market_maker(
+                trader,
+                instrument,
+                rng.gen_range(1..100),
+                true,
+                mark,
+            )],
+            Style::Mixed => {
+                let buys = rng.gen_bool(0.5);
+                vec![trade_with_market_maker(
+                    trader,
+                    instrument,
+                    rng.gen_range(1..60),
+                    buys,
+                    mark,
+                )]
+            }
+        }
+    }
+}
+
+/// A liquidation step: the whole account when insolvent or small, else one step.
+pub fn liquidation(account: u32, equity: i64, maintenance: i64, market: &Market) -> Operation {
+    let whole = equity < 0 || maintenance <= market.params.small_mm as i64;
+    let fraction_bps = if whole {
+        BPS
+    } else {
+        market.params.liq_step_bps
+    };
+    Operation::Liquidate(Liquidate {
+        account,
+        liquidator: LIQUIDATOR,
+        fraction_bps,
+    })
+}
+
+/// Settlements of every expired instrument's holders, in batches.
+pub fn settlements(instrument: u32, holders: &[u32]) -> Vec<Operation> {
+    holders
+        .chunks(SETTLE_BATCH)
+        .map(|batch| {
+            Operation::SettleExpiry(SettleExpiry {
+                instrument,
+                accounts: batch.to_vec(),
+            })
+        })
+        .collect()
+}
