@@ -222,6 +222,28 @@ fn special_cases() -> Vec<Case> {
         outcome: Accepted,
     });
 
+    // A settlement must list positions netting to zero.
+    let st = state(vec![
+        account(3, USD, &[(6, 100)]),
+        account(4, RICH, &[(6, -100)]),
+    ]);
+    let root = Ledger::from_state(base.clone(), &st).unwrap().root();
+    out.push(Case {
+        name: "unbalanced-settlement-is-rejected",
+        description: "settling only the long side would pay out cash nobody collects",
+        market: base.clone(),
+        state: st,
+        epoch: epoch(
+            &base,
+            root,
+            vec![Operation::SettleExpiry(SettleExpiry {
+                instrument: 6,
+                accounts: vec![3],
+            })],
+        ),
+        outcome: rejected(0, "SettlementUnbalanced"),
+    });
+
     // Bankruptcy with an insurance fund too small: bad debt, then withdrawals blocked.
     let mut st = state(vec![
         account(3, 1_000 * USD, &[(1, -100)]),

@@ -404,6 +404,14 @@ pub enum Violation {
         /// The instrument.
         instrument: u32,
     },
+    /// The listed positions do not net to zero.
+    #[error("settlement of instrument {instrument} lists positions netting to {net} lots, not 0")]
+    SettlementUnbalanced {
+        /// The instrument.
+        instrument: u32,
+        /// Sum of the listed positions.
+        net: i64,
+    },
     /// Settlement would leave negative cash beside open positions.
     #[error("settlement leaves account {account} with cash {cash} and open positions; liquidate it first")]
     SettlementLeavesNegativeCash {

@@ -232,7 +232,9 @@ impl Ledger {
             }
             Operation::SettleExpiry(s) => {
                 let price = ops::check_settle_expiry(ctx, s)?;
+                let mut net = 0i64;
                 for (step, &index) in s.accounts.iter().enumerate() {
+                    net += self.account(index).qty(s.instrument);
                     let out = ops::settle_position(
                         ctx,
                         s,
@@ -252,6 +254,7 @@ impl Ledger {
                         updates: step_updates,
                     });
                 }
+                ops::check_settlement_balanced(s, net)?;
                 return Ok(());
             }
         }

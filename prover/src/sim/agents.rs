@@ -17,8 +17,6 @@ pub const MARKET_MAKER: u32 = FIRST_USER_ACCOUNT;
 pub const LIQUIDATOR: u32 = FIRST_USER_ACCOUNT + 1;
 /// First trader's account.
 pub const FIRST_TRADER: u32 = FIRST_USER_ACCOUNT + 2;
-/// Settlements list at most this many holders per operation.
-pub const SETTLE_BATCH: usize = 16;
 
 /// What a trader does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,15 +208,11 @@ pub fn liquidation(account: u32, equity: i64, maintenance: i64, market: &Market)
     })
 }
 
-/// Settlements of every expired instrument's holders, in batches.
-pub fn settlements(instrument: u32, holders: &[u32]) -> Vec<Operation> {
-    holders
-        .chunks(SETTLE_BATCH)
-        .map(|batch| {
-            Operation::SettleExpiry(SettleExpiry {
-                instrument,
-                accounts: batch.to_vec(),
-            })
-        })
-        .collect()
+/// The settlement of every holder of an expired instrument (their
+/// positions net to zero, as the rule requires).
+pub fn settlement(instrument: u32, holders: &[u32]) -> Operation {
+    Operation::SettleExpiry(SettleExpiry {
+        instrument,
+        accounts: holders.to_vec(),
+    })
 }

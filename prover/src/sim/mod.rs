@@ -156,8 +156,12 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
                 .filter(|(_, a)| a.qty(instrument.id) != 0)
                 .map(|(i, _)| i)
                 .collect();
-            for op in agents::settlements(instrument.id, &holders) {
-                keep(&mut working, &mut ops, op);
+            if !holders.is_empty() {
+                keep(
+                    &mut working,
+                    &mut ops,
+                    agents::settlement(instrument.id, &holders),
+                );
             }
         }
         let liquidatable: Vec<u32> = working.accounts().map(|(i, _)| i).collect();

@@ -11,7 +11,9 @@ mod withdraw;
 
 pub use deposit::deposit;
 pub use liquidate::{liquidate, LiquidationOutcome};
-pub use settle_expiry::{check_settle_expiry, settle_position, SettlementOutcome};
+pub use settle_expiry::{
+    check_settle_expiry, check_settlement_balanced, settle_position, SettlementOutcome,
+};
 pub use trade::{trade, trade_fee, TradeOutcome};
 pub use withdraw::withdraw;
 

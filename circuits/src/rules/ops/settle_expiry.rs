@@ -6,9 +6,11 @@
 //! can and the rest becomes bad debt. Negative cash beside open positions is
 //! rejected (the venue liquidates such an account first).
 //!
-//! A settlement need not list every holder: the sequencer may settle an
-//! instrument over several operations or epochs (settling everyone is its
-//! liveness duty; it cannot move money wrongly).
+//! The listed positions must net to zero, so every settlement pays out
+//! exactly what it collects and total cash is conserved operation by
+//! operation. A settlement need not list every holder: the sequencer may
+//! settle an instrument in balanced pieces over several operations or epochs
+//! (settling everyone is its liveness duty; it cannot create money).
 
 use super::{absorb_deficit, check_index, checked_cash, Context, SettleExpiry};
 use crate::rules::account::Account;
@@ -51,6 +53,17 @@ pub fn check_settle_expiry(ctx: &Context, op: &SettleExpiry) -> Result<u64, Viol
         }
     }
     Ok(price)
+}
+
+/// Checks that the listed positions net to zero (`net` is their sum).
+pub fn check_settlement_balanced(op: &SettleExpiry, net: i64) -> Result<(), Violation> {
+    if net != 0 {
+        return Err(Violation::SettlementUnbalanced {
+            instrument: op.instrument,
+            net,
+        });
+    }
+    Ok(())
 }
 
 /// Settles one listed holder at settlement price `price`.
