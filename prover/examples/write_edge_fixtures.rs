@@ -131,6 +131,13 @@ fn cash_for(target: impl Fn(&Margin) -> i64) -> u64 {
     (target(&m) - m.mark_to_market) as u64
 }
 
+/// Cash putting a short straddle (100 lots of instruments 0 and 1) 10 USD
+/// above maintenance margin, below initial margin.
+fn straddle_cash() -> u64 {
+    let m = default_margin(&account(3, 0, &[(0, -100), (1, -100)]));
+    (m.maintenance + 10 * USD as i64 - m.mark_to_market) as u64
+}
+
 fn cases() -> Vec<Case> {
     let mut cases = vec![
         case("deposit-creates-an-empty-account", "a deposit to an empty leaf creates the account with its owner", vec![], vec![deposit(10, 5 * USD)], Accepted),
@@ -161,6 +168,14 @@ fn cases() -> Vec<Case> {
         case("trade-after-expiry-is-rejected", "an expired instrument does not trade", vec![account(3, RICH, &[]), account(4, RICH, &[])], vec![trade(3, 4, 6, 1, 5_000 * USD)], rejected(0, "InstrumentExpired")),
         case("price-outside-the-band-is-rejected", "a price more than band_bps of spot from the mark", vec![account(3, RICH, &[]), account(4, RICH, &[])], vec![trade(3, 4, 0, 1, 2_400 * USD + 3_000 * USD + TICK)], rejected(0, "PriceOutsideBand")),
         case("settling-before-expiry-is-rejected", "settle_expiry of a live instrument", short_put_pair(RICH), vec![Operation::SettleExpiry(SettleExpiry { instrument: 1, accounts: vec![3, 4] })], rejected(0, "NotYetExpired")),
+        case("account-beyond-the-tree-is-rejected", "index 2^20 is beyond a depth-20 tree", vec![], vec![deposit(1 << 20, USD)], rejected(0, "AccountOutOfRange")),
+        case("deposit-to-the-global-leaf-is-rejected", "leaf 2 holds bad debt, not an account", vec![], vec![deposit(2, USD)], rejected(0, "GlobalLeaf")),
+        case("system-account-cannot-trade", "the insurance fund holds no positions", vec![account(3, RICH, &[])], vec![trade(0, 3, 0, 1, 2_400 * USD)], rejected(0, "SystemAccount")),
+        case("zero-deposit-is-rejected", "amounts are at least 1", vec![account(3, USD, &[])], vec![deposit(3, 0)], rejected(0, "AmountOutOfRange")),
+        case("deposit-with-zero-owner-is-rejected", "the zero owner cannot own an account", vec![], vec![Operation::Deposit(Deposit { account: 9, owner: ZERO_DIGEST, amount: USD })], rejected(0, "ZeroOwner")),
+        case("zero-fraction-is-rejected", "a liquidation moves at least 1 bps", short_put_pair(cash_for(|m| m.maintenance - 1)), vec![liquidate(3, 4, 0)], rejected(0, "FractionOutOfRange")),
+        case("liquidation-moving-no-lot-is-rejected", "25% of 3 lots truncates to 0", vec![account(3, 100 * USD, &[(1, -3)]), account(4, RICH, &[(1, 3)])], vec![liquidate(3, 4, 2_500)], rejected(0, "NothingToTransfer")),
+        case("reduce-only-trade-that-worsens-is-rejected", "buying back puts of a short straddle far above the mark frees no margin and costs equity", vec![account(3, straddle_cash(), &[(0, -100), (1, -100)]), account(4, RICH, &[(0, 100), (1, 100)])], vec![trade(3, 4, 1, 10, 5_200 * USD)], rejected(0, "ReduceOnlyWorsens")),
         case("withdraw-under-liquidation-is-rejected", "a flagged account cannot withdraw", vec![AccountEntry { flags: FLAG_UNDER_LIQUIDATION, ..account(3, RICH, &[]) }], vec![withdraw(3, USD)], rejected(0, "UnderLiquidation")),
     ];
     cases.extend(special_cases());
@@ -349,6 +364,252 @@ fn special_cases() -> Vec<Case> {
         },
     });
 
+    // Settlement list checks and the bankruptcy path of a settlement.
+    let pair6 = vec![
+        account(3, USD, &[(6, 100)]),
+        account(4, RICH, &[(6, -100)]),
+        account(5, USD, &[]),
+    ];
+    let settle = |instrument: u32, accounts: Vec<u32>| {
+        Operation::SettleExpiry(SettleExpiry {
+            instrument,
+            accounts,
+        })
+    };
+    for (name, description, users, quote, op, outcome) in [
+        (
+            "settlement-without-a-price-is-rejected",
+            "no report settles the expiry",
+            pair6.clone(),
+            Quote {
+                settlement: vec![],
+                ..Quote::default()
+            },
+            settle(6, vec![3, 4]),
+            rejected(0, "MissingSettlementPrice"),
+        ),
+        (
+            "settlement-accounts-out-of-order-are-rejected",
+            "listed accounts must be strictly ascending",
+            pair6.clone(),
+            Quote::default(),
+            settle(6, vec![4, 3]),
+            rejected(0, "AccountsNotAscending"),
+        ),
+        (
+            "settlement-of-an-account-without-the-position-is-rejected",
+            "every listed account holds the instrument",
+            pair6.clone(),
+            Quote::default(),
+            settle(6, vec![3, 4, 5]),
+            rejected(0, "NoPositionToSettle"),
+        ),
+        (
+            "settlement-leaving-negative-cash-beside-positions-is-rejected",
+            "a holder who cannot pay and still has positions is liquidated first",
+            vec![
+                account(3, 100 * USD, &[(0, 1), (7, -100)]),
+                account(4, RICH, &[(0, -1), (7, 100)]),
+            ],
+            Quote::default(),
+            settle(7, vec![3, 4]),
+            rejected(0, "SettlementLeavesNegativeCash"),
+        ),
+        (
+            "settlement-bankruptcy-draws-on-the-insurance-fund",
+            "a holder left with -4000 USD and no positions is covered by the insurance fund",
+            vec![
+                account(3, 1_000 * USD, &[(7, -100)]),
+                account(4, RICH, &[(7, 100)]),
+            ],
+            Quote::default(),
+            settle(7, vec![3, 4]),
+            Accepted,
+        ),
+    ] {
+        let st = state(users);
+        let root = Ledger::from_state(base.clone(), &st).unwrap().root();
+        out.push(Case {
+            name,
+            description,
+            market: base.clone(),
+            state: st,
+            epoch: epoch_with_quote(&base, root, &quote, vec![op]),
+            outcome,
+        });
+    }
+
+    // Report bounds: each case breaks one bound in the first report.
+    let st = state(vec![account(3, RICH, &[]), account(4, RICH, &[])]);
+    let root = Ledger::from_state(base.clone(), &st).unwrap().root();
+    let ops = vec![trade(3, 4, 0, 10, 2_400 * USD)];
+    let report_case =
+        |name: &'static str,
+         description: &'static str,
+         rule: &'static str,
+         change: &dyn Fn(&mut Vec<zksettle_circuits::rules::Report>)| {
+            let mut e = epoch(&base, root, ops.clone());
+            change(&mut e.reports);
+            Case {
+                name,
+                description,
+                market: base.clone(),
+                state: st.clone(),
+                epoch: e,
+                outcome: Rejected { op: None, rule },
+            }
+        };
+    let resign = |quote: Quote, ts: u64| {
+        move |r: &mut Vec<zksettle_circuits::rules::Report>| {
+            r[0] = report(&market(), r[0].oracle, ts, &quote)
+        }
+    };
+    out.push(report_case(
+        "report-from-the-future-is-rejected",
+        "a report after the epoch timestamp",
+        "FromTheFuture",
+        &resign(Quote::default(), NOW + 1),
+    ));
+    out.push(report_case(
+        "report-spot-zero-is-rejected",
+        "spot must be positive",
+        "SpotOutOfRange",
+        &resign(
+            Quote {
+                spot: vec![0, ETH],
+                ..Quote::default()
+            },
+            NOW - 10,
+        ),
+    ));
+    let mut high_call = Quote::default();
+    high_call.mark[4] = ETH + TICK;
+    out.push(report_case(
+        "report-call-mark-above-spot-is-rejected",
+        "a call's mark is at most spot",
+        "MarkOutOfRange",
+        &resign(high_call, NOW - 10),
+    ));
+    let mut low_kappa = Quote::default();
+    low_kappa.kappa_bps[0] = 99;
+    out.push(report_case(
+        "report-kappa-below-the-floor-is-rejected",
+        "kappa is at least kappa_floor_bps",
+        "KappaOutOfRange",
+        &resign(low_kappa, NOW - 10),
+    ));
+    let mut short_list = Quote::default();
+    short_list.mark.pop();
+    out.push(report_case(
+        "report-with-a-missing-mark-is-rejected",
+        "one mark per instrument",
+        "WrongLength",
+        &resign(short_list, NOW - 10),
+    ));
+    let early = Quote {
+        settlement: vec![SettlementPrice {
+            underlying: 0,
+            expiry: EXPIRY,
+            price: BTC,
+        }],
+        ..Quote::default()
+    };
+    out.push(report_case(
+        "report-settling-before-expiry-is-rejected",
+        "no settlement price before the expiry",
+        "SettlementBeforeExpiry",
+        &resign(early, NOW - 10),
+    ));
+    let unknown = Quote {
+        settlement: vec![SettlementPrice {
+            underlying: 1,
+            expiry: EXPIRED,
+            price: ETH,
+        }],
+        ..Quote::default()
+    };
+    out.push(report_case(
+        "report-settling-an-unlisted-expiry-is-rejected",
+        "ETH has no instrument at that expiry",
+        "UnknownExpiry",
+        &resign(unknown, NOW - 10),
+    ));
+    let twice = Quote {
+        settlement: vec![
+            SettlementPrice {
+                underlying: 0,
+                expiry: EXPIRED,
+                price: BTC
+            };
+            2
+        ],
+        ..Quote::default()
+    };
+    out.push(report_case(
+        "report-settling-an-expiry-twice-is-rejected",
+        "settlement keys are strictly ascending",
+        "SettlementNotAscending",
+        &resign(twice, NOW - 10),
+    ));
+    let zero = Quote {
+        settlement: vec![SettlementPrice {
+            underlying: 0,
+            expiry: EXPIRED,
+            price: 0,
+        }],
+        ..Quote::default()
+    };
+    out.push(report_case(
+        "report-settlement-price-zero-is-rejected",
+        "a settlement price is positive",
+        "SettlementOutOfRange",
+        &resign(zero, NOW - 10),
+    ));
+    out.push(report_case(
+        "reports-settling-different-expiries-are-rejected",
+        "every report settles the same expiries",
+        "SettlementSetsDiffer",
+        &|r| {
+            r[1] = report(
+                &market(),
+                1,
+                NOW - 10,
+                &Quote {
+                    settlement: vec![],
+                    ..Quote::default()
+                },
+            )
+        },
+    ));
+    out.push(report_case(
+        "report-of-an-unknown-oracle-is-rejected",
+        "oracle 4 is not in the set of 4",
+        "UnknownOracle",
+        &|r| r[2] = report(&market(), 4, NOW - 10, &Quote::default()),
+    ));
+    out.push(report_case(
+        "two-reports-are-below-the-quorum",
+        "an epoch carries exactly the quorum",
+        "WrongQuorum",
+        &|r| {
+            r.pop();
+        },
+    ));
+    let mut later = st.clone();
+    later.timestamp = NOW + 100;
+    let later_root = Ledger::from_state(base.clone(), &later).unwrap().root();
+    out.push(Case {
+        name: "epoch-before-the-state-time-is-rejected",
+        description: "epoch timestamps do not decrease",
+        market: base.clone(),
+        state: later,
+        epoch: epoch(&base, later_root, ops.clone()),
+        outcome: Rejected {
+            op: None,
+            rule: "TimestampDecreased",
+        },
+    });
+
     // A ninth instrument needs a market with nine.
     let mut nine = base.clone();
     nine.instruments.push(Instrument {
@@ -435,6 +696,11 @@ fn check_facts(case: &Case, before: &Ledger, after: &Ledger) {
         "bankruptcy-exhausting-the-insurance-fund-sets-bad-debt" => {
             assert_eq!(after.bad_debt(), 300 * USD);
             assert_eq!(after.account(0).cash, 0);
+        }
+        "settlement-bankruptcy-draws-on-the-insurance-fund" => {
+            assert_eq!(after.account(0).cash, before.account(0).cash - 4_000 * USD);
+            assert_eq!(after.account(3).cash, 0);
+            assert_eq!(after.bad_debt(), 0);
         }
         "deposit-creates-an-empty-account" => assert_eq!(after.account(10).owner, owner(10)),
         "withdraw-all-cash-leaves-zero" => assert_eq!(after.account(3).cash, 0),
