@@ -176,6 +176,7 @@ fn cases() -> Vec<Case> {
         case("zero-fraction-is-rejected", "a liquidation moves at least 1 bps", short_put_pair(cash_for(|m| m.maintenance - 1)), vec![liquidate(3, 4, 0)], rejected(0, "FractionOutOfRange")),
         case("liquidation-moving-no-lot-is-rejected", "25% of 3 lots truncates to 0", vec![account(3, 100 * USD, &[(1, -3)]), account(4, RICH, &[(1, 3)])], vec![liquidate(3, 4, 2_500)], rejected(0, "NothingToTransfer")),
         case("reduce-only-trade-that-worsens-is-rejected", "buying back puts of a short straddle far above the mark frees no margin and costs equity", vec![account(3, straddle_cash(), &[(0, -100), (1, -100)]), account(4, RICH, &[(0, 100), (1, 100)])], vec![trade(3, 4, 1, 10, 5_200 * USD)], rejected(0, "ReduceOnlyWorsens")),
+        case("liquidation-that-does-not-improve-is-rejected", "25% of a call spread moves only the long hedge (the 3-lot short truncates to 0), so MM rises", vec![account(3, 50 * USD, &[(0, -3), (2, 4)]), account(4, RICH, &[(0, 3), (2, -4)])], vec![liquidate(3, 4, 2_500)], rejected(0, "LiquidationDoesNotImprove")),
         case("withdraw-under-liquidation-is-rejected", "a flagged account cannot withdraw", vec![AccountEntry { flags: FLAG_UNDER_LIQUIDATION, ..account(3, RICH, &[]) }], vec![withdraw(3, USD)], rejected(0, "UnderLiquidation")),
     ];
     cases.extend(special_cases());

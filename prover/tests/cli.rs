@@ -210,3 +210,64 @@ fn margin_lists_every_account_with_its_figures() {
     assert_eq!(rows[2]["equity"], 1_000_000 * USD);
     assert_eq!(rows[2]["liquidatable"], false);
 }
+
+#[test]
+fn invalid_market_is_named() {
+    let f = files(good_ops());
+    let text = std::fs::read_to_string(&f.market)
+        .unwrap()
+        .replace("\"quorum\": 3", "\"quorum\": 2");
+    std::fs::write(&f.market, text).unwrap();
+    assert_rejected(&apply(&f), &f.out, "market: quorum 2 must be odd");
+}
+
+#[test]
+fn withdrawal_breaking_initial_margin_inserted_into_a_generated_epoch_is_named() {
+    let dir = zksettle_fixtures::fixture_dir("generated");
+    let tmp = tempfile::tempdir().unwrap();
+    // State after epoch 1, from the ledger.
+    let market: zksettle_circuits::rules::Market =
+        zksettle_fixtures::load_json(&dir.join("market.json"));
+    let genesis = zksettle_fixtures::load_json(&dir.join("state-0000.json"));
+    let first: Epoch = zksettle_fixtures::load_json(&dir.join("epoch-0001.json"));
+    let (after_first, _) = Ledger::from_state(market, &genesis)
+        .unwrap()
+        .apply_epoch(&first)
+        .unwrap();
+    let state_path = tmp.path().join("state-0001.json");
+    write_json(&state_path, &after_first.to_state()).unwrap();
+    // A trader short options cannot withdraw all its cash.
+    let (seller, cash) = after_first
+        .accounts()
+        .find(|(i, a)| *i > 4 && a.cash > 0 && a.positions.iter().any(|p| p.qty < 0))
+        .map(|(i, a)| (i, a.cash))
+        .unwrap();
+    let mut epoch: Epoch = zksettle_fixtures::load_json(&dir.join("epoch-0002.json"));
+    epoch.ops.insert(
+        0,
+        Operation::Withdraw(Withdraw {
+            account: seller,
+            amount: cash,
+        }),
+    );
+    let epoch_path = tmp.path().join("epoch-0002.json");
+    write_json(&epoch_path, &epoch).unwrap();
+    let out = tmp.path().join("state-0002.json");
+    let s = |p: &Path| p.to_str().unwrap().to_owned();
+    let output = zksettle(&[
+        "apply",
+        "--market",
+        &s(&dir.join("market.json")),
+        "--state",
+        &s(&state_path),
+        "--epoch",
+        &s(&epoch_path),
+        "--out",
+        &s(&out),
+    ]);
+    assert_rejected(
+        &output,
+        &out,
+        &format!("op 0: withdraw from account {seller} leaves equity"),
+    );
+}
