@@ -14,7 +14,7 @@ use zksettle_circuits::rules::market::{Instrument, OptionKind};
 use zksettle_circuits::rules::ops::{Deposit, Liquidate, Operation, SettleExpiry, Trade, Withdraw};
 use zksettle_circuits::rules::oracle::{median_prices, SettlementPrice};
 use zksettle_circuits::rules::risk::RiskArrays;
-use zksettle_circuits::rules::units::{CASH_MAX, P_MAX, Q_MAX, TICK};
+use zksettle_circuits::rules::units::{BAD_DEBT_MAX, CASH_MAX, P_MAX, Q_MAX, TICK};
 use zksettle_circuits::rules::{Account, AccountEntry, Epoch, Market, StateFile};
 use zksettle_fixtures::builder::*;
 use zksettle_fixtures::edge::{rule_name, Expected};
@@ -279,6 +279,22 @@ fn special_cases() -> Vec<Case> {
         state: st,
         epoch: epoch(&base, root, vec![withdraw(4, USD)]),
         outcome: rejected(0, "OutstandingBadDebt"),
+    });
+
+    let mut st = state(vec![
+        account(3, 1_000 * USD, &[(1, -100)]),
+        account(4, RICH, &[(1, 100)]),
+    ]);
+    st.accounts[0].cash = 0;
+    st.bad_debt = BAD_DEBT_MAX;
+    let root = Ledger::from_state(base.clone(), &st).unwrap().root();
+    out.push(Case {
+        name: "bad-debt-beyond-its-bound-is-rejected",
+        description: "bad debt may not exceed 2^60",
+        market: base.clone(),
+        state: st,
+        epoch: epoch(&base, root, vec![liquidate(3, 4, 10_000)]),
+        outcome: rejected(0, "BadDebtAboveMaximum"),
     });
 
     // Oracles.
