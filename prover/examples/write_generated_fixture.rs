@@ -10,7 +10,12 @@ use zksettle_prover::ledger::Ledger;
 use zksettle_prover::sim::{simulate, SimConfig};
 
 fn main() {
-    let config = SimConfig { seed: 7, accounts: 40, epochs: 3, ops: 60 };
+    let config = SimConfig {
+        seed: 7,
+        accounts: 40,
+        epochs: 3,
+        ops: 60,
+    };
     let dir = fixture_dir("generated");
     if dir.exists() {
         std::fs::remove_dir_all(&dir).unwrap();

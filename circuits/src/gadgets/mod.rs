@@ -14,6 +14,7 @@ pub mod fixed;
 pub mod margin;
 pub mod market;
 pub mod merkle;
+pub mod ops;
 pub mod oracle;
 pub mod range_gate;
 pub mod risk;

@@ -1,0 +1,104 @@
+//! deposit `{account, owner, amount > 0}` in the circuit (mirrors
+//! `rules/ops/deposit.rs`): amount in `[1, 2^58]`, nonzero owner, the leaf is
+//! not the global leaf; an empty leaf takes the owner, an existing one must
+//! have it; `cash' = cash + amount <= 2^58`; flags and positions unchanged.
+
+use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::iop::target::{BoolTarget, Target};
+
+use super::GatedGadget;
+use crate::config::F;
+use crate::gadgets::account::AccountTarget;
+use crate::gadgets::Builder;
+use crate::rules::units::{CASH_MAX, GLOBAL_LEAF};
+
+/// The fields of a deposit operation.
+#[derive(Clone, Copy, Debug)]
+pub struct DepositTarget {
+    /// Leaf index (equal to the Merkle path's index).
+    pub account: Target,
+    /// Owner key hash.
+    pub owner: HashOutTarget,
+    /// Micro-USD.
+    pub amount: Target,
+}
+
+/// The deposit gadget.
+pub trait DepositGadget {
+    /// Constrains `after` to be `before` with the deposit applied, when
+    /// `enabled`. Cost: about 3 rows.
+    fn deposit(
+        &mut self,
+        enabled: BoolTarget,
+        op: &DepositTarget,
+        before: &AccountTarget,
+        after: &AccountTarget,
+    );
+}
+
+fn all_zero(builder: &mut Builder, values: &[Target]) -> BoolTarget {
+    let zero = builder.zero();
+    let mut all = builder._true();
+    for &v in values {
+        let is_zero = builder.is_equal(v, zero);
+        all = builder.and(all, is_zero);
+    }
+    all
+}
+
+impl DepositGadget for Builder {
+    fn deposit(
+        &mut self,
+        enabled: BoolTarget,
+        op: &DepositTarget,
+        before: &AccountTarget,
+        after: &AccountTarget,
+    ) {
+        // 1 <= amount <= 2^58
+        let above_zero = self.add_const(op.amount, -F::ONE);
+        self.assert_nonnegative_if(enabled, above_zero);
+        let cash_max = self.constant(F::from_canonical_u64(CASH_MAX));
+        let headroom = self.sub(cash_max, op.amount);
+        self.assert_nonnegative_if(enabled, headroom);
+        // Not the global leaf.
+        let global = self.constant(F::from_canonical_u32(GLOBAL_LEAF));
+        let is_global = self.is_equal(op.account, global);
+        let not_global = self.not(is_global);
+        self.assert_true_if(enabled, not_global);
+        // A nonzero owner.
+        let zero_owner = all_zero(self, &op.owner.elements);
+        let named = self.not(zero_owner);
+        self.assert_true_if(enabled, named);
+        // An empty leaf takes the owner; an existing account must have it.
+        let mut empty_fields = before.owner.elements.to_vec();
+        empty_fields.extend([before.cash, before.flags, before.slots[0].qty]);
+        let empty = all_zero(self, &empty_fields);
+        let exists = self.not(empty);
+        let check_owner = self.and(enabled, exists);
+        for k in 0..4 {
+            self.assert_equal_if(check_owner, before.owner.elements[k], op.owner.elements[k]);
+            self.assert_equal_if(enabled, after.owner.elements[k], op.owner.elements[k]);
+        }
+        // cash' = cash + amount (<= 2^58 by the written leaf's well-formedness).
+        let cash = self.add(before.cash, op.amount);
+        self.assert_equal_if(enabled, after.cash, cash);
+        self.assert_equal_if(enabled, after.flags, before.flags);
+        for (a, b) in after.slots.iter().zip(&before.slots) {
+            self.assert_equal_if(enabled, a.instrument, b.instrument);
+            self.assert_equal_if(enabled, a.qty, b.qty);
+        }
+    }
+}
+
+/// Assigns a deposit's fields.
+pub fn set_deposit(
+    witness: &mut plonky2::iop::witness::PartialWitness<F>,
+    target: &DepositTarget,
+    op: &crate::rules::ops::Deposit,
+) -> anyhow::Result<()> {
+    use plonky2::iop::witness::WitnessWrite;
+    witness.set_target(target.account, F::from_canonical_u32(op.account))?;
+    witness.set_hash_target(target.owner, op.owner)?;
+    witness.set_target(target.amount, F::from_canonical_u64(op.amount))
+}

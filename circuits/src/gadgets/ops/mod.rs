@@ -1,0 +1,46 @@
+//! The operations in the circuit (mirrors `rules/ops/`).
+//!
+//! Every operation gadget takes an `enabled` bit and gates each of its
+//! constraints by it, so a chunk's step can carry any operation (or none)
+//! while leaves it does not touch stay as they are. Leaves written are
+//! always checked well formed, enabled or not (a disabled step writes the
+//! leaf it read, which is well formed by induction).
+
+mod deposit;
+
+pub use deposit::{set_deposit, DepositGadget, DepositTarget};
+
+use plonky2::iop::target::{BoolTarget, Target};
+
+use super::Builder;
+
+/// Gated assertions: each holds when `enabled` is 0 whatever the values.
+pub trait GatedGadget {
+    /// `enabled => a == b`. Cost: arithmetic only.
+    fn assert_equal_if(&mut self, enabled: BoolTarget, a: Target, b: Target);
+
+    /// `enabled => 0 <= x < 2^62`. Cost: a quarter of a row.
+    fn assert_nonnegative_if(&mut self, enabled: BoolTarget, x: Target);
+
+    /// `enabled => b`. Cost: arithmetic only.
+    fn assert_true_if(&mut self, enabled: BoolTarget, b: BoolTarget);
+}
+
+impl GatedGadget for Builder {
+    fn assert_equal_if(&mut self, enabled: BoolTarget, a: Target, b: Target) {
+        let diff = self.sub(a, b);
+        let gated = self.mul(enabled.target, diff);
+        self.assert_zero(gated);
+    }
+
+    fn assert_nonnegative_if(&mut self, enabled: BoolTarget, x: Target) {
+        use super::fixed::FixedGadget;
+        let gated = self.mul(enabled.target, x);
+        self.assert_nonnegative(gated);
+    }
+
+    fn assert_true_if(&mut self, enabled: BoolTarget, b: BoolTarget) {
+        let one = self.one();
+        self.assert_equal_if(enabled, b.target, one);
+    }
+}
