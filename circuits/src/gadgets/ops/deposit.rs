@@ -7,7 +7,7 @@ use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 
-use super::GatedGadget;
+use super::{all_zero, GatedGadget};
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
 use crate::gadgets::Builder;
@@ -35,16 +35,6 @@ pub trait DepositGadget {
         before: &AccountTarget,
         after: &AccountTarget,
     );
-}
-
-fn all_zero(builder: &mut Builder, values: &[Target]) -> BoolTarget {
-    let zero = builder.zero();
-    let mut all = builder._true();
-    for &v in values {
-        let is_zero = builder.is_equal(v, zero);
-        all = builder.and(all, is_zero);
-    }
-    all
 }
 
 impl DepositGadget for Builder {

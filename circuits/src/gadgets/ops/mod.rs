@@ -7,8 +7,10 @@
 //! leaf it read, which is well formed by induction).
 
 mod deposit;
+mod withdraw;
 
 pub use deposit::{set_deposit, DepositGadget, DepositTarget};
+pub use withdraw::{set_withdraw, WithdrawGadget, WithdrawTarget};
 
 use plonky2::iop::target::{BoolTarget, Target};
 
@@ -43,4 +45,15 @@ impl GatedGadget for Builder {
         let one = self.one();
         self.assert_equal_if(enabled, b.target, one);
     }
+}
+
+/// Whether every value is zero. Cost: about 0.25 row per value.
+pub(crate) fn all_zero(builder: &mut Builder, values: &[Target]) -> BoolTarget {
+    let zero = builder.zero();
+    let mut all = builder._true();
+    for &v in values {
+        let is_zero = builder.is_equal(v, zero);
+        all = builder.and(all, is_zero);
+    }
+    all
 }
