@@ -33,6 +33,8 @@ pub struct StepTargets {
     pub market: MarketTarget,
     pub prices: PricesTarget,
     pub table: RiskTableTarget,
+    pub leaves: [HashOutTarget; 2],
+    pub now: Target,
     bits: Vec<BoolTarget>,
     siblings: Vec<HashOutTarget>,
     root_before: HashOutTarget,
@@ -78,6 +80,8 @@ pub fn build<O>(
         market,
         prices,
         table,
+        leaves: [old_leaf, new_leaf],
+        now: b.add_virtual_target(),
         bits,
         siblings,
         root_before,
@@ -116,6 +120,16 @@ impl Step {
 
 /// The ledger's witness of the first leaf `op` writes, on the builder market.
 pub fn native_step(users: Vec<AccountEntry>, bad_debt: u64, op: Operation) -> Step {
+    native_step_at(users, bad_debt, op, 0)
+}
+
+/// The ledger's witness of the `update`-th leaf `op` writes.
+pub fn native_step_at(
+    users: Vec<AccountEntry>,
+    bad_debt: u64,
+    op: Operation,
+    update: usize,
+) -> Step {
     let market = market();
     let mut genesis = state(users);
     genesis.bad_debt = bad_debt;
@@ -123,7 +137,7 @@ pub fn native_step(users: Vec<AccountEntry>, bad_debt: u64, op: Operation) -> St
     let epoch = epoch(&market, ledger.root(), vec![op]);
     let prices = ledger.epoch_prices(&epoch).unwrap();
     let (_, witness) = ledger.apply_epoch(&epoch).unwrap();
-    let update = &witness.steps[0].updates[0];
+    let update = &witness.steps[0].updates[update];
     let (LeafValue::Account(before), LeafValue::Account(after)) = (&update.before, &update.after)
     else {
         panic!("an account leaf")
@@ -152,6 +166,8 @@ impl<O> StepCircuit<O> {
         set_account(&mut pw, &s.before, &step.before).unwrap();
         set_account(&mut pw, &s.after, &step.after).unwrap();
         pw.set_target(s.bad_debt, unsigned(step.bad_debt)).unwrap();
+        pw.set_target(s.now, unsigned(zksettle_fixtures::builder::NOW))
+            .unwrap();
         for (k, bit) in s.bits.iter().enumerate() {
             pw.set_bool_target(*bit, (step.index >> k) & 1 == 1)
                 .unwrap();

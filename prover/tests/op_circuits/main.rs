@@ -4,4 +4,5 @@
 
 mod deposit;
 mod harness;
+mod trade;
 mod withdraw;

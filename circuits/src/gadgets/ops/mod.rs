@@ -7,9 +7,11 @@
 //! leaf it read, which is well formed by induction).
 
 mod deposit;
+mod trade;
 mod withdraw;
 
 pub use deposit::{set_deposit, DepositGadget, DepositTarget};
+pub use trade::{set_trade, TradeGadget, TradeSideOutput, TradeTarget};
 pub use withdraw::{set_withdraw, WithdrawGadget, WithdrawTarget};
 
 use plonky2::iop::target::{BoolTarget, Target};

@@ -1,0 +1,254 @@
+//! One side of a trade `{buyer, seller, instrument, qty > 0, price}` in the
+//! circuit (mirrors `rules/ops/trade.rs`). A trade is two sides, each
+//! updating one account leaf; the fee account is a chunk register.
+//!
+//! The position change is checked without shifting slots: both leaves are
+//! canonical (distinct instruments, filled slots first), so their contents
+//! are fixed by the polynomial `P(X) = sum q_k X^(id_k)`, and
+//! `P_after = P_before + delta X^t` is checked at two challenges derived by
+//! hashing both leaves (Fiat-Shamir; a false identity of degree < 64 survives
+//! with probability below 2^-116 per attempt). A ninth instrument or a
+//! position beyond Q_MAX has no canonical leaf and cannot be proven.
+
+use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::iop::target::{BoolTarget, Target};
+
+use super::{all_zero, GatedGadget};
+use crate::config::F;
+use crate::gadgets::account::AccountTarget;
+use crate::gadgets::encoding::EncodingGadget;
+use crate::gadgets::fixed::FixedGadget;
+use crate::gadgets::margin::MarginGadget;
+use crate::gadgets::market::MarketTarget;
+use crate::gadgets::oracle::PricesTarget;
+use crate::gadgets::risk::{RiskGadget, RiskTableTarget, PRICE_BITS};
+use crate::gadgets::Builder;
+use crate::rules::units::{BPS, FIRST_USER_ACCOUNT, P_MAX, Q_MAX, Q_SCALE, TICK};
+
+/// The fields of a trade.
+#[derive(Clone, Copy, Debug)]
+pub struct TradeTarget {
+    /// Buying account.
+    pub buyer: Target,
+    /// Selling account.
+    pub seller: Target,
+    /// Instrument id.
+    pub instrument: Target,
+    /// Lots.
+    pub qty: Target,
+    /// Price.
+    pub price: Target,
+}
+
+/// What one side of a trade hands to the chunk.
+#[derive(Clone, Copy, Debug)]
+pub struct TradeSideOutput {
+    /// Fee this side paid.
+    pub fee: Target,
+}
+
+/// The trade gadget.
+pub trait TradeGadget {
+    /// Constrains one side (`is_buyer` a constant of the step) of a trade
+    /// at epoch time `now`; `leaves` are the hashes of `before` and `after`
+    /// the step computes for its Merkle update. Cost: about 2 margins sharing their lookups
+    /// (see `MarginGadget`) plus about 15 rows.
+    #[allow(clippy::too_many_arguments)]
+    fn trade_side(
+        &mut self,
+        enabled: BoolTarget,
+        is_buyer: bool,
+        op: &TradeTarget,
+        before: &AccountTarget,
+        after: &AccountTarget,
+        leaves: [HashOutTarget; 2],
+        now: Target,
+        market: &MarketTarget,
+        prices: &PricesTarget,
+        table: &RiskTableTarget,
+    ) -> TradeSideOutput;
+}
+
+/// `sum q_k X^(id_k)` over an account's slots, with `X^id` looked up in `powers`.
+fn position_polynomial(
+    builder: &mut Builder,
+    account: &AccountTarget,
+    powers: &[Target],
+) -> Target {
+    let mut sum = builder.zero();
+    for slot in &account.slots {
+        let power = builder.random_access(slot.instrument, powers.to_vec());
+        sum = builder.mul_add(slot.qty, power, sum);
+    }
+    sum
+}
+
+/// `[1, x, x^2, ..., x^63]`.
+fn powers(builder: &mut Builder, x: Target) -> Vec<Target> {
+    let mut out = vec![builder.one()];
+    for k in 1..64 {
+        let next = builder.mul(out[k - 1], x);
+        out.push(next);
+    }
+    out
+}
+
+impl TradeGadget for Builder {
+    fn trade_side(
+        &mut self,
+        enabled: BoolTarget,
+        is_buyer: bool,
+        op: &TradeTarget,
+        before: &AccountTarget,
+        after: &AccountTarget,
+        leaves: [HashOutTarget; 2],
+        now: Target,
+        market: &MarketTarget,
+        prices: &PricesTarget,
+        table: &RiskTableTarget,
+    ) -> TradeSideOutput {
+        let (me, other) = if is_buyer {
+            (op.buyer, op.seller)
+        } else {
+            (op.seller, op.buyer)
+        };
+        // Distinct existing user accounts.
+        let same = self.is_equal(me, other);
+        let distinct = self.not(same);
+        self.assert_true_if(enabled, distinct);
+        let first_user = self.constant(F::from_canonical_u32(FIRST_USER_ACCOUNT));
+        let user_offset = self.sub(me, first_user);
+        self.assert_nonnegative_if(enabled, user_offset);
+        let ownerless = all_zero(self, &before.owner.elements);
+        let exists = self.not(ownerless);
+        self.assert_true_if(enabled, exists);
+        // 1 <= qty <= Q_MAX; instrument listed; not expired.
+        let qty_low = self.add_const(op.qty, -F::ONE);
+        self.assert_nonnegative_if(enabled, qty_low);
+        let q_max = self.constant(F::from_canonical_u64(Q_MAX as u64));
+        let qty_high = self.sub(q_max, op.qty);
+        self.assert_nonnegative_if(enabled, qty_high);
+        let last = self.constant(F::from_canonical_usize(market.instruments.len() - 1));
+        let listed = self.sub(last, op.instrument);
+        self.assert_nonnegative_if(enabled, listed);
+        self.assert_nonnegative_if(enabled, op.instrument);
+        let expiries: Vec<Target> = market.instruments.iter().map(|i| i.expiry).collect();
+        let expiry = self.random_access(op.instrument, expiries);
+        let time_left = self.sub(expiry, now);
+        let time_left = self.add_const(time_left, -F::ONE);
+        self.assert_nonnegative_if(enabled, time_left);
+        // Price on the tick, at most P_MAX, within band_bps * S of the mark.
+        let gated_price = self.mul(enabled.target, op.price);
+        let price_ticks = self.exact_div_const(gated_price, TICK, PRICE_BITS);
+        let p_max = self.constant(F::from_canonical_u64(P_MAX));
+        let price_room = self.sub(p_max, op.price);
+        self.assert_nonnegative_if(enabled, price_room);
+        let mark = self.random_access(op.instrument, prices.mark.clone());
+        let underlyings: Vec<Target> = market.instruments.iter().map(|i| i.underlying).collect();
+        let underlying = self.random_access(op.instrument, underlyings);
+        let spot = self.random_access(underlying, prices.spot.clone());
+        let band = self.mul(market.params.band_bps, spot);
+        let gap = self.sub(op.price, mark);
+        let scaled_gap = self.mul_const(F::from_canonical_u64(BPS), gap);
+        let above = self.sub(band, scaled_gap);
+        let below = self.add(band, scaled_gap);
+        self.assert_nonnegative_if(enabled, above);
+        self.assert_nonnegative_if(enabled, below);
+        // Cash: notional and fee.
+        let notional = self.mul(op.qty, price_ticks);
+        let spot_rate = self.mul(spot, market.params.fee_bps);
+        let spot_fee = self.ceil_div_const(spot_rate, BPS, PRICE_BITS);
+        let price_rate = self.mul(op.price, market.params.fee_cap_bps);
+        let price_fee = self.ceil_div_const(price_rate, BPS, PRICE_BITS);
+        let spot_lower = self.is_lt(spot_fee, price_fee, PRICE_BITS + 1);
+        let per_unit = self.select(spot_lower, spot_fee, price_fee);
+        let fee_total = self.mul(op.qty, per_unit);
+        let fee = self.ceil_div_const(fee_total, Q_SCALE, 60);
+        let flow = if is_buyer {
+            self.neg(notional)
+        } else {
+            notional
+        };
+        let cash = self.add(before.cash, flow);
+        let cash = self.sub(cash, fee);
+        self.assert_equal_if(enabled, after.cash, cash);
+        // Owner unchanged; positions: P_after = P_before + delta X^t.
+        for k in 0..4 {
+            self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
+        }
+        let delta = if is_buyer { op.qty } else { self.neg(op.qty) };
+        let mut seed = leaves[0].elements.to_vec();
+        seed.extend(leaves[1].elements);
+        seed.push(op.instrument);
+        let challenge = self.hash(seed);
+        for x in &challenge.elements[..2] {
+            let table_x = powers(self, *x);
+            let p_before = position_polynomial(self, before, &table_x);
+            let p_after = position_polynomial(self, after, &table_x);
+            let x_t = self.random_access(op.instrument, table_x.clone());
+            let expected = self.mul_add(delta, x_t, p_before);
+            self.assert_equal_if(enabled, p_after, expected);
+        }
+        // Margin: after meets IM, or the trade only reduces and E - MM does not fall.
+        let (portfolio, _) = self.portfolio_risk(before, table);
+        let q_old = old_quantity(self, before, op.instrument);
+        let q_new = self.add(q_old, delta);
+        let row = self.risk_row(table, op.instrument);
+        let without = self.add_position(&portfolio, &row, q_old, -1);
+        let with = self.add_position(&without, &row, q_new, 1);
+        let margin_before = self.margin_from_risk(&portfolio, before.cash, table, &market.params);
+        let margin_after = self.margin_from_risk(&with, after.cash, table, &market.params);
+        let short_of_initial = self.is_lt(margin_after.equity, margin_after.initial, 61);
+        let meets = self.not(short_of_initial);
+        // Reducing: the buyer stays <= 0 (was short), the seller stays >= 0 (was long).
+        let zero = self.zero();
+        let reduces = if is_buyer {
+            self.is_lt(q_new, zero, 21)
+        } else {
+            self.is_lt(zero, q_new, 21)
+        };
+        let closes = self.is_equal(q_new, zero);
+        let reduces = self.or(reduces, closes);
+        let was_open = self.is_nonzero(q_old);
+        let reduces = self.and(reduces, was_open);
+        let excess_before = self.sub(margin_before.equity, margin_before.maintenance);
+        let excess_after = self.sub(margin_after.equity, margin_after.maintenance);
+        let worsens = self.is_lt(excess_after, excess_before, 61);
+        let holds = self.not(worsens);
+        let reduce_ok = self.and(reduces, holds);
+        let allowed = self.or(meets, reduce_ok);
+        self.assert_true_if(enabled, allowed);
+        // Meeting IM clears the liquidation flag; otherwise flags stay.
+        let short = self.not(meets);
+        let flags = self.mul(before.flags, short.target);
+        self.assert_equal_if(enabled, after.flags, flags);
+        TradeSideOutput { fee }
+    }
+}
+
+/// The lots of `instrument` held in an account (0 if none).
+fn old_quantity(builder: &mut Builder, account: &AccountTarget, instrument: Target) -> Target {
+    let mut sum = builder.zero();
+    for slot in &account.slots {
+        let here = builder.is_equal(slot.instrument, instrument);
+        let filled = builder.is_nonzero(slot.qty);
+        let both = builder.and(here, filled);
+        sum = builder.mul_add(both.target, slot.qty, sum);
+    }
+    sum
+}
+
+/// Assigns a trade's fields.
+pub fn set_trade(
+    witness: &mut plonky2::iop::witness::PartialWitness<F>,
+    target: &TradeTarget,
+    op: &crate::rules::ops::Trade,
+) -> anyhow::Result<()> {
+    use plonky2::iop::witness::WitnessWrite;
+    witness.set_target(target.buyer, F::from_canonical_u32(op.buyer))?;
+    witness.set_target(target.seller, F::from_canonical_u32(op.seller))?;
+    witness.set_target(target.instrument, F::from_canonical_u32(op.instrument))?;
+    witness.set_target(target.qty, crate::rules::encoding::signed(op.qty))?;
+    witness.set_target(target.price, F::from_canonical_u64(op.price))
+}
