@@ -10,15 +10,8 @@ use zksettle_prover::io::write_json;
 /// Arguments of `zksettle apply`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Market configuration (market.json).
-    #[arg(long)]
-    market: PathBuf,
-    /// State the epoch starts from (state-NNNN.json).
-    #[arg(long)]
-    state: PathBuf,
-    /// Epoch to apply (epoch-NNNN.json).
-    #[arg(long)]
-    epoch: PathBuf,
+    #[command(flatten)]
+    inputs: super::EpochInputs,
     /// Where to write the new state; nothing is written if the epoch is rejected.
     #[arg(long)]
     out: PathBuf,
@@ -26,11 +19,11 @@ pub struct Args {
 
 /// Applies the epoch and prints `{"epoch","prev_root","new_root","ops"}`.
 pub fn run(args: Args) -> Result<()> {
-    let ledger = super::load_ledger(&args.market, &args.state)?;
-    let epoch = super::load_epoch(&args.epoch)?;
+    let ledger = super::load_ledger(&args.inputs.market, &args.inputs.state)?;
+    let epoch = super::load_epoch(&args.inputs.epoch)?;
     let (next, witness) = ledger
         .apply_epoch(&epoch)
-        .with_context(|| format!("{}", args.epoch.display()))?;
+        .with_context(|| format!("{}", args.inputs.epoch.display()))?;
     write_json(&args.out, &next.to_state())?;
     let line = json!({
         "epoch": epoch.epoch,

@@ -1,7 +1,5 @@
 //! `zksettle margin`: every account's margin at an epoch's median prices.
 
-use std::path::PathBuf;
-
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 use zksettle_circuits::rules::margin::margin;
@@ -10,15 +8,8 @@ use zksettle_circuits::rules::risk::RiskArrays;
 /// Arguments of `zksettle margin`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Market configuration (market.json).
-    #[arg(long)]
-    market: PathBuf,
-    /// State to evaluate.
-    #[arg(long)]
-    state: PathBuf,
-    /// Epoch whose oracle reports give the prices.
-    #[arg(long)]
-    epoch: PathBuf,
+    #[command(flatten)]
+    inputs: super::EpochInputs,
 }
 
 #[derive(Serialize)]
@@ -32,11 +23,11 @@ struct AccountMargin {
 
 /// Prints a JSON array with one object per account.
 pub fn run(args: Args) -> Result<()> {
-    let ledger = super::load_ledger(&args.market, &args.state)?;
-    let epoch = super::load_epoch(&args.epoch)?;
+    let ledger = super::load_ledger(&args.inputs.market, &args.inputs.state)?;
+    let epoch = super::load_epoch(&args.inputs.epoch)?;
     let prices = ledger
         .epoch_prices(&epoch)
-        .with_context(|| format!("{}", args.epoch.display()))?;
+        .with_context(|| format!("{}", args.inputs.epoch.display()))?;
     let risk = RiskArrays::compute(ledger.market(), &prices);
     let rows: Vec<AccountMargin> = ledger
         .accounts()

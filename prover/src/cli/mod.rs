@@ -44,6 +44,20 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// The market, the state and the epoch a command works on.
+#[derive(Debug, clap::Args)]
+pub struct EpochInputs {
+    /// Market configuration (market.json).
+    #[arg(long)]
+    pub market: std::path::PathBuf,
+    /// State the epoch starts from (state-NNNN.json).
+    #[arg(long)]
+    pub state: std::path::PathBuf,
+    /// Epoch file (epoch-NNNN.json).
+    #[arg(long)]
+    pub epoch: std::path::PathBuf,
+}
+
 /// Loads a market and a state into a ledger; errors name the file.
 pub fn load_ledger(market: &Path, state: &Path) -> Result<Ledger> {
     let market_config: Market = read_json(market)?;

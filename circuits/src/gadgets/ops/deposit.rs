@@ -7,11 +7,13 @@ use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 
-use super::{all_zero, GatedGadget};
+use super::{
+    all_zero, assert_amount_in_range, assert_not_global_leaf, assert_positions_and_flags_unchanged,
+    GatedGadget,
+};
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
 use crate::gadgets::Builder;
-use crate::rules::units::{CASH_MAX, GLOBAL_LEAF};
 
 /// The fields of a deposit operation.
 #[derive(Clone, Copy, Debug)]
@@ -45,17 +47,8 @@ impl DepositGadget for Builder {
         before: &AccountTarget,
         after: &AccountTarget,
     ) {
-        // 1 <= amount <= 2^58
-        let above_zero = self.add_const(op.amount, -F::ONE);
-        self.assert_nonnegative_if(enabled, above_zero);
-        let cash_max = self.constant(F::from_canonical_u64(CASH_MAX));
-        let headroom = self.sub(cash_max, op.amount);
-        self.assert_nonnegative_if(enabled, headroom);
-        // Not the global leaf.
-        let global = self.constant(F::from_canonical_u32(GLOBAL_LEAF));
-        let is_global = self.is_equal(op.account, global);
-        let not_global = self.not(is_global);
-        self.assert_true_if(enabled, not_global);
+        assert_amount_in_range(self, enabled, op.amount);
+        assert_not_global_leaf(self, enabled, op.account);
         // A nonzero owner.
         let zero_owner = all_zero(self, &op.owner.elements);
         let named = self.not(zero_owner);
@@ -73,11 +66,7 @@ impl DepositGadget for Builder {
         // cash' = cash + amount (<= 2^58 by the written leaf's well-formedness).
         let cash = self.add(before.cash, op.amount);
         self.assert_equal_if(enabled, after.cash, cash);
-        self.assert_equal_if(enabled, after.flags, before.flags);
-        for (a, b) in after.slots.iter().zip(&before.slots) {
-            self.assert_equal_if(enabled, a.instrument, b.instrument);
-            self.assert_equal_if(enabled, a.qty, b.qty);
-        }
+        assert_positions_and_flags_unchanged(self, enabled, before, after);
     }
 }
 

@@ -59,3 +59,40 @@ pub(crate) fn all_zero(builder: &mut Builder, values: &[Target]) -> BoolTarget {
     }
     all
 }
+
+/// `enabled => 1 <= amount <= 2^58` (deposit and withdrawal amounts). Cost: half a row.
+pub(crate) fn assert_amount_in_range(builder: &mut Builder, enabled: BoolTarget, amount: Target) {
+    use plonky2::field::types::Field;
+    let above_zero = builder.add_const(amount, -crate::config::F::ONE);
+    builder.assert_nonnegative_if(enabled, above_zero);
+    let cash_max = builder.constant(crate::config::F::from_canonical_u64(
+        crate::rules::units::CASH_MAX,
+    ));
+    let headroom = builder.sub(cash_max, amount);
+    builder.assert_nonnegative_if(enabled, headroom);
+}
+
+/// `enabled => account != GLOBAL_LEAF`. Cost: arithmetic only.
+pub(crate) fn assert_not_global_leaf(builder: &mut Builder, enabled: BoolTarget, account: Target) {
+    use plonky2::field::types::Field;
+    let global = builder.constant(crate::config::F::from_canonical_u32(
+        crate::rules::units::GLOBAL_LEAF,
+    ));
+    let is_global = builder.is_equal(account, global);
+    let not_global = builder.not(is_global);
+    builder.assert_true_if(enabled, not_global);
+}
+
+/// `enabled =>` flags and every slot of `after` equal those of `before`.
+pub(crate) fn assert_positions_and_flags_unchanged(
+    builder: &mut Builder,
+    enabled: BoolTarget,
+    before: &super::account::AccountTarget,
+    after: &super::account::AccountTarget,
+) {
+    builder.assert_equal_if(enabled, after.flags, before.flags);
+    for (a, b) in after.slots.iter().zip(&before.slots) {
+        builder.assert_equal_if(enabled, a.instrument, b.instrument);
+        builder.assert_equal_if(enabled, a.qty, b.qty);
+    }
+}

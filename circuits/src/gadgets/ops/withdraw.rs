@@ -7,14 +7,16 @@
 use plonky2::field::types::Field;
 use plonky2::iop::target::{BoolTarget, Target};
 
-use super::{all_zero, GatedGadget};
+use super::{
+    all_zero, assert_amount_in_range, assert_not_global_leaf, assert_positions_and_flags_unchanged,
+    GatedGadget,
+};
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
 use crate::gadgets::margin::MarginGadget;
 use crate::gadgets::market::ParamsTarget;
 use crate::gadgets::risk::RiskTableTarget;
 use crate::gadgets::Builder;
-use crate::rules::units::{CASH_MAX, GLOBAL_LEAF};
 
 /// The fields of a withdrawal.
 #[derive(Clone, Copy, Debug)]
@@ -54,15 +56,8 @@ impl WithdrawGadget for Builder {
         table: &RiskTableTarget,
         params: &ParamsTarget,
     ) {
-        let above_zero = self.add_const(op.amount, -F::ONE);
-        self.assert_nonnegative_if(enabled, above_zero);
-        let cash_max = self.constant(F::from_canonical_u64(CASH_MAX));
-        let headroom = self.sub(cash_max, op.amount);
-        self.assert_nonnegative_if(enabled, headroom);
-        let global = self.constant(F::from_canonical_u32(GLOBAL_LEAF));
-        let is_global = self.is_equal(op.account, global);
-        let not_global = self.not(is_global);
-        self.assert_true_if(enabled, not_global);
+        assert_amount_in_range(self, enabled, op.amount);
+        assert_not_global_leaf(self, enabled, op.account);
         let ownerless = all_zero(self, &before.owner.elements);
         let exists = self.not(ownerless);
         self.assert_true_if(enabled, exists);
@@ -75,11 +70,7 @@ impl WithdrawGadget for Builder {
         for k in 0..4 {
             self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
         }
-        self.assert_equal_if(enabled, after.flags, before.flags);
-        for (a, b) in after.slots.iter().zip(&before.slots) {
-            self.assert_equal_if(enabled, a.instrument, b.instrument);
-            self.assert_equal_if(enabled, a.qty, b.qty);
-        }
+        assert_positions_and_flags_unchanged(self, enabled, before, after);
         let margin = self.margin(after, table, params);
         let excess = self.sub(margin.equity, margin.initial);
         self.assert_nonnegative_if(enabled, excess);
