@@ -18,8 +18,8 @@ use zksettle_circuits::rules::encoding::{unsigned, Digest};
 use zksettle_circuits::rules::merkle::root_from_path;
 use zksettle_circuits::rules::ops::Operation;
 use zksettle_circuits::rules::{Account, AccountEntry, Market, Prices};
-use zksettle_fixtures::builder::{epoch, market, state};
-use zksettle_prover::ledger::{LeafValue, Ledger};
+use zksettle_fixtures::builder::{epoch_with_quote, market, state, Quote};
+use zksettle_prover::ledger::{EpochWitness, LeafUpdate, LeafValue, Ledger};
 
 pub const DEPTH: usize = 20;
 
@@ -130,14 +130,29 @@ pub fn native_step_at(
     op: Operation,
     update: usize,
 ) -> Step {
+    let (witness, prices) = native_witness(users, bad_debt, &Quote::default(), op);
+    step_of(&witness.steps[0].updates[update], &prices, bad_debt)
+}
+
+/// The ledger's witness of an epoch of one operation, and its median prices.
+pub fn native_witness(
+    users: Vec<AccountEntry>,
+    bad_debt: u64,
+    quote: &Quote,
+    op: Operation,
+) -> (EpochWitness, Prices) {
     let market = market();
     let mut genesis = state(users);
     genesis.bad_debt = bad_debt;
     let ledger = Ledger::from_state(market.clone(), &genesis).unwrap();
-    let epoch = epoch(&market, ledger.root(), vec![op]);
+    let epoch = epoch_with_quote(&market, ledger.root(), quote, vec![op]);
     let prices = ledger.epoch_prices(&epoch).unwrap();
     let (_, witness) = ledger.apply_epoch(&epoch).unwrap();
-    let update = &witness.steps[0].updates[update];
+    (witness, prices)
+}
+
+/// The step of one account-leaf update.
+pub fn step_of(update: &LeafUpdate, prices: &Prices, bad_debt: u64) -> Step {
     let (LeafValue::Account(before), LeafValue::Account(after)) = (&update.before, &update.after)
     else {
         panic!("an account leaf")
@@ -150,7 +165,7 @@ pub fn native_step_at(
         root_before: update.root_before,
         root_after: update.root_after,
         bad_debt,
-        prices,
+        prices: prices.clone(),
     }
 }
 

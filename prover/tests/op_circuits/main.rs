@@ -4,5 +4,6 @@
 
 mod deposit;
 mod harness;
+mod settle_expiry;
 mod trade;
 mod withdraw;

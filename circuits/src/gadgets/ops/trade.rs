@@ -14,10 +14,9 @@ use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 
-use super::{all_zero, GatedGadget};
+use super::{all_zero, assert_position_change, old_quantity, GatedGadget};
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
-use crate::gadgets::encoding::EncodingGadget;
 use crate::gadgets::fixed::FixedGadget;
 use crate::gadgets::margin::MarginGadget;
 use crate::gadgets::market::MarketTarget;
@@ -68,30 +67,6 @@ pub trait TradeGadget {
         prices: &PricesTarget,
         table: &RiskTableTarget,
     ) -> TradeSideOutput;
-}
-
-/// `sum q_k X^(id_k)` over an account's slots, with `X^id` looked up in `powers`.
-fn position_polynomial(
-    builder: &mut Builder,
-    account: &AccountTarget,
-    powers: &[Target],
-) -> Target {
-    let mut sum = builder.zero();
-    for slot in &account.slots {
-        let power = builder.random_access(slot.instrument, powers.to_vec());
-        sum = builder.mul_add(slot.qty, power, sum);
-    }
-    sum
-}
-
-/// `[1, x, x^2, ..., x^63]`.
-fn powers(builder: &mut Builder, x: Target) -> Vec<Target> {
-    let mut out = vec![builder.one()];
-    for k in 1..64 {
-        let next = builder.mul(out[k - 1], x);
-        out.push(next);
-    }
-    out
 }
 
 impl TradeGadget for Builder {
@@ -178,18 +153,7 @@ impl TradeGadget for Builder {
             self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
         }
         let delta = if is_buyer { op.qty } else { self.neg(op.qty) };
-        let mut seed = leaves[0].elements.to_vec();
-        seed.extend(leaves[1].elements);
-        seed.push(op.instrument);
-        let challenge = self.hash(seed);
-        for x in &challenge.elements[..2] {
-            let table_x = powers(self, *x);
-            let p_before = position_polynomial(self, before, &table_x);
-            let p_after = position_polynomial(self, after, &table_x);
-            let x_t = self.random_access(op.instrument, table_x.clone());
-            let expected = self.mul_add(delta, x_t, p_before);
-            self.assert_equal_if(enabled, p_after, expected);
-        }
+        assert_position_change(self, enabled, before, after, leaves, op.instrument, delta);
         // Margin: after meets IM, or the trade only reduces and E - MM does not fall.
         let (portfolio, _) = self.portfolio_risk(before, table);
         let q_old = old_quantity(self, before, op.instrument);
@@ -225,18 +189,6 @@ impl TradeGadget for Builder {
         self.assert_equal_if(enabled, after.flags, flags);
         TradeSideOutput { fee }
     }
-}
-
-/// The lots of `instrument` held in an account (0 if none).
-fn old_quantity(builder: &mut Builder, account: &AccountTarget, instrument: Target) -> Target {
-    let mut sum = builder.zero();
-    for slot in &account.slots {
-        let here = builder.is_equal(slot.instrument, instrument);
-        let filled = builder.is_nonzero(slot.qty);
-        let both = builder.and(here, filled);
-        sum = builder.mul_add(both.target, slot.qty, sum);
-    }
-    sum
 }
 
 /// Assigns a trade's fields.
