@@ -20,5 +20,6 @@ pub mod config {
     //! Field, hasher and extension degree, chosen once in `zksettle-verifier`.
     pub use zksettle_verifier::config::{C, D, F};
 }
+pub mod chunk;
 pub mod gadgets;
 pub mod rules;

@@ -9,6 +9,7 @@
 //! parallel, folding them by recursion and chaining epochs.
 #![deny(missing_docs)]
 
+pub mod assign;
 pub mod io;
 pub mod ledger;
 pub mod sim;

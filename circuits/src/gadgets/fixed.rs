@@ -79,6 +79,14 @@ pub trait FixedGadget {
 
     /// Whether `x != 0`. Cost: ~0.25 row.
     fn is_nonzero(&mut self, x: Target) -> BoolTarget;
+
+    /// `floor(x * rate / 10^4)` for `0 <= x < 2^60` and `0 <= rate < 2^15`
+    /// (mirrors `rules::fixed::mul_bps_floor`): `x` is split as
+    /// `hi * 10^4 + lo` so no product overflows the field. Cost: about 4 rows.
+    fn mul_bps_floor(&mut self, x: Target, rate: Target) -> Target;
+
+    /// `ceil(x * rate / 10^4)`, as [`FixedGadget::mul_bps_floor`].
+    fn mul_bps_ceil(&mut self, x: Target, rate: Target) -> Target;
 }
 
 impl FixedGadget for Builder {
@@ -165,6 +173,23 @@ impl FixedGadget for Builder {
         let is_zero = self.is_equal(x, zero);
         self.not(is_zero)
     }
+
+    fn mul_bps_floor(&mut self, x: Target, rate: Target) -> Target {
+        mul_bps(self, x, rate, Rounding::Floor)
+    }
+
+    fn mul_bps_ceil(&mut self, x: Target, rate: Target) -> Target {
+        mul_bps(self, x, rate, Rounding::Ceil)
+    }
+}
+
+/// `x * rate / 10^4` rounded as asked, by `x = hi * 10^4 + lo`.
+fn mul_bps(builder: &mut Builder, x: Target, rate: Target, rounding: Rounding) -> Target {
+    const BPS: u64 = crate::rules::units::BPS;
+    let (hi, lo) = divide(builder, x, BPS, 47, Rounding::Floor);
+    let lo_rate = builder.mul(lo, rate);
+    let (lo_part, _) = divide(builder, lo_rate, BPS, 16, rounding);
+    builder.mul_add(hi, rate, lo_part)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -135,12 +135,8 @@ impl MarginGadget for Builder {
         let zero = self.zero();
         let excess = self.sub(maintenance, long_value);
         let base = self.max(excess, zero, MONEY_BITS);
-        // base * rate / 10^4 overflows the field at the bounds: split base = hi * 10^4 + lo.
-        let (hi, lo) = self.div_rem_const(base, BPS, MONEY_BITS - 13);
         let rate = self.add_const(im_bps, -F::from_canonical_u64(BPS));
-        let lo_rate = self.mul(lo, rate);
-        let lo_part = self.ceil_div_const(lo_rate, BPS, 16);
-        let add_on = self.mul_add(hi, rate, lo_part);
+        let add_on = self.mul_bps_ceil(base, rate);
         self.add(maintenance, add_on)
     }
 

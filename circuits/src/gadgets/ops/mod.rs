@@ -7,11 +7,15 @@
 //! leaf it read, which is well formed by induction).
 
 mod deposit;
+mod liquidate;
 mod settle_expiry;
 mod trade;
 mod withdraw;
 
 pub use deposit::{set_deposit, DepositGadget, DepositTarget};
+pub use liquidate::{
+    set_liquidate, InsuranceRegisters, LeafChange, LiquidateGadget, LiquidateTarget,
+};
 pub use settle_expiry::{SettleExpiryGadget, SettleRegisters, SettleTarget};
 pub use trade::{set_trade, TradeGadget, TradeSideOutput, TradeTarget};
 pub use withdraw::{set_withdraw, WithdrawGadget, WithdrawTarget};

@@ -1,0 +1,274 @@
+//! The chunk circuit: a fixed number of steps, each any operation or none,
+//! moving the account tree from `root_in` to `root_out` by the rule book
+//! alone (DESIGN sections 5-8).
+//!
+//! Once per chunk: the market is hashed, the quorum's reports are checked
+//! against the epoch time and hashed, the median prices and the risk arrays
+//! are computed. Then `capacity` steps (see [`step`]) each read a batch item
+//! and apply it; the running batch commitment, the operation count and the
+//! settlement registers thread through. The circuit is built once from
+//! [`ChunkParams`] and filled per chunk from a [`ChunkWitness`].
+
+mod public;
+mod step;
+mod witness;
+
+pub use public::{ChunkLayoutError, ChunkPublicInputs};
+pub use witness::{ChunkWitness, PortWitness, SettleCarry, StepWitness};
+
+use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::iop::target::Target;
+use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+use plonky2::plonk::circuit_builder::CircuitBuilder;
+use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
+use plonky2::plonk::proof::ProofWithPublicInputs;
+
+use crate::config::{C, D, F};
+use crate::gadgets::fixed::{from_signed, FixedGadget};
+use crate::gadgets::market::{set_market, MarketGadget, MarketShape, MarketTarget};
+use crate::gadgets::oracle::{set_report, OracleGadget, ReportTarget, TIME_BITS};
+use crate::gadgets::risk::RiskGadget;
+use crate::rules::encoding::unsigned;
+use crate::rules::market::Market;
+use step::{add_step, set_step, StepContext, StepState, StepTargets};
+
+/// What a chunk circuit is built for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ChunkParams {
+    /// Market shape (tree depth, instruments, scenarios, oracles, quorum).
+    pub shape: MarketShape,
+    /// Steps per chunk.
+    pub capacity: usize,
+}
+
+/// Why a chunk cannot be filled or proven.
+#[derive(Debug, thiserror::Error)]
+pub enum ChunkError {
+    /// More steps than the circuit holds.
+    #[error("{steps} steps do not fit a chunk of capacity {capacity}")]
+    TooManySteps {
+        /// Steps given.
+        steps: usize,
+        /// Circuit capacity.
+        capacity: usize,
+    },
+    /// A Merkle path of the wrong length.
+    #[error("a Merkle path has {actual} siblings, the tree has depth {depth}")]
+    PathLength {
+        /// Siblings given.
+        actual: usize,
+        /// Tree depth.
+        depth: usize,
+    },
+    /// A leaf index outside the tree.
+    #[error("leaf index {index} is beyond a tree of depth {depth}")]
+    IndexBeyondTree {
+        /// Index given.
+        index: u64,
+        /// Tree depth.
+        depth: usize,
+    },
+    /// Reports in a number other than the quorum.
+    #[error("{actual} reports given, the circuit takes a quorum of {quorum}")]
+    ReportCount {
+        /// Reports given.
+        actual: usize,
+        /// Quorum.
+        quorum: usize,
+    },
+    /// Values that do not fit the circuit's shape.
+    #[error("witness: {0}")]
+    Witness(String),
+    /// The witness breaks a constraint: some rule does not hold.
+    #[error("the chunk cannot be proven: {0}")]
+    Unprovable(String),
+    /// The proof does not verify.
+    #[error("the chunk proof does not verify: {0}")]
+    Invalid(String),
+}
+
+impl From<anyhow::Error> for ChunkError {
+    fn from(e: anyhow::Error) -> Self {
+        ChunkError::Witness(e.to_string())
+    }
+}
+
+/// A chunk proof.
+pub type ChunkProof = ProofWithPublicInputs<F, C, D>;
+
+struct ChunkTargets {
+    market: MarketTarget,
+    reports: Vec<ReportTarget>,
+    epoch: Target,
+    timestamp: Target,
+    root_in: HashOutTarget,
+    batch_in: HashOutTarget,
+    carry_in: [Target; 2],
+    steps: Vec<StepTargets>,
+}
+
+/// A built chunk circuit.
+pub struct ChunkCircuit {
+    /// The parameters it was built for.
+    pub params: ChunkParams,
+    /// Prover and verifier data.
+    pub data: CircuitData<F, C, D>,
+    /// Gates (rows) before padding to a power of two.
+    pub gates: usize,
+    targets: ChunkTargets,
+}
+
+impl ChunkCircuit {
+    /// Builds the circuit (slow: about as long as one proof).
+    pub fn build(params: ChunkParams) -> Self {
+        let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let b = &mut builder;
+        let market = b.add_virtual_market(&params.shape);
+        let epoch = b.add_virtual_target();
+        let timestamp = b.add_virtual_target();
+        b.assert_unsigned_bits(timestamp, TIME_BITS);
+        let mut reports = Vec::with_capacity(params.shape.quorum);
+        let mut report_hashes = Vec::with_capacity(params.shape.quorum);
+        for _ in 0..params.shape.quorum {
+            let (report, hash) = b.add_virtual_report(&params.shape);
+            b.check_report(&report, &market, timestamp);
+            reports.push(report);
+            report_hashes.push(hash);
+        }
+        let prices = b.median_prices(&reports);
+        let table = b.risk_arrays(&market, &prices);
+        let root_in = b.add_virtual_hash();
+        let batch_in = b.add_virtual_hash();
+        let carry_in = [b.add_virtual_target(), b.add_virtual_target()];
+        let ctx = StepContext {
+            market: &market,
+            prices: &prices,
+            table: &table,
+            now: timestamp,
+        };
+        let mut state = StepState {
+            root: root_in,
+            batch: batch_in,
+            net: carry_in[0],
+            previous_account: carry_in[1],
+            op_count: b.zero(),
+        };
+        let mut steps = Vec::with_capacity(params.capacity);
+        for _ in 0..params.capacity {
+            let (targets, next) = add_step(b, &ctx, state);
+            steps.push(targets);
+            state = next;
+        }
+        b.register_public_inputs(&market.hash.elements);
+        b.register_public_inputs(&root_in.elements);
+        b.register_public_inputs(&state.root.elements);
+        b.register_public_input(epoch);
+        b.register_public_input(timestamp);
+        b.register_public_inputs(&batch_in.elements);
+        b.register_public_inputs(&state.batch.elements);
+        for hash in &report_hashes {
+            b.register_public_inputs(&hash.elements);
+        }
+        b.register_public_input(state.op_count);
+        b.register_public_inputs(&carry_in);
+        b.register_public_input(state.net);
+        b.register_public_input(state.previous_account);
+        let gates = builder.num_gates();
+        let data = builder.build::<C>();
+        Self {
+            params,
+            data,
+            gates,
+            targets: ChunkTargets {
+                market,
+                reports,
+                epoch,
+                timestamp,
+                root_in,
+                batch_in,
+                carry_in,
+                steps,
+            },
+        }
+    }
+
+    /// log2 of the padded row count.
+    pub fn degree_bits(&self) -> usize {
+        self.data.common.degree_bits()
+    }
+
+    /// Proves one chunk of `market`. A witness that breaks any rule gives
+    /// [`ChunkError::Unprovable`].
+    pub fn prove(&self, market: &Market, chunk: &ChunkWitness) -> Result<ChunkProof, ChunkError> {
+        let pw = self.assign(market, chunk)?;
+        // plonky2 panics on some unsatisfiable witnesses (conflicting copies).
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.data.prove(pw)));
+        let proof = match outcome {
+            Ok(Ok(proof)) => proof,
+            Ok(Err(e)) => return Err(ChunkError::Unprovable(e.to_string())),
+            Err(panic) => return Err(ChunkError::Unprovable(panic_message(&panic))),
+        };
+        // A witness generator cannot check every constraint: verify.
+        self.verify(&proof)
+            .map_err(|e| ChunkError::Unprovable(e.to_string()))?;
+        Ok(proof)
+    }
+
+    /// Verifies a chunk proof and decodes its public inputs.
+    pub fn verify(&self, proof: &ChunkProof) -> Result<ChunkPublicInputs, ChunkError> {
+        self.data
+            .verify(proof.clone())
+            .map_err(|e| ChunkError::Invalid(e.to_string()))?;
+        ChunkPublicInputs::from_fields(&proof.public_inputs, self.params.shape.quorum)
+            .map_err(|e| ChunkError::Invalid(e.to_string()))
+    }
+
+    fn assign(
+        &self,
+        market: &Market,
+        chunk: &ChunkWitness,
+    ) -> Result<PartialWitness<F>, ChunkError> {
+        let t = &self.targets;
+        if chunk.steps.len() > self.params.capacity {
+            return Err(ChunkError::TooManySteps {
+                steps: chunk.steps.len(),
+                capacity: self.params.capacity,
+            });
+        }
+        if chunk.reports.len() != t.reports.len() {
+            return Err(ChunkError::ReportCount {
+                actual: chunk.reports.len(),
+                quorum: t.reports.len(),
+            });
+        }
+        let mut pw = PartialWitness::new();
+        set_market(&mut pw, &t.market, market)?;
+        for (target, report) in t.reports.iter().zip(&chunk.reports) {
+            set_report(&mut pw, target, report, market)?;
+        }
+        pw.set_target(t.epoch, unsigned(chunk.epoch))?;
+        pw.set_target(t.timestamp, unsigned(chunk.timestamp))?;
+        pw.set_hash_target(t.root_in, chunk.root_in)?;
+        pw.set_hash_target(t.batch_in, chunk.batch_in)?;
+        pw.set_target(t.carry_in[0], from_signed(chunk.carry_in.net.into()))?;
+        pw.set_target(
+            t.carry_in[1],
+            F::from_canonical_u64(chunk.carry_in.previous_account),
+        )?;
+        let padding = StepWitness::padding();
+        for (k, targets) in t.steps.iter().enumerate() {
+            set_step(&mut pw, targets, chunk.steps.get(k).unwrap_or(&padding))?;
+        }
+        Ok(pw)
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a constraint does not hold".into())
+}

@@ -1,0 +1,248 @@
+//! One liquidation step `{account, liquidator, fraction_bps}` in the circuit
+//! (mirrors `rules/ops/liquidate.rs`).
+//!
+//! The account is below maintenance margin; every slot moves
+//! `dq = trunc(q * fraction / 10^4)` lots to the liquidator at mark. The
+//! position changes of both leaves are checked at once without shifting
+//! slots: with `D(X) = sum dq_k X^(id_k)` over the account's slots,
+//! `P_account_after = P_account_before - D` and
+//! `P_liquidator_after = P_liquidator_before + D` at two challenges hashed
+//! from the four leaves (see `trade.rs` for why canonical leaves make this
+//! sound). A solvent account pays the penalty (shared between the liquidator
+//! and the insurance fund); an insolvent one hands everything over and its
+//! deficit goes to the insurance fund, then to bad debt.
+
+use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::iop::target::{BoolTarget, Target};
+
+use super::{all_zero, powers, GatedGadget};
+use crate::config::F;
+use crate::gadgets::account::{AccountTarget, QTY_BITS};
+use crate::gadgets::encoding::EncodingGadget;
+use crate::gadgets::fixed::FixedGadget;
+use crate::gadgets::margin::{MarginGadget, MONEY_BITS};
+use crate::gadgets::market::ParamsTarget;
+use crate::gadgets::risk::RiskTableTarget;
+use crate::gadgets::Builder;
+use crate::rules::units::{BAD_DEBT_MAX, BPS, CASH_MAX, FIRST_USER_ACCOUNT};
+
+/// The fields of a liquidation step.
+#[derive(Clone, Copy, Debug)]
+pub struct LiquidateTarget {
+    /// The liquidated account.
+    pub account: Target,
+    /// The account taking over the positions.
+    pub liquidator: Target,
+    /// Share of every position transferred, bps.
+    pub fraction_bps: Target,
+}
+
+/// A leaf before and after a step, with both leaf hashes.
+#[derive(Clone, Copy, Debug)]
+pub struct LeafChange<'a> {
+    /// The account before.
+    pub before: &'a AccountTarget,
+    /// The account after.
+    pub after: &'a AccountTarget,
+    /// Leaf hashes of `before` and `after`.
+    pub leaves: [HashOutTarget; 2],
+}
+
+/// The system balances a liquidation moves.
+#[derive(Clone, Copy, Debug)]
+pub struct InsuranceRegisters {
+    /// Insurance fund cash.
+    pub insurance: Target,
+    /// Outstanding bad debt.
+    pub bad_debt: Target,
+}
+
+/// The liquidation gadget.
+pub trait LiquidateGadget {
+    /// Constrains one liquidation step when `enabled` and returns the
+    /// registers after it (the inputs when disabled). Cost: three margins
+    /// (account before and after, liquidator after) plus about 60 rows.
+    #[allow(clippy::too_many_arguments)]
+    fn liquidate(
+        &mut self,
+        enabled: BoolTarget,
+        op: &LiquidateTarget,
+        account: LeafChange,
+        liquidator: LeafChange,
+        table: &RiskTableTarget,
+        params: &ParamsTarget,
+        registers: &InsuranceRegisters,
+    ) -> InsuranceRegisters;
+}
+
+impl LiquidateGadget for Builder {
+    fn liquidate(
+        &mut self,
+        enabled: BoolTarget,
+        op: &LiquidateTarget,
+        account: LeafChange,
+        liquidator: LeafChange,
+        table: &RiskTableTarget,
+        params: &ParamsTarget,
+        registers: &InsuranceRegisters,
+    ) -> InsuranceRegisters {
+        let zero = self.zero();
+        // Two distinct existing user accounts.
+        let same = self.is_equal(op.account, op.liquidator);
+        let distinct = self.not(same);
+        self.assert_true_if(enabled, distinct);
+        let first_user = self.constant(F::from_canonical_u32(FIRST_USER_ACCOUNT));
+        for (index, leaf) in [(op.account, &account), (op.liquidator, &liquidator)] {
+            let offset = self.sub(index, first_user);
+            self.assert_nonnegative_if(enabled, offset);
+            let ownerless = all_zero(self, &leaf.before.owner.elements);
+            let exists = self.not(ownerless);
+            self.assert_true_if(enabled, exists);
+            for k in 0..4 {
+                self.assert_equal_if(
+                    enabled,
+                    leaf.after.owner.elements[k],
+                    leaf.before.owner.elements[k],
+                );
+            }
+        }
+        // 1 <= fraction <= 10^4.
+        let fraction = op.fraction_bps;
+        let above_zero = self.add_const(fraction, -F::ONE);
+        self.assert_nonnegative_if(enabled, above_zero);
+        let bps = self.constant(F::from_canonical_u64(BPS));
+        let room = self.sub(bps, fraction);
+        self.assert_nonnegative_if(enabled, room);
+        // Below maintenance; insolvent => full transfer; large => one step at most.
+        let (portfolio, rows) = self.portfolio_risk(account.before, table);
+        let before = self.margin_from_risk(&portfolio, account.before.cash, table, params);
+        let liquidatable = self.is_lt(before.equity, before.maintenance, MONEY_BITS);
+        self.assert_true_if(enabled, liquidatable);
+        let insolvent = self.is_lt(before.equity, zero, MONEY_BITS);
+        let check_full = self.and(enabled, insolvent);
+        self.assert_equal_if(check_full, fraction, bps);
+        let large = self.is_lt(params.small_mm, before.maintenance, MONEY_BITS);
+        let solvent = self.not(insolvent);
+        let limited = self.and(solvent, large);
+        let check_step = self.and(enabled, limited);
+        let step_room = self.sub(params.liq_step_bps, fraction);
+        self.assert_nonnegative_if(check_step, step_room);
+        // dq per slot (truncated toward zero) and the payment at mark.
+        let mut moved = Vec::with_capacity(account.before.slots.len());
+        let mut payment = zero;
+        let mut moved_any = self._false();
+        for (slot, row) in account.before.slots.iter().zip(&rows) {
+            let scaled = self.mul(slot.qty, fraction);
+            let (floor, remainder) = self.div_rem_const(scaled, BPS, QTY_BITS + 1);
+            let negative = self.is_lt(slot.qty, zero, QTY_BITS + 2);
+            let inexact = self.is_nonzero(remainder);
+            let round_up = self.and(negative, inexact);
+            let dq = self.add(floor, round_up.target);
+            payment = self.mul_add(dq, row.mark_per_lot, payment);
+            let nonzero = self.is_nonzero(dq);
+            moved_any = self.or(moved_any, nonzero);
+            moved.push(dq);
+        }
+        self.assert_true_if(enabled, moved_any);
+        assert_transfer(self, enabled, &account, &liquidator, &moved);
+        // Cash: the liquidator pays at mark and must afford it.
+        let liquidator_paid = self.sub(liquidator.before.cash, payment);
+        self.assert_nonnegative_if(enabled, liquidator_paid);
+        let account_cash = self.add(account.before.cash, payment);
+        // Solvent: the penalty on the released maintenance margin, at most E.
+        let after = self.margin(account.after, table, params);
+        let released = self.sub(before.maintenance, after.maintenance);
+        let released = self.max(released, zero, MONEY_BITS);
+        let full_penalty = self.mul_bps_ceil(released, params.penalty_bps);
+        let equity = self.mul(solvent.target, before.equity);
+        let capped = self.is_lt(equity, full_penalty, MONEY_BITS);
+        let penalty = self.select(capped, equity, full_penalty);
+        let penalty = self.mul(solvent.target, penalty);
+        let share = self.mul_bps_floor(penalty, params.liquidator_share_bps);
+        let solvent_cash = self.sub(account_cash, penalty);
+        let expected_cash = self.mul(solvent.target, solvent_cash);
+        self.assert_equal_if(enabled, account.after.cash, expected_cash);
+        let liquidator_cash = self.add(liquidator_paid, share);
+        self.assert_equal_if(enabled, liquidator.after.cash, liquidator_cash);
+        let to_fund = self.sub(penalty, share);
+        let insurance = self.add(registers.insurance, to_fund);
+        // Insolvent: the deficit -(cash + payment) to the fund, the rest to bad debt.
+        let owed = self.neg(account_cash);
+        let deficit = self.mul(check_full.target, owed);
+        let covered_whole = self.is_lt(deficit, insurance, MONEY_BITS);
+        let covered = self.select(covered_whole, deficit, insurance);
+        let insurance = self.sub(insurance, covered);
+        let uncovered = self.sub(deficit, covered);
+        let bad_debt = self.add(registers.bad_debt, uncovered);
+        let cash_max = self.constant(F::from_canonical_u64(CASH_MAX));
+        let fund_room = self.sub(cash_max, insurance);
+        self.assert_nonnegative_if(enabled, fund_room);
+        let debt_max = self.constant(F::from_canonical_u64(BAD_DEBT_MAX));
+        let debt_room = self.sub(debt_max, bad_debt);
+        self.assert_nonnegative_if(enabled, debt_room);
+        // The liquidator ends at initial margin and unflagged.
+        let taker = self.margin(liquidator.after, table, params);
+        let taker_excess = self.sub(taker.equity, taker.initial);
+        self.assert_nonnegative_if(enabled, taker_excess);
+        self.assert_equal_if(enabled, liquidator.after.flags, zero);
+        // E - MM strictly improves; the flag stays while E < IM.
+        let excess_before = self.sub(before.equity, before.maintenance);
+        let excess_after = self.sub(after.equity, after.maintenance);
+        let gain = self.sub(excess_after, excess_before);
+        let gain = self.add_const(gain, -F::ONE);
+        self.assert_nonnegative_if(enabled, gain);
+        let short = self.is_lt(after.equity, after.initial, MONEY_BITS);
+        self.assert_equal_if(enabled, account.after.flags, short.target);
+        InsuranceRegisters {
+            insurance: self.select(enabled, insurance, registers.insurance),
+            bad_debt: self.select(enabled, bad_debt, registers.bad_debt),
+        }
+    }
+}
+
+/// `enabled =>` the account loses `moved[k]` lots of its `k`-th slot's
+/// instrument and the liquidator gains them: `P_a' = P_a - D` and
+/// `P_l' = P_l + D` at two challenges hashed from the four leaves.
+fn assert_transfer(
+    builder: &mut Builder,
+    enabled: BoolTarget,
+    account: &LeafChange,
+    liquidator: &LeafChange,
+    moved: &[Target],
+) {
+    let mut seed = Vec::with_capacity(16);
+    for leaf in account.leaves.iter().chain(&liquidator.leaves) {
+        seed.extend(leaf.elements);
+    }
+    let challenge = builder.hash(seed);
+    for x in &challenge.elements[..2] {
+        let table_x = powers(builder, *x);
+        let mut held = builder.zero();
+        let mut transferred = builder.zero();
+        for (slot, &dq) in account.before.slots.iter().zip(moved) {
+            let power = builder.random_access(slot.instrument, table_x.clone());
+            held = builder.mul_add(slot.qty, power, held);
+            transferred = builder.mul_add(dq, power, transferred);
+        }
+        let account_after = super::position_polynomial(builder, account.after, &table_x);
+        let liquidator_before = super::position_polynomial(builder, liquidator.before, &table_x);
+        let liquidator_after = super::position_polynomial(builder, liquidator.after, &table_x);
+        let kept = builder.sub(held, transferred);
+        builder.assert_equal_if(enabled, account_after, kept);
+        let gained = builder.add(liquidator_before, transferred);
+        builder.assert_equal_if(enabled, liquidator_after, gained);
+    }
+}
+
+/// Assigns a liquidation's fields.
+pub fn set_liquidate(
+    witness: &mut plonky2::iop::witness::PartialWitness<F>,
+    target: &LiquidateTarget,
+    op: &crate::rules::ops::Liquidate,
+) -> anyhow::Result<()> {
+    use plonky2::iop::witness::WitnessWrite;
+    witness.set_target(target.account, F::from_canonical_u32(op.account))?;
+    witness.set_target(target.liquidator, F::from_canonical_u32(op.liquidator))?;
+    witness.set_target(target.fraction_bps, F::from_canonical_u64(op.fraction_bps))
+}

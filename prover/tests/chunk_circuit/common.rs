@@ -1,0 +1,86 @@
+//! Shared circuits (built once per shape) and the native side of each test.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, ChunkPublicInputs, ChunkWitness};
+use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::rules::{Epoch, Market, StateFile};
+use zksettle_prover::assign::chunk_witnesses;
+use zksettle_prover::ledger::{EpochWitness, Ledger};
+
+pub const DEPTH: u32 = 8;
+pub const CAPACITY: usize = 4;
+
+/// The market at the test tree depth.
+pub fn small(market: &Market) -> Market {
+    let mut market = market.clone();
+    market.tree_depth = DEPTH;
+    market
+}
+
+/// The chunk circuit for a market's shape, built once per process.
+pub fn circuit(market: &Market) -> Arc<ChunkCircuit> {
+    static CIRCUITS: OnceLock<Mutex<HashMap<ChunkParams, Arc<ChunkCircuit>>>> = OnceLock::new();
+    let params = ChunkParams {
+        shape: MarketShape::of(market),
+        capacity: CAPACITY,
+    };
+    let mut circuits = CIRCUITS.get_or_init(Default::default).lock().unwrap();
+    circuits
+        .entry(params)
+        .or_insert_with(|| Arc::new(ChunkCircuit::build(params)))
+        .clone()
+}
+
+/// A ledger at the test depth and the epoch re-rooted onto it.
+pub fn at_small_depth(market: &Market, state: &StateFile, epoch: &Epoch) -> (Ledger, Epoch) {
+    let ledger = Ledger::from_state(small(market), state).expect("state loads");
+    let mut epoch = epoch.clone();
+    epoch.prev_root = ledger.root();
+    (ledger, epoch)
+}
+
+/// The native outcome and the chunk witnesses of an accepted epoch.
+pub fn native(ledger: &Ledger, epoch: &Epoch) -> (Ledger, EpochWitness, Vec<ChunkWitness>) {
+    let (next, witness) = ledger
+        .apply_epoch(epoch)
+        .expect("the ledger accepts the epoch");
+    let chunks = chunk_witnesses(epoch, &witness, CAPACITY).unwrap();
+    (next, witness, chunks)
+}
+
+/// Proves every chunk and checks the statements join and match the native run.
+pub fn prove_and_check(market: &Market, witness: &EpochWitness, chunks: &[ChunkWitness]) {
+    let circuit = circuit(market);
+    let statements: Vec<ChunkPublicInputs> = chunks
+        .iter()
+        .enumerate()
+        .map(|(k, chunk)| {
+            let proof = circuit
+                .prove(market, chunk)
+                .unwrap_or_else(|e| panic!("chunk {k} does not prove: {e}"));
+            circuit.verify(&proof).unwrap()
+        })
+        .collect();
+    let first = statements.first().unwrap();
+    let last = statements.last().unwrap();
+    assert_eq!(first.root_in, witness.prev_root);
+    assert_eq!(
+        last.root_out, witness.new_root,
+        "the circuit's root is the ledger's"
+    );
+    assert_eq!(
+        last.batch_out, witness.batch_hash,
+        "the batch commitment is the ledger's"
+    );
+    assert_eq!(first.market_hash, market.hash());
+    assert_eq!(first.report_hashes, witness.report_hashes);
+    for pair in statements.windows(2) {
+        assert_eq!(pair[0].root_out, pair[1].root_in);
+        assert_eq!(pair[0].batch_out, pair[1].batch_in);
+        assert_eq!(pair[0].carry_out, pair[1].carry_in);
+    }
+    let ops: u64 = statements.iter().map(|s| s.op_count).sum();
+    assert_eq!(ops, witness.ops.len() as u64);
+}

@@ -1,0 +1,46 @@
+//! Every accepted fixture epoch proves with the native engine's roots.
+
+use zksettle_circuits::rules::{Epoch, Market, StateFile};
+use zksettle_fixtures::edge::{edge_cases, Expected};
+use zksettle_fixtures::{fixture_dir, load_json};
+
+use super::common::{at_small_depth, native, prove_and_check, small, DEPTH};
+
+#[test]
+fn every_accepted_edge_case_proves_with_the_ledgers_roots() {
+    let mut proven = 0;
+    for case in edge_cases().unwrap() {
+        if !matches!(case.expected, Expected::Accepted { .. }) {
+            continue;
+        }
+        let fits = case.state.accounts.iter().all(|a| a.index < 1 << DEPTH);
+        assert!(fits, "{}: accounts beyond the test tree", case.name);
+        let (ledger, epoch) = at_small_depth(&case.market, &case.state, &case.epoch);
+        let (_, witness, chunks) = native(&ledger, &epoch);
+        eprintln!(
+            "{}: {} ops, {} chunks",
+            case.name,
+            epoch.ops.len(),
+            chunks.len()
+        );
+        prove_and_check(&small(&case.market), &witness, &chunks);
+        proven += 1;
+    }
+    assert!(proven >= 20, "only {proven} accepted cases");
+}
+
+#[test]
+fn generated_epochs_prove_with_the_ledgers_roots() {
+    let dir = fixture_dir("generated");
+    let market: Market = load_json(&dir.join("market.json"));
+    let genesis: StateFile = load_json(&dir.join("state-0000.json"));
+    let first: Epoch = load_json(&dir.join("epoch-0001.json"));
+    let (mut ledger, _) = at_small_depth(&market, &genesis, &first);
+    for number in 1..=3 {
+        let mut epoch: Epoch = load_json(&dir.join(format!("epoch-{number:04}.json")));
+        epoch.prev_root = ledger.root();
+        let (next, witness, chunks) = native(&ledger, &epoch);
+        prove_and_check(&small(&market), &witness, &chunks);
+        ledger = next;
+    }
+}

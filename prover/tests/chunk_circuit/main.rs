@@ -1,0 +1,10 @@
+//! The chunk circuit against the native engine: every epoch the ledger
+//! accepts proves, chunk by chunk, with the ledger's roots and batch
+//! commitment; witnesses that break one rule do not prove.
+//!
+//! Small parameters (tree depth 8, 4 steps per chunk) keep it fast; the
+//! fixtures' markets are used with their tree depth lowered to 8.
+
+mod common;
+mod differential;
+mod tamper;
