@@ -40,6 +40,28 @@ pub struct ChunkParams {
     pub shape: MarketShape,
     /// Steps per chunk.
     pub capacity: usize,
+    /// Operation types every step supports ([`OpKinds::ALL`] in production;
+    /// one type to measure its rows).
+    pub kinds: OpKinds,
+}
+
+/// A set of operation types, by batch tag (`rules::ops::tag`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OpKinds(u8);
+
+impl OpKinds {
+    /// Every operation type.
+    pub const ALL: Self = Self(0b11_1110);
+
+    /// One operation type.
+    pub const fn only(tag: u64) -> Self {
+        Self(1 << tag)
+    }
+
+    /// Whether the set holds the type of `tag`.
+    pub const fn contains(self, tag: u64) -> bool {
+        tag < 8 && (self.0 >> tag) & 1 == 1
+    }
 }
 
 /// Why a chunk cannot be filled or proven.
@@ -68,6 +90,12 @@ pub enum ChunkError {
         index: u64,
         /// Tree depth.
         depth: usize,
+    },
+    /// An operation type the circuit was built without.
+    #[error("operation tag {tag} is not supported by this circuit")]
+    UnsupportedOperation {
+        /// Batch tag of the operation.
+        tag: u64,
     },
     /// Reports in a number other than the quorum.
     #[error("{actual} reports given, the circuit takes a quorum of {quorum}")]
@@ -122,75 +150,21 @@ pub struct ChunkCircuit {
 impl ChunkCircuit {
     /// Builds the circuit (slow: about as long as one proof).
     pub fn build(params: ChunkParams) -> Self {
-        let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
-        let b = &mut builder;
-        let market = b.add_virtual_market(&params.shape);
-        let epoch = b.add_virtual_target();
-        let timestamp = b.add_virtual_target();
-        b.assert_unsigned_bits(timestamp, TIME_BITS);
-        let mut reports = Vec::with_capacity(params.shape.quorum);
-        let mut report_hashes = Vec::with_capacity(params.shape.quorum);
-        for _ in 0..params.shape.quorum {
-            let (report, hash) = b.add_virtual_report(&params.shape);
-            b.check_report(&report, &market, timestamp);
-            reports.push(report);
-            report_hashes.push(hash);
-        }
-        let prices = b.median_prices(&reports);
-        let table = b.risk_arrays(&market, &prices);
-        let root_in = b.add_virtual_hash();
-        let batch_in = b.add_virtual_hash();
-        let carry_in = [b.add_virtual_target(), b.add_virtual_target()];
-        let ctx = StepContext {
-            market: &market,
-            prices: &prices,
-            table: &table,
-            now: timestamp,
-        };
-        let mut state = StepState {
-            root: root_in,
-            batch: batch_in,
-            net: carry_in[0],
-            previous_account: carry_in[1],
-            op_count: b.zero(),
-        };
-        let mut steps = Vec::with_capacity(params.capacity);
-        for _ in 0..params.capacity {
-            let (targets, next) = add_step(b, &ctx, state);
-            steps.push(targets);
-            state = next;
-        }
-        b.register_public_inputs(&market.hash.elements);
-        b.register_public_inputs(&root_in.elements);
-        b.register_public_inputs(&state.root.elements);
-        b.register_public_input(epoch);
-        b.register_public_input(timestamp);
-        b.register_public_inputs(&batch_in.elements);
-        b.register_public_inputs(&state.batch.elements);
-        for hash in &report_hashes {
-            b.register_public_inputs(&hash.elements);
-        }
-        b.register_public_input(state.op_count);
-        b.register_public_inputs(&carry_in);
-        b.register_public_input(state.net);
-        b.register_public_input(state.previous_account);
+        let (builder, targets) = lay_out(params);
         let gates = builder.num_gates();
         let data = builder.build::<C>();
         Self {
             params,
             data,
             gates,
-            targets: ChunkTargets {
-                market,
-                reports,
-                epoch,
-                timestamp,
-                root_in,
-                batch_in,
-                carry_in,
-                steps,
-            },
+            targets,
         }
+    }
+
+    /// Gates (rows before padding) of the circuit of `params`, without the
+    /// slow part of building it.
+    pub fn count_gates(params: ChunkParams) -> usize {
+        lay_out(params).0.num_gates()
     }
 
     /// log2 of the padded row count.
@@ -263,6 +237,73 @@ impl ChunkCircuit {
         }
         Ok(pw)
     }
+}
+
+/// Lays out the chunk circuit's gates and targets.
+fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
+    let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+    let b = &mut builder;
+    let market = b.add_virtual_market(&params.shape);
+    let epoch = b.add_virtual_target();
+    let timestamp = b.add_virtual_target();
+    b.assert_unsigned_bits(timestamp, TIME_BITS);
+    let mut reports = Vec::with_capacity(params.shape.quorum);
+    let mut report_hashes = Vec::with_capacity(params.shape.quorum);
+    for _ in 0..params.shape.quorum {
+        let (report, hash) = b.add_virtual_report(&params.shape);
+        b.check_report(&report, &market, timestamp);
+        reports.push(report);
+        report_hashes.push(hash);
+    }
+    let prices = b.median_prices(&reports);
+    let table = b.risk_arrays(&market, &prices);
+    let root_in = b.add_virtual_hash();
+    let batch_in = b.add_virtual_hash();
+    let carry_in = [b.add_virtual_target(), b.add_virtual_target()];
+    let ctx = StepContext {
+        market: &market,
+        prices: &prices,
+        table: &table,
+        now: timestamp,
+    };
+    let mut state = StepState {
+        root: root_in,
+        batch: batch_in,
+        net: carry_in[0],
+        previous_account: carry_in[1],
+        op_count: b.zero(),
+    };
+    let mut steps = Vec::with_capacity(params.capacity);
+    for _ in 0..params.capacity {
+        let (targets, next) = add_step(b, &ctx, params.kinds, state);
+        steps.push(targets);
+        state = next;
+    }
+    b.register_public_inputs(&market.hash.elements);
+    b.register_public_inputs(&root_in.elements);
+    b.register_public_inputs(&state.root.elements);
+    b.register_public_input(epoch);
+    b.register_public_input(timestamp);
+    b.register_public_inputs(&batch_in.elements);
+    b.register_public_inputs(&state.batch.elements);
+    for hash in &report_hashes {
+        b.register_public_inputs(&hash.elements);
+    }
+    b.register_public_input(state.op_count);
+    b.register_public_inputs(&carry_in);
+    b.register_public_input(state.net);
+    b.register_public_input(state.previous_account);
+    let targets = ChunkTargets {
+        market,
+        reports,
+        epoch,
+        timestamp,
+        root_in,
+        batch_in,
+        carry_in,
+        steps,
+    };
+    (builder, targets)
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

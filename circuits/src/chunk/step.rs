@@ -9,7 +9,7 @@ use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 
 use super::witness::{PortWitness, StepWitness};
-use super::ChunkError;
+use super::{ChunkError, OpKinds};
 use crate::config::F;
 use crate::gadgets::account::{set_account, AccountGadget, AccountTarget};
 use crate::gadgets::encoding::EncodingGadget;
@@ -69,9 +69,9 @@ struct GlobalPort {
 pub(crate) struct StepTargets {
     item: Vec<Target>,
     a: AccountPort,
-    b: AccountPort,
-    s: AccountPort,
-    g: GlobalPort,
+    b: Option<AccountPort>,
+    s: Option<AccountPort>,
+    g: Option<GlobalPort>,
 }
 
 fn add_account_port(builder: &mut Builder, depth: usize) -> AccountPort {
@@ -127,172 +127,213 @@ fn gated(builder: &mut Builder, enabled: BoolTarget, item: &[Target], from: usiz
         .collect()
 }
 
-/// Adds one step. Cost: every operation gadget plus four leaf ports.
+/// Adds one step supporting the operation types `kinds`. Cost: the gadgets
+/// of those types plus the leaf ports they use (2 rows per level each).
 pub(crate) fn add_step(
     builder: &mut Builder,
     ctx: &StepContext,
+    kinds: OpKinds,
     state: StepState,
 ) -> (StepTargets, StepState) {
     let depth = ctx.market.shape.tree_depth;
     let item = builder.add_virtual_targets(BATCH_ITEM_LEN);
-    // One-hot tag: 0 padding, else the operation.
+    // One-hot tag over padding and the supported operations.
     let tags: Vec<BoolTarget> = (0..=tag::SETTLE_EXPIRY)
         .map(|t| {
-            let t = builder.constant(F::from_canonical_u64(t));
-            builder.is_equal(item[0], t)
+            if t == 0 || kinds.contains(t) {
+                let t = builder.constant(F::from_canonical_u64(t));
+                builder.is_equal(item[0], t)
+            } else {
+                builder._false()
+            }
         })
         .collect();
     let one_hot = builder.add_many(tags.iter().map(|t| t.target));
     let one = builder.one();
     builder.connect(one_hot, one);
     let padding = tags[0];
-    let is_deposit = tags[tag::DEPOSIT as usize];
-    let is_withdraw = tags[tag::WITHDRAW as usize];
-    let is_trade = tags[tag::TRADE as usize];
-    let is_liquidate = tags[tag::LIQUIDATE as usize];
-    let is_settle = tags[tag::SETTLE_EXPIRY as usize];
-    let sum = |b: &mut Builder, bits: &[BoolTarget]| {
-        BoolTarget::new_unsafe(b.add_many(bits.iter().map(|t| t.target)))
+    let is = |t: u64| tags[t as usize];
+    let any = |b: &mut Builder, ts: &[u64]| {
+        BoolTarget::new_unsafe(b.add_many(ts.iter().map(|&t| tags[t as usize].target)))
     };
-    let used_a = builder.not(padding);
-    let used_b = sum(builder, &[is_trade, is_liquidate]);
-    let used_s = sum(builder, &[is_trade, is_liquidate, is_settle]);
-    let used_g = sum(builder, &[is_withdraw, is_liquidate, is_settle]);
+    let has_any = |ts: &[u64]| ts.iter().any(|&t| kinds.contains(t));
+    let b_users = [tag::TRADE, tag::LIQUIDATE];
+    let s_users = [tag::TRADE, tag::LIQUIDATE, tag::SETTLE_EXPIRY];
+    let g_users = [tag::WITHDRAW, tag::LIQUIDATE, tag::SETTLE_EXPIRY];
 
     // Ports, bound to the item's accounts.
+    let used_a = builder.not(padding);
     let a = add_account_port(builder, depth);
-    let b = add_account_port(builder, depth);
-    let s = add_account_port(builder, depth);
-    let a_index = builder.select(is_settle, item[2], item[1]);
+    let a_index = builder.select(is(tag::SETTLE_EXPIRY), item[2], item[1]);
     builder.assert_equal_if(used_a, a.index, a_index);
-    builder.assert_equal_if(used_b, b.index, item[2]);
-    // S is the fee account (1) for trades, the insurance fund (0) otherwise.
-    builder.assert_equal_if(used_s, s.index, is_trade.target);
-    assert_system_leaf_kept(builder, used_s, &s.before, &s.after);
-    let g = GlobalPort {
-        before: builder.add_virtual_target(),
-        after: builder.add_virtual_target(),
-        siblings: (0..depth).map(|_| builder.add_virtual_hash()).collect(),
-    };
-    let domain = builder.constant(unsigned(DOMAIN_GLOBAL));
-    let g_leaves = [
-        builder.hash(vec![domain, g.before]),
-        builder.hash(vec![domain, g.after]),
-    ];
-    let g_bits: Vec<BoolTarget> = (0..depth)
-        .map(|k| builder.constant_bool((GLOBAL_LEAF >> k) & 1 == 1))
-        .collect();
+    let b = has_any(&b_users).then(|| {
+        let port = add_account_port(builder, depth);
+        let used = any(builder, &b_users);
+        builder.assert_equal_if(used, port.index, item[2]);
+        (port, used)
+    });
+    let s = has_any(&s_users).then(|| {
+        let port = add_account_port(builder, depth);
+        let used = any(builder, &s_users);
+        // The fee account (1) for trades, the insurance fund (0) otherwise.
+        builder.assert_equal_if(used, port.index, is(tag::TRADE).target);
+        assert_system_leaf_kept(builder, used, &port.before, &port.after);
+        (port, used)
+    });
+    let g = has_any(&g_users).then(|| {
+        let port = GlobalPort {
+            before: builder.add_virtual_target(),
+            after: builder.add_virtual_target(),
+            siblings: (0..depth).map(|_| builder.add_virtual_hash()).collect(),
+        };
+        let used = any(builder, &g_users);
+        (port, used)
+    });
+    let system_cash = s.as_ref().map(|(p, _)| (p.before.cash, p.after.cash));
+    let bad_debt = g.as_ref().map(|(p, _)| (p.before, p.after));
 
     // The operations.
-    let deposit = gated(builder, is_deposit, &item, 1);
-    builder.deposit(
-        is_deposit,
-        &DepositTarget {
-            account: deposit[0],
-            amount: deposit[1],
+    if kinds.contains(tag::DEPOSIT) {
+        let enabled = is(tag::DEPOSIT);
+        let f = gated(builder, enabled, &item, 1);
+        let op = DepositTarget {
+            account: f[0],
+            amount: f[1],
             owner: HashOutTarget {
-                elements: [deposit[2], deposit[3], deposit[4], deposit[5]],
+                elements: [f[2], f[3], f[4], f[5]],
             },
-        },
-        &a.before,
-        &a.after,
-    );
-    let withdraw = gated(builder, is_withdraw, &item, 1);
-    builder.withdraw(
-        is_withdraw,
-        &WithdrawTarget {
-            account: withdraw[0],
-            amount: withdraw[1],
-        },
-        &a.before,
-        &a.after,
-        g.before,
-        ctx.table,
-        &ctx.market.params,
-    );
-    builder.assert_equal_if(is_withdraw, g.after, g.before);
-    let trade = gated(builder, is_trade, &item, 1);
-    let trade = TradeTarget {
-        buyer: trade[0],
-        seller: trade[1],
-        instrument: trade[2],
-        qty: trade[3],
-        price: trade[4],
-    };
-    let mut fees = s.before.cash;
-    for (is_buyer, port) in [(true, &a), (false, &b)] {
-        let side = builder.trade_side(
-            is_trade,
-            is_buyer,
-            &trade,
-            &port.before,
-            &port.after,
-            port.leaves,
-            ctx.now,
-            ctx.market,
-            ctx.prices,
-            ctx.table,
-        );
-        fees = builder.add(fees, side.fee);
+        };
+        builder.deposit(enabled, &op, &a.before, &a.after);
     }
-    builder.assert_equal_if(is_trade, s.after.cash, fees);
-    let liquidate = gated(builder, is_liquidate, &item, 1);
-    let funds = builder.liquidate(
-        is_liquidate,
-        &LiquidateTarget {
-            account: liquidate[0],
-            liquidator: liquidate[1],
-            fraction_bps: liquidate[2],
-        },
-        LeafChange {
-            before: &a.before,
-            after: &a.after,
-            leaves: a.leaves,
-        },
-        LeafChange {
-            before: &b.before,
-            after: &b.after,
-            leaves: b.leaves,
-        },
-        ctx.table,
-        &ctx.market.params,
-        &InsuranceRegisters {
-            insurance: s.before.cash,
-            bad_debt: g.before,
-        },
-    );
-    builder.assert_equal_if(is_liquidate, s.after.cash, funds.insurance);
-    builder.assert_equal_if(is_liquidate, g.after, funds.bad_debt);
-    let settle = gated(builder, is_settle, &item, 1);
-    let settled = builder.settle_holder(
-        is_settle,
-        &SettleTarget {
-            instrument: settle[0],
-            account: settle[1],
-            position: settle[2],
-            count: settle[3],
-        },
-        &a.before,
-        &a.after,
-        a.leaves,
-        ctx.now,
-        ctx.market,
-        ctx.prices,
-        &SettleRegisters {
+    if let (true, Some((before, after))) = (kinds.contains(tag::WITHDRAW), bad_debt) {
+        let enabled = is(tag::WITHDRAW);
+        let f = gated(builder, enabled, &item, 1);
+        let op = WithdrawTarget {
+            account: f[0],
+            amount: f[1],
+        };
+        let params = &ctx.market.params;
+        builder.withdraw(enabled, &op, &a.before, &a.after, before, ctx.table, params);
+        builder.assert_equal_if(enabled, after, before);
+    }
+    if let (true, Some((b, _)), Some((fees_before, fees_after))) =
+        (kinds.contains(tag::TRADE), &b, system_cash)
+    {
+        let enabled = is(tag::TRADE);
+        let f = gated(builder, enabled, &item, 1);
+        let op = TradeTarget {
+            buyer: f[0],
+            seller: f[1],
+            instrument: f[2],
+            qty: f[3],
+            price: f[4],
+        };
+        let mut fees = fees_before;
+        for (is_buyer, port) in [(true, &a), (false, b)] {
+            let side = builder.trade_side(
+                enabled,
+                is_buyer,
+                &op,
+                &port.before,
+                &port.after,
+                port.leaves,
+                ctx.now,
+                ctx.market,
+                ctx.prices,
+                ctx.table,
+            );
+            fees = builder.add(fees, side.fee);
+        }
+        builder.assert_equal_if(enabled, fees_after, fees);
+    }
+    if let (true, Some((b, _)), Some(cash), Some(debt)) =
+        (kinds.contains(tag::LIQUIDATE), &b, system_cash, bad_debt)
+    {
+        let enabled = is(tag::LIQUIDATE);
+        let f = gated(builder, enabled, &item, 1);
+        let op = LiquidateTarget {
+            account: f[0],
+            liquidator: f[1],
+            fraction_bps: f[2],
+        };
+        let funds = builder.liquidate(
+            enabled,
+            &op,
+            LeafChange {
+                before: &a.before,
+                after: &a.after,
+                leaves: a.leaves,
+            },
+            LeafChange {
+                before: &b.before,
+                after: &b.after,
+                leaves: b.leaves,
+            },
+            ctx.table,
+            &ctx.market.params,
+            &InsuranceRegisters {
+                insurance: cash.0,
+                bad_debt: debt.0,
+            },
+        );
+        builder.assert_equal_if(enabled, cash.1, funds.insurance);
+        builder.assert_equal_if(enabled, debt.1, funds.bad_debt);
+    }
+    let mut net = state.net;
+    let mut previous_account = state.previous_account;
+    let mut continues = builder._false();
+    if let (true, Some(cash), Some(debt)) =
+        (kinds.contains(tag::SETTLE_EXPIRY), system_cash, bad_debt)
+    {
+        let enabled = is(tag::SETTLE_EXPIRY);
+        let f = gated(builder, enabled, &item, 1);
+        let op = SettleTarget {
+            instrument: f[0],
+            account: f[1],
+            position: f[2],
+            count: f[3],
+        };
+        let registers = SettleRegisters {
             net: state.net,
             previous_account: state.previous_account,
-            insurance: s.before.cash,
-            bad_debt: g.before,
-        },
-    );
-    builder.assert_equal_if(is_settle, s.after.cash, settled.insurance);
-    builder.assert_equal_if(is_settle, g.after, settled.bad_debt);
+            insurance: cash.0,
+            bad_debt: debt.0,
+        };
+        let settled = builder.settle_holder(
+            enabled, &op, &a.before, &a.after, a.leaves, ctx.now, ctx.market, ctx.prices,
+            &registers,
+        );
+        builder.assert_equal_if(enabled, cash.1, settled.insurance);
+        builder.assert_equal_if(enabled, debt.1, settled.bad_debt);
+        net = settled.net;
+        previous_account = settled.previous_account;
+        let later_holder = builder.is_nonzero(op.position);
+        continues = builder.and(enabled, later_holder);
+    }
 
     // Leaf updates in port order.
-    let root = apply_port(builder, used_a, state.root, a.leaves, &a.bits, &a.siblings);
-    let root = apply_port(builder, used_b, root, b.leaves, &b.bits, &b.siblings);
-    let root = apply_port(builder, used_s, root, s.leaves, &s.bits, &s.siblings);
-    let root = apply_port(builder, used_g, root, g_leaves, &g_bits, &g.siblings);
+    let mut root = apply_port(builder, used_a, state.root, a.leaves, &a.bits, &a.siblings);
+    for (port, used) in [&b, &s].into_iter().flatten() {
+        root = apply_port(
+            builder,
+            *used,
+            root,
+            port.leaves,
+            &port.bits,
+            &port.siblings,
+        );
+    }
+    if let Some((port, used)) = &g {
+        let domain = builder.constant(unsigned(DOMAIN_GLOBAL));
+        let leaves = [
+            builder.hash(vec![domain, port.before]),
+            builder.hash(vec![domain, port.after]),
+        ];
+        let bits: Vec<BoolTarget> = (0..depth)
+            .map(|k| builder.constant_bool((GLOBAL_LEAF >> k) & 1 == 1))
+            .collect();
+        root = apply_port(builder, *used, root, leaves, &bits, &port.siblings);
+    }
 
     // Batch commitment and operation count.
     let mut input = state.batch.elements.to_vec();
@@ -303,17 +344,21 @@ pub(crate) fn add_step(
             builder.select(padding, state.batch.elements[k], extended.elements[k])
         }),
     };
-    let later_holder = builder.is_nonzero(settle[2]);
-    let continues = builder.and(is_settle, later_holder);
     let starts = builder.sub(used_a.target, continues.target);
     let op_count = builder.add(state.op_count, starts);
 
-    let targets = StepTargets { item, a, b, s, g };
+    let targets = StepTargets {
+        item,
+        a,
+        b: b.map(|(p, _)| p),
+        s: s.map(|(p, _)| p),
+        g: g.map(|(p, _)| p),
+    };
     let state = StepState {
         root,
         batch,
-        net: settled.net,
-        previous_account: settled.previous_account,
+        net,
+        previous_account,
         op_count,
     };
     (targets, state)
@@ -341,25 +386,39 @@ pub(crate) fn set_step(
     for (&t, &v) in targets.item.iter().zip(&step.item) {
         pw.set_target(t, v)?;
     }
-    for (port, value) in [
-        (&targets.a, &step.a),
-        (&targets.b, &step.b),
-        (&targets.s, &step.s),
-    ] {
-        set_account_port(pw, port, value.as_ref())?;
+    set_account_port(pw, &targets.a, step.a.as_ref())?;
+    for (port, value) in [(&targets.b, &step.b), (&targets.s, &step.s)] {
+        match (port, value) {
+            (Some(port), value) => set_account_port(pw, port, value.as_ref())?,
+            (None, None) => {}
+            (None, Some(_)) => return Err(unsupported(step)),
+        }
     }
-    let depth = targets.g.siblings.len();
-    let (before, after, siblings) = match &step.g {
-        Some(g) => (g.before, g.after, g.siblings.clone()),
-        None => (0, 0, vec![ZERO_DIGEST; depth]),
-    };
-    check_path_length(&siblings, depth)?;
-    pw.set_target(targets.g.before, unsigned(before))?;
-    pw.set_target(targets.g.after, unsigned(after))?;
-    for (&t, &v) in targets.g.siblings.iter().zip(&siblings) {
-        pw.set_hash_target(t, v)?;
+    match (&targets.g, &step.g) {
+        (Some(port), value) => {
+            let depth = port.siblings.len();
+            let (before, after, siblings) = match value {
+                Some(g) => (g.before, g.after, g.siblings.clone()),
+                None => (0, 0, vec![ZERO_DIGEST; depth]),
+            };
+            check_path_length(&siblings, depth)?;
+            pw.set_target(port.before, unsigned(before))?;
+            pw.set_target(port.after, unsigned(after))?;
+            for (&t, &v) in port.siblings.iter().zip(&siblings) {
+                pw.set_hash_target(t, v)?;
+            }
+        }
+        (None, None) => {}
+        (None, Some(_)) => return Err(unsupported(step)),
     }
     Ok(())
+}
+
+fn unsupported(step: &StepWitness) -> ChunkError {
+    use plonky2::field::types::PrimeField64;
+    ChunkError::UnsupportedOperation {
+        tag: step.item[0].to_canonical_u64(),
+    }
 }
 
 fn set_account_port(

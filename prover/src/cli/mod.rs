@@ -4,6 +4,7 @@ mod apply;
 mod margin;
 mod replay;
 mod simulate;
+mod stats;
 
 use std::path::Path;
 
@@ -32,6 +33,8 @@ enum Command {
     Replay(replay::Args),
     /// Write a deterministic simulated market and its epochs.
     Simulate(simulate::Args),
+    /// Print rows per operation type and the chunk circuit's size.
+    Stats(stats::Args),
 }
 
 /// Runs one subcommand.
@@ -41,6 +44,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Margin(args) => margin::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Stats(args) => stats::run(args),
     }
 }
 

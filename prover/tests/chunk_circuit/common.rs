@@ -25,6 +25,7 @@ pub fn circuit(market: &Market) -> Arc<ChunkCircuit> {
     let params = ChunkParams {
         shape: MarketShape::of(market),
         capacity: CAPACITY,
+        kinds: zksettle_circuits::chunk::OpKinds::ALL,
     };
     let mut circuits = CIRCUITS.get_or_init(Default::default).lock().unwrap();
     circuits

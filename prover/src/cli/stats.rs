@@ -1,0 +1,136 @@
+//! `zksettle stats`: rows per operation type and the chunk circuit's size.
+//!
+//! Rows per operation are measured, not estimated: for each type, circuits
+//! whose steps support only that type are laid out with one and two steps,
+//! and the difference is one operation's rows (its gadget, its leaf ports,
+//! its batch hash). The chunk circuit supports every type in every step.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use serde::Serialize;
+use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds};
+use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::rules::market::Market;
+use zksettle_circuits::rules::ops::tag;
+use zksettle_prover::io::read_json;
+use zksettle_prover::sim::market::simulated_market;
+
+/// Steps per chunk of the default chunk circuit.
+pub const DEFAULT_CAPACITY: usize = 16;
+
+/// Arguments of `zksettle stats`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Market to size the circuit for (default: the simulated market, tree depth 20).
+    #[arg(long)]
+    market: Option<std::path::PathBuf>,
+    /// Steps per chunk.
+    #[arg(long, default_value_t = DEFAULT_CAPACITY)]
+    capacity: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct RowsPerOp {
+    deposit: usize,
+    withdraw: usize,
+    trade: usize,
+    liquidate: usize,
+    settle_expiry: usize,
+}
+
+#[derive(Serialize)]
+struct Chunk {
+    capacity: usize,
+    rows: usize,
+    degree: usize,
+    build_ms: u128,
+}
+
+#[derive(Serialize)]
+struct Stats {
+    rows_per_op: RowsPerOp,
+    chunk: Chunk,
+}
+
+/// Rows one operation of type `tag` adds to a chunk.
+fn rows_per_op(shape: MarketShape, tag: u64) -> usize {
+    let gates = |capacity| {
+        ChunkCircuit::count_gates(ChunkParams {
+            shape,
+            capacity,
+            kinds: OpKinds::only(tag),
+        })
+    };
+    gates(2) - gates(1)
+}
+
+/// Prints the table (or JSON).
+pub fn run(args: Args) -> Result<()> {
+    let market: Market = match &args.market {
+        Some(path) => read_json(path)?,
+        None => simulated_market(0),
+    };
+    market.validate()?;
+    let shape = MarketShape::of(&market);
+    let rows = RowsPerOp {
+        deposit: rows_per_op(shape, tag::DEPOSIT),
+        withdraw: rows_per_op(shape, tag::WITHDRAW),
+        trade: rows_per_op(shape, tag::TRADE),
+        liquidate: rows_per_op(shape, tag::LIQUIDATE),
+        settle_expiry: rows_per_op(shape, tag::SETTLE_EXPIRY),
+    };
+    let params = ChunkParams {
+        shape,
+        capacity: args.capacity,
+        kinds: OpKinds::ALL,
+    };
+    let started = Instant::now();
+    let circuit = ChunkCircuit::build(params);
+    let chunk = Chunk {
+        capacity: args.capacity,
+        rows: circuit.gates,
+        degree: 1 << circuit.degree_bits(),
+        build_ms: started.elapsed().as_millis(),
+    };
+    let stats = Stats {
+        rows_per_op: rows,
+        chunk,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&stats)?);
+    } else {
+        print_table(&stats, &shape);
+    }
+    Ok(())
+}
+
+fn print_table(stats: &Stats, shape: &MarketShape) {
+    let r = &stats.rows_per_op;
+    println!(
+        "market: {} underlyings, {} instruments, {} scenarios, quorum {}, tree depth {}",
+        shape.underlyings, shape.instruments, shape.scenarios, shape.quorum, shape.tree_depth
+    );
+    println!("{:<16}{:>8}", "operation", "rows");
+    for (name, rows) in [
+        ("deposit", r.deposit),
+        ("withdraw", r.withdraw),
+        ("trade", r.trade),
+        ("liquidate", r.liquidate),
+        ("settle_expiry", r.settle_expiry),
+    ] {
+        println!("{name:<16}{rows:>8}");
+    }
+    let c = &stats.chunk;
+    println!(
+        "chunk of {} steps: {} rows, degree 2^{} ({} rows padded), built in {} ms",
+        c.capacity,
+        c.rows,
+        c.degree.trailing_zeros(),
+        c.degree,
+        c.build_ms
+    );
+}
