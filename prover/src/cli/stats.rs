@@ -9,15 +9,12 @@ use std::time::Instant;
 
 use anyhow::Result;
 use serde::Serialize;
-use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds};
+use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds, DEFAULT_CAPACITY};
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::rules::market::Market;
 use zksettle_circuits::rules::ops::tag;
 use zksettle_prover::io::read_json;
 use zksettle_prover::sim::market::simulated_market;
-
-/// Steps per chunk of the default chunk circuit.
-pub const DEFAULT_CAPACITY: usize = 16;
 
 /// Arguments of `zksettle stats`.
 #[derive(Debug, clap::Args)]
@@ -56,16 +53,21 @@ struct Stats {
     chunk: Chunk,
 }
 
-/// Rows one operation of type `tag` adds to a chunk.
-fn rows_per_op(shape: MarketShape, tag: u64) -> usize {
+/// Rows one step supporting `kinds` adds to a chunk.
+fn rows_per_step(shape: MarketShape, kinds: OpKinds) -> usize {
     let gates = |capacity| {
         ChunkCircuit::count_gates(ChunkParams {
             shape,
             capacity,
-            kinds: OpKinds::only(tag),
+            kinds,
         })
     };
     gates(2) - gates(1)
+}
+
+/// Rows one operation of type `tag` adds to a chunk.
+fn rows_per_op(shape: MarketShape, tag: u64) -> usize {
+    rows_per_step(shape, OpKinds::only(tag))
 }
 
 /// Prints the table (or JSON).
@@ -104,6 +106,8 @@ pub fn run(args: Args) -> Result<()> {
         println!("{}", serde_json::to_string(&stats)?);
     } else {
         print_table(&stats, &shape);
+        let step = rows_per_step(shape, OpKinds::ALL);
+        println!("one step of the chunk (any operation): {step} rows");
     }
     Ok(())
 }

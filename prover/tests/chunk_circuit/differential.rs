@@ -44,3 +44,42 @@ fn generated_epochs_prove_with_the_ledgers_roots() {
         ledger = next;
     }
 }
+
+/// The default chunk circuit (simulated market, tree depth 20, capacity
+/// `DEFAULT_CAPACITY`) proves the first generated epoch with its golden root.
+/// About a minute in release: `cargo test --release -- --ignored default_parameters`.
+#[test]
+#[ignore = "builds and proves 2^16-row circuits"]
+fn default_parameters_prove_the_first_generated_epoch() {
+    use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds, DEFAULT_CAPACITY};
+    use zksettle_circuits::gadgets::market::MarketShape;
+    use zksettle_circuits::rules::encoding::digest_hex;
+    use zksettle_prover::assign::chunk_witnesses;
+    use zksettle_prover::ledger::Ledger;
+
+    let dir = fixture_dir("generated");
+    let market: Market = load_json(&dir.join("market.json"));
+    let genesis: StateFile = load_json(&dir.join("state-0000.json"));
+    let epoch: Epoch = load_json(&dir.join("epoch-0001.json"));
+    let ledger = Ledger::from_state(market.clone(), &genesis).unwrap();
+    let (next, witness) = ledger.apply_epoch(&epoch).unwrap();
+    let circuit = ChunkCircuit::build(ChunkParams {
+        shape: MarketShape::of(&market),
+        capacity: DEFAULT_CAPACITY,
+        kinds: OpKinds::ALL,
+    });
+    assert!(
+        circuit.degree_bits() <= 16,
+        "the default chunk fits 2^16 rows"
+    );
+    let mut root = ledger.root();
+    for chunk in chunk_witnesses(&epoch, &witness, DEFAULT_CAPACITY).unwrap() {
+        let proof = circuit.prove(&market, &chunk).unwrap();
+        let statement = circuit.verify(&proof).unwrap();
+        assert_eq!(statement.root_in, root);
+        root = statement.root_out;
+    }
+    let expected: serde_json::Value = load_json(&dir.join("expected.json"));
+    assert_eq!(digest_hex(&root), expected["roots"][1].as_str().unwrap());
+    assert_eq!(root, next.root());
+}
