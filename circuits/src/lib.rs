@@ -22,4 +22,5 @@ pub mod config {
 }
 pub mod chunk;
 pub mod gadgets;
+pub mod recursion;
 pub mod rules;

@@ -5,11 +5,13 @@
 //! deterministic market [`sim`]ulator, and the `zksettle` command line
 //! (`src/main.rs`, one module per subcommand under `cli/`).
 //!
-//! Later issues add the proving pipeline: chunking an epoch, proving chunks in
-//! parallel, folding them by recursion and chaining epochs.
+//! The [`pipeline`] proves an applied epoch: chunk witnesses from
+//! [`assign`], chunks proven in parallel, folded by recursion into one epoch
+//! proof, and chained onto the previous epoch's proof.
 #![deny(missing_docs)]
 
 pub mod assign;
 pub mod io;
 pub mod ledger;
+pub mod pipeline;
 pub mod sim;

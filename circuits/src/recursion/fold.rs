@@ -1,0 +1,129 @@
+//! The fold circuit: two adjacent segment proofs become one.
+//!
+//! Each child is a wrap proof (verified against the wrap circuit's key, a
+//! constant) or a fold proof (verified against the fold circuit's own key,
+//! which is a public input: cyclic recursion). A bit per child chooses the
+//! key; a proof verified against the wrong key fails, so the bit cannot lie.
+//! Every child's key slot is connected to the fold's own key, so a fold
+//! child cannot have verified its children against another key, and the
+//! verifier of the final proof checks that key against the real one
+//! ([`FoldCircuit::verify`]). The children must join
+//! ([`SegmentTargets::join`]). Rows: two proof verifications (about 3,600
+//! each) plus the key selection: the circuit is 2^13 rows.
+
+use plonky2::iop::target::BoolTarget;
+use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+use plonky2::plonk::circuit_builder::CircuitBuilder;
+use plonky2::plonk::circuit_data::{
+    CircuitConfig, CircuitData, CommonCircuitData, VerifierOnlyCircuitData,
+};
+use plonky2::plonk::proof::ProofWithPublicInputsTarget;
+use plonky2::recursion::cyclic_recursion::check_cyclic_proof_verifier_data;
+
+use super::segment::{joined, joins, SegmentTargets};
+use super::shape::pad_to;
+use super::{key_targets, prove_checked, statement, Proof, RecursionError};
+use crate::chunk::ChunkPublicInputs;
+use crate::config::{C, D, F};
+
+/// One child of a fold: a wrapped chunk or an earlier fold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Child<'a> {
+    /// A wrap proof.
+    Wrap(&'a Proof),
+    /// A fold proof.
+    Fold(&'a Proof),
+}
+
+impl<'a> Child<'a> {
+    fn proof(self) -> &'a Proof {
+        match self {
+            Child::Wrap(p) | Child::Fold(p) => p,
+        }
+    }
+}
+
+/// A built fold circuit.
+pub struct FoldCircuit {
+    /// Prover and verifier data.
+    pub data: CircuitData<F, C, D>,
+    /// Reports per statement.
+    pub quorum: usize,
+    children: [(ProofWithPublicInputsTarget<D>, BoolTarget); 2],
+}
+
+impl FoldCircuit {
+    /// Builds the fold of proofs of shape `shape` (its own shape, found by
+    /// [`super::shape::fixed_point`]) whose leaves are proofs of the wrap
+    /// circuit with key `wrap_key`.
+    pub fn build(
+        shape: &CommonCircuitData<F, D>,
+        wrap_key: &VerifierOnlyCircuitData<C, D>,
+        quorum: usize,
+    ) -> Self {
+        let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let b = &mut builder;
+        let children = [(); 2].map(|()| {
+            (
+                b.add_virtual_proof_with_pis(shape),
+                b.add_virtual_bool_target_safe(),
+            )
+        });
+        let [left, right] = [&children[0].0, &children[1].0]
+            .map(|p| SegmentTargets::read(&p.public_inputs, quorum));
+        let out = SegmentTargets::join(b, &left, &right);
+        b.register_public_inputs(&out.targets());
+        let own_key = b.add_verifier_data_public_inputs();
+        let wrap_key = b.constant_verifier_data(wrap_key);
+        let slot = SegmentTargets::len(quorum);
+        for (proof, is_fold) in &children {
+            let key = b.select_verifier_data(*is_fold, &own_key, &wrap_key);
+            b.verify_proof::<C>(proof, &key, shape);
+            for (pi, k) in proof.public_inputs[slot..]
+                .iter()
+                .zip(key_targets(&own_key))
+            {
+                b.connect(*pi, k);
+            }
+        }
+        pad_to(b, shape);
+        Self {
+            data: builder.build::<C>(),
+            quorum,
+            children,
+        }
+    }
+
+    /// Folds two adjacent proofs. Children that do not join give
+    /// [`RecursionError::Join`] before any proving.
+    pub fn prove(&self, left: Child, right: Child) -> Result<Proof, RecursionError> {
+        let l = statement(left.proof(), self.quorum)?;
+        let r = statement(right.proof(), self.quorum)?;
+        joins(&l, &r).map_err(RecursionError::Join)?;
+        let mut pw = PartialWitness::new();
+        for (child, (target, is_fold)) in [left, right].into_iter().zip(&self.children) {
+            pw.set_proof_with_pis_target(target, child.proof())
+                .and_then(|()| pw.set_bool_target(*is_fold, matches!(child, Child::Fold(_))))
+                .map_err(|e| RecursionError::Witness(e.to_string()))?;
+        }
+        prove_checked("fold", &self.data, pw)
+    }
+
+    /// Verifies a fold proof, including that the key in its public inputs
+    /// is this circuit's, and returns its statement.
+    pub fn verify(&self, proof: &Proof) -> Result<ChunkPublicInputs, RecursionError> {
+        let invalid = |e: anyhow::Error| RecursionError::Invalid {
+            circuit: "fold",
+            reason: e.to_string(),
+        };
+        check_cyclic_proof_verifier_data(proof, &self.data.verifier_only, &self.data.common)
+            .map_err(invalid)?;
+        self.data.verify(proof.clone()).map_err(invalid)?;
+        statement(proof, self.quorum)
+    }
+
+    /// The statement two joined children make (what [`Self::prove`] proves).
+    pub fn expected(left: &ChunkPublicInputs, right: &ChunkPublicInputs) -> ChunkPublicInputs {
+        joined(left, right)
+    }
+}

@@ -1,0 +1,147 @@
+//! The statement a chunk, wrap or fold proof makes about a run of steps: the
+//! chunk layout of [`crate::chunk::ChunkPublicInputs`], as targets.
+
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::iop::target::Target;
+
+use crate::chunk::ChunkPublicInputs;
+use crate::gadgets::Builder;
+
+/// A segment statement inside a circuit.
+#[derive(Clone, Debug)]
+pub struct SegmentTargets {
+    /// Poseidon hash of the market.
+    pub market_hash: HashOutTarget,
+    /// Root before the segment.
+    pub root_in: HashOutTarget,
+    /// Root after the segment.
+    pub root_out: HashOutTarget,
+    /// Epoch number.
+    pub epoch: Target,
+    /// Epoch timestamp.
+    pub timestamp: Target,
+    /// Batch commitment before the segment.
+    pub batch_in: HashOutTarget,
+    /// Batch commitment after the segment.
+    pub batch_out: HashOutTarget,
+    /// Hashes of the quorum's reports.
+    pub report_hashes: Vec<HashOutTarget>,
+    /// Operations started in the segment.
+    pub op_count: Target,
+    /// Settlement registers (net quantity, previous holder) before.
+    pub carry_in: [Target; 2],
+    /// Settlement registers after.
+    pub carry_out: [Target; 2],
+}
+
+fn hash_at(t: &[Target], at: usize) -> HashOutTarget {
+    HashOutTarget {
+        elements: [t[at], t[at + 1], t[at + 2], t[at + 3]],
+    }
+}
+
+impl SegmentTargets {
+    /// Elements of the statement for a quorum.
+    pub const fn len(quorum: usize) -> usize {
+        ChunkPublicInputs::len(quorum)
+    }
+
+    /// Reads the statement from the front of a proof's public inputs.
+    ///
+    /// # Panics
+    /// If `t` is shorter than [`Self::len`] (a circuit-construction bug).
+    pub fn read(t: &[Target], quorum: usize) -> Self {
+        assert!(t.len() >= Self::len(quorum), "public inputs too short");
+        let at = 22 + 4 * quorum;
+        Self {
+            market_hash: hash_at(t, 0),
+            root_in: hash_at(t, 4),
+            root_out: hash_at(t, 8),
+            epoch: t[12],
+            timestamp: t[13],
+            batch_in: hash_at(t, 14),
+            batch_out: hash_at(t, 18),
+            report_hashes: (0..quorum).map(|q| hash_at(t, 22 + 4 * q)).collect(),
+            op_count: t[at],
+            carry_in: [t[at + 1], t[at + 2]],
+            carry_out: [t[at + 3], t[at + 4]],
+        }
+    }
+
+    /// The statement in layout order.
+    pub fn targets(&self) -> Vec<Target> {
+        let mut out = Vec::with_capacity(Self::len(self.report_hashes.len()));
+        for h in [&self.market_hash, &self.root_in, &self.root_out] {
+            out.extend(h.elements);
+        }
+        out.extend([self.epoch, self.timestamp]);
+        out.extend(self.batch_in.elements);
+        out.extend(self.batch_out.elements);
+        for h in &self.report_hashes {
+            out.extend(h.elements);
+        }
+        out.push(self.op_count);
+        out.extend(self.carry_in);
+        out.extend(self.carry_out);
+        out
+    }
+
+    /// Constrains `right` to continue `left` and returns the joined statement:
+    /// roots, batch commitment and settlement registers chain; market, epoch,
+    /// timestamp and reports are equal; operation counts add. Costs about one
+    /// row (the count's addition); the rest are copy constraints.
+    pub fn join(builder: &mut Builder, left: &Self, right: &Self) -> Self {
+        builder.connect_hashes(left.root_out, right.root_in);
+        builder.connect_hashes(left.batch_out, right.batch_in);
+        builder.connect_hashes(left.market_hash, right.market_hash);
+        for (l, r) in left.report_hashes.iter().zip(&right.report_hashes) {
+            builder.connect_hashes(*l, *r);
+        }
+        builder.connect(left.epoch, right.epoch);
+        builder.connect(left.timestamp, right.timestamp);
+        for k in 0..2 {
+            builder.connect(left.carry_out[k], right.carry_in[k]);
+        }
+        Self {
+            market_hash: left.market_hash,
+            root_in: left.root_in,
+            root_out: right.root_out,
+            epoch: left.epoch,
+            timestamp: left.timestamp,
+            batch_in: left.batch_in,
+            batch_out: right.batch_out,
+            report_hashes: left.report_hashes.clone(),
+            op_count: builder.add(left.op_count, right.op_count),
+            carry_in: left.carry_in,
+            carry_out: right.carry_out,
+        }
+    }
+}
+
+/// Whether `right` continues `left` (the native side of [`SegmentTargets::join`]).
+pub fn joins(left: &ChunkPublicInputs, right: &ChunkPublicInputs) -> Result<(), String> {
+    let checks = [
+        (left.root_out == right.root_in, "root"),
+        (left.batch_out == right.batch_in, "batch commitment"),
+        (left.market_hash == right.market_hash, "market hash"),
+        (left.report_hashes == right.report_hashes, "report hashes"),
+        (left.epoch == right.epoch, "epoch"),
+        (left.timestamp == right.timestamp, "timestamp"),
+        (left.carry_out == right.carry_in, "settlement registers"),
+    ];
+    match checks.iter().find(|(ok, _)| !ok) {
+        Some((_, what)) => Err(format!("the {what} does not join")),
+        None => Ok(()),
+    }
+}
+
+/// The statement two joined segments make (native side).
+pub fn joined(left: &ChunkPublicInputs, right: &ChunkPublicInputs) -> ChunkPublicInputs {
+    ChunkPublicInputs {
+        root_out: right.root_out,
+        batch_out: right.batch_out,
+        op_count: left.op_count + right.op_count,
+        carry_out: right.carry_out,
+        ..left.clone()
+    }
+}

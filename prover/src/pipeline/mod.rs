@@ -1,0 +1,358 @@
+//! The epoch pipeline (DESIGN section 8): chunk witnesses proven in
+//! parallel, each wrapped into the fold circuit's shape, folded pairwise
+//! (each level in parallel) into one epoch proof, then chained.
+//!
+//! Every proof is checkpointed (when a [`Checkpoints`] directory is given)
+//! as soon as it is made; a rerun reuses every checkpoint that verifies and
+//! states what is expected at its place, so a killed run resumes without
+//! redoing finished chunks or folds and ends with the same statement.
+
+pub mod checkpoint;
+
+use plonky2::plonk::circuit_data::VerifierOnlyCircuitData;
+use rayon::prelude::*;
+use zksettle_circuits::chunk::{ChunkError, ChunkPublicInputs, ChunkWitness};
+use zksettle_circuits::config::{C, D, F};
+use zksettle_circuits::recursion::fold::{Child, FoldCircuit};
+use zksettle_circuits::recursion::set::CircuitSet;
+use zksettle_circuits::recursion::{statement, Proof, RecursionError};
+use zksettle_circuits::rules::encoding::{digest_hex, Digest};
+use zksettle_circuits::rules::epoch::Epoch;
+use zksettle_circuits::rules::Market;
+
+pub use checkpoint::{Checkpoints, Manifest};
+
+use crate::assign::{chunk_witnesses, AssignError};
+use crate::io::IoError;
+use crate::ledger::EpochWitness;
+
+/// One finished unit of work, reported as it finishes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// A chunk proven and wrapped.
+    Chunk {
+        /// Chunk index.
+        index: usize,
+        /// Taken from a checkpoint.
+        resumed: bool,
+    },
+    /// Two segments folded.
+    Fold {
+        /// Level in the tree (1 folds wraps).
+        level: usize,
+        /// Index in the level.
+        index: usize,
+        /// Taken from a checkpoint.
+        resumed: bool,
+    },
+}
+
+/// Why an epoch could not be proven.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The witness records do not make chunks.
+    #[error(transparent)]
+    Assign(#[from] AssignError),
+    /// A chunk does not prove.
+    #[error("chunk {index}: {source}")]
+    Chunk {
+        /// Chunk index.
+        index: usize,
+        /// Cause.
+        source: ChunkError,
+    },
+    /// A wrap, fold or chain proof could not be made.
+    #[error("{what}: {source}")]
+    Recursion {
+        /// Which proof.
+        what: String,
+        /// Cause.
+        source: RecursionError,
+    },
+    /// A checkpoint could not be written.
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+/// A proven epoch.
+pub struct EpochProof {
+    /// The root fold proof.
+    pub proof: Proof,
+    /// What it states.
+    pub statement: ChunkPublicInputs,
+    /// Chunks proven (including an empty one added to a one-chunk epoch).
+    pub chunks: usize,
+    /// Folds made.
+    pub folds: usize,
+}
+
+/// The chunk witnesses of an applied epoch: at least two, so that the epoch
+/// proof is always a fold proof (a one-chunk epoch gets an empty chunk that
+/// keeps the root).
+pub fn epoch_chunks(
+    epoch: &Epoch,
+    witness: &EpochWitness,
+    capacity: usize,
+) -> Result<Vec<ChunkWitness>, AssignError> {
+    let mut chunks = chunk_witnesses(epoch, witness, capacity)?;
+    if chunks.len() == 1 {
+        let mut empty = ChunkWitness::empty(
+            epoch.reports.clone(),
+            epoch.epoch,
+            epoch.timestamp,
+            witness.new_root,
+        );
+        empty.batch_in = witness.batch_hash;
+        chunks.push(empty);
+    }
+    Ok(chunks)
+}
+
+/// The manifest of an epoch's checkpoints under `set`.
+pub fn manifest(set: &CircuitSet, epoch: &Epoch, witness: &EpochWitness) -> Manifest {
+    let digest = |d: &Digest| digest_hex(d);
+    Manifest {
+        circuits: [
+            &set.chunk.data.verifier_only,
+            &set.wrap.data.verifier_only,
+            &set.fold.data.verifier_only,
+            &set.chain.data.verifier_only,
+        ]
+        .iter()
+        .map(|v| digest(&v.circuit_digest))
+        .collect(),
+        epoch: epoch.epoch,
+        prev_root: digest(&witness.prev_root),
+        new_root: digest(&witness.new_root),
+        batch_hash: digest(&witness.batch_hash),
+        capacity: set.chunk.params.capacity,
+    }
+}
+
+/// A verifier key as the field elements a proof's key slot holds.
+pub fn key_fields(key: &VerifierOnlyCircuitData<C, D>) -> Vec<F> {
+    let mut out = key.circuit_digest.elements.to_vec();
+    for hash in &key.constants_sigmas_cap.0 {
+        out.extend(hash.elements);
+    }
+    out
+}
+
+/// A segment node of the fold tree.
+#[derive(Clone)]
+struct Node {
+    proof: Proof,
+    statement: ChunkPublicInputs,
+    is_fold: bool,
+}
+
+impl Node {
+    fn child(&self) -> Child<'_> {
+        if self.is_fold {
+            Child::Fold(&self.proof)
+        } else {
+            Child::Wrap(&self.proof)
+        }
+    }
+}
+
+/// Proves an epoch from its chunk witnesses (at least two, see
+/// [`epoch_chunks`]), reporting each finished unit to `progress`.
+pub fn prove_epoch(
+    set: &CircuitSet,
+    market: &Market,
+    chunks: &[ChunkWitness],
+    checkpoints: Option<&Checkpoints>,
+    progress: &(dyn Fn(Stage) + Sync),
+) -> Result<EpochProof, PipelineError> {
+    let mut nodes = chunks
+        .par_iter()
+        .enumerate()
+        .map(|(index, chunk)| {
+            let (node, resumed) = leaf(set, market, index, chunk, checkpoints)?;
+            progress(Stage::Chunk { index, resumed });
+            Ok(node)
+        })
+        .collect::<Result<Vec<Node>, PipelineError>>()?;
+    let mut folds = 0;
+    let mut level = 1;
+    while nodes.len() > 1 {
+        let pairs: Vec<&[Node]> = nodes.chunks(2).collect();
+        folds += nodes.len() / 2;
+        nodes = pairs
+            .into_par_iter()
+            .enumerate()
+            .map(|(index, pair)| match pair {
+                [left, right] => {
+                    let (node, resumed) = fold(&set.fold, level, index, left, right, checkpoints)?;
+                    progress(Stage::Fold {
+                        level,
+                        index,
+                        resumed,
+                    });
+                    Ok(node)
+                }
+                [single] => Ok(single.clone()),
+                _ => unreachable!("chunks(2) yields one or two"),
+            })
+            .collect::<Result<Vec<Node>, PipelineError>>()?;
+        level += 1;
+    }
+    let root = nodes.pop().expect("at least one chunk");
+    Ok(EpochProof {
+        proof: root.proof,
+        statement: root.statement,
+        chunks: chunks.len(),
+        folds,
+    })
+}
+
+/// Whether a statement starts where a chunk witness starts.
+fn starts_at(s: &ChunkPublicInputs, chunk: &ChunkWitness) -> Result<(), String> {
+    if s.root_in == chunk.root_in
+        && s.batch_in == chunk.batch_in
+        && s.carry_in == chunk.carry_in
+        && s.epoch == chunk.epoch
+        && s.timestamp == chunk.timestamp
+    {
+        Ok(())
+    } else {
+        Err("states another chunk".into())
+    }
+}
+
+fn leaf(
+    set: &CircuitSet,
+    market: &Market,
+    index: usize,
+    chunk: &ChunkWitness,
+    checkpoints: Option<&Checkpoints>,
+) -> Result<(Node, bool), PipelineError> {
+    let quorum = set.fold.quorum;
+    let fold_key = key_fields(&set.fold.data.verifier_only);
+    let wrap_name = format!("wrap-{index:04}");
+    let check_wrap = |p: &Proof| {
+        set.wrap.data.verify(p.clone()).map_err(|e| e.to_string())?;
+        if p.public_inputs.get(ChunkPublicInputs::len(quorum)..) != Some(&fold_key[..]) {
+            return Err("holds another fold key".into());
+        }
+        starts_at(&statement(p, quorum).map_err(|e| e.to_string())?, chunk)
+    };
+    if let Some(proof) =
+        checkpoints.and_then(|c| c.load(&wrap_name, &set.wrap.data.common, check_wrap))
+    {
+        let statement = statement(&proof, quorum).expect("checked");
+        return Ok((
+            Node {
+                proof,
+                statement,
+                is_fold: false,
+            },
+            true,
+        ));
+    }
+    let chunk_name = format!("chunk-{index:04}");
+    let check_chunk = |p: &Proof| {
+        let s = set.chunk.verify(p).map_err(|e| e.to_string())?;
+        starts_at(&s, chunk)
+    };
+    let chunk_proof =
+        match checkpoints.and_then(|c| c.load(&chunk_name, &set.chunk.data.common, check_chunk)) {
+            Some(p) => p,
+            None => {
+                let span = tracing::info_span!("chunk", index);
+                let _enter = span.enter();
+                let p = set
+                    .chunk
+                    .prove(market, chunk)
+                    .map_err(|source| PipelineError::Chunk { index, source })?;
+                if let Some(c) = checkpoints {
+                    c.save(&chunk_name, &p)?;
+                }
+                tracing::info!(index, "chunk proven");
+                p
+            }
+        };
+    let proof = set
+        .wrap
+        .prove(&chunk_proof, &set.fold.data.verifier_only)
+        .map_err(|source| PipelineError::Recursion {
+            what: format!("wrap of chunk {index}"),
+            source,
+        })?;
+    if let Some(c) = checkpoints {
+        c.save(&wrap_name, &proof)?;
+    }
+    let statement = statement(&proof, quorum).map_err(|source| PipelineError::Recursion {
+        what: format!("wrap of chunk {index}"),
+        source,
+    })?;
+    Ok((
+        Node {
+            proof,
+            statement,
+            is_fold: false,
+        },
+        false,
+    ))
+}
+
+fn fold(
+    circuit: &FoldCircuit,
+    level: usize,
+    index: usize,
+    left: &Node,
+    right: &Node,
+    checkpoints: Option<&Checkpoints>,
+) -> Result<(Node, bool), PipelineError> {
+    let name = format!("fold-{level:02}-{index:04}");
+    let expected = FoldCircuit::expected(&left.statement, &right.statement);
+    let check = |p: &Proof| match circuit.verify(p) {
+        Ok(s) if s == expected => Ok(()),
+        Ok(_) => Err("states another fold".to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Some(proof) = checkpoints.and_then(|c| c.load(&name, &circuit.data.common, check)) {
+        return Ok((
+            Node {
+                proof,
+                statement: expected,
+                is_fold: true,
+            },
+            true,
+        ));
+    }
+    let proof = circuit
+        .prove(left.child(), right.child())
+        .map_err(|source| PipelineError::Recursion {
+            what: format!("fold {index} of level {level}"),
+            source,
+        })?;
+    if let Some(c) = checkpoints {
+        c.save(&name, &proof)?;
+    }
+    tracing::info!(level, index, "fold proven");
+    Ok((
+        Node {
+            proof,
+            statement: expected,
+            is_fold: true,
+        },
+        false,
+    ))
+}
+
+/// Proves the chain step of `epoch` on top of `previous` (`None` for epoch 1).
+pub fn prove_chain(
+    set: &CircuitSet,
+    previous: Option<&Proof>,
+    epoch: &EpochProof,
+    genesis_root: Digest,
+) -> Result<Proof, PipelineError> {
+    set.chain
+        .prove(previous, &epoch.proof, genesis_root)
+        .map_err(|source| PipelineError::Recursion {
+            what: format!("chain proof of epoch {}", epoch.statement.epoch),
+            source,
+        })
+}

@@ -1,0 +1,216 @@
+//! The proof pipeline end to end with small parameters (tree depth 8, two
+//! steps per chunk): two chained epochs prove and verify with the ledger's
+//! roots; an epoch that does not continue the chain cannot be proven; an
+//! interrupted run resumes from its checkpoints to the same statement.
+
+use std::sync::Mutex;
+
+use zksettle_circuits::chunk::{ChunkParams, OpKinds};
+use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::recursion::set::CircuitSet;
+use zksettle_circuits::recursion::RecursionError;
+use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
+use zksettle_circuits::rules::{Epoch, Market};
+use zksettle_fixtures::builder::*;
+use zksettle_prover::ledger::{EpochWitness, Ledger};
+use zksettle_prover::pipeline::{
+    epoch_chunks, manifest, prove_chain, prove_epoch, Checkpoints, EpochProof, Stage,
+};
+
+const DEPTH: u32 = 8;
+const CAPACITY: usize = 2;
+
+fn small_market() -> Market {
+    let mut m = market();
+    m.tree_depth = DEPTH;
+    m
+}
+
+struct History {
+    market: Market,
+    genesis: Ledger,
+    epochs: Vec<(Epoch, EpochWitness, Ledger)>,
+}
+
+/// Genesis, then epoch 1 (three operations: two chunks) and epoch 2 (one
+/// operation: one chunk and an empty one).
+fn history() -> History {
+    let market = small_market();
+    let genesis = Ledger::from_state(
+        market.clone(),
+        &state(vec![
+            account(3, 100_000 * USD, &[]),
+            account(4, 100_000 * USD, &[]),
+        ]),
+    )
+    .unwrap();
+    let first = Epoch {
+        ops: vec![
+            Operation::Deposit(Deposit {
+                account: 5,
+                owner: owner(5),
+                amount: 50 * USD,
+            }),
+            Operation::Trade(Trade {
+                buyer: 3,
+                seller: 4,
+                instrument: 0,
+                qty: 10,
+                price: MARKS[0],
+            }),
+            Operation::Withdraw(Withdraw {
+                account: 3,
+                amount: 1_000 * USD,
+            }),
+        ],
+        ..epoch(&market, genesis.root(), vec![])
+    };
+    let (after_first, w1) = genesis.apply_epoch(&first).unwrap();
+    let second = next_epoch(
+        &market,
+        &after_first.to_state(),
+        after_first.root(),
+        &Quote::default(),
+        vec![Operation::Withdraw(Withdraw {
+            account: 4,
+            amount: 2_000 * USD,
+        })],
+    );
+    let (after_second, w2) = after_first.apply_epoch(&second).unwrap();
+    History {
+        market,
+        genesis,
+        epochs: vec![(first, w1, after_first), (second, w2, after_second)],
+    }
+}
+
+fn circuits(market: &Market) -> CircuitSet {
+    CircuitSet::build(ChunkParams {
+        shape: MarketShape::of(market),
+        capacity: CAPACITY,
+        kinds: OpKinds::ALL,
+    })
+}
+
+fn prove(
+    set: &CircuitSet,
+    h: &History,
+    k: usize,
+    checkpoints: Option<&Checkpoints>,
+) -> (EpochProof, Vec<Stage>) {
+    let (epoch, witness, _) = &h.epochs[k];
+    let chunks = epoch_chunks(epoch, witness, CAPACITY).unwrap();
+    let stages = Mutex::new(Vec::new());
+    let proof = prove_epoch(set, &h.market, &chunks, checkpoints, &|s| {
+        stages.lock().unwrap().push(s)
+    })
+    .unwrap();
+    (proof, stages.into_inner().unwrap())
+}
+
+#[test]
+fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
+    let h = history();
+    let set = circuits(&h.market);
+    let genesis_root = h.genesis.root();
+    let dir = tempfile::tempdir().unwrap();
+
+    // Epoch 1, checkpointed.
+    let (epoch1, witness1, ledger1) = &h.epochs[0];
+    let checkpoints = Checkpoints::open(dir.path(), &manifest(&set, epoch1, witness1)).unwrap();
+    let (first, stages) = prove(&set, &h, 0, Some(&checkpoints));
+    assert_eq!(first.chunks, 2);
+    assert_eq!(first.folds, 1);
+    assert!(stages.iter().all(|s| !matches!(
+        s,
+        Stage::Chunk { resumed: true, .. } | Stage::Fold { resumed: true, .. }
+    )));
+    assert_eq!(first.statement.root_in, genesis_root);
+    assert_eq!(
+        first.statement.root_out,
+        ledger1.root(),
+        "the ledger's root"
+    );
+    assert_eq!(first.statement.batch_out, witness1.batch_hash);
+    assert_eq!(first.statement.op_count, 3);
+    assert_eq!(set.fold.verify(&first.proof).unwrap(), first.statement);
+
+    // An interrupted run: the fold and one wrap were not written yet, and a
+    // chunk proof was damaged on disk. The rerun reuses what is left.
+    std::fs::remove_file(dir.path().join("fold-01-0000.proof")).unwrap();
+    std::fs::remove_file(dir.path().join("wrap-0001.proof")).unwrap();
+    let damaged = dir.path().join("chunk-0000.proof");
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    bytes[100] ^= 1;
+    std::fs::write(&damaged, bytes).unwrap();
+    let (resumed, stages) = prove(&set, &h, 0, Some(&checkpoints));
+    assert!(stages.contains(&Stage::Chunk {
+        index: 0,
+        resumed: true
+    }));
+    assert!(stages.contains(&Stage::Fold {
+        level: 1,
+        index: 0,
+        resumed: false
+    }));
+    assert_eq!(resumed.statement, first.statement, "the same outcome");
+    let again = Checkpoints::open(dir.path(), &manifest(&set, epoch1, witness1)).unwrap();
+    let (_, stages) = prove(&set, &h, 0, Some(&again));
+    assert!(
+        stages.iter().all(|s| matches!(
+            s,
+            Stage::Chunk { resumed: true, .. } | Stage::Fold { resumed: true, .. }
+        )),
+        "a finished run redoes nothing: {stages:?}"
+    );
+
+    // Epoch 2: one chunk of work and an empty one.
+    let (_, witness2, ledger2) = &h.epochs[1];
+    let (second, _) = prove(&set, &h, 1, None);
+    assert_eq!(second.chunks, 2);
+    assert_eq!(second.statement.root_out, ledger2.root());
+    assert_eq!(second.statement.batch_out, witness2.batch_hash);
+    assert_eq!(second.statement.op_count, 1);
+
+    // The chain.
+    let chain1 = prove_chain(&set, None, &first, genesis_root).unwrap();
+    let s1 = set.chain.verify(&chain1).unwrap();
+    assert_eq!(
+        (s1.epoch, s1.genesis_root, s1.prev_root, s1.new_root),
+        (1, genesis_root, genesis_root, ledger1.root())
+    );
+    let chain2 = prove_chain(&set, Some(&chain1), &second, genesis_root).unwrap();
+    let s2 = set.chain.verify(&chain2).unwrap();
+    assert_eq!(
+        (s2.epoch, s2.genesis_root, s2.prev_root, s2.new_root),
+        (2, genesis_root, ledger1.root(), ledger2.root())
+    );
+    assert_eq!(s2.batch_hash, witness2.batch_hash);
+    assert_eq!(s2.op_count, 1);
+    assert_eq!(s2.market_hash, h.market.hash());
+
+    // Epoch 2 cannot be chained without epoch 1, nor epoch 1 twice.
+    for (previous, epoch, what) in [
+        (None, &second, "epoch 2 straight after genesis"),
+        (Some(&chain1), &first, "epoch 1 again after epoch 1"),
+    ] {
+        assert!(matches!(
+            set.chain.prove(previous, &epoch.proof, genesis_root),
+            Err(RecursionError::Chain(_))
+        ));
+        assert!(
+            matches!(
+                set.chain
+                    .prove_unchecked(previous, &epoch.proof, genesis_root),
+                Err(RecursionError::Unprovable { .. })
+            ),
+            "{what} proved"
+        );
+    }
+    // Nor from another genesis root.
+    assert!(matches!(
+        set.chain
+            .prove_unchecked(None, &first.proof, ledger2.root()),
+        Err(RecursionError::Unprovable { .. })
+    ));
+}
