@@ -1,7 +1,10 @@
 //! Subcommands of `zksettle` (DESIGN section 10).
 
 mod apply;
+mod circuits;
+mod demo;
 mod margin;
+mod prove;
 mod replay;
 mod simulate;
 mod stats;
@@ -27,8 +30,12 @@ pub struct Cli {
 enum Command {
     /// Apply an epoch natively and write the new state.
     Apply(apply::Args),
+    /// Simulate a small market, prove and chain its epochs, verify, print a table.
+    Demo(demo::Args),
     /// Print every account's margin at an epoch's median oracle prices.
     Margin(margin::Args),
+    /// Prove one epoch and chain it onto the previous epoch's chain proof.
+    Prove(prove::Args),
     /// Apply every epoch of a simulation directory in order.
     Replay(replay::Args),
     /// Write a deterministic simulated market and its epochs.
@@ -41,6 +48,8 @@ enum Command {
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Apply(args) => apply::run(args),
+        Command::Demo(args) => demo::run(args),
+        Command::Prove(args) => prove::run(args),
         Command::Margin(args) => margin::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Simulate(args) => simulate::run(args),

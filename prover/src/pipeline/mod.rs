@@ -8,6 +8,7 @@
 //! redoing finished chunks or folds and ends with the same statement.
 
 pub mod checkpoint;
+pub mod job;
 
 use plonky2::plonk::circuit_data::VerifierOnlyCircuitData;
 use rayon::prelude::*;
@@ -29,6 +30,13 @@ use crate::ledger::EpochWitness;
 /// One finished unit of work, reported as it finishes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
+    /// Work planned: this many chunks and folds.
+    Planned {
+        /// Chunks to prove.
+        chunks: usize,
+        /// Folds to make.
+        folds: usize,
+    },
     /// A chunk proven and wrapped.
     Chunk {
         /// Chunk index.
@@ -165,6 +173,10 @@ pub fn prove_epoch(
     checkpoints: Option<&Checkpoints>,
     progress: &(dyn Fn(Stage) + Sync),
 ) -> Result<EpochProof, PipelineError> {
+    progress(Stage::Planned {
+        chunks: chunks.len(),
+        folds: chunks.len().saturating_sub(1),
+    });
     let mut nodes = chunks
         .par_iter()
         .enumerate()

@@ -1,0 +1,110 @@
+//! `zksettle prove`: one epoch proven and chained, resumable.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use zksettle_circuits::chunk::DEFAULT_CAPACITY;
+use zksettle_circuits::recursion::set::CircuitSet;
+use zksettle_circuits::recursion::Proof;
+use zksettle_circuits::rules::encoding::digest_hex;
+use zksettle_prover::pipeline::job::prove_epoch_to;
+use zksettle_prover::pipeline::Stage;
+
+/// Arguments of `zksettle prove`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    inputs: super::EpochInputs,
+    /// Chain proof of the previous epoch (required after epoch 1).
+    #[arg(long)]
+    prev: Option<PathBuf>,
+    /// Output directory: state, epoch proof, chain proof, attestation, and
+    /// checkpoints while it runs (a rerun resumes from them).
+    #[arg(long)]
+    out: PathBuf,
+    /// Steps per chunk.
+    #[arg(long, default_value_t = DEFAULT_CAPACITY)]
+    capacity: usize,
+}
+
+/// A progress bar over chunks and folds (hidden when stderr is not a terminal).
+pub fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed_precise}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Moves `bar` on for one pipeline stage.
+pub fn advance(bar: &ProgressBar, stage: Stage) {
+    match stage {
+        Stage::Planned { chunks, folds } => {
+            bar.set_length((chunks + folds) as u64);
+            bar.set_position(0);
+            bar.set_message(format!("{chunks} chunks, {folds} folds"));
+        }
+        Stage::Chunk { .. } | Stage::Fold { .. } => bar.inc(1),
+    }
+}
+
+/// Reads a chain proof of `set`'s chain circuit.
+pub fn read_chain_proof(set: &CircuitSet, path: &Path) -> Result<Proof> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    Proof::from_bytes(bytes, &set.chain.data.common)
+        .map_err(|e| anyhow::anyhow!("{}: not a chain proof: {e}", path.display()))
+}
+
+/// Proves the epoch and prints one JSON line.
+pub fn run(args: Args) -> Result<()> {
+    let ledger = super::load_ledger(&args.inputs.market, &args.inputs.state)?;
+    let epoch = super::load_epoch(&args.inputs.epoch)?;
+    // Fail fast, before the slow circuit build: a rejected epoch, or a
+    // missing previous chain proof.
+    ledger
+        .apply_epoch(&epoch)
+        .with_context(|| format!("{}", args.inputs.epoch.display()))?;
+    anyhow::ensure!(
+        epoch.epoch == 1 || args.prev.is_some(),
+        "{}: epoch {} needs the chain proof of epoch {} (--prev)",
+        args.inputs.epoch.display(),
+        epoch.epoch,
+        epoch.epoch.saturating_sub(1)
+    );
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("{}: cannot create", args.out.display()))?;
+    let set = super::circuits::load_or_build(ledger.market(), args.capacity)?;
+    let previous = args
+        .prev
+        .as_deref()
+        .map(|p| read_chain_proof(&set, p))
+        .transpose()?;
+    let bar = progress_bar();
+    let proven = prove_epoch_to(
+        &set,
+        &ledger,
+        &epoch,
+        previous.as_ref(),
+        &args.out,
+        &|stage| advance(&bar, stage),
+    )
+    .with_context(|| format!("{}", args.inputs.epoch.display()))?;
+    bar.finish_and_clear();
+    let s = &proven.statement;
+    let line = json!({
+        "epoch": s.epoch,
+        "prev_root": digest_hex(&s.prev_root),
+        "new_root": digest_hex(&s.new_root),
+        "ops": proven.ops,
+        "chunks": proven.chunks,
+        "folds": proven.folds,
+        "prove_s": (proven.prove_secs * 1000.0).round() / 1000.0,
+        "chain_proof_bytes": proven.chain_proof_bytes,
+    });
+    println!("{line}");
+    Ok(())
+}
