@@ -20,7 +20,12 @@ pub mod config {
     //! Field, hasher and extension degree, chosen once in `zksettle-verifier`.
     pub use zksettle_verifier::config::{C, D, F};
 }
+/// Fingerprint of this crate's sources: circuits cached on disk are keyed by
+/// it, so a change to any rule or gadget invalidates them.
+pub const SOURCE_DIGEST: &str = env!("ZKSETTLE_CIRCUIT_SOURCE_DIGEST");
+
 pub mod chunk;
 pub mod gadgets;
 pub mod recursion;
 pub mod rules;
+pub mod serialize;

@@ -12,9 +12,10 @@ use zksettle_circuits::recursion::RecursionError;
 use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
 use zksettle_circuits::rules::{Epoch, Market};
 use zksettle_fixtures::builder::*;
+use zksettle_prover::assign::chunk_witnesses;
 use zksettle_prover::ledger::{EpochWitness, Ledger};
 use zksettle_prover::pipeline::{
-    epoch_chunks, manifest, prove_chain, prove_epoch, Checkpoints, EpochProof, Stage,
+    manifest, prove_chain, prove_epoch, Checkpoints, EpochProof, Stage,
 };
 
 const DEPTH: u32 = 8;
@@ -33,7 +34,7 @@ struct History {
 }
 
 /// Genesis, then epoch 1 (three operations: two chunks) and epoch 2 (one
-/// operation: one chunk and an empty one).
+/// operation: one chunk).
 fn history() -> History {
     let market = small_market();
     let genesis = Ledger::from_state(
@@ -84,12 +85,16 @@ fn history() -> History {
     }
 }
 
-fn circuits(market: &Market) -> CircuitSet {
-    CircuitSet::build(ChunkParams {
+fn params(market: &Market) -> ChunkParams {
+    ChunkParams {
         shape: MarketShape::of(market),
         capacity: CAPACITY,
         kinds: OpKinds::ALL,
-    })
+    }
+}
+
+fn circuits(market: &Market) -> CircuitSet {
+    CircuitSet::build(params(market))
 }
 
 fn prove(
@@ -99,7 +104,7 @@ fn prove(
     checkpoints: Option<&Checkpoints>,
 ) -> (EpochProof, Vec<Stage>) {
     let (epoch, witness, _) = &h.epochs[k];
-    let chunks = epoch_chunks(epoch, witness, CAPACITY).unwrap();
+    let chunks = chunk_witnesses(epoch, witness, CAPACITY).unwrap();
     let stages = Mutex::new(Vec::new());
     let proof = prove_epoch(set, &h.market, &chunks, checkpoints, &|s| {
         stages.lock().unwrap().push(s)
@@ -159,15 +164,17 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
     assert!(
         stages.iter().all(|s| matches!(
             s,
-            Stage::Chunk { resumed: true, .. } | Stage::Fold { resumed: true, .. }
+            Stage::Planned { .. }
+                | Stage::Chunk { resumed: true, .. }
+                | Stage::Fold { resumed: true, .. }
         )),
         "a finished run redoes nothing: {stages:?}"
     );
 
-    // Epoch 2: one chunk of work and an empty one.
+    // Epoch 2: one chunk, whose wrap proof is the epoch proof.
     let (_, witness2, ledger2) = &h.epochs[1];
     let (second, _) = prove(&set, &h, 1, None);
-    assert_eq!(second.chunks, 2);
+    assert_eq!((second.chunks, second.folds, second.is_fold), (1, 0, false));
     assert_eq!(second.statement.root_out, ledger2.root());
     assert_eq!(second.statement.batch_out, witness2.batch_hash);
     assert_eq!(second.statement.op_count, 1);
@@ -195,13 +202,13 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
         (Some(&chain1), &first, "epoch 1 again after epoch 1"),
     ] {
         assert!(matches!(
-            set.chain.prove(previous, &epoch.proof, genesis_root),
+            set.chain.prove(previous, epoch.child(), genesis_root),
             Err(RecursionError::Chain(_))
         ));
         assert!(
             matches!(
                 set.chain
-                    .prove_unchecked(previous, &epoch.proof, genesis_root),
+                    .prove_unchecked(previous, epoch.child(), genesis_root),
                 Err(RecursionError::Unprovable { .. })
             ),
             "{what} proved"
@@ -210,7 +217,15 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
     // Nor from another genesis root.
     assert!(matches!(
         set.chain
-            .prove_unchecked(None, &first.proof, ledger2.root()),
+            .prove_unchecked(None, first.child(), ledger2.root()),
         Err(RecursionError::Unprovable { .. })
     ));
+
+    // Circuits written to disk and read back prove the same statements,
+    // and their proofs verify against the circuits that were built.
+    let loaded = CircuitSet::from_bytes(params(&h.market), &set.to_bytes().unwrap()).unwrap();
+    let (again, _) = prove(&loaded, &h, 1, None);
+    assert_eq!(again.statement, second.statement);
+    let chain = prove_chain(&loaded, Some(&chain1), &again, genesis_root).unwrap();
+    assert_eq!(set.chain.verify(&chain).unwrap(), s2);
 }

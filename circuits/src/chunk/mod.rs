@@ -165,6 +165,19 @@ impl ChunkCircuit {
         }
     }
 
+    /// The circuit of `params` from prover data built earlier (the targets
+    /// are laid out again: fast, deterministic). The caller vouches that
+    /// `data` was built from the same code and parameters.
+    pub fn from_data(params: ChunkParams, data: CircuitData<F, C, D>) -> Self {
+        let (builder, targets) = lay_out(params);
+        Self {
+            params,
+            data,
+            gates: builder.num_gates(),
+            targets,
+        }
+    }
+
     /// Gates (rows before padding) of the circuit of `params`, without the
     /// slow part of building it.
     pub fn count_gates(params: ChunkParams) -> usize {

@@ -1,7 +1,8 @@
 //! The chain circuit: one proof for the whole history (IVC).
 //!
 //! A chain proof for epoch `e` verifies the epoch proof of `e` (a fold proof,
-//! against the fold circuit's key, a constant) and, unless `e` is the first
+//! or the wrap proof of a one-chunk epoch, against that circuit's key, a
+//! constant chosen by a bit) and, unless `e` is the first
 //! epoch, the chain proof of `e - 1` (against its own key: plonky2 cyclic
 //! recursion; the first epoch verifies a dummy proof instead). It checks:
 //! * the epoch proof is a whole epoch: its batch commitment starts empty and
@@ -20,13 +21,16 @@ use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
-use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData, CommonCircuitData};
+use plonky2::plonk::circuit_data::{
+    CircuitConfig, CircuitData, CommonCircuitData, VerifierOnlyCircuitData,
+};
 use plonky2::plonk::proof::ProofWithPublicInputsTarget;
 use plonky2::recursion::cyclic_recursion::check_cyclic_proof_verifier_data;
 use plonky2::recursion::dummy_circuit::cyclic_base_proof;
+use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 use zksettle_verifier::PublicInputs;
 
-use super::fold::FoldCircuit;
+use super::fold::{Child, FoldCircuit};
 use super::segment::SegmentTargets;
 use super::shape::{fixed_point, pad_to};
 use super::{key_targets, prove_checked, statement, Proof, RecursionError};
@@ -39,6 +43,7 @@ const TIMESTAMP_BITS: usize = 62;
 
 struct ChainTargets {
     epoch_proof: ProofWithPublicInputsTarget<D>,
+    epoch_is_fold: BoolTarget,
     previous: ProofWithPublicInputsTarget<D>,
     has_previous: BoolTarget,
     genesis_root: HashOutTarget,
@@ -62,15 +67,21 @@ fn hash_at(t: &[Target], at: usize) -> HashOutTarget {
 fn lay_out(
     shape: &CommonCircuitData<F, D>,
     fold: &FoldCircuit,
+    wrap_key: &VerifierOnlyCircuitData<C, D>,
 ) -> (CircuitBuilder<F, D>, ChainTargets) {
     let quorum = fold.quorum;
     let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
     let b = &mut builder;
 
-    // The epoch proof: a fold proof of a whole epoch.
+    // The epoch proof: a fold proof of a whole epoch, or the wrap proof of
+    // its only chunk (same shape; the bit picks the key, and a proof verified
+    // against the wrong key fails).
     let epoch_proof = b.add_virtual_proof_with_pis(&fold.data.common);
+    let epoch_is_fold = b.add_virtual_bool_target_safe();
     let fold_key = b.constant_verifier_data(&fold.data.verifier_only);
-    b.verify_proof::<C>(&epoch_proof, &fold_key, &fold.data.common);
+    let wrap_key = b.constant_verifier_data(wrap_key);
+    let key = b.select_verifier_data(epoch_is_fold, &fold_key, &wrap_key);
+    b.verify_proof::<C>(&epoch_proof, &key, &fold.data.common);
     let slot = SegmentTargets::len(quorum);
     for (pi, k) in epoch_proof.public_inputs[slot..]
         .iter()
@@ -150,6 +161,7 @@ fn lay_out(
     pad_to(b, shape);
     let targets = ChainTargets {
         epoch_proof,
+        epoch_is_fold,
         previous,
         has_previous,
         genesis_root,
@@ -160,19 +172,19 @@ fn lay_out(
 impl ChainCircuit {
     /// Builds the chain circuit over `fold`'s epoch proofs (finds its own
     /// shape first: a few builds).
-    pub fn build(fold: &FoldCircuit) -> Self {
+    pub fn build(fold: &FoldCircuit, wrap_key: &VerifierOnlyCircuitData<C, D>) -> Self {
         let shape = fixed_point(fold.data.common.clone(), |guess| {
             let mut guess = guess.clone();
             guess.num_public_inputs = PublicInputs::len(fold.quorum) + key_len(&guess);
             // A guess that is not yet the shape fails plonky2's cyclic check:
             // keep the shape it produced for the next round.
-            lay_out(&guess, fold)
+            lay_out(&guess, fold, wrap_key)
                 .0
                 .try_build_with_options::<C>(true)
                 .0
                 .common
         });
-        let (builder, targets) = lay_out(&shape, fold);
+        let (builder, targets) = lay_out(&shape, fold, wrap_key);
         let data = builder.build::<C>();
         assert_eq!(data.common, shape, "the chain circuit has its own shape");
         Self {
@@ -187,10 +199,10 @@ impl ChainCircuit {
     pub fn prove(
         &self,
         previous: Option<&Proof>,
-        epoch_proof: &Proof,
+        epoch_proof: Child,
         genesis_root: Digest,
     ) -> Result<Proof, RecursionError> {
-        let epoch = statement(epoch_proof, self.quorum)?;
+        let epoch = statement(epoch_proof.proof(), self.quorum)?;
         let chain_err = |s: String| Err(RecursionError::Chain(s));
         let previous_statement = previous.map(|p| self.statement(p)).transpose()?;
         match &previous_statement {
@@ -237,7 +249,7 @@ impl ChainCircuit {
     pub fn prove_unchecked(
         &self,
         previous: Option<&Proof>,
-        epoch_proof: &Proof,
+        epoch_proof: Child,
         genesis_root: Digest,
     ) -> Result<Proof, RecursionError> {
         let t = &self.targets;
@@ -255,12 +267,43 @@ impl ChainCircuit {
                 &base
             }
         };
-        pw.set_proof_with_pis_target(&t.epoch_proof, epoch_proof)
+        pw.set_proof_with_pis_target(&t.epoch_proof, epoch_proof.proof())
+            .and_then(|()| {
+                pw.set_bool_target(t.epoch_is_fold, matches!(epoch_proof, Child::Fold(_)))
+            })
             .and_then(|()| pw.set_proof_with_pis_target(&t.previous, previous))
             .and_then(|()| pw.set_bool_target(t.has_previous, has_previous))
             .and_then(|()| pw.set_hash_target(t.genesis_root, genesis_root))
             .map_err(|e| RecursionError::Witness(e.to_string()))?;
         prove_checked("chain", &self.data, pw)
+    }
+
+    /// Writes the quorum and the targets the prover fills.
+    pub(crate) fn write_targets(&self, out: &mut Vec<u8>) -> IoResult<()> {
+        let t = &self.targets;
+        out.write_usize(self.quorum)?;
+        out.write_target_proof_with_public_inputs(&t.epoch_proof)?;
+        out.write_target_bool(t.epoch_is_fold)?;
+        out.write_target_proof_with_public_inputs(&t.previous)?;
+        out.write_target_bool(t.has_previous)?;
+        out.write_target_hash(&t.genesis_root)
+    }
+
+    /// A chain circuit from its data and what [`Self::write_targets`] wrote.
+    pub(crate) fn read(data: CircuitData<F, C, D>, buf: &mut Buffer) -> IoResult<Self> {
+        let quorum = buf.read_usize()?;
+        let targets = ChainTargets {
+            epoch_proof: buf.read_target_proof_with_public_inputs()?,
+            epoch_is_fold: buf.read_target_bool()?,
+            previous: buf.read_target_proof_with_public_inputs()?,
+            has_previous: buf.read_target_bool()?,
+            genesis_root: buf.read_target_hash()?,
+        };
+        Ok(Self {
+            data,
+            quorum,
+            targets,
+        })
     }
 
     /// Verifies a chain proof, including that the key in its public inputs

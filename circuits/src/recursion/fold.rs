@@ -19,6 +19,7 @@ use plonky2::plonk::circuit_data::{
 };
 use plonky2::plonk::proof::ProofWithPublicInputsTarget;
 use plonky2::recursion::cyclic_recursion::check_cyclic_proof_verifier_data;
+use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
 use super::segment::{joined, joins, SegmentTargets};
 use super::shape::pad_to;
@@ -36,7 +37,8 @@ pub enum Child<'a> {
 }
 
 impl<'a> Child<'a> {
-    fn proof(self) -> &'a Proof {
+    /// The proof, whichever circuit made it.
+    pub fn proof(self) -> &'a Proof {
         match self {
             Child::Wrap(p) | Child::Fold(p) => p,
         }
@@ -120,6 +122,33 @@ impl FoldCircuit {
             .map_err(invalid)?;
         self.data.verify(proof.clone()).map_err(invalid)?;
         statement(proof, self.quorum)
+    }
+
+    /// Writes the quorum and the targets the prover fills.
+    pub(crate) fn write_targets(&self, out: &mut Vec<u8>) -> IoResult<()> {
+        out.write_usize(self.quorum)?;
+        for (proof, is_fold) in &self.children {
+            out.write_target_proof_with_public_inputs(proof)?;
+            out.write_target_bool(*is_fold)?;
+        }
+        Ok(())
+    }
+
+    /// A fold circuit from its data and what [`Self::write_targets`] wrote.
+    pub(crate) fn read(data: CircuitData<F, C, D>, buf: &mut Buffer) -> IoResult<Self> {
+        let quorum = buf.read_usize()?;
+        let mut child = || -> IoResult<_> {
+            Ok((
+                buf.read_target_proof_with_public_inputs()?,
+                buf.read_target_bool()?,
+            ))
+        };
+        let children = [child()?, child()?];
+        Ok(Self {
+            data,
+            quorum,
+            children,
+        })
     }
 
     /// The statement two joined children make (what [`Self::prove`] proves).

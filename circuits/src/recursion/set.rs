@@ -3,14 +3,16 @@
 
 use std::time::Instant;
 
-use plonky2::plonk::circuit_data::VerifierOnlyCircuitData;
+use plonky2::plonk::circuit_data::{CircuitData, VerifierOnlyCircuitData};
+use plonky2::util::serialization::{Buffer, IoError, IoResult};
 
 use super::chain::ChainCircuit;
 use super::fold::FoldCircuit;
 use super::shape::fixed_point;
 use super::wrap::WrapCircuit;
 use crate::chunk::{ChunkCircuit, ChunkParams};
-use crate::config::{C, D};
+use crate::config::{C, D, F};
+use crate::serialize::{Gates, Generators};
 
 /// Chunk, wrap, fold and chain circuits for one set of parameters.
 pub struct CircuitSet {
@@ -54,7 +56,7 @@ impl CircuitSet {
         assert_eq!(fold.data.common, shape, "the fold has its own shape");
         let fold_ms = clock.elapsed().as_millis();
         let clock = Instant::now();
-        let chain = ChainCircuit::build(&fold);
+        let chain = ChainCircuit::build(&fold, &wrap.data.verifier_only);
         let chain_ms = clock.elapsed().as_millis();
         Self {
             chunk,
@@ -64,4 +66,63 @@ impl CircuitSet {
             build_ms: [chunk_ms, wrap_ms, fold_ms, chain_ms],
         }
     }
+
+    /// Serialises the four circuits (prover and verifier data, and the
+    /// targets the prover fills). A 2^16 chunk circuit is about 560 MB.
+    pub fn to_bytes(&self) -> IoResult<Vec<u8>> {
+        let mut out = MAGIC.to_vec();
+        for data in [
+            &self.chunk.data,
+            &self.wrap.data,
+            &self.fold.data,
+            &self.chain.data,
+        ] {
+            let bytes = data.to_bytes(&Gates, &Generators)?;
+            out.extend((bytes.len() as u64).to_le_bytes());
+            out.extend(bytes);
+        }
+        let mut targets = Vec::new();
+        self.wrap.write_targets(&mut targets)?;
+        self.fold.write_targets(&mut targets)?;
+        self.chain.write_targets(&mut targets)?;
+        out.extend(targets);
+        Ok(out)
+    }
+
+    /// Reads what [`Self::to_bytes`] wrote for `params`.
+    pub fn from_bytes(params: ChunkParams, bytes: &[u8]) -> IoResult<Self> {
+        let mut rest = bytes.strip_prefix(MAGIC).ok_or(IoError)?;
+        let mut data = Vec::with_capacity(4);
+        for _ in 0..4 {
+            let (len, tail) = rest.split_first_chunk::<8>().ok_or(IoError)?;
+            let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| IoError)?;
+            if tail.len() < len {
+                return Err(IoError);
+            }
+            let (blob, tail) = tail.split_at(len);
+            data.push(CircuitData::<F, C, D>::from_bytes(
+                blob,
+                &Gates,
+                &Generators,
+            )?);
+            rest = tail;
+        }
+        let mut buf = Buffer::new(rest);
+        let mut data = data.into_iter();
+        let mut next = || data.next().ok_or(IoError);
+        let chunk = ChunkCircuit::from_data(params, next()?);
+        let wrap = WrapCircuit::read(next()?, &mut buf)?;
+        let fold = FoldCircuit::read(next()?, &mut buf)?;
+        let chain = ChainCircuit::read(next()?, &mut buf)?;
+        Ok(Self {
+            chunk,
+            wrap,
+            fold,
+            chain,
+            build_ms: [0; 4],
+        })
+    }
 }
+
+/// Leads a serialised circuit set (bump when the format changes).
+const MAGIC: &[u8] = b"zksettle-circuits-1\n";

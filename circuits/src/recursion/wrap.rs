@@ -15,6 +15,7 @@ use plonky2::plonk::circuit_data::{
     CircuitConfig, CircuitData, CommonCircuitData, VerifierCircuitTarget, VerifierOnlyCircuitData,
 };
 use plonky2::plonk::proof::ProofWithPublicInputsTarget;
+use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
 use super::segment::SegmentTargets;
 use super::shape::pad_to;
@@ -66,5 +67,20 @@ impl WrapCircuit {
             .and_then(|()| pw.set_verifier_data_target(&self.key_slot, fold_key))
             .map_err(|e| RecursionError::Witness(e.to_string()))?;
         prove_checked("wrap", &self.data, pw)
+    }
+
+    /// Writes the targets the prover fills (the data is written apart).
+    pub(crate) fn write_targets(&self, out: &mut Vec<u8>) -> IoResult<()> {
+        out.write_target_proof_with_public_inputs(&self.chunk)?;
+        out.write_target_verifier_circuit(&self.key_slot)
+    }
+
+    /// A wrap circuit from its data and the targets [`Self::write_targets`] wrote.
+    pub(crate) fn read(data: CircuitData<F, C, D>, buf: &mut Buffer) -> IoResult<Self> {
+        Ok(Self {
+            data,
+            chunk: buf.read_target_proof_with_public_inputs()?,
+            key_slot: buf.read_target_verifier_circuit()?,
+        })
     }
 }

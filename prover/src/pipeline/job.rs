@@ -18,7 +18,8 @@ use zksettle_circuits::rules::error::EpochError;
 use zksettle_circuits::rules::oracle::Report;
 use zksettle_verifier::PublicInputs;
 
-use super::{epoch_chunks, manifest, prove_chain, prove_epoch, Checkpoints, PipelineError, Stage};
+use super::{manifest, prove_chain, prove_epoch, Checkpoints, PipelineError, Stage};
+use crate::assign::chunk_witnesses;
 use crate::io::{write_atomic, write_json, IoError};
 use crate::ledger::Ledger;
 
@@ -123,7 +124,7 @@ pub fn prove_epoch_to(
     };
     let (next, witness) = ledger.apply_epoch(epoch)?;
     let chunks =
-        epoch_chunks(epoch, &witness, set.chunk.params.capacity).map_err(PipelineError::from)?;
+        chunk_witnesses(epoch, &witness, set.chunk.params.capacity).map_err(PipelineError::from)?;
     let n = epoch.epoch;
     let work = out.join(format!("checkpoints-{n:04}"));
     let checkpoints = Checkpoints::open(&work, &manifest(set, epoch, &witness))?;

@@ -23,7 +23,7 @@ use zksettle_circuits::rules::Market;
 
 pub use checkpoint::{Checkpoints, Manifest};
 
-use crate::assign::{chunk_witnesses, AssignError};
+use crate::assign::AssignError;
 use crate::io::IoError;
 use crate::ledger::EpochWitness;
 
@@ -84,36 +84,17 @@ pub enum PipelineError {
 
 /// A proven epoch.
 pub struct EpochProof {
-    /// The root fold proof.
+    /// The root of the fold tree: a fold proof, or the wrap proof of a
+    /// one-chunk epoch.
     pub proof: Proof,
+    /// Whether `proof` is a fold proof.
+    pub is_fold: bool,
     /// What it states.
     pub statement: ChunkPublicInputs,
-    /// Chunks proven (including an empty one added to a one-chunk epoch).
+    /// Chunks proven.
     pub chunks: usize,
     /// Folds made.
     pub folds: usize,
-}
-
-/// The chunk witnesses of an applied epoch: at least two, so that the epoch
-/// proof is always a fold proof (a one-chunk epoch gets an empty chunk that
-/// keeps the root).
-pub fn epoch_chunks(
-    epoch: &Epoch,
-    witness: &EpochWitness,
-    capacity: usize,
-) -> Result<Vec<ChunkWitness>, AssignError> {
-    let mut chunks = chunk_witnesses(epoch, witness, capacity)?;
-    if chunks.len() == 1 {
-        let mut empty = ChunkWitness::empty(
-            epoch.reports.clone(),
-            epoch.epoch,
-            epoch.timestamp,
-            witness.new_root,
-        );
-        empty.batch_in = witness.batch_hash;
-        chunks.push(empty);
-    }
-    Ok(chunks)
 }
 
 /// The manifest of an epoch's checkpoints under `set`.
@@ -164,8 +145,9 @@ impl Node {
     }
 }
 
-/// Proves an epoch from its chunk witnesses (at least two, see
-/// [`epoch_chunks`]), reporting each finished unit to `progress`.
+/// Proves an epoch from its chunk witnesses (from
+/// [`chunk_witnesses`](crate::assign::chunk_witnesses)), reporting each
+/// finished unit to `progress`.
 pub fn prove_epoch(
     set: &CircuitSet,
     market: &Market,
@@ -212,6 +194,7 @@ pub fn prove_epoch(
     }
     let root = nodes.pop().expect("at least one chunk");
     Ok(EpochProof {
+        is_fold: root.is_fold,
         proof: root.proof,
         statement: root.statement,
         chunks: chunks.len(),
@@ -354,6 +337,17 @@ fn fold(
     ))
 }
 
+impl EpochProof {
+    /// The proof as the chain circuit takes it.
+    pub fn child(&self) -> Child<'_> {
+        if self.is_fold {
+            Child::Fold(&self.proof)
+        } else {
+            Child::Wrap(&self.proof)
+        }
+    }
+}
+
 /// Proves the chain step of `epoch` on top of `previous` (`None` for epoch 1).
 pub fn prove_chain(
     set: &CircuitSet,
@@ -362,7 +356,7 @@ pub fn prove_chain(
     genesis_root: Digest,
 ) -> Result<Proof, PipelineError> {
     set.chain
-        .prove(previous, &epoch.proof, genesis_root)
+        .prove(previous, epoch.child(), genesis_root)
         .map_err(|source| PipelineError::Recursion {
             what: format!("chain proof of epoch {}", epoch.statement.epoch),
             source,
