@@ -271,3 +271,66 @@ fn withdrawal_breaking_initial_margin_inserted_into_a_generated_epoch_is_named()
         &format!("op 0: withdraw from account {seller} leaves equity"),
     );
 }
+
+fn prove(f: &Files, extra: &[&str]) -> Output {
+    let s = |p: &Path| p.to_str().unwrap().to_owned();
+    let mut args = vec![
+        "prove".to_owned(),
+        "--market".to_owned(),
+        s(&f.market),
+        "--state".to_owned(),
+        s(&f.state),
+        "--epoch".to_owned(),
+        s(&f.epoch),
+        "--out".to_owned(),
+        s(&f.out),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    zksettle(&args)
+}
+
+#[test]
+fn prove_refuses_a_rejected_epoch_before_building_anything() {
+    let mut ops = good_ops();
+    ops.push(Operation::Withdraw(Withdraw {
+        account: 4,
+        amount: 1_000_000 * USD,
+    }));
+    let f = files(ops);
+    assert_rejected(
+        &prove(&f, &[]),
+        &f.out,
+        "op 2: withdraw from account 4 leaves equity",
+    );
+}
+
+#[test]
+fn prove_after_epoch_one_needs_the_previous_chain_proof() {
+    let f = files(good_ops());
+    let mut epoch: Epoch = zksettle_fixtures::load_json(&f.epoch);
+    let mut state: zksettle_circuits::rules::StateFile = zksettle_fixtures::load_json(&f.state);
+    state.epoch = 1;
+    epoch.epoch = 2;
+    write_json(&f.state, &state).unwrap();
+    write_json(&f.epoch, &epoch).unwrap();
+    assert_rejected(
+        &prove(&f, &[]),
+        &f.out,
+        "epoch 2 needs the chain proof of epoch 1 (--prev)",
+    );
+}
+
+#[test]
+fn prove_names_a_missing_previous_chain_proof() {
+    let f = files(good_ops());
+    let mut epoch: Epoch = zksettle_fixtures::load_json(&f.epoch);
+    let mut state: zksettle_circuits::rules::StateFile = zksettle_fixtures::load_json(&f.state);
+    state.epoch = 1;
+    epoch.epoch = 2;
+    write_json(&f.state, &state).unwrap();
+    write_json(&f.epoch, &epoch).unwrap();
+    let missing = f.out.with_file_name("chain-0001.proof");
+    let output = prove(&f, &["--prev", missing.to_str().unwrap()]);
+    assert_rejected(&output, &f.out, "chain-0001.proof: cannot read");
+}

@@ -52,9 +52,8 @@ pub fn advance(bar: &ProgressBar, stage: Stage) {
     }
 }
 
-/// Reads a chain proof of `set`'s chain circuit.
-pub fn read_chain_proof(set: &CircuitSet, path: &Path) -> Result<Proof> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+/// Decodes a chain proof of `set`'s chain circuit read from `path`.
+pub fn decode_chain_proof(set: &CircuitSet, bytes: Vec<u8>, path: &Path) -> Result<Proof> {
     Proof::from_bytes(bytes, &set.chain.data.common)
         .map_err(|e| anyhow::anyhow!("{}: not a chain proof: {e}", path.display()))
 }
@@ -75,14 +74,18 @@ pub fn run(args: Args) -> Result<()> {
         epoch.epoch,
         epoch.epoch.saturating_sub(1)
     );
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("{}: cannot create", args.out.display()))?;
-    let set = super::circuits::load_or_build(ledger.market(), args.capacity)?;
     let previous = args
         .prev
         .as_deref()
-        .map(|p| read_chain_proof(&set, p))
+        .map(|p| std::fs::read(p).with_context(|| format!("{}: cannot read", p.display())))
         .transpose()?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("{}: cannot create", args.out.display()))?;
+    let set = super::circuits::load_or_build(ledger.market(), args.capacity)?;
+    let previous = match (previous, &args.prev) {
+        (Some(bytes), Some(path)) => Some(decode_chain_proof(&set, bytes, path)?),
+        _ => None,
+    };
     let bar = progress_bar();
     let proven = prove_epoch_to(
         &set,
