@@ -6,5 +6,10 @@
 //! fixtures' markets are used with their tree depth lowered to 8.
 
 mod common;
+mod deposit_withdraw_tamper;
 mod differential;
-mod tamper;
+mod forced;
+mod liquidation_tamper;
+mod report_tamper;
+mod settlement_tamper;
+mod trade_tamper;

@@ -7,19 +7,18 @@
 //! the witness that breaks only that rule, and the chunk must not prove.
 //! Single-value tampers of an accepted liquidation cover the arithmetic.
 
-use std::collections::BTreeMap;
-
-use zksettle_circuits::chunk::{ChunkError, ChunkWitness, PortWitness, StepWitness};
-use zksettle_circuits::rules::account::global_leaf_hash;
-use zksettle_circuits::rules::encoding::ZERO_DIGEST;
+use zksettle_circuits::chunk::ChunkError;
 use zksettle_circuits::rules::fixed::{mul_bps_ceil, mul_bps_floor, mul_bps_trunc};
 use zksettle_circuits::rules::ops::{absorb_deficit, Liquidate};
-use zksettle_circuits::rules::units::{GLOBAL_LEAF, INSURANCE_FUND};
-use zksettle_circuits::rules::{Account, Context, Epoch, Operation, RiskArrays};
-use zksettle_fixtures::edge::{edge_cases, EdgeCase, Expected};
-use zksettle_prover::ledger::{Ledger, SparseTree};
+use zksettle_circuits::rules::units::INSURANCE_FUND;
+use zksettle_circuits::rules::{Account, Context, Operation};
+use zksettle_fixtures::edge::{edge_cases, EdgeCase};
+use zksettle_prover::ledger::Ledger;
 
-use super::common::{at_small_depth, circuit, DEPTH};
+use super::common::at_small_depth;
+use super::forced::{
+    assert_covered, assert_unprovable, op_cases, proves, rule, setup, Setup, Write,
+};
 
 /// Accounts after a liquidation's arithmetic, unchecked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +27,18 @@ struct Forced {
     liquidator: Account,
     insurance: Account,
     bad_debt: u64,
+}
+
+impl Forced {
+    /// The step's leaf writes, in the ledger's order.
+    fn writes(&self, op: &Liquidate) -> Vec<Vec<Write>> {
+        vec![vec![
+            Write::Account(op.account, self.account.clone()),
+            Write::Account(op.liquidator, self.liquidator.clone()),
+            Write::Account(INSURANCE_FUND, self.insurance.clone()),
+            Write::Global(self.bad_debt),
+        ]]
+    }
 }
 
 /// The liquidation's arithmetic without its rules; `None` when the result
@@ -77,120 +88,23 @@ fn forced_liquidation(ctx: &Context, op: &Liquidate, ledger: &Ledger) -> Option<
     Some(out)
 }
 
-/// A case at the test depth: the ledger just before its liquidation, the
-/// epoch, and the liquidation.
-struct Setup {
-    ledger: Ledger,
-    epoch: Epoch,
-    op: Liquidate,
-}
-
-fn setup(case: &EdgeCase, at: usize) -> Option<Setup> {
-    let Operation::Liquidate(op) = case.epoch.ops.get(at)? else {
-        return None;
-    };
-    let (ledger, epoch) = at_small_depth(&case.market, &case.state, &case.epoch);
-    let prices = ledger.epoch_prices(&epoch).ok()?;
-    let risk = RiskArrays::compute(ledger.market(), &prices);
-    let mut ledger = ledger;
-    ledger.begin_epoch(epoch.epoch, epoch.timestamp);
-    let market = ledger.market().clone();
-    let ctx = Context {
-        market: &market,
-        prices: &prices,
-        risk: &risk,
-        timestamp: epoch.timestamp,
-    };
-    for earlier in &epoch.ops[..at] {
-        ledger.try_apply_op(&ctx, earlier).ok()?;
+fn liquidation(setup: &Setup) -> &Liquidate {
+    match setup.op() {
+        Operation::Liquidate(op) => op,
+        other => panic!("not a liquidation: {other:?}"),
     }
-    Some(Setup {
-        ledger,
-        epoch,
-        op: op.clone(),
-    })
 }
 
 fn forced(setup: &Setup) -> Option<Forced> {
-    let prices = setup.ledger.epoch_prices(&setup.epoch).ok()?;
-    let risk = RiskArrays::compute(setup.ledger.market(), &prices);
-    let ctx = Context {
-        market: setup.ledger.market(),
-        prices: &prices,
-        risk: &risk,
-        timestamp: setup.epoch.timestamp,
-    };
-    forced_liquidation(&ctx, &setup.op, &setup.ledger)
+    forced_liquidation(&setup.ctx(), liquidation(setup), &setup.ledger)
 }
 
-/// The one-step chunk writing `outcome`, with paths from the ledger's tree.
-fn chunk(setup: &Setup, outcome: &Forced) -> ChunkWitness {
-    let ledger = &setup.ledger;
-    let mut tree = SparseTree::new(DEPTH);
-    for (index, account) in ledger.accounts() {
-        tree.set(index.into(), account.leaf_hash());
-    }
-    tree.set(GLOBAL_LEAF.into(), global_leaf_hash(ledger.bad_debt()));
-    assert_eq!(tree.root(), ledger.root());
-    let root_in = tree.root();
-    let mut current: BTreeMap<u32, Account> = BTreeMap::new();
-    let mut write = |index: u32, after: &Account| {
-        let before = current
-            .get(&index)
-            .cloned()
-            .unwrap_or_else(|| ledger.account(index));
-        let siblings = tree.path(index.into());
-        tree.set(index.into(), after.leaf_hash());
-        current.insert(index, after.clone());
-        PortWitness {
-            index: index.into(),
-            before,
-            after: after.clone(),
-            siblings,
-        }
-    };
-    let mut step = StepWitness::padding();
-    step.item = Operation::Liquidate(setup.op.clone()).batch_items()[0];
-    step.a = Some(write(setup.op.account, &outcome.account));
-    step.b = Some(write(setup.op.liquidator, &outcome.liquidator));
-    step.s = Some(write(INSURANCE_FUND, &outcome.insurance));
-    step.g = Some(PortWitness {
-        index: GLOBAL_LEAF.into(),
-        before: ledger.bad_debt(),
-        after: outcome.bad_debt,
-        siblings: tree.path(GLOBAL_LEAF.into()),
-    });
-    ChunkWitness {
-        reports: setup.epoch.reports.clone(),
-        epoch: setup.epoch.epoch,
-        timestamp: setup.epoch.timestamp,
-        root_in,
-        batch_in: ZERO_DIGEST,
-        carry_in: Default::default(),
-        steps: vec![step],
-    }
-}
-
-fn proves(setup: &Setup, outcome: &Forced) -> Result<(), ChunkError> {
-    let market = setup.ledger.market();
-    circuit(market)
-        .prove(market, &chunk(setup, outcome))
-        .map(|_| ())
+fn chunk_proves(setup: &Setup, outcome: &Forced) -> Result<(), ChunkError> {
+    proves(setup, &outcome.writes(liquidation(setup)))
 }
 
 fn liquidation_cases(accepted: bool) -> Vec<(EdgeCase, usize)> {
-    edge_cases()
-        .unwrap()
-        .into_iter()
-        .filter_map(|case| {
-            let at = match &case.expected {
-                Expected::Accepted { .. } if accepted && case.epoch.ops.len() == 1 => 0,
-                Expected::Rejected { op: Some(at), .. } if !accepted => *at,
-                _ => return None,
-            };
-            matches!(case.epoch.ops.get(at), Some(Operation::Liquidate(_))).then_some((case, at))
-        })
-        .collect()
+    op_cases(accepted, |op| matches!(op, Operation::Liquidate(_)))
 }
 
 #[test]
@@ -203,19 +117,15 @@ fn forced_arithmetic_is_the_ledgers_on_accepted_liquidations_and_proves() {
     );
     for (case, at) in &cases {
         let setup = setup(case, *at).unwrap();
+        let op = liquidation(&setup);
         let outcome = forced(&setup).unwrap();
         let (genesis, epoch) = at_small_depth(&case.market, &case.state, &case.epoch);
         let (after, _) = genesis.apply_epoch(&epoch).unwrap();
-        assert_eq!(
-            outcome.account,
-            after.account(setup.op.account),
-            "{}",
-            case.name
-        );
-        assert_eq!(outcome.liquidator, after.account(setup.op.liquidator));
+        assert_eq!(outcome.account, after.account(op.account), "{}", case.name);
+        assert_eq!(outcome.liquidator, after.account(op.liquidator));
         assert_eq!(outcome.insurance, after.account(INSURANCE_FUND));
         assert_eq!(outcome.bad_debt, after.bad_debt());
-        proves(&setup, &outcome).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        chunk_proves(&setup, &outcome).unwrap_or_else(|e| panic!("{}: {e}", case.name));
     }
 }
 
@@ -223,9 +133,7 @@ fn forced_arithmetic_is_the_ledgers_on_accepted_liquidations_and_proves() {
 fn every_rejected_liquidation_cannot_be_proven() {
     let mut rules = Vec::new();
     for (case, at) in liquidation_cases(false) {
-        let Expected::Rejected { rule, .. } = &case.expected else {
-            unreachable!()
-        };
+        let rule = rule(&case);
         let setup = setup(&case, at).expect("the case sets up");
         let Some(outcome) = forced(&setup) else {
             // No leaf can hold the result (negative cash, too many positions):
@@ -233,30 +141,23 @@ fn every_rejected_liquidation_cannot_be_proven() {
             eprintln!("{}: {rule} has no representable witness", case.name);
             continue;
         };
-        let result = proves(&setup, &outcome);
-        assert!(
-            matches!(result, Err(ChunkError::Unprovable(_))),
-            "{}: a liquidation breaking {rule} proved ({result:?})",
-            case.name
-        );
-        rules.push(rule.clone());
+        assert_unprovable(&case.name, rule, chunk_proves(&setup, &outcome));
+        rules.push(rule.to_owned());
     }
-    rules.sort();
-    rules.dedup();
-    eprintln!("rejected liquidation rules that fail to prove: {rules:?}");
-    for rule in [
-        "NotLiquidatable",
-        "FractionAboveStep",
-        "InsolventNeedsFullTransfer",
-        "NothingToTransfer",
-        "LiquidationDoesNotImprove",
-        "LiquidatorBelowInitialMargin",
-        "FractionOutOfRange",
-        "InsolventNeedsFullTransfer",
-        "SelfLiquidation",
-    ] {
-        assert!(rules.iter().any(|r| r == rule), "{rule} is not covered");
-    }
+    assert_covered(
+        "liquidation",
+        &mut rules,
+        &[
+            "NotLiquidatable",
+            "FractionAboveStep",
+            "InsolventNeedsFullTransfer",
+            "NothingToTransfer",
+            "LiquidationDoesNotImprove",
+            "LiquidatorBelowInitialMargin",
+            "FractionOutOfRange",
+            "SelfLiquidation",
+        ],
+    );
 }
 
 #[test]
@@ -296,9 +197,10 @@ fn tampered_liquidation_values_cannot_be_proven() {
         let mut outcome = honest.clone();
         tamper(&mut outcome);
         assert_ne!(outcome, honest, "{name} changes something");
-        assert!(
-            matches!(proves(&setup, &outcome), Err(ChunkError::Unprovable(_))),
-            "{name} proved"
+        assert_unprovable(
+            name,
+            "the liquidation arithmetic",
+            chunk_proves(&setup, &outcome),
         );
     }
 }
@@ -311,10 +213,12 @@ fn self_liquidation_cannot_be_proven() {
         .find(|c| c.name == "liquidator-equal-to-account-is-rejected")
         .unwrap();
     let setup = setup(&case, 0).unwrap();
-    assert_eq!(setup.op.account, setup.op.liquidator);
+    let op = liquidation(&setup);
+    assert_eq!(op.account, op.liquidator);
     let outcome = forced(&setup).expect("a representable witness");
-    assert!(matches!(
-        proves(&setup, &outcome),
-        Err(ChunkError::Unprovable(_))
-    ));
+    assert_unprovable(
+        &case.name,
+        "SelfLiquidation",
+        chunk_proves(&setup, &outcome),
+    );
 }

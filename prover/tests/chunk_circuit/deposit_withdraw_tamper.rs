@@ -1,0 +1,166 @@
+//! Deposits and withdrawals the rule book rejects cannot be proven.
+//!
+//! `forced_deposit` and `forced_withdraw` move the cash (and, for a deposit,
+//! set the owner) with none of the operation's checks, bypassing the native
+//! engine. On accepted cases they reproduce the ledger exactly and prove (the
+//! control); on every edge case the ledger rejects at such an operation they
+//! build the witness that breaks only that rule, and the chunk must not
+//! prove.
+
+use zksettle_circuits::chunk::ChunkError;
+use zksettle_circuits::rules::ops::{Deposit, Withdraw};
+use zksettle_circuits::rules::Operation;
+use zksettle_fixtures::edge::EdgeCase;
+use zksettle_prover::ledger::Ledger;
+
+use super::common::{at_small_depth, DEPTH};
+use super::forced::{
+    assert_covered, assert_unprovable, op_cases, proves, rule, setup, Setup, Write,
+};
+
+/// A withdrawal's writes without its rules: the account pays `amount`, the
+/// bad debt is read and written back unchanged. `None` when the cash would
+/// go negative (no leaf holds it).
+fn forced_withdraw(op: &Withdraw, ledger: &Ledger) -> Option<Vec<Write>> {
+    let mut after = ledger.account(op.account);
+    after.cash = after.cash.checked_sub(op.amount)?;
+    Some(vec![
+        Write::Account(op.account, after),
+        Write::Global(ledger.bad_debt()),
+    ])
+}
+
+/// A deposit's write without its rules: the account is credited `amount`
+/// and takes the deposit's owner (the rule's result whenever it accepts: an
+/// empty leaf takes the owner, an existing account already has it; where it
+/// rejects, this is the takeover the owner rule forbids). Cash above 2^58 is
+/// kept: the written leaf's bound must reject it.
+fn forced_deposit(op: &Deposit, ledger: &Ledger) -> Option<Vec<Write>> {
+    let mut after = ledger.account(op.account);
+    after.owner = op.owner;
+    after.cash = after.cash.checked_add(op.amount)?;
+    Some(vec![Write::Account(op.account, after)])
+}
+
+fn forced(setup: &Setup) -> Option<Vec<Write>> {
+    match setup.op() {
+        Operation::Deposit(op) => forced_deposit(op, &setup.ledger),
+        Operation::Withdraw(op) => forced_withdraw(op, &setup.ledger),
+        other => panic!("not a deposit or withdrawal: {other:?}"),
+    }
+}
+
+fn is_deposit(op: &Operation) -> bool {
+    matches!(op, Operation::Deposit(_))
+}
+
+fn is_withdraw(op: &Operation) -> bool {
+    matches!(op, Operation::Withdraw(_))
+}
+
+/// The control: on accepted cases the forced writes are the ledger's, and
+/// the chunk proves.
+fn accepted_cases_prove(kind: fn(&Operation) -> bool) {
+    let cases = op_cases(true, kind);
+    assert!(cases.len() >= 2, "accepted cases: {}", cases.len());
+    for (case, at) in &cases {
+        let setup = setup(case, *at).unwrap();
+        let writes = forced(&setup).unwrap();
+        let (genesis, epoch) = at_small_depth(&case.market, &case.state, &case.epoch);
+        let (after, _) = genesis.apply_epoch(&epoch).unwrap();
+        for write in &writes {
+            match write {
+                Write::Account(index, account) => {
+                    assert_eq!(*account, after.account(*index), "{}", case.name)
+                }
+                Write::Global(bad_debt) => assert_eq!(*bad_debt, after.bad_debt()),
+            }
+        }
+        proves(&setup, &[writes]).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+    }
+}
+
+#[test]
+fn forced_arithmetic_is_the_ledgers_on_accepted_deposits_and_withdrawals_and_proves() {
+    accepted_cases_prove(is_deposit);
+    accepted_cases_prove(is_withdraw);
+}
+
+/// The rejected cases of one operation type: each must fail to prove,
+/// except those `check` handles itself; returns the rules covered.
+fn rejected_cases(
+    kind: fn(&Operation) -> bool,
+    check: impl Fn(&EdgeCase, &Setup, &[Write]) -> Option<Result<(), ChunkError>>,
+) -> Vec<String> {
+    let mut rules = Vec::new();
+    for (case, at) in op_cases(false, kind) {
+        let rule = rule(&case);
+        let setup = setup(&case, at).expect("the case sets up");
+        let Some(writes) = forced(&setup) else {
+            eprintln!("{}: {rule} has no representable witness", case.name);
+            continue;
+        };
+        let result = check(&case, &setup, &writes)
+            .unwrap_or_else(|| proves(&setup, std::slice::from_ref(&writes)));
+        assert_unprovable(&case.name, rule, result);
+        rules.push(rule.to_owned());
+    }
+    rules
+}
+
+#[test]
+fn every_rejected_withdrawal_cannot_be_proven() {
+    // withdraw-more-than-cash (InsufficientCash) has no leaf: negative cash.
+    let mut rules = rejected_cases(is_withdraw, |_, _, _| None);
+    assert_covered(
+        "withdraw",
+        &mut rules,
+        &[
+            "BelowInitialMargin",
+            "UnderLiquidation",
+            "OutstandingBadDebt",
+        ],
+    );
+}
+
+#[test]
+fn every_rejected_deposit_cannot_be_proven() {
+    let mut rules = rejected_cases(is_deposit, |case, setup, writes| {
+        if rule(case) != "AccountOutOfRange" {
+            return None;
+        }
+        // An index beyond the tree cannot even be written: a port's index is
+        // `DEPTH` bits, so the witness is refused with a typed error before
+        // proving (the circuit cannot express the leaf).
+        let result = proves(setup, &[writes.to_vec()]);
+        assert!(
+            matches!(result, Err(ChunkError::IndexBeyondTree { .. })),
+            "{}: {result:?}",
+            case.name
+        );
+        eprintln!(
+            "{}: AccountOutOfRange: typed error IndexBeyondTree",
+            case.name
+        );
+        // What the circuit can express: the batch item names the index
+        // beyond the tree while the port writes the leaf it aliases modulo
+        // the tree's size. The port index is bound to the item: no proof.
+        let [Write::Account(index, account)] = writes else {
+            unreachable!()
+        };
+        let alias = Write::Account(index % (1 << DEPTH), account.clone());
+        Some(proves(setup, &[vec![alias]]))
+    });
+    assert_covered(
+        "deposit",
+        &mut rules,
+        &[
+            "OwnerMismatch",
+            "ZeroOwner",
+            "AmountOutOfRange",
+            "GlobalLeaf",
+            "CashAboveMaximum",
+            "AccountOutOfRange",
+        ],
+    );
+}

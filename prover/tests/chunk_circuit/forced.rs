@@ -1,0 +1,280 @@
+//! Shared scaffolding of the forced-witness tests: the ledger just before an
+//! edge case's operation, and chunk witnesses built from leaf writes chosen
+//! by the test rather than by the native engine.
+//!
+//! Each `*_tamper` module applies one operation type's arithmetic with none
+//! of its checks (`forced_*`), hands the leaf writes to [`chunk`], and checks
+//! the result proves (accepted cases, the control) or does not (every case
+//! the ledger rejects at such an operation).
+
+use std::collections::BTreeMap;
+
+use zksettle_circuits::chunk::{
+    ChunkError, ChunkPublicInputs, ChunkWitness, PortWitness, StepWitness,
+};
+use zksettle_circuits::rules::account::global_leaf_hash;
+use zksettle_circuits::rules::encoding::{Digest, ZERO_DIGEST};
+use zksettle_circuits::rules::units::GLOBAL_LEAF;
+use zksettle_circuits::rules::{Account, Context, Epoch, Market, Operation, Prices, RiskArrays};
+use zksettle_fixtures::edge::{edge_cases, EdgeCase, Expected};
+use zksettle_prover::ledger::{Ledger, SparseTree};
+
+use super::common::{at_small_depth, circuit, DEPTH};
+
+/// A case at the test depth: the ledger just before operation `at` (the
+/// epoch begun, the earlier operations applied), the epoch, and its prices.
+pub struct Setup {
+    pub ledger: Ledger,
+    pub epoch: Epoch,
+    pub at: usize,
+    pub prices: Prices,
+    pub risk: RiskArrays,
+}
+
+impl Setup {
+    /// The operation under test.
+    pub fn op(&self) -> &Operation {
+        &self.epoch.ops[self.at]
+    }
+
+    /// The rule context of the epoch.
+    pub fn ctx(&self) -> Context<'_> {
+        Context {
+            market: self.ledger.market(),
+            prices: &self.prices,
+            risk: &self.risk,
+            timestamp: self.epoch.timestamp,
+        }
+    }
+
+    /// The market (at the test depth).
+    pub fn market(&self) -> &Market {
+        self.ledger.market()
+    }
+}
+
+/// The case's ledger just before operation `at`; `None` when the epoch's
+/// reports or an earlier operation are rejected.
+pub fn setup(case: &EdgeCase, at: usize) -> Option<Setup> {
+    case.epoch.ops.get(at)?;
+    let (mut ledger, epoch) = at_small_depth(&case.market, &case.state, &case.epoch);
+    let prices = ledger.epoch_prices(&epoch).ok()?;
+    let risk = RiskArrays::compute(ledger.market(), &prices);
+    ledger.begin_epoch(epoch.epoch, epoch.timestamp);
+    let market = ledger.market().clone();
+    let ctx = Context {
+        market: &market,
+        prices: &prices,
+        risk: &risk,
+        timestamp: epoch.timestamp,
+    };
+    for earlier in &epoch.ops[..at] {
+        ledger.try_apply_op(&ctx, earlier).ok()?;
+    }
+    Some(Setup {
+        ledger,
+        epoch,
+        at,
+        prices,
+        risk,
+    })
+}
+
+/// The edge cases whose operation of interest satisfies `kind`: accepted
+/// single-operation epochs (`accepted`), or epochs rejected at such an
+/// operation, with the operation's index.
+pub fn op_cases(accepted: bool, kind: fn(&Operation) -> bool) -> Vec<(EdgeCase, usize)> {
+    edge_cases()
+        .unwrap()
+        .into_iter()
+        .filter_map(|case| {
+            let at = match &case.expected {
+                Expected::Accepted { .. } if accepted && case.epoch.ops.len() == 1 => 0,
+                Expected::Rejected { op: Some(at), .. } if !accepted => *at,
+                _ => return None,
+            };
+            case.epoch
+                .ops
+                .get(at)
+                .is_some_and(kind)
+                .then_some((case, at))
+        })
+        .collect()
+}
+
+/// The rule a rejected case names.
+pub fn rule(case: &EdgeCase) -> &str {
+    match &case.expected {
+        Expected::Rejected { rule, .. } => rule,
+        Expected::Accepted { .. } => panic!("{} is accepted", case.name),
+    }
+}
+
+/// One leaf write of a step, in the order the ledger writes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Write {
+    /// The account leaf at this index becomes this account.
+    Account(u32, Account),
+    /// The global leaf holds this bad debt.
+    Global(u64),
+}
+
+/// The account tree as the chunk's steps write it, with the leaves' current
+/// values (for each port's `before`) and paths taken after earlier writes.
+pub struct Tree<'a> {
+    ledger: &'a Ledger,
+    tree: SparseTree,
+    accounts: BTreeMap<u32, Account>,
+    bad_debt: u64,
+}
+
+impl<'a> Tree<'a> {
+    /// The ledger's tree (rebuilt, and checked against its root).
+    pub fn new(ledger: &'a Ledger) -> Self {
+        let mut tree = SparseTree::new(DEPTH);
+        for (index, account) in ledger.accounts() {
+            tree.set(index.into(), account.leaf_hash());
+        }
+        tree.set(GLOBAL_LEAF.into(), global_leaf_hash(ledger.bad_debt()));
+        assert_eq!(tree.root(), ledger.root());
+        Self {
+            ledger,
+            tree,
+            accounts: BTreeMap::new(),
+            bad_debt: ledger.bad_debt(),
+        }
+    }
+
+    pub fn root(&self) -> Digest {
+        self.tree.root()
+    }
+
+    /// The account at `index` as written so far.
+    pub fn account(&self, index: u32) -> Account {
+        self.accounts
+            .get(&index)
+            .cloned()
+            .unwrap_or_else(|| self.ledger.account(index))
+    }
+
+    fn write_account(&mut self, index: u32, after: &Account) -> PortWitness<Account> {
+        let before = self.account(index);
+        let siblings = self.tree.path(index.into());
+        self.tree.set(index.into(), after.leaf_hash());
+        self.accounts.insert(index, after.clone());
+        PortWitness {
+            index: index.into(),
+            before,
+            after: after.clone(),
+            siblings,
+        }
+    }
+
+    fn write_global(&mut self, after: u64) -> PortWitness<u64> {
+        let before = self.bad_debt;
+        let siblings = self.tree.path(GLOBAL_LEAF.into());
+        self.tree.set(GLOBAL_LEAF.into(), global_leaf_hash(after));
+        self.bad_debt = after;
+        PortWitness {
+            index: GLOBAL_LEAF.into(),
+            before,
+            after,
+            siblings,
+        }
+    }
+
+    /// The step of batch item `k` of `op` making `writes` through the ports
+    /// the operation uses, in port order (as `zksettle_prover::assign` maps
+    /// the ledger's records: deposit `A`; withdraw `A, G`; trade `A, B, S`;
+    /// liquidate `A, B, S, G`; one settled holder `A, S, G`).
+    pub fn step(&mut self, op: &Operation, k: usize, writes: &[Write]) -> StepWitness {
+        #[derive(Clone, Copy)]
+        enum Port {
+            A,
+            B,
+            S,
+            G,
+        }
+        use Port::*;
+        let ports: &[Port] = match op {
+            Operation::Deposit(_) => &[A],
+            Operation::Withdraw(_) => &[A, G],
+            Operation::Trade(_) => &[A, B, S],
+            Operation::Liquidate(_) => &[A, B, S, G],
+            Operation::SettleExpiry(_) => &[A, S, G],
+        };
+        assert_eq!(writes.len(), ports.len(), "a {} step's writes", op.kind());
+        let mut step = StepWitness::padding();
+        step.item = op.batch_items()[k];
+        for (&port, write) in ports.iter().zip(writes) {
+            match (port, write) {
+                (G, Write::Global(after)) => step.g = Some(self.write_global(*after)),
+                (A | B | S, Write::Account(index, after)) => {
+                    let written = Some(self.write_account(*index, after));
+                    match port {
+                        A => step.a = written,
+                        B => step.b = written,
+                        _ => step.s = written,
+                    }
+                }
+                _ => panic!("a {} step writes {write:?} at the wrong port", op.kind()),
+            }
+        }
+        step
+    }
+}
+
+/// The chunk whose steps make `steps` (one list of writes per batch item of
+/// the operation under test), starting at the ledger's root.
+pub fn chunk(setup: &Setup, steps: &[Vec<Write>]) -> ChunkWitness {
+    let mut tree = Tree::new(&setup.ledger);
+    let root_in = tree.root();
+    let steps = steps
+        .iter()
+        .enumerate()
+        .map(|(k, writes)| tree.step(setup.op(), k, writes))
+        .collect();
+    ChunkWitness {
+        reports: setup.epoch.reports.clone(),
+        epoch: setup.epoch.epoch,
+        timestamp: setup.epoch.timestamp,
+        root_in,
+        batch_in: ZERO_DIGEST,
+        carry_in: Default::default(),
+        steps,
+    }
+}
+
+/// Proves a chunk of `market` and returns its statement.
+pub fn prove(market: &Market, chunk: &ChunkWitness) -> Result<ChunkPublicInputs, ChunkError> {
+    let circuit = circuit(market);
+    let proof = circuit.prove(market, chunk)?;
+    Ok(circuit.verify(&proof).expect("a proof verifies"))
+}
+
+/// Proves the chunk making `steps` on the setup's ledger.
+pub fn proves(setup: &Setup, steps: &[Vec<Write>]) -> Result<(), ChunkError> {
+    prove(setup.market(), &chunk(setup, steps)).map(|_| ())
+}
+
+/// Asserts a forced witness breaking `rule` does not prove.
+pub fn assert_unprovable(name: &str, rule: &str, result: Result<(), ChunkError>) {
+    assert!(
+        matches!(result, Err(ChunkError::Unprovable(_))),
+        "{name}: a witness breaking {rule} proved or failed otherwise ({result:?})"
+    );
+    eprintln!("{name}: {rule}: fails to prove");
+}
+
+/// Asserts every rule of `required` is among `covered`.
+pub fn assert_covered(kind: &str, covered: &mut Vec<String>, required: &[&str]) {
+    covered.sort();
+    covered.dedup();
+    eprintln!("rejected {kind} rules that fail to prove: {covered:?}");
+    for rule in required {
+        assert!(
+            covered.iter().any(|r| r == rule),
+            "{kind}: {rule} is not covered"
+        );
+    }
+}

@@ -1,0 +1,183 @@
+//! Oracle reports the rule book rejects cannot be proven.
+//!
+//! For every edge case rejected at epoch level by a report rule, an empty
+//! (padding-only) chunk carries the case's reports: the chunk checks each
+//! report's bounds and age against the epoch time and the rules across
+//! reports (oracles strictly ascending, every report settling the same
+//! instruments), so it must not prove, or be refused with a typed error
+//! when the circuit cannot hold the reports at all (a number other than the
+//! quorum, a price list of the wrong length).
+//!
+//! Two rules are not the chunk circuit's (see `gadgets/oracle.rs`):
+//! - signatures (`BadSignature`): oracles sign the report hash, and the
+//!   light verifier checks the quorum's signatures against the oracle set
+//!   over the report hashes the proof makes public. The chunk proves; its
+//!   public hashes are exactly the forged reports' hashes, whose signatures
+//!   do not verify, so the verifier rejects the proof.
+//! - the JSON form of the settlement list (`SettlementNotAscending` here: an
+//!   expiry listed twice with the same price): the circuit hashes the
+//!   canonical per-instrument encoding, in which a repeated entry leaves no
+//!   trace. The chunk proves; its public hash is that of the canonical report
+//!   (the entry listed once), which the oracle did sign and the ledger
+//!   accepts. The proof is about that valid report.
+//!
+//! Membership in the oracle set is the circuit's as well as the verifier's:
+//! an oracle index beyond the set does not prove.
+
+use zksettle_circuits::chunk::{ChunkError, ChunkWitness};
+use zksettle_circuits::rules::error::ReportViolation;
+use zksettle_circuits::rules::{Digest, Market, Report};
+use zksettle_fixtures::edge::{edge_cases, EdgeCase, Expected};
+
+use super::common::at_small_depth;
+use super::forced::{assert_covered, prove};
+
+/// Rules of the epoch header, not of the reports: the verifier checks the
+/// public epoch number and root against the chain of statements, and the
+/// timestamp against the previous epoch's.
+const HEADER_RULES: [&str; 3] = ["EpochNumber", "TimestampDecreased", "PrevRootMismatch"];
+
+/// The empty chunk of a case's epoch, with its market at the test depth.
+fn empty_chunk(case: &EdgeCase) -> (Market, ChunkWitness) {
+    let (ledger, epoch) = at_small_depth(&case.market, &case.state, &case.epoch);
+    let chunk = ChunkWitness::empty(
+        epoch.reports.clone(),
+        epoch.epoch,
+        epoch.timestamp,
+        ledger.root(),
+    );
+    (ledger.market().clone(), chunk)
+}
+
+fn hashes(market: &Market, reports: &[Report]) -> Vec<Digest> {
+    reports.iter().map(|r| r.hash(market)).collect()
+}
+
+#[test]
+fn accepted_reports_prove_in_an_empty_chunk_with_their_hashes() {
+    let case = edge_cases()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "report-at-the-maximum-age-is-accepted")
+        .unwrap();
+    let (market, chunk) = empty_chunk(&case);
+    let statement = prove(&market, &chunk).expect("the control proves");
+    assert_eq!(statement.report_hashes, hashes(&market, &chunk.reports));
+    assert_eq!(statement.root_out, statement.root_in);
+    assert_eq!(statement.op_count, 0);
+}
+
+#[test]
+fn every_rejected_report_cannot_be_proven() {
+    let mut rules = Vec::new();
+    for case in edge_cases().unwrap() {
+        let Expected::Rejected { op: None, rule } = &case.expected else {
+            continue;
+        };
+        if HEADER_RULES.contains(&rule.as_str()) {
+            continue;
+        }
+        let (market, chunk) = empty_chunk(&case);
+        let result = prove(&market, &chunk);
+        let now = chunk.timestamp;
+        match rule.as_str() {
+            // The circuit has exactly `quorum` report slots.
+            "WrongQuorum" => assert!(
+                matches!(result, Err(ChunkError::ReportCount { .. })),
+                "{}: {result:?}",
+                case.name
+            ),
+            // A report slot has one price per underlying or instrument.
+            "WrongLength" => assert!(
+                matches!(result, Err(ChunkError::Witness(_))),
+                "{}: {result:?}",
+                case.name
+            ),
+            "BadSignature" => {
+                let statement = result
+                    .as_ref()
+                    .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+                assert_eq!(
+                    statement.report_hashes,
+                    hashes(&market, &chunk.reports),
+                    "{}: the public hashes are the forged reports'",
+                    case.name
+                );
+                let forged: Vec<_> = chunk
+                    .reports
+                    .iter()
+                    .filter(|r| r.check(&market, now).is_err())
+                    .collect();
+                assert!(!forged.is_empty());
+                for report in forged {
+                    assert_eq!(
+                        report.check(&market, now),
+                        Err(ReportViolation::BadSignature),
+                        "{}: the only fault is the signature over the public hash",
+                        case.name
+                    );
+                }
+            }
+            "SettlementNotAscending" => {
+                let statement = result
+                    .as_ref()
+                    .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+                let canonical: Vec<Report> = chunk
+                    .reports
+                    .iter()
+                    .map(|r| {
+                        let mut r = r.clone();
+                        r.settlement.dedup();
+                        r
+                    })
+                    .collect();
+                assert_ne!(canonical, chunk.reports, "{}: an entry repeats", case.name);
+                for report in &canonical {
+                    assert_eq!(report.check(&market, now), Ok(()), "{}", case.name);
+                }
+                assert_eq!(
+                    statement.report_hashes,
+                    hashes(&market, &canonical),
+                    "{}: the public hashes are the canonical, signed reports'",
+                    case.name
+                );
+            }
+            _ => assert!(
+                matches!(result, Err(ChunkError::Unprovable(_))),
+                "{}: reports breaking {rule} proved or failed otherwise ({result:?})",
+                case.name
+            ),
+        }
+        eprintln!("{}: {rule}: {}", case.name, outcome(&result));
+        rules.push(rule.clone());
+    }
+    assert_covered(
+        "report",
+        &mut rules,
+        &[
+            "Stale",
+            "FromTheFuture",
+            "OraclesNotDistinctAscending",
+            "UnknownOracle",
+            "WrongQuorum",
+            "SpotOutOfRange",
+            "MarkOutOfRange",
+            "KappaOutOfRange",
+            "WrongLength",
+            "SettlementBeforeExpiry",
+            "UnknownExpiry",
+            "SettlementNotAscending",
+            "SettlementOutOfRange",
+            "SettlementSetsDiffer",
+            "BadSignature",
+        ],
+    );
+}
+
+fn outcome<T>(result: &Result<T, ChunkError>) -> &'static str {
+    match result {
+        Ok(_) => "proves (rejected outside the chunk circuit)",
+        Err(ChunkError::Unprovable(_)) => "fails to prove",
+        Err(_) => "typed error",
+    }
+}

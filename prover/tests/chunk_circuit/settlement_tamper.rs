@@ -1,0 +1,220 @@
+//! Settlements the rule book rejects cannot be proven.
+//!
+//! `forced_settlement` settles each listed holder in list order, one step
+//! per holder as the chunk lays them out (holder, insurance fund, global
+//! leaf), paying `q * (I(X) / Q_SCALE)` with none of the rules: no expiry,
+//! price, order, holding or balance check, and a negative balance goes to
+//! the insurance fund and bad debt even beside open positions. On accepted
+//! cases it reproduces the ledger exactly and proves (the control); on every
+//! edge case the ledger rejects at a settlement the chunk must not prove.
+//! The settlement registers (`carry_in`) are checked across a chunk border.
+
+use zksettle_circuits::chunk::{ChunkError, ChunkWitness, SettleCarry};
+use zksettle_circuits::rules::encoding::ZERO_DIGEST;
+use zksettle_circuits::rules::ops::{absorb_deficit, extend_batch_hash, SettleExpiry};
+use zksettle_circuits::rules::units::{INSURANCE_FUND, Q_SCALE};
+use zksettle_circuits::rules::{Account, Context, Operation};
+use zksettle_fixtures::edge::{edge_cases, EdgeCase};
+use zksettle_prover::ledger::Ledger;
+
+use super::common::at_small_depth;
+use super::forced::{
+    assert_covered, assert_unprovable, op_cases, prove, proves, rule, setup, Setup, Tree, Write,
+};
+
+/// The writes of each holder's step, unchecked: the holder's slot goes and
+/// it is paid at the settlement price (0 where the reports give none, as in
+/// the circuit's price table). `None` when no leaf holds a result.
+fn forced_settlement(ctx: &Context, op: &SettleExpiry, ledger: &Ledger) -> Option<Vec<Vec<Write>>> {
+    let instrument = ctx.market.instrument(op.instrument)?;
+    let price = ctx.prices.settlement[op.instrument as usize].unwrap_or(0);
+    let per_lot = i128::from(instrument.intrinsic(price) / Q_SCALE);
+    let mut written: Vec<(u32, Account)> = Vec::new();
+    let current = |written: &[(u32, Account)], index: u32| {
+        written
+            .iter()
+            .rev()
+            .find(|(i, _)| *i == index)
+            .map_or_else(|| ledger.account(index), |(_, a)| a.clone())
+    };
+    let mut bad_debt = ledger.bad_debt();
+    let mut steps = Vec::new();
+    for &index in &op.accounts {
+        let account = current(&written, index);
+        let mut insurance = current(&written, INSURANCE_FUND);
+        let qty = account.qty(op.instrument);
+        let mut after = account.clone();
+        after.set_qty(op.instrument, 0).ok()?;
+        let cash = i128::from(account.cash) + i128::from(qty) * per_lot;
+        if cash < 0 {
+            let deficit = u64::try_from(-cash).ok()?;
+            let (covered, debt) = absorb_deficit(deficit, insurance.cash, bad_debt).ok()?;
+            insurance.cash = covered;
+            bad_debt = debt;
+            after.cash = 0;
+        } else {
+            after.cash = u64::try_from(cash).ok()?;
+        }
+        written.push((index, after.clone()));
+        written.push((INSURANCE_FUND, insurance.clone()));
+        steps.push(vec![
+            Write::Account(index, after),
+            Write::Account(INSURANCE_FUND, insurance),
+            Write::Global(bad_debt),
+        ]);
+    }
+    Some(steps)
+}
+
+fn settlement(setup: &Setup) -> &SettleExpiry {
+    match setup.op() {
+        Operation::SettleExpiry(op) => op,
+        other => panic!("not a settlement: {other:?}"),
+    }
+}
+
+fn forced(setup: &Setup) -> Option<Vec<Vec<Write>>> {
+    forced_settlement(&setup.ctx(), settlement(setup), &setup.ledger)
+}
+
+fn settlement_cases(accepted: bool) -> Vec<(EdgeCase, usize)> {
+    op_cases(accepted, |op| matches!(op, Operation::SettleExpiry(_)))
+}
+
+#[test]
+fn forced_arithmetic_is_the_ledgers_on_accepted_settlements_and_proves() {
+    let cases = settlement_cases(true);
+    assert!(
+        cases.len() >= 3,
+        "accepted settlement cases: {}",
+        cases.len()
+    );
+    for (case, at) in &cases {
+        let setup = setup(case, *at).unwrap();
+        let steps = forced(&setup).unwrap();
+        assert_eq!(steps.len(), settlement(&setup).accounts.len());
+        let (genesis, epoch) = at_small_depth(&case.market, &case.state, &case.epoch);
+        let (after, _) = genesis.apply_epoch(&epoch).unwrap();
+        // Each leaf's last write is the ledger's final value.
+        let mut last = std::collections::BTreeMap::new();
+        let mut bad_debt = setup.ledger.bad_debt();
+        for write in steps.iter().flatten() {
+            match write {
+                Write::Account(index, account) => {
+                    last.insert(*index, account.clone());
+                }
+                Write::Global(debt) => bad_debt = *debt,
+            }
+        }
+        for (index, account) in &last {
+            assert_eq!(*account, after.account(*index), "{}", case.name);
+        }
+        assert_eq!(bad_debt, after.bad_debt(), "{}", case.name);
+        proves(&setup, &steps).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+    }
+}
+
+#[test]
+fn every_rejected_settlement_cannot_be_proven() {
+    let mut rules = Vec::new();
+    for (case, at) in settlement_cases(false) {
+        let rule = rule(&case);
+        let setup = setup(&case, at).expect("the case sets up");
+        let Some(steps) = forced(&setup) else {
+            eprintln!("{}: {rule} has no representable witness", case.name);
+            continue;
+        };
+        assert_unprovable(&case.name, rule, proves(&setup, &steps));
+        rules.push(rule.to_owned());
+    }
+    assert_covered(
+        "settlement",
+        &mut rules,
+        &[
+            "NotYetExpired",
+            "MissingSettlementPrice",
+            "AccountsNotAscending",
+            "NoPositionToSettle",
+            "SettlementUnbalanced",
+            "SettlementLeavesNegativeCash",
+        ],
+    );
+}
+
+/// A settlement of two holders cut across two chunks: the second chunk
+/// starts from the first's root, batch commitment and settlement registers
+/// (net quantity so far, last holder). With those registers it proves and
+/// they join; a `carry_in` with another net (the settlement would not
+/// balance) or a previous holder not below the next one does not prove.
+#[test]
+fn settlement_registers_carry_across_chunks() {
+    let case = edge_cases()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "expiry-in-the-money-pays-intrinsic-value")
+        .unwrap();
+    let setup = setup(&case, 0).unwrap();
+    let op = Operation::SettleExpiry(settlement(&setup).clone());
+    let Operation::SettleExpiry(settle) = &op else {
+        unreachable!()
+    };
+    assert_eq!(settle.accounts.len(), 2);
+    let steps = forced(&setup).unwrap();
+    let mut tree = Tree::new(&setup.ledger);
+    let empty = |root| {
+        ChunkWitness::empty(
+            setup.epoch.reports.clone(),
+            setup.epoch.epoch,
+            setup.epoch.timestamp,
+            root,
+        )
+    };
+    let first_holder = settle.accounts[0];
+    let first_qty = tree.account(first_holder).qty(settle.instrument);
+    let mut first = empty(tree.root());
+    first.steps.push(tree.step(&op, 0, &steps[0]));
+    let mut second = empty(tree.root());
+    second.batch_in = extend_batch_hash(&ZERO_DIGEST, &op.batch_items()[0]);
+    second.carry_in = SettleCarry {
+        net: first_qty,
+        previous_account: first_holder.into(),
+    };
+    second.steps.push(tree.step(&op, 1, &steps[1]));
+
+    let market = setup.market();
+    let a = prove(market, &first).expect("the first holder proves");
+    let b = prove(market, &second).expect("the second holder proves");
+    assert_eq!(a.carry_out, b.carry_in);
+    assert_eq!(a.root_out, b.root_in);
+    assert_eq!(a.batch_out, b.batch_in);
+    assert_eq!(b.carry_out.net, 0, "the settlement balances");
+    assert_eq!(a.op_count + b.op_count, 1, "one operation");
+
+    let tampered: [(&str, SettleCarry); 2] = [
+        (
+            "another net",
+            SettleCarry {
+                net: first_qty + 1,
+                ..second.carry_in
+            },
+        ),
+        (
+            "previous holder not below",
+            SettleCarry {
+                previous_account: settle.accounts[1].into(),
+                ..second.carry_in
+            },
+        ),
+    ];
+    for (name, carry) in tampered {
+        let chunk = ChunkWitness {
+            carry_in: carry,
+            ..second.clone()
+        };
+        let result = prove(market, &chunk).map(|_| ());
+        assert!(
+            matches!(result, Err(ChunkError::Unprovable(_))),
+            "carry_in with {name} proved: {result:?}"
+        );
+    }
+}
