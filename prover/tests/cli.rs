@@ -305,8 +305,8 @@ fn prove_refuses_a_rejected_epoch_before_building_anything() {
     );
 }
 
-#[test]
-fn prove_after_epoch_one_needs_the_previous_chain_proof() {
+/// Files whose epoch is epoch 2, on a state of epoch 1.
+fn epoch_two_files() -> Files {
     let f = files(good_ops());
     let mut epoch: Epoch = zksettle_fixtures::load_json(&f.epoch);
     let mut state: zksettle_circuits::rules::StateFile = zksettle_fixtures::load_json(&f.state);
@@ -314,6 +314,12 @@ fn prove_after_epoch_one_needs_the_previous_chain_proof() {
     epoch.epoch = 2;
     write_json(&f.state, &state).unwrap();
     write_json(&f.epoch, &epoch).unwrap();
+    f
+}
+
+#[test]
+fn prove_after_epoch_one_needs_the_previous_chain_proof() {
+    let f = epoch_two_files();
     assert_rejected(
         &prove(&f, &[]),
         &f.out,
@@ -323,13 +329,7 @@ fn prove_after_epoch_one_needs_the_previous_chain_proof() {
 
 #[test]
 fn prove_names_a_missing_previous_chain_proof() {
-    let f = files(good_ops());
-    let mut epoch: Epoch = zksettle_fixtures::load_json(&f.epoch);
-    let mut state: zksettle_circuits::rules::StateFile = zksettle_fixtures::load_json(&f.state);
-    state.epoch = 1;
-    epoch.epoch = 2;
-    write_json(&f.state, &state).unwrap();
-    write_json(&f.epoch, &epoch).unwrap();
+    let f = epoch_two_files();
     let missing = f.out.with_file_name("chain-0001.proof");
     let output = prove(&f, &["--prev", missing.to_str().unwrap()]);
     assert_rejected(&output, &f.out, "chain-0001.proof: cannot read");

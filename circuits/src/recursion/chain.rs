@@ -18,7 +18,7 @@
 //! joins; 2^13 rows.
 
 use plonky2::hash::hash_types::HashOutTarget;
-use plonky2::iop::target::{BoolTarget, Target};
+use plonky2::iop::target::BoolTarget;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::{
@@ -31,7 +31,7 @@ use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 use zksettle_verifier::PublicInputs;
 
 use super::fold::{Child, FoldCircuit};
-use super::segment::SegmentTargets;
+use super::segment::{hash_at, SegmentTargets};
 use super::shape::{fixed_point, pad_to};
 use super::{key_targets, prove_checked, statement, Proof, RecursionError};
 use crate::config::{C, D, F};
@@ -56,12 +56,6 @@ pub struct ChainCircuit {
     /// Reports per statement.
     pub quorum: usize,
     targets: ChainTargets,
-}
-
-fn hash_at(t: &[Target], at: usize) -> HashOutTarget {
-    HashOutTarget {
-        elements: [t[at], t[at + 1], t[at + 2], t[at + 3]],
-    }
 }
 
 fn lay_out(

@@ -34,7 +34,8 @@ pub struct SegmentTargets {
     pub carry_out: [Target; 2],
 }
 
-fn hash_at(t: &[Target], at: usize) -> HashOutTarget {
+/// The four targets from `at` as a digest.
+pub(super) fn hash_at(t: &[Target], at: usize) -> HashOutTarget {
     HashOutTarget {
         elements: [t[at], t[at + 1], t[at + 2], t[at + 3]],
     }

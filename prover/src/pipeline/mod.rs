@@ -137,11 +137,7 @@ struct Node {
 
 impl Node {
     fn child(&self) -> Child<'_> {
-        if self.is_fold {
-            Child::Fold(&self.proof)
-        } else {
-            Child::Wrap(&self.proof)
-        }
+        Child::new(&self.proof, self.is_fold)
     }
 }
 
@@ -340,11 +336,7 @@ fn fold(
 impl EpochProof {
     /// The proof as the chain circuit takes it.
     pub fn child(&self) -> Child<'_> {
-        if self.is_fold {
-            Child::Fold(&self.proof)
-        } else {
-            Child::Wrap(&self.proof)
-        }
+        Child::new(&self.proof, self.is_fold)
     }
 }
 

@@ -14,9 +14,7 @@ use zksettle_fixtures::edge::EdgeCase;
 use zksettle_prover::ledger::Ledger;
 
 use super::common::{at_small_depth, DEPTH};
-use super::forced::{
-    assert_covered, assert_unprovable, op_cases, proves, rule, setup, Setup, Write,
-};
+use super::forced::{assert_covered, op_cases, proves, rejected_rules, rule, setup, Setup, Write};
 
 /// A withdrawal's writes without its rules: the account pays `amount`, the
 /// bad debt is read and written back unchanged. `None` when the cash would
@@ -86,26 +84,17 @@ fn forced_arithmetic_is_the_ledgers_on_accepted_deposits_and_withdrawals_and_pro
     accepted_cases_prove(is_withdraw);
 }
 
-/// The rejected cases of one operation type: each must fail to prove,
-/// except those `check` handles itself; returns the rules covered.
+/// The rejected cases of one operation type (one step each): each must
+/// fail to prove, except those `check` decides; returns the rules covered.
 fn rejected_cases(
     kind: fn(&Operation) -> bool,
     check: impl Fn(&EdgeCase, &Setup, &[Write]) -> Option<Result<(), ChunkError>>,
 ) -> Vec<String> {
-    let mut rules = Vec::new();
-    for (case, at) in op_cases(false, kind) {
-        let rule = rule(&case);
-        let setup = setup(&case, at).expect("the case sets up");
-        let Some(writes) = forced(&setup) else {
-            eprintln!("{}: {rule} has no representable witness", case.name);
-            continue;
-        };
-        let result = check(&case, &setup, &writes)
-            .unwrap_or_else(|| proves(&setup, std::slice::from_ref(&writes)));
-        assert_unprovable(&case.name, rule, result);
-        rules.push(rule.to_owned());
-    }
-    rules
+    rejected_rules(
+        op_cases(false, kind),
+        |setup| forced(setup).map(|writes| vec![writes]),
+        |case, setup, steps| check(case, setup, &steps[0]),
+    )
 }
 
 #[test]

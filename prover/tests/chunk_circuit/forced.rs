@@ -257,6 +257,30 @@ pub fn proves(setup: &Setup, steps: &[Vec<Write>]) -> Result<(), ChunkError> {
     prove(setup.market(), &chunk(setup, steps)).map(|_| ())
 }
 
+/// Forces every case of `cases` with `force` (the steps' writes; `None`
+/// when no leaf can hold the result, which the leaf's well-formedness tests
+/// cover) and asserts none proves; `check` may decide a case itself instead
+/// of proving its writes. Returns the rules covered.
+pub fn rejected_rules(
+    cases: Vec<(EdgeCase, usize)>,
+    force: impl Fn(&Setup) -> Option<Vec<Vec<Write>>>,
+    check: impl Fn(&EdgeCase, &Setup, &[Vec<Write>]) -> Option<Result<(), ChunkError>>,
+) -> Vec<String> {
+    let mut rules = Vec::new();
+    for (case, at) in cases {
+        let rule = rule(&case);
+        let setup = setup(&case, at).expect("the case sets up");
+        let Some(steps) = force(&setup) else {
+            eprintln!("{}: {rule} has no representable witness", case.name);
+            continue;
+        };
+        let result = check(&case, &setup, &steps).unwrap_or_else(|| proves(&setup, &steps));
+        assert_unprovable(&case.name, rule, result);
+        rules.push(rule.to_owned());
+    }
+    rules
+}
+
 /// Asserts a forced witness breaking `rule` does not prove.
 pub fn assert_unprovable(name: &str, rule: &str, result: Result<(), ChunkError>) {
     assert!(

@@ -19,7 +19,7 @@ use zksettle_prover::ledger::Ledger;
 
 use super::common::at_small_depth;
 use super::forced::{
-    assert_covered, assert_unprovable, op_cases, prove, proves, rule, setup, Setup, Tree, Write,
+    assert_covered, op_cases, prove, proves, rejected_rules, setup, Setup, Tree, Write,
 };
 
 /// The writes of each holder's step, unchecked: the holder's slot goes and
@@ -116,17 +116,7 @@ fn forced_arithmetic_is_the_ledgers_on_accepted_settlements_and_proves() {
 
 #[test]
 fn every_rejected_settlement_cannot_be_proven() {
-    let mut rules = Vec::new();
-    for (case, at) in settlement_cases(false) {
-        let rule = rule(&case);
-        let setup = setup(&case, at).expect("the case sets up");
-        let Some(steps) = forced(&setup) else {
-            eprintln!("{}: {rule} has no representable witness", case.name);
-            continue;
-        };
-        assert_unprovable(&case.name, rule, proves(&setup, &steps));
-        rules.push(rule.to_owned());
-    }
+    let mut rules = rejected_rules(settlement_cases(false), forced, |_, _, _| None);
     assert_covered(
         "settlement",
         &mut rules,
