@@ -7,10 +7,12 @@
 //!
 //! The [`pipeline`] proves an applied epoch: chunk witnesses from
 //! [`assign`], chunks proven in parallel, folded by recursion into one epoch
-//! proof, and chained onto the previous epoch's proof.
+//! proof, and chained onto the previous epoch's proof. Built circuit sets
+//! are kept on disk by [`circuit_cache`].
 #![deny(missing_docs)]
 
 pub mod assign;
+pub mod circuit_cache;
 pub mod io;
 pub mod ledger;
 pub mod pipeline;

@@ -1,0 +1,355 @@
+//! `report`: measures zksettle's proving throughput in one run and writes
+//! `BENCHMARKS.md` (repository root), `benches/report.json` and
+//! `benches/ops_per_chunk_size.svg` (issue 6). Progress goes to stderr; the
+//! targets table goes to stdout at the end.
+//!
+//! ```sh
+//! cargo run --release -p zksettle-benches --bin report               # about 13 min on 2 cores
+//! cargo run --release -p zksettle-benches --bin report -- --quick --out /tmp/quick
+//! ```
+//!
+//! The 1-versus-2-threads comparison re-runs this binary with the hidden
+//! `--threads-probe` flag and `RAYON_NUM_THREADS` set; the child prints one
+//! JSON line ([`SegmentRun`]) on stdout.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context as _, Result};
+use clap::Parser;
+use zksettle_benches::epoch_run::{self, SegmentRun};
+use zksettle_benches::markdown::{self, PLOT_PATH};
+use zksettle_benches::results::{Circuits, Machine, Memory, Params, Report};
+use zksettle_benches::row_cost;
+use zksettle_benches::rows::{rows_per_op, rows_per_step};
+use zksettle_benches::sweep::{self, SweepPoint};
+use zksettle_benches::workload::{AppliedEpoch, History, ACCOUNTS, SEED};
+use zksettle_benches::{memory, plot, targets};
+use zksettle_circuits::chunk::{ChunkParams, OpKinds, DEFAULT_CAPACITY};
+use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::recursion::set::CircuitSet;
+use zksettle_prover::assign::chunk_witnesses;
+use zksettle_prover::circuit_cache::{self, Origin};
+use zksettle_prover::io::write_atomic;
+
+/// Measure zksettle's proving throughput and write BENCHMARKS.md.
+#[derive(Debug, Parser)]
+#[command(name = "report")]
+struct Cli {
+    /// Smoke run: a small epoch at tree depth 8 with tiny chunks (seconds,
+    /// not figures to quote).
+    #[arg(long)]
+    quick: bool,
+    /// Write BENCHMARKS.md and benches/{report.json,ops_per_chunk_size.svg}
+    /// under this directory instead of the repository.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Internal: prove the thread-comparison workload, print its JSON.
+    #[arg(long, hide = true)]
+    threads_probe: bool,
+}
+
+/// What a run proves.
+struct Settings {
+    ops: usize,
+    /// `None`: the simulated market's own depth (20).
+    tree_depth: Option<u32>,
+    capacity: usize,
+    sweep: Vec<usize>,
+    row_cost_runs: usize,
+    probe_chunks: usize,
+    probe_threads: [usize; 2],
+}
+
+impl Settings {
+    fn new(quick: bool) -> Self {
+        if quick {
+            Self {
+                ops: 8,
+                tree_depth: Some(8),
+                capacity: 4,
+                sweep: vec![2, 4],
+                row_cost_runs: 1,
+                probe_chunks: 2,
+                probe_threads: [1, 2],
+            }
+        } else {
+            Self {
+                ops: 1000,
+                tree_depth: None,
+                capacity: DEFAULT_CAPACITY,
+                sweep: vec![8, 16, 32, DEFAULT_CAPACITY],
+                row_cost_runs: 2,
+                probe_chunks: 2,
+                probe_threads: [1, 2],
+            }
+        }
+    }
+
+    /// The epoch every measurement proves, applied.
+    fn workload(&self) -> Result<AppliedEpoch> {
+        let mut history = History::simulated(self.ops)?;
+        if let Some(depth) = self.tree_depth {
+            history = history.at_depth(depth);
+        }
+        history
+            .apply()?
+            .into_iter()
+            .next()
+            .context("the simulation has no epoch")
+    }
+
+    fn params(&self, applied: &AppliedEpoch) -> ChunkParams {
+        ChunkParams {
+            shape: MarketShape::of(applied.before.market()),
+            capacity: self.capacity,
+            kinds: OpKinds::ALL,
+        }
+    }
+}
+
+/// Progress lines on stderr, stamped with the run's elapsed time.
+struct Progress(Instant);
+
+impl Progress {
+    fn say(&self, line: impl AsRef<str>) {
+        eprintln!("[{:>6.1} s] {}", self.0.elapsed().as_secs_f64(), line.as_ref());
+    }
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::new(cli.quick);
+    if cli.threads_probe {
+        return threads_probe(&settings);
+    }
+    let root = match &cli.out {
+        Some(dir) => dir.clone(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("the crate has no parent directory")?
+            .to_path_buf(),
+    };
+    let report = measure(&cli, &settings)?;
+    write_outputs(&report, &root)?;
+    println!("{}", markdown::targets_table(&report));
+    Ok(())
+}
+
+fn circuits(settings: &Settings, applied: &AppliedEpoch) -> (CircuitSet, Circuits) {
+    let (set, origin) = circuit_cache::load_or_build(settings.params(applied));
+    let (from_cache, secs) = match origin {
+        Origin::Loaded { secs, .. } => (true, secs),
+        Origin::Built { secs, .. } => (false, secs),
+    };
+    let circuits = Circuits {
+        from_cache,
+        secs,
+        chunk_rows: set.chunk.gates,
+        chunk_degree_bits: set.chunk.degree_bits(),
+        recursion_degree_bits: set.fold.data.common.degree_bits(),
+    };
+    (set, circuits)
+}
+
+fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
+    let progress = Progress(Instant::now());
+    let started_utc = utc_now();
+    progress.say(format!(
+        "simulating and applying one epoch of {} operations",
+        settings.ops
+    ));
+    let applied = settings.workload()?;
+    let market = applied.before.market();
+    let shape = MarketShape::of(market);
+
+    progress.say("loading or building the circuit set (about 40 s when not cached)");
+    let (set, circuits) = circuits(settings, &applied);
+    progress.say(format!(
+        "circuits {} in {:.1} s: chunk {} rows (2^{}), recursion 2^{}",
+        if circuits.from_cache { "loaded" } else { "built" },
+        circuits.secs,
+        circuits.chunk_rows,
+        circuits.chunk_degree_bits,
+        circuits.recursion_degree_bits
+    ));
+
+    progress.say("counting rows per operation type");
+    let rows = rows_per_op(shape);
+    let step_rows = rows_per_step(shape, OpKinds::ALL);
+    progress.say(format!("rows per operation: {rows:?}; one step: {step_rows}"));
+
+    progress.say("proving the epoch end to end");
+    let epoch = epoch_run::run(&set, &applied, &|line| progress.say(line))?;
+    progress.say(format!(
+        "epoch: {} ops in {:.1} s = {:.2} ops/s (chunks {:.1} s, folds {:.1} s, chain {:.1} s)",
+        epoch.ops, epoch.total_s, epoch.ops_per_s, epoch.chunk_s, epoch.fold_s, epoch.chain_s
+    ));
+
+    progress.say("prover time per row: chunk circuit against raw plonky2");
+    let chunks = chunk_witnesses(&applied.epoch, &applied.witness, settings.capacity)?;
+    let first = chunks.first().context("the epoch has no chunk")?;
+    let row_cost = row_cost::compare(&set.chunk, market, first, settings.row_cost_runs)?;
+    progress.say(format!(
+        "chunk {:.2} s, raw plonky2 {:.2} s at 2^{}: {:.2}x",
+        row_cost.chunk_prove_s, row_cost.raw_prove_s, row_cost.degree_bits, row_cost.ratio
+    ));
+
+    let mut points = Vec::with_capacity(settings.sweep.len());
+    for &capacity in &settings.sweep {
+        let point = if capacity == settings.capacity {
+            let build_s = (!circuits.from_cache).then(|| set.build_ms[0] as f64 / 1000.0);
+            SweepPoint::of(&set.chunk, build_s, row_cost.chunk_prove_s)
+        } else {
+            progress.say(format!("chunk size sweep: building and proving {capacity} steps"));
+            sweep::measure(&applied, capacity)?
+        };
+        progress.say(format!(
+            "{} steps: 2^{} rows, {:.2} s, {:.2} ops/s",
+            point.capacity, point.degree_bits, point.prove_s, point.ops_per_s
+        ));
+        points.push(point);
+    }
+    drop(set);
+
+    let mut threads = Vec::with_capacity(settings.probe_threads.len());
+    for n in settings.probe_threads {
+        progress.say(format!(
+            "proving {} chunks at {n} thread(s) in a child process",
+            settings.probe_chunks
+        ));
+        let run = spawn_probe(cli, n)?;
+        progress.say(format!(
+            "{n} thread(s): {:.1} s, {:.2} steps/s",
+            run.secs, run.steps_per_s
+        ));
+        threads.push(run);
+    }
+
+    let params = Params {
+        seed: SEED,
+        accounts: ACCOUNTS,
+        ops: settings.ops,
+        tree_depth: market.tree_depth,
+        capacity: settings.capacity,
+        instruments: shape.instruments,
+        scenarios: shape.scenarios,
+        quorum: shape.quorum,
+    };
+    let mut report = Report {
+        quick: cli.quick,
+        started_utc,
+        run_s: progress.0.elapsed().as_secs_f64(),
+        machine: Machine {
+            cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            cpu_model: cpu_model(),
+            rayon_threads: rayon_threads(),
+        },
+        params,
+        circuits,
+        rows_per_op: rows,
+        rows_per_step: step_rows,
+        epoch,
+        row_cost,
+        sweep: points,
+        threads,
+        memory: Memory {
+            main_bytes: memory::peak_self_bytes(),
+            children_bytes: memory::peak_children_bytes(),
+        },
+        targets: Vec::new(),
+    };
+    report.targets = targets::checks(&report);
+    progress.say("done");
+    Ok(report)
+}
+
+/// The child side of the thread comparison.
+fn threads_probe(settings: &Settings) -> Result<()> {
+    let applied = settings.workload()?;
+    let (set, _) = circuit_cache::load_or_build(settings.params(&applied));
+    let run = epoch_run::run_segment(&set, &applied, settings.probe_chunks)?;
+    println!("{}", serde_json::to_string(&run)?);
+    Ok(())
+}
+
+fn spawn_probe(cli: &Cli, threads: usize) -> Result<SegmentRun> {
+    let exe = std::env::current_exe().context("locating the report binary")?;
+    let mut command = Command::new(exe);
+    command
+        .arg("--threads-probe")
+        .env("RAYON_NUM_THREADS", threads.to_string())
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit());
+    if cli.quick {
+        command.arg("--quick");
+    }
+    let output = command.output().context("running the thread probe")?;
+    if !output.status.success() {
+        bail!("the thread probe at {threads} thread(s) failed: {}", output.status);
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().context("the thread probe printed nothing")?;
+    let run: SegmentRun = serde_json::from_str(line).context("reading the thread probe")?;
+    if run.threads != threads {
+        bail!("the probe ran on {} threads, not {threads}", run.threads);
+    }
+    Ok(run)
+}
+
+fn write_outputs(report: &Report, root: &Path) -> Result<()> {
+    let benches = root.join("benches");
+    std::fs::create_dir_all(&benches).with_context(|| benches.display().to_string())?;
+    let json = serde_json::to_vec_pretty(report)?;
+    write_atomic(&benches.join("report.json"), &json)?;
+    plot::ops_per_chunk_size(&report.sweep, &root.join(PLOT_PATH))?;
+    write_atomic(&root.join("BENCHMARKS.md"), markdown::render(report).as_bytes())?;
+    eprintln!(
+        "wrote {}, {} and {}",
+        root.join("BENCHMARKS.md").display(),
+        benches.join("report.json").display(),
+        root.join(PLOT_PATH).display()
+    );
+    Ok(())
+}
+
+fn rayon_threads() -> usize {
+    // The pool the pipeline uses is rayon's global one.
+    zksettle_benches::epoch_run::rayon_threads()
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+/// The current UTC time as `YYYY-MM-DD HH:MM`.
+fn utc_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60
+    )
+}

@@ -1,0 +1,200 @@
+//! One epoch end to end, as the operator runs it: native application,
+//! witness assignment, chunk proofs (each with its wrap, in parallel), the
+//! fold tree, and the chain step from genesis, each stage timed; then the
+//! epoch and chain proofs' sizes and verification times.
+//!
+//! Stages run back to back in [`prove_epoch`]: every chunk is proven and
+//! wrapped before the first fold starts, so the chunk stage ends at the
+//! last [`Stage::Chunk`] report and the fold stage takes the rest.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use zksettle_circuits::recursion::set::CircuitSet;
+use zksettle_prover::assign::chunk_witnesses;
+use zksettle_prover::pipeline::{prove_chain, prove_epoch, Stage};
+
+use crate::timing::{median_secs, timed};
+use crate::workload::{op_mix, AppliedEpoch};
+use crate::BenchError;
+
+/// Verifications timed for each proof (the figure is their median).
+pub const VERIFY_RUNS: usize = 20;
+
+/// Figures of one epoch proven end to end.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EpochRun {
+    /// Operations in the epoch.
+    pub ops: usize,
+    /// Operations of each type.
+    pub op_mix: BTreeMap<String, usize>,
+    /// Chunk steps (a settlement takes one per holder).
+    pub steps: usize,
+    /// Steps per chunk.
+    pub capacity: usize,
+    /// Chunks proven.
+    pub chunks: usize,
+    /// Folds made.
+    pub folds: usize,
+    /// Seconds of the native application (with its witness records).
+    pub apply_s: f64,
+    /// Seconds cutting the witness records into chunk witnesses.
+    pub assign_s: f64,
+    /// Seconds proving and wrapping every chunk.
+    pub chunk_s: f64,
+    /// Seconds of the fold tree.
+    pub fold_s: f64,
+    /// Seconds of the chain step.
+    pub chain_s: f64,
+    /// Seconds from the native application to the chain proof.
+    pub total_s: f64,
+    /// Operations per second end to end (`ops / total_s`).
+    pub ops_per_s: f64,
+    /// Bytes of the epoch proof (the fold tree's root).
+    pub epoch_proof_bytes: usize,
+    /// Median milliseconds verifying the epoch proof (with its key check).
+    pub epoch_verify_ms: f64,
+    /// Bytes of the chain proof.
+    pub chain_proof_bytes: usize,
+    /// Median milliseconds verifying the chain proof (with its key check).
+    pub chain_verify_ms: f64,
+}
+
+/// Proves `applied` (epoch 1 of its history) end to end with `set`,
+/// calling `progress` with a line per finished chunk or fold.
+pub fn run(
+    set: &CircuitSet,
+    applied: &AppliedEpoch,
+    progress: &(dyn Fn(String) + Sync),
+) -> Result<EpochRun, BenchError> {
+    let clock = Instant::now();
+    let before = &applied.before;
+    let epoch = &applied.epoch;
+    let (outcome, apply_s) = timed(|| before.apply_epoch(epoch));
+    let (_, witness) = outcome?;
+    let capacity = set.chunk.params.capacity;
+    let (chunks, assign_s) = timed(|| chunk_witnesses(epoch, &witness, capacity));
+    let chunks = chunks?;
+
+    let last_chunk = Mutex::new(Instant::now());
+    let started = Instant::now();
+    let report = |stage: Stage| match stage {
+        Stage::Planned { chunks, folds } => {
+            progress(format!("proving {chunks} chunks, then {folds} folds"))
+        }
+        Stage::Chunk { index, .. } => {
+            *last_chunk.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+            progress(format!(
+                "chunk {index} proven and wrapped at {:.1} s",
+                started.elapsed().as_secs_f64()
+            ));
+        }
+        Stage::Fold { level, index, .. } => progress(format!(
+            "fold {index} of level {level} at {:.1} s",
+            started.elapsed().as_secs_f64()
+        )),
+    };
+    let proof = prove_epoch(set, before.market(), &chunks, None, &report)?;
+    let done = Instant::now();
+    let chunks_done = *last_chunk.lock().unwrap_or_else(|e| e.into_inner());
+    let chunk_s = chunks_done.duration_since(started).as_secs_f64();
+    let fold_s = done.duration_since(chunks_done).as_secs_f64();
+
+    let (chain_proof, chain_s) = timed(|| prove_chain(set, None, &proof, before.root()));
+    let chain_proof = chain_proof?;
+    let total_s = clock.elapsed().as_secs_f64();
+
+    let statement = set.chain.verify(&chain_proof)?;
+    if statement.new_root != applied.after.root() || statement.op_count != epoch.ops.len() as u64
+    {
+        return Err(BenchError::Workload(
+            "the chain proof states another root or operation count than the ledger".into(),
+        ));
+    }
+    // A one-chunk epoch's proof is its wrap.
+    let epoch_verify_s = median_secs(VERIFY_RUNS, || -> Result<(), BenchError> {
+        if proof.is_fold {
+            set.fold.verify(&proof.proof)?;
+        } else {
+            set.wrap
+                .data
+                .verify(proof.proof.clone())
+                .map_err(|e| BenchError::Workload(format!("wrap proof: {e}")))?;
+        }
+        Ok(())
+    })?;
+    let chain_verify_s = median_secs(VERIFY_RUNS, || set.chain.verify(&chain_proof).map(drop))?;
+
+    Ok(EpochRun {
+        ops: epoch.ops.len(),
+        op_mix: op_mix(epoch),
+        steps: witness.steps.len(),
+        capacity,
+        chunks: proof.chunks,
+        folds: proof.folds,
+        apply_s,
+        assign_s,
+        chunk_s,
+        fold_s,
+        chain_s,
+        total_s,
+        ops_per_s: epoch.ops.len() as f64 / total_s,
+        epoch_proof_bytes: proof.proof.to_bytes().len(),
+        epoch_verify_ms: epoch_verify_s * 1000.0,
+        chain_proof_bytes: chain_proof.to_bytes().len(),
+        chain_verify_ms: chain_verify_s * 1000.0,
+    })
+}
+
+/// Figures of a few chunks proven and folded (no chain), for comparing
+/// thread counts on a workload small enough to run at one thread.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SegmentRun {
+    /// Rayon threads the prover ran on.
+    pub threads: usize,
+    /// Chunks proven.
+    pub chunks: usize,
+    /// Chunk steps in them.
+    pub steps: usize,
+    /// Seconds proving, wrapping and folding them.
+    pub secs: f64,
+    /// Steps per second.
+    pub steps_per_s: f64,
+    /// The process's peak resident memory, bytes (if known).
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// Proves the first `chunks` chunks of `applied` and folds them.
+pub fn run_segment(
+    set: &CircuitSet,
+    applied: &AppliedEpoch,
+    chunks: usize,
+) -> Result<SegmentRun, BenchError> {
+    let capacity = set.chunk.params.capacity;
+    let mut witnesses = chunk_witnesses(&applied.epoch, &applied.witness, capacity)?;
+    if witnesses.len() < chunks {
+        return Err(BenchError::Workload(format!(
+            "{} chunks in the epoch, {chunks} wanted",
+            witnesses.len()
+        )));
+    }
+    witnesses.truncate(chunks);
+    let steps = witnesses.iter().map(|c| c.steps.len()).sum();
+    let (proof, secs) = timed(|| prove_epoch(set, applied.before.market(), &witnesses, None, &|_| {}));
+    proof?;
+    Ok(SegmentRun {
+        threads: rayon::current_num_threads(),
+        chunks,
+        steps,
+        secs,
+        steps_per_s: steps as f64 / secs,
+        peak_rss_bytes: crate::memory::peak_self_bytes(),
+    })
+}
+
+/// Threads of rayon's global pool, which the pipeline proves on.
+pub fn rayon_threads() -> usize {
+    rayon::current_num_threads()
+}

@@ -1,0 +1,247 @@
+//! `BENCHMARKS.md`, rendered from a [`Report`].
+
+use std::fmt::Write as _;
+
+use crate::results::Report;
+use crate::targets::gib;
+
+/// Where the plot is, relative to the repository root.
+pub const PLOT_PATH: &str = "benches/ops_per_chunk_size.svg";
+
+/// The targets table alone (also printed by the report, and quoted in the README).
+pub fn targets_table(report: &Report) -> String {
+    let mut out = String::from("| figure | measured | target | met? |\n| --- | ---: | ---: | :---: |\n");
+    for t in &report.targets {
+        let met = if t.met { "yes" } else { "no" };
+        let _ = writeln!(out, "| {} | {} | {} | {met} |", t.figure, t.measured, t.target);
+    }
+    out
+}
+
+/// The whole document.
+pub fn render(report: &Report) -> String {
+    let mut md = String::new();
+    let w = &mut md;
+    let p = &report.params;
+    let e = &report.epoch;
+    let _ = writeln!(w, "# zksettle benchmarks\n");
+    if report.quick {
+        let _ = writeln!(
+            w,
+            "**`--quick` smoke run: small parameters, not the figures to quote.**\n"
+        );
+    }
+    let origin = if report.circuits.from_cache {
+        "loaded from the on-disk cache"
+    } else {
+        "built in this run"
+    };
+    let _ = writeln!(
+        w,
+        "Written by `cargo run --release -p zksettle-benches --bin report` (issue 6), \
+         started {} UTC on {} logical CPUs ({}), proving on {} threads. The run took \
+         {:.1} min; the circuits were {origin} ({:.1} s). Every figure below was \
+         measured in that run; `benches/report.json` holds them all.\n",
+        report.started_utc,
+        report.machine.cpus,
+        report.machine.cpu_model,
+        report.machine.rayon_threads,
+        report.run_s / 60.0,
+        report.circuits.secs,
+    );
+
+    let _ = writeln!(w, "## Against issue 6's targets\n");
+    let _ = writeln!(w, "{}", targets_table(report));
+
+    let _ = writeln!(w, "## One epoch end to end\n");
+    let mix: Vec<String> = e
+        .op_mix
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    let _ = writeln!(
+        w,
+        "Epoch 1 of the simulator's market (`zksettle simulate --seed {} --accounts {} --ops {}`: \
+         {} instruments, {} scenarios, quorum {}, tree depth {}): {} operations ({}), {} steps, \
+         {} chunks of {} steps, {} folds, then the chain step from genesis.\n",
+        p.seed,
+        p.accounts,
+        p.ops,
+        p.instruments,
+        p.scenarios,
+        p.quorum,
+        p.tree_depth,
+        e.ops,
+        mix.join(", "),
+        e.steps,
+        e.chunks,
+        e.capacity,
+        e.folds,
+    );
+    let _ = writeln!(w, "| stage | seconds | share |\n| --- | ---: | ---: |");
+    for (stage, secs) in [
+        ("native application (with witness records)", e.apply_s),
+        ("witness assignment (chunk witnesses)", e.assign_s),
+        ("chunk proofs, each with its wrap (in parallel)", e.chunk_s),
+        ("fold tree", e.fold_s),
+        ("chain step", e.chain_s),
+    ] {
+        let _ = writeln!(
+            w,
+            "| {stage} | {secs:.2} | {:.1} % |",
+            100.0 * secs / e.total_s
+        );
+    }
+    let _ = writeln!(
+        w,
+        "| **total** | **{:.2}** | **{:.2} ops/s** |\n",
+        e.total_s, e.ops_per_s
+    );
+    let _ = writeln!(
+        w,
+        "| proof | bytes | verify ms (median of {}) |\n| --- | ---: | ---: |",
+        crate::epoch_run::VERIFY_RUNS
+    );
+    let _ = writeln!(
+        w,
+        "| epoch proof (root of the fold tree) | {} | {:.2} |",
+        e.epoch_proof_bytes, e.epoch_verify_ms
+    );
+    let _ = writeln!(
+        w,
+        "| chain proof | {} | {:.2} |\n",
+        e.chain_proof_bytes, e.chain_verify_ms
+    );
+    let _ = writeln!(
+        w,
+        "Verification is plonky2's, with the check of the verifier key a cyclic proof \
+         carries (`FoldCircuit::verify`, `ChainCircuit::verify`).\n"
+    );
+
+    let _ = writeln!(w, "## Rows per operation\n");
+    let _ = writeln!(
+        w,
+        "Measured from the circuits: chunks whose steps support one operation type, laid \
+         out with one and two steps; the difference is one operation's rows.\n"
+    );
+    let _ = writeln!(w, "| operation | rows |\n| --- | ---: |");
+    for (kind, rows) in &report.rows_per_op {
+        let _ = writeln!(w, "| {kind} | {rows} |");
+    }
+    let c = &report.circuits;
+    let _ = writeln!(
+        w,
+        "| one step of the chunk (any operation) | {} |\n| chunk of {} steps | {} (2^{} padded) |\n",
+        report.rows_per_step, p.capacity, c.chunk_rows, c.chunk_degree_bits
+    );
+    let _ = writeln!(
+        w,
+        "Wrap, fold and chain circuits: 2^{} rows each.\n",
+        c.recursion_degree_bits
+    );
+
+    let r = &report.row_cost;
+    let _ = writeln!(w, "## Prover time per row against raw plonky2\n");
+    let _ = writeln!(
+        w,
+        "The chunk circuit and a circuit of plonky2's own gates (a Poseidon chain with \
+         multiply-adds, same configuration) padded to the same 2^{} rows, proven \
+         alternately {} times each in the same process (medians). Both pad to the same \
+         degree, so the ratio of proving times is the ratio of times per row.\n",
+        r.degree_bits, r.runs
+    );
+    let _ = writeln!(
+        w,
+        "| circuit | rows | padded | prove s |\n| --- | ---: | ---: | ---: |\n\
+         | chunk ({} steps) | {} | 2^{} | {:.2} |\n| raw plonky2 | {} | 2^{} | {:.2} |\n\
+         | **ratio** | | | **{:.2}x** |\n",
+        p.capacity,
+        r.chunk_rows,
+        r.degree_bits,
+        r.chunk_prove_s,
+        r.raw_rows,
+        r.degree_bits,
+        r.raw_prove_s,
+        r.ratio
+    );
+
+    let _ = writeln!(w, "## Throughput against chunk size\n");
+    let _ = writeln!(w, "![operations per second against chunk size]({PLOT_PATH})\n");
+    let _ = writeln!(
+        w,
+        "One full chunk of the epoch proven per capacity (a step is one operation); \
+         ops/s = steps / prove time. Rows are a fixed per-chunk part plus one step's rows \
+         per step, and proving time follows the padded power of two, so throughput is best \
+         just below a power of two.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| steps per chunk | rows | padded | build s | prove s | ops/s |\n| ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for s in &report.sweep {
+        let build = s.build_s.map_or_else(|| "cached".into(), |b| format!("{b:.1}"));
+        let _ = writeln!(
+            w,
+            "| {} | {} | 2^{} | {build} | {:.2} | {:.2} |",
+            s.capacity, s.rows, s.degree_bits, s.prove_s, s.ops_per_s
+        );
+    }
+    let _ = writeln!(w);
+
+    let _ = writeln!(w, "## 1 thread against 2\n");
+    let _ = writeln!(
+        w,
+        "The report binary re-runs itself with `RAYON_NUM_THREADS` set, proving, wrapping \
+         and folding the epoch's first chunks (the whole epoch at one thread would take \
+         too long).\n"
+    );
+    let _ = writeln!(
+        w,
+        "| threads | chunks | steps | seconds | steps/s | peak memory |\n| ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for t in &report.threads {
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {:.1} | {:.2} | {} |",
+            t.threads,
+            t.chunks,
+            t.steps,
+            t.secs,
+            t.steps_per_s,
+            t.peak_rss_bytes.map_or_else(|| "unknown".into(), gib)
+        );
+    }
+    if let [one, two, ..] = report.threads.as_slice() {
+        let _ = writeln!(
+            w,
+            "\nSpeed-up from {} to {} threads: {:.2}x.",
+            one.threads,
+            two.threads,
+            one.secs / two.secs
+        );
+    }
+    let _ = writeln!(w);
+
+    let m = &report.memory;
+    let _ = writeln!(w, "## Peak memory\n");
+    let _ = writeln!(
+        w,
+        "Resident high-water marks: the main process (`VmHWM`; the end-to-end epoch with \
+         every circuit in memory, the row-cost runs and the sweep) {}, the largest \
+         thread-comparison child (`getrusage(RUSAGE_CHILDREN)`) {}.\n",
+        m.main_bytes.map_or_else(|| "unknown".into(), gib),
+        m.children_bytes.map_or_else(|| "unknown".into(), gib)
+    );
+
+    let _ = writeln!(w, "## Reproduce\n");
+    let _ = writeln!(
+        w,
+        "```sh\ncargo run --release -p zksettle-benches --bin report            # this file, benches/report.json, the plot\n\
+         cargo run --release -p zksettle-benches --bin report -- --quick --out /tmp/quick   # smoke run, seconds\n\
+         cargo bench -p zksettle-benches                                      # criterion benches (small tree depth)\n```\n\n\
+         Circuits are cached on disk as `zksettle` caches them (`$ZKSETTLE_CACHE`, default \
+         `~/.cache/zksettle`; `off` disables it): a second run skips the build."
+    );
+    md
+}

@@ -1,0 +1,49 @@
+//! Peak resident memory: this process's high-water mark (`VmHWM` in
+//! `/proc/self/status`) and the largest of its finished children's
+//! (`getrusage(RUSAGE_CHILDREN)`). Linux only; elsewhere both read `None`.
+
+/// This process's peak resident set, in bytes.
+pub fn peak_self_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status_peak_bytes(&status)
+}
+
+/// The `VmHWM` line of a `/proc/<pid>/status` text, in bytes.
+pub fn status_peak_bytes(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// The largest peak resident set of any waited-for child, in bytes.
+pub fn peak_children_bytes() -> Option<u64> {
+    // SAFETY: getrusage writes into the zeroed struct we own and reads nothing else.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) != 0 {
+            return None;
+        }
+        usage
+    };
+    // Linux reports ru_maxrss in KiB.
+    u64::try_from(usage.ru_maxrss).ok().map(|kib| kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_high_water_mark_of_a_status_text() {
+        let status = "Name:\treport\nVmPeak:\t  900 kB\nVmHWM:\t    4096 kB\nVmRSS:\t 100 kB\n";
+        assert_eq!(status_peak_bytes(status), Some(4096 * 1024));
+        assert_eq!(status_peak_bytes("Name:\treport\n"), None);
+    }
+
+    #[test]
+    fn this_process_has_a_peak() {
+        if cfg!(target_os = "linux") {
+            assert!(peak_self_bytes().unwrap_or(0) > 0);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The report's figures, as written to `benches/report.json`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::epoch_run::{EpochRun, SegmentRun};
+use crate::row_cost::RowCost;
+use crate::sweep::SweepPoint;
+use crate::targets::TargetCheck;
+
+/// Everything one report run measured.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Report {
+    /// A `--quick` smoke run (small parameters: not the figures to quote).
+    pub quick: bool,
+    /// When the run started (UTC).
+    pub started_utc: String,
+    /// Seconds the whole run took.
+    pub run_s: f64,
+    /// The machine.
+    pub machine: Machine,
+    /// What was proven.
+    pub params: Params,
+    /// The circuit set of the default parameters.
+    pub circuits: Circuits,
+    /// Rows per operation type (settle_expiry: per holder).
+    pub rows_per_op: BTreeMap<String, usize>,
+    /// Rows of one step supporting every operation type.
+    pub rows_per_step: usize,
+    /// The epoch proven end to end.
+    pub epoch: EpochRun,
+    /// Prover time per row against raw plonky2.
+    pub row_cost: RowCost,
+    /// Throughput against chunk size.
+    pub sweep: Vec<SweepPoint>,
+    /// The same few chunks proven at 1 and 2 threads (child processes).
+    pub threads: Vec<SegmentRun>,
+    /// Peak resident memory.
+    pub memory: Memory,
+    /// Each figure against issue 6's target.
+    pub targets: Vec<TargetCheck>,
+}
+
+/// The machine the run measured.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Machine {
+    /// Logical CPUs available to the process.
+    pub cpus: usize,
+    /// The CPU model (from `/proc/cpuinfo`).
+    pub cpu_model: String,
+    /// Rayon threads the main run proved with.
+    pub rayon_threads: usize,
+}
+
+/// What the run proved.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Params {
+    /// Simulator seed.
+    pub seed: u64,
+    /// User accounts.
+    pub accounts: u32,
+    /// Operations in the epoch.
+    pub ops: usize,
+    /// Account tree depth.
+    pub tree_depth: u32,
+    /// Steps per chunk.
+    pub capacity: usize,
+    /// Instruments of the market.
+    pub instruments: usize,
+    /// Risk scenarios.
+    pub scenarios: usize,
+    /// Oracle quorum.
+    pub quorum: usize,
+}
+
+/// The circuit set and where it came from.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Circuits {
+    /// Loaded from the on-disk cache (`false`: built in this run).
+    pub from_cache: bool,
+    /// Seconds to load or build them.
+    pub secs: f64,
+    /// Chunk circuit rows before padding.
+    pub chunk_rows: usize,
+    /// log2 of the chunk circuit's padded rows.
+    pub chunk_degree_bits: usize,
+    /// log2 of the wrap, fold and chain circuits' padded rows.
+    pub recursion_degree_bits: usize,
+}
+
+/// Peak resident memory, bytes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Memory {
+    /// This process (the end-to-end epoch, the row-cost runs and the sweep).
+    pub main_bytes: Option<u64>,
+    /// The largest of the thread-comparison child processes.
+    pub children_bytes: Option<u64>,
+}
+
+impl Memory {
+    /// The larger of the two.
+    pub fn peak_bytes(&self) -> Option<u64> {
+        self.main_bytes.max(self.children_bytes)
+    }
+}
