@@ -1,1 +1,118 @@
-fn main() {}
+//! Proving benches at tree depth 8 on the shipped `fixtures/generated`
+//! market (epoch 1 re-rooted onto the smaller tree), so a run takes
+//! minutes: chunk proofs of 2 and 8 steps, one wrap, one fold of two
+//! wraps, one chain step from genesis, and verification of that chain
+//! proof. Every circuit is built (or loaded from the circuit cache) once,
+//! before its bench; only proving or verifying is timed. The report binary
+//! measures the default parameters (depth 20, 48 steps).
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
+use zksettle_benches::workload::{AppliedEpoch, History};
+use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds};
+use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::recursion::fold::Child;
+use zksettle_circuits::recursion::Proof;
+use zksettle_prover::assign::chunk_witnesses;
+use zksettle_prover::circuit_cache::load_or_build;
+
+const DEPTH: u32 = 8;
+/// Capacities of the chunk benches; the recursion benches use the first.
+const CAPACITIES: [usize; 2] = [2, 8];
+
+fn epoch_one() -> AppliedEpoch {
+    History::generated()
+        .map(|h| h.at_depth(DEPTH))
+        .and_then(|h| h.apply())
+        .expect("the generated fixtures apply")
+        .swap_remove(0)
+}
+
+fn params(applied: &AppliedEpoch, capacity: usize) -> ChunkParams {
+    ChunkParams {
+        shape: MarketShape::of(applied.before.market()),
+        capacity,
+        kinds: OpKinds::ALL,
+    }
+}
+
+fn chunk_proving(c: &mut Criterion) {
+    let applied = epoch_one();
+    let market = applied.before.market();
+    let mut group = c.benchmark_group("chunk_prove_depth_8");
+    group.sampling_mode(SamplingMode::Flat);
+    for capacity in CAPACITIES {
+        let circuit = ChunkCircuit::build(params(&applied, capacity));
+        let chunks = chunk_witnesses(&applied.epoch, &applied.witness, capacity).expect("cuts");
+        group.bench_with_input(
+            BenchmarkId::new("steps", capacity),
+            &chunks[0],
+            |b, chunk| b.iter(|| circuit.prove(market, chunk).expect("proves")),
+        );
+    }
+    group.finish();
+}
+
+fn recursion(c: &mut Criterion) {
+    let applied = epoch_one();
+    let market = applied.before.market();
+    let capacity = CAPACITIES[0];
+    let (set, _) = load_or_build(params(&applied, capacity));
+    // The first two chunks' worth of operations, as a whole epoch.
+    let epoch = applied.prefix(2 * capacity).expect("a prefix applies");
+    let chunks = chunk_witnesses(&epoch.epoch, &epoch.witness, capacity).expect("cuts");
+    let chunk_proofs: Vec<Proof> = chunks
+        .iter()
+        .map(|chunk| set.chunk.prove(market, chunk).expect("proves"))
+        .collect();
+    let fold_key = &set.fold.data.verifier_only;
+    let wraps: Vec<Proof> = chunk_proofs
+        .iter()
+        .map(|p| set.wrap.prove(p, fold_key).expect("wraps"))
+        .collect();
+    let fold = set
+        .fold
+        .prove(Child::Wrap(&wraps[0]), Child::Wrap(&wraps[1]))
+        .expect("folds");
+    let genesis = epoch.before.root();
+    let chain = set
+        .chain
+        .prove(None, Child::Fold(&fold), genesis)
+        .expect("chains");
+
+    let mut group = c.benchmark_group("recursion_depth_8");
+    group.sampling_mode(SamplingMode::Flat);
+    group.bench_function("wrap", |b| {
+        b.iter(|| set.wrap.prove(&chunk_proofs[0], fold_key).expect("wraps"))
+    });
+    group.bench_function("fold", |b| {
+        b.iter(|| {
+            set.fold
+                .prove(Child::Wrap(&wraps[0]), Child::Wrap(&wraps[1]))
+                .expect("folds")
+        })
+    });
+    group.bench_function("chain_step", |b| {
+        b.iter(|| {
+            set.chain
+                .prove(None, Child::Fold(&fold), genesis)
+                .expect("chains")
+        })
+    });
+    group.finish();
+
+    c.bench_function("verify/chain_proof", |b| {
+        b.iter(|| set.chain.verify(&chain).expect("verifies"))
+    });
+}
+
+criterion_group! {
+    name = proving;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10));
+    targets = chunk_proving, recursion
+}
+criterion_main!(proving);

@@ -107,8 +107,7 @@ pub fn run(
     let total_s = clock.elapsed().as_secs_f64();
 
     let statement = set.chain.verify(&chain_proof)?;
-    if statement.new_root != applied.after.root() || statement.op_count != epoch.ops.len() as u64
-    {
+    if statement.new_root != applied.after.root() || statement.op_count != epoch.ops.len() as u64 {
         return Err(BenchError::Workload(
             "the chain proof states another root or operation count than the ledger".into(),
         ));
@@ -182,7 +181,8 @@ pub fn run_segment(
     }
     witnesses.truncate(chunks);
     let steps = witnesses.iter().map(|c| c.steps.len()).sum();
-    let (proof, secs) = timed(|| prove_epoch(set, applied.before.market(), &witnesses, None, &|_| {}));
+    let (proof, secs) =
+        timed(|| prove_epoch(set, applied.before.market(), &witnesses, None, &|_| {}));
     proof?;
     Ok(SegmentRun {
         threads: rayon::current_num_threads(),

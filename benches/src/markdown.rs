@@ -10,10 +10,15 @@ pub const PLOT_PATH: &str = "benches/ops_per_chunk_size.svg";
 
 /// The targets table alone (also printed by the report, and quoted in the README).
 pub fn targets_table(report: &Report) -> String {
-    let mut out = String::from("| figure | measured | target | met? |\n| --- | ---: | ---: | :---: |\n");
+    let mut out =
+        String::from("| figure | measured | target | met? |\n| --- | ---: | ---: | :---: |\n");
     for t in &report.targets {
         let met = if t.met { "yes" } else { "no" };
-        let _ = writeln!(out, "| {} | {} | {} | {met} |", t.figure, t.measured, t.target);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {met} |",
+            t.figure, t.measured, t.target
+        );
     }
     out
 }
@@ -89,7 +94,7 @@ pub fn render(report: &Report) -> String {
     ] {
         let _ = writeln!(
             w,
-            "| {stage} | {secs:.2} | {:.1} % |",
+            "| {stage} | {secs:.3} | {:.1} % |",
             100.0 * secs / e.total_s
         );
     }
@@ -126,8 +131,15 @@ pub fn render(report: &Report) -> String {
          out with one and two steps; the difference is one operation's rows.\n"
     );
     let _ = writeln!(w, "| operation | rows |\n| --- | ---: |");
-    for (kind, rows) in &report.rows_per_op {
-        let _ = writeln!(w, "| {kind} | {rows} |");
+    for kind in crate::workload::OP_KINDS {
+        if let Some(rows) = report.rows_per_op.get(kind) {
+            let per = if kind == "settle_expiry" {
+                " (per holder)"
+            } else {
+                ""
+            };
+            let _ = writeln!(w, "| {kind}{per} | {rows} |");
+        }
     }
     let c = &report.circuits;
     let _ = writeln!(
@@ -167,7 +179,10 @@ pub fn render(report: &Report) -> String {
     );
 
     let _ = writeln!(w, "## Throughput against chunk size\n");
-    let _ = writeln!(w, "![operations per second against chunk size]({PLOT_PATH})\n");
+    let _ = writeln!(
+        w,
+        "![operations per second against chunk size]({PLOT_PATH})\n"
+    );
     let _ = writeln!(
         w,
         "One full chunk of the epoch proven per capacity (a step is one operation); \
@@ -180,7 +195,9 @@ pub fn render(report: &Report) -> String {
         "| steps per chunk | rows | padded | build s | prove s | ops/s |\n| ---: | ---: | ---: | ---: | ---: | ---: |"
     );
     for s in &report.sweep {
-        let build = s.build_s.map_or_else(|| "cached".into(), |b| format!("{b:.1}"));
+        let build = s
+            .build_s
+            .map_or_else(|| "cached".into(), |b| format!("{b:.1}"));
         let _ = writeln!(
             w,
             "| {} | {} | 2^{} | {build} | {:.2} | {:.2} |",
@@ -238,7 +255,7 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(
         w,
         "```sh\ncargo run --release -p zksettle-benches --bin report            # this file, benches/report.json, the plot\n\
-         cargo run --release -p zksettle-benches --bin report -- --quick --out /tmp/quick   # smoke run, seconds\n\
+         cargo run --release -p zksettle-benches --bin report -- --quick --out /tmp/quick   # smoke run, about 3 minutes\n\
          cargo bench -p zksettle-benches                                      # criterion benches (small tree depth)\n```\n\n\
          Circuits are cached on disk as `zksettle` caches them (`$ZKSETTLE_CACHE`, default \
          `~/.cache/zksettle`; `off` disables it): a second run skips the build."

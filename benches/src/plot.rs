@@ -23,7 +23,10 @@ pub fn ops_per_chunk_size(points: &[SweepPoint], path: &Path) -> Result<(), Benc
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(56)
-        .build_cartesian_2d(0usize..max_capacity + max_capacity / 8 + 1, 0.0..max_ops * 1.25)
+        .build_cartesian_2d(
+            0usize..max_capacity + max_capacity / 8 + 1,
+            0.0..max_ops * 1.25,
+        )
         .map_err(|e| err(e.to_string()))?;
     chart
         .configure_mesh()

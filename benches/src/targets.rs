@@ -47,7 +47,11 @@ pub fn gib(bytes: u64) -> String {
 /// Every figure of `report` that issue 6 sets a target for.
 pub fn checks(report: &Report) -> Vec<TargetCheck> {
     let e = &report.epoch;
-    let trade = report.rows_per_op.get("trade").copied().unwrap_or(usize::MAX);
+    let trade = report
+        .rows_per_op
+        .get("trade")
+        .copied()
+        .unwrap_or(usize::MAX);
     let peak = report.memory.peak_bytes();
     vec![
         check(

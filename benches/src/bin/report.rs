@@ -37,8 +37,8 @@ use zksettle_prover::io::write_atomic;
 #[derive(Debug, Parser)]
 #[command(name = "report")]
 struct Cli {
-    /// Smoke run: a small epoch at tree depth 8 with tiny chunks (seconds,
-    /// not figures to quote).
+    /// Smoke run: a small epoch at tree depth 8 with tiny chunks (about 3
+    /// minutes, mostly the recursion circuits; not figures to quote).
     #[arg(long)]
     quick: bool,
     /// Write BENCHMARKS.md and benches/{report.json,ops_per_chunk_size.svg}
@@ -114,7 +114,11 @@ struct Progress(Instant);
 
 impl Progress {
     fn say(&self, line: impl AsRef<str>) {
-        eprintln!("[{:>6.1} s] {}", self.0.elapsed().as_secs_f64(), line.as_ref());
+        eprintln!(
+            "[{:>6.1} s] {}",
+            self.0.elapsed().as_secs_f64(),
+            line.as_ref()
+        );
     }
 }
 
@@ -168,7 +172,11 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
     let (set, circuits) = circuits(settings, &applied);
     progress.say(format!(
         "circuits {} in {:.1} s: chunk {} rows (2^{}), recursion 2^{}",
-        if circuits.from_cache { "loaded" } else { "built" },
+        if circuits.from_cache {
+            "loaded"
+        } else {
+            "built"
+        },
         circuits.secs,
         circuits.chunk_rows,
         circuits.chunk_degree_bits,
@@ -178,7 +186,9 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
     progress.say("counting rows per operation type");
     let rows = rows_per_op(shape);
     let step_rows = rows_per_step(shape, OpKinds::ALL);
-    progress.say(format!("rows per operation: {rows:?}; one step: {step_rows}"));
+    progress.say(format!(
+        "rows per operation: {rows:?}; one step: {step_rows}"
+    ));
 
     progress.say("proving the epoch end to end");
     let epoch = epoch_run::run(&set, &applied, &|line| progress.say(line))?;
@@ -202,7 +212,9 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
             let build_s = (!circuits.from_cache).then(|| set.build_ms[0] as f64 / 1000.0);
             SweepPoint::of(&set.chunk, build_s, row_cost.chunk_prove_s)
         } else {
-            progress.say(format!("chunk size sweep: building and proving {capacity} steps"));
+            progress.say(format!(
+                "chunk size sweep: building and proving {capacity} steps"
+            ));
             sweep::measure(&applied, capacity)?
         };
         progress.say(format!(
@@ -287,10 +299,16 @@ fn spawn_probe(cli: &Cli, threads: usize) -> Result<SegmentRun> {
     }
     let output = command.output().context("running the thread probe")?;
     if !output.status.success() {
-        bail!("the thread probe at {threads} thread(s) failed: {}", output.status);
+        bail!(
+            "the thread probe at {threads} thread(s) failed: {}",
+            output.status
+        );
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().last().context("the thread probe printed nothing")?;
+    let line = stdout
+        .lines()
+        .last()
+        .context("the thread probe printed nothing")?;
     let run: SegmentRun = serde_json::from_str(line).context("reading the thread probe")?;
     if run.threads != threads {
         bail!("the probe ran on {} threads, not {threads}", run.threads);
@@ -304,7 +322,10 @@ fn write_outputs(report: &Report, root: &Path) -> Result<()> {
     let json = serde_json::to_vec_pretty(report)?;
     write_atomic(&benches.join("report.json"), &json)?;
     plot::ops_per_chunk_size(&report.sweep, &root.join(PLOT_PATH))?;
-    write_atomic(&root.join("BENCHMARKS.md"), markdown::render(report).as_bytes())?;
+    write_atomic(
+        &root.join("BENCHMARKS.md"),
+        markdown::render(report).as_bytes(),
+    )?;
     eprintln!(
         "wrote {}, {} and {}",
         root.join("BENCHMARKS.md").display(),
