@@ -45,13 +45,16 @@ pub fn render(report: &Report) -> String {
         w,
         "Written by `cargo run --release -p zksettle-benches --bin report` (issue 6), \
          started {} UTC on {} logical CPUs ({}), proving on {} threads. The run took \
-         {:.1} min; the circuits were {origin} ({:.1} s). Every figure below was \
-         measured in that run; `benches/report.json` holds them all.\n",
+         {:.1} min (one-minute load average {:.1} at its start, {:.1} at its end); the \
+         circuits were {origin} ({:.1} s). Every figure below was measured in that run; \
+         `benches/report.json` holds them all.\n",
         report.started_utc,
         report.machine.cpus,
         report.machine.cpu_model,
         report.machine.rayon_threads,
         report.run_s / 60.0,
+        report.machine.load_average[0],
+        report.machine.load_average[1],
         report.circuits.secs,
     );
 

@@ -51,6 +51,9 @@ pub struct Machine {
     pub cpu_model: String,
     /// Rayon threads the main run proved with.
     pub rayon_threads: usize,
+    /// One-minute load average when the run started and when it ended
+    /// (other work on the machine slows every figure).
+    pub load_average: [f64; 2],
 }
 
 /// What the run proved.

@@ -160,6 +160,7 @@ fn circuits(settings: &Settings, applied: &AppliedEpoch) -> (CircuitSet, Circuit
 fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
     let progress = Progress(Instant::now());
     let started_utc = utc_now();
+    let load_at_start = load_average();
     progress.say(format!(
         "simulating and applying one epoch of {} operations",
         settings.ops
@@ -257,6 +258,7 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
             cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cpu_model: cpu_model(),
             rayon_threads: rayon_threads(),
+            load_average: [load_at_start, load_average()],
         },
         params,
         circuits,
@@ -338,6 +340,14 @@ fn write_outputs(report: &Report, root: &Path) -> Result<()> {
 fn rayon_threads() -> usize {
     // The pool the pipeline uses is rayon's global one.
     zksettle_benches::epoch_run::rayon_threads()
+}
+
+/// The one-minute load average (0 when unknown).
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0)
 }
 
 fn cpu_model() -> String {
