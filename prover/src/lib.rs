@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod assign;
+pub mod export;
 pub mod io;
 pub mod ledger;
 pub mod pipeline;
