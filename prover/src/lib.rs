@@ -13,6 +13,7 @@
 
 pub mod assign;
 pub mod circuit_cache;
+pub mod export;
 pub mod io;
 pub mod ledger;
 pub mod pipeline;

@@ -6,6 +6,8 @@
 //! `new_root[4]`, `epoch`, `timestamp`, `batch_hash[4]`,
 //! `report_hashes[quorum][4]`, `op_count`.
 
+use alloc::vec::Vec;
+
 use plonky2::field::types::{Field, PrimeField64};
 use plonky2::hash::hash_types::HashOut;
 

@@ -9,7 +9,9 @@
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use super::encoding::{digest_bytes, hash, unsigned, Digest, DOMAIN_REPORT};
+use zksettle_verifier::AttestedReport;
+
+use super::encoding::{digest_bytes, hash, unsigned, Digest};
 use super::error::{EpochError, ReportViolation};
 use super::fixed::on_tick;
 use super::market::{Market, OptionKind};
@@ -77,29 +79,28 @@ impl Report {
             .collect()
     }
 
-    /// Field encoding hashed into the report hash: domain tag, oracle,
-    /// timestamp, spot per underlying, then per instrument mark, kappa and
-    /// settlement price (0 where none).
+    /// The report as the circuit hashes it and a light client checks it:
+    /// settlement prices per instrument (the verifier crate owns the encoding).
+    pub fn attested(&self, market: &Market) -> AttestedReport {
+        AttestedReport {
+            oracle: self.oracle,
+            timestamp: self.timestamp,
+            spot: self.spot.clone(),
+            mark: self.mark.clone(),
+            kappa_bps: self.kappa_bps.clone(),
+            settlement_by_instrument: self.settlement_per_instrument(market),
+            signature: self.signature,
+        }
+    }
+
+    /// Field encoding hashed into the report hash ([`AttestedReport::to_fields`]).
     pub fn to_fields(&self, market: &Market) -> Vec<F> {
-        let mut out = vec![
-            unsigned(DOMAIN_REPORT),
-            unsigned(self.oracle.into()),
-            unsigned(self.timestamp),
-        ];
-        out.extend(self.spot.iter().copied().map(unsigned));
-        out.extend(self.mark.iter().copied().map(unsigned));
-        out.extend(self.kappa_bps.iter().copied().map(unsigned));
-        out.extend(
-            self.settlement_per_instrument(market)
-                .into_iter()
-                .map(unsigned),
-        );
-        out
+        self.attested(market).to_fields()
     }
 
     /// Poseidon hash of [`Report::to_fields`]: the public input and the signed message.
     pub fn hash(&self, market: &Market) -> Digest {
-        hash(&self.to_fields(market))
+        self.attested(market).hash()
     }
 
     /// Signs the report with an oracle key (simulator and tests).

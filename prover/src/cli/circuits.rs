@@ -12,11 +12,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Result;
-use zksettle_circuits::chunk::{ChunkParams, OpKinds};
-use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::chunk::ChunkParams;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::rules::Market;
 use zksettle_circuits::SOURCE_DIGEST;
+use zksettle_prover::export::params_for;
 use zksettle_prover::io::write_atomic;
 
 /// The cache directory, `None` when disabled.
@@ -41,11 +41,7 @@ fn cache_key(params: &ChunkParams) -> String {
 /// The circuits for `market`'s shape and `capacity` steps per chunk.
 pub fn load_or_build(market: &Market, capacity: usize) -> Result<CircuitSet> {
     anyhow::ensure!(capacity > 0, "--capacity must be at least 1");
-    let params = ChunkParams {
-        shape: MarketShape::of(market),
-        capacity,
-        kinds: OpKinds::ALL,
-    };
+    let params = params_for(market, capacity);
     let path = cache_dir().map(|d| d.join(cache_key(&params)));
     if let Some(path) = &path {
         let clock = Instant::now();

@@ -3,11 +3,14 @@
 mod apply;
 mod circuits;
 mod demo;
+mod export_verifier;
+mod inspect;
 mod margin;
 mod prove;
 mod replay;
 mod simulate;
 mod stats;
+mod verify;
 
 use std::path::Path;
 
@@ -30,6 +33,10 @@ pub struct Cli {
 enum Command {
     /// Apply an epoch natively and write the new state.
     Apply(apply::Args),
+    /// Write the chain circuit's verifier data for light clients.
+    ExportVerifier(export_verifier::Args),
+    /// Print the public inputs of a chain proof as JSON.
+    Inspect(inspect::Args),
     /// Simulate a small market, prove and chain its epochs, verify, print a table.
     Demo(demo::Args),
     /// Print every account's margin at an epoch's median oracle prices.
@@ -42,6 +49,8 @@ enum Command {
     Simulate(simulate::Args),
     /// Print rows per operation type and the chunk circuit's size.
     Stats(stats::Args),
+    /// Light verification of a chain proof and its oracle attestation.
+    Verify(verify::Args),
 }
 
 /// Runs one subcommand.
@@ -49,11 +58,14 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Apply(args) => apply::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::ExportVerifier(args) => export_verifier::run(args),
+        Command::Inspect(args) => inspect::run(args),
         Command::Prove(args) => prove::run(args),
         Command::Margin(args) => margin::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }
 

@@ -10,29 +10,16 @@
 use std::path::Path;
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::{Proof, RecursionError};
 use zksettle_circuits::rules::epoch::Epoch;
 use zksettle_circuits::rules::error::EpochError;
-use zksettle_circuits::rules::oracle::Report;
-use zksettle_verifier::PublicInputs;
+use zksettle_verifier::{Attestation, PublicInputs};
 
 use super::{manifest, prove_chain, prove_epoch, Checkpoints, PipelineError, Stage};
 use crate::assign::chunk_witnesses;
 use crate::io::{write_atomic, write_json, IoError};
 use crate::ledger::Ledger;
-
-/// The oracle attestation of an epoch: the reports behind its report hashes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attestation {
-    /// Epoch number.
-    pub epoch: u64,
-    /// Epoch timestamp.
-    pub timestamp: u64,
-    /// The quorum's signed reports, in the proof's order.
-    pub reports: Vec<Report>,
-}
 
 /// Why an epoch could not be proven from its files.
 #[derive(Debug, thiserror::Error)]
@@ -147,7 +134,11 @@ pub fn prove_epoch_to(
         &Attestation {
             epoch: n,
             timestamp: epoch.timestamp,
-            reports: epoch.reports.clone(),
+            reports: epoch
+                .reports
+                .iter()
+                .map(|r| r.attested(ledger.market()))
+                .collect(),
         },
     )?;
     write_json(&out.join(format!("state-{n:04}.json")), &next.to_state())?;
