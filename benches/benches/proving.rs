@@ -2,13 +2,15 @@
 //! market (epoch 1 re-rooted onto the smaller tree), so a run takes
 //! minutes: chunk proofs of 2 and 8 steps, one wrap, one fold of two
 //! wraps, one chain step from genesis, and verification of that chain
-//! proof. Every circuit is built (or loaded from the circuit cache) once,
+//! proof, by the prover (`ChainCircuit::verify`) and by the light verifier
+//! from the proof's bytes (`zksettle_verifier::verify_chain`). Every circuit is built (or loaded from the circuit cache) once,
 //! before its bench; only proving or verifying is timed. The report binary
 //! measures the default parameters (depth 20, 48 steps).
 
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
+use zksettle_benches::epoch_run::light_client_inputs;
 use zksettle_benches::workload::{AppliedEpoch, History};
 use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds};
 use zksettle_circuits::gadgets::market::MarketShape;
@@ -16,6 +18,8 @@ use zksettle_circuits::recursion::fold::Child;
 use zksettle_circuits::recursion::Proof;
 use zksettle_prover::assign::chunk_witnesses;
 use zksettle_prover::circuit_cache::load_or_build;
+use zksettle_prover::export::chain_verifier_bytes;
+use zksettle_verifier::{verify_chain, ChainVerifier};
 
 const DEPTH: u32 = 8;
 /// Capacities of the chunk benches; the recursion benches use the first.
@@ -102,9 +106,18 @@ fn recursion(c: &mut Criterion) {
     });
     group.finish();
 
-    c.bench_function("verify/chain_proof", |b| {
+    let mut group = c.benchmark_group("verify_chain_proof_depth_8");
+    group.bench_function("chain_circuit", |b| {
         b.iter(|| set.chain.verify(&chain).expect("verifies"))
     });
+    let verifier_data = chain_verifier_bytes(&set).expect("serialises");
+    let verifier = ChainVerifier::from_trusted_bytes(&verifier_data).expect("decodes");
+    let (trusted, attestation) = light_client_inputs(&epoch);
+    let bytes = chain.to_bytes();
+    group.bench_function("light_verify_chain", |b| {
+        b.iter(|| verify_chain(&verifier, &bytes, &trusted, &attestation).expect("verifies"))
+    });
+    group.finish();
 }
 
 criterion_group! {

@@ -3,6 +3,13 @@
 //! fold tree, and the chain step from genesis, each stage timed; then the
 //! epoch and chain proofs' sizes and verification times.
 //!
+//! Verification is timed twice: by the prover's `ChainCircuit::verify`
+//! (plonky2 and the key check, on a decoded proof) and by the light
+//! verifier, `zksettle_verifier::verify_chain`, as a client runs it: from
+//! the proof's bytes, the chain circuit's verifier data, the trusted
+//! genesis root, market hash and oracle keys, and the epoch's attestation
+//! (decoding, statement checks, the quorum's signatures, plonky2).
+//!
 //! Stages run back to back in [`prove_epoch`]: every chunk is proven and
 //! wrapped before the first fold starts, so the chunk stage ends at the
 //! last [`Stage::Chunk`] report and the fold stage takes the rest.
@@ -13,8 +20,11 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use zksettle_circuits::recursion::set::CircuitSet;
+use zksettle_circuits::recursion::Proof;
 use zksettle_prover::assign::chunk_witnesses;
+use zksettle_prover::export::chain_verifier_bytes;
 use zksettle_prover::pipeline::{prove_chain, prove_epoch, Stage};
+use zksettle_verifier::{verify_chain, Attestation, ChainVerifier, Trusted};
 
 use crate::timing::{median_secs, timed};
 use crate::workload::{op_mix, AppliedEpoch};
@@ -58,8 +68,13 @@ pub struct EpochRun {
     pub epoch_verify_ms: f64,
     /// Bytes of the chain proof.
     pub chain_proof_bytes: usize,
-    /// Median milliseconds verifying the chain proof (with its key check).
+    /// Median milliseconds verifying the chain proof with the prover's
+    /// `ChainCircuit::verify` (plonky2 and the key check).
     pub chain_verify_ms: f64,
+    /// Median milliseconds of the light verifier's `verify_chain` on the
+    /// chain proof's bytes (decoding, trusted values, the quorum's
+    /// signatures, plonky2).
+    pub light_verify_ms: f64,
 }
 
 /// Proves `applied` (epoch 1 of its history) end to end with `set`,
@@ -125,6 +140,7 @@ pub fn run(
         Ok(())
     })?;
     let chain_verify_s = median_secs(VERIFY_RUNS, || set.chain.verify(&chain_proof).map(drop))?;
+    let light_verify_s = light_verify(set, applied, &chain_proof)?;
 
     Ok(EpochRun {
         ops: epoch.ops.len(),
@@ -144,7 +160,53 @@ pub fn run(
         epoch_verify_ms: epoch_verify_s * 1000.0,
         chain_proof_bytes: chain_proof.to_bytes().len(),
         chain_verify_ms: chain_verify_s * 1000.0,
+        light_verify_ms: light_verify_s * 1000.0,
     })
+}
+
+/// What a light client holds to verify the chain proof of `applied` when
+/// it is epoch 1: the trusted genesis root (the ledger before it), market
+/// hash and oracle keys, and the epoch's attestation.
+pub fn light_client_inputs(applied: &AppliedEpoch) -> (Trusted, Attestation) {
+    let market = applied.before.market();
+    let trusted = Trusted {
+        genesis_root: applied.before.root(),
+        market_hash: market.hash(),
+        oracle_keys: market.oracles.keys.clone(),
+        quorum: market.oracles.quorum as usize,
+    };
+    let epoch = &applied.epoch;
+    let attestation = Attestation {
+        epoch: epoch.epoch,
+        timestamp: epoch.timestamp,
+        reports: epoch.reports.iter().map(|r| r.attested(market)).collect(),
+    };
+    (trusted, attestation)
+}
+
+/// Median seconds of the light verifier accepting `chain_proof` (epoch 1 of
+/// `applied`'s chain) as a client would, after checking it finalises the
+/// ledger's root.
+fn light_verify(
+    set: &CircuitSet,
+    applied: &AppliedEpoch,
+    chain_proof: &Proof,
+) -> Result<f64, BenchError> {
+    let verifier = ChainVerifier::from_trusted_bytes(
+        &chain_verifier_bytes(set).map_err(BenchError::Workload)?,
+    )?;
+    let (trusted, attestation) = light_client_inputs(applied);
+    let bytes = chain_proof.to_bytes();
+    let finalized = verify_chain(&verifier, &bytes, &trusted, &attestation)?;
+    if finalized.new_root != applied.after.root() {
+        return Err(BenchError::Workload(
+            "the light verifier finalises another root than the ledger's".into(),
+        ));
+    }
+    let secs = median_secs(VERIFY_RUNS, || {
+        verify_chain(&verifier, &bytes, &trusted, &attestation).map(drop)
+    })?;
+    Ok(secs)
 }
 
 /// Figures of a few chunks proven and folded (no chain), for comparing

@@ -33,6 +33,9 @@ pub enum BenchError {
     /// A recursive proof did not prove or verify.
     #[error(transparent)]
     Recursion(#[from] RecursionError),
+    /// The light verifier rejected a proof.
+    #[error(transparent)]
+    Verify(#[from] zksettle_verifier::VerifyError),
     /// A fixture or an output file could not be read or written.
     #[error(transparent)]
     Io(#[from] IoError),

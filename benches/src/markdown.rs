@@ -108,23 +108,32 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(
         w,
-        "| proof | bytes | verify ms (median of {}) |\n| --- | ---: | ---: |",
+        "| proof | bytes | verified by | ms (median of {}) |\n| --- | ---: | --- | ---: |",
         crate::epoch_run::VERIFY_RUNS
     );
     let _ = writeln!(
         w,
-        "| epoch proof (root of the fold tree) | {} | {:.2} |",
+        "| epoch proof (root of the fold tree) | {} | `FoldCircuit::verify` | {:.2} |",
         e.epoch_proof_bytes, e.epoch_verify_ms
     );
     let _ = writeln!(
         w,
-        "| chain proof | {} | {:.2} |\n",
+        "| chain proof | {} | `ChainCircuit::verify` | {:.2} |",
         e.chain_proof_bytes, e.chain_verify_ms
     );
     let _ = writeln!(
         w,
-        "Verification is plonky2's, with the check of the verifier key a cyclic proof \
-         carries (`FoldCircuit::verify`, `ChainCircuit::verify`).\n"
+        "| chain proof | {} | `zksettle_verifier::verify_chain` | {:.2} |\n",
+        e.chain_proof_bytes, e.light_verify_ms
+    );
+    let _ = writeln!(
+        w,
+        "`FoldCircuit::verify` and `ChainCircuit::verify` are the prover's checks: plonky2 \
+         and the verifier key a cyclic proof carries, on a decoded proof. `verify_chain` is \
+         the light client's: from the proof's bytes, the chain verifier data and the trusted \
+         genesis root, market hash and oracle keys, it decodes the proof, checks the key and \
+         the statement, the quorum's signatures over the epoch's attestation, then runs \
+         plonky2.\n"
     );
 
     let _ = writeln!(w, "## Rows per operation\n");
