@@ -258,7 +258,7 @@ pub fn render(report: &Report) -> String {
         w,
         "Resident high-water marks: the main process (`VmHWM`; the end-to-end epoch with \
          every circuit in memory, the row-cost runs and the sweep) {}, the largest \
-         thread-comparison child (`getrusage(RUSAGE_CHILDREN)`) {}.\n",
+         thread-comparison child (its own `VmHWM`, which it reports) {}.\n",
         m.main_bytes.map_or_else(|| "unknown".into(), gib),
         m.children_bytes.map_or_else(|| "unknown".into(), gib)
     );

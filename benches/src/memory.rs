@@ -1,6 +1,10 @@
-//! Peak resident memory: this process's high-water mark (`VmHWM` in
-//! `/proc/self/status`) and the largest of its finished children's
-//! (`getrusage(RUSAGE_CHILDREN)`). Linux only; elsewhere both read `None`.
+//! Peak resident memory: a process's high-water mark (`VmHWM` in
+//! `/proc/self/status`). Linux only; elsewhere it reads `None`.
+//!
+//! Child processes report their own mark in their output: on Linux,
+//! `getrusage(RUSAGE_CHILDREN)` would count the parent's pages a child
+//! shares between its spawn and its `exec`, so it reads as the parent's
+//! peak.
 
 /// This process's peak resident set, in bytes.
 pub fn peak_self_bytes() -> Option<u64> {
@@ -13,20 +17,6 @@ pub fn status_peak_bytes(status: &str) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
-}
-
-/// The largest peak resident set of any waited-for child, in bytes.
-pub fn peak_children_bytes() -> Option<u64> {
-    // SAFETY: getrusage writes into the zeroed struct we own and reads nothing else.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) != 0 {
-            return None;
-        }
-        usage
-    };
-    // Linux reports ru_maxrss in KiB.
-    u64::try_from(usage.ru_maxrss).ok().map(|kib| kib * 1024)
 }
 
 #[cfg(test)]

@@ -97,7 +97,8 @@ pub struct Circuits {
 pub struct Memory {
     /// This process (the end-to-end epoch, the row-cost runs and the sweep).
     pub main_bytes: Option<u64>,
-    /// The largest of the thread-comparison child processes.
+    /// The largest of the thread-comparison child processes (each reports
+    /// its own `VmHWM`).
     pub children_bytes: Option<u64>,
 }
 

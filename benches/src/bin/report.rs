@@ -240,6 +240,7 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
         threads.push(run);
     }
 
+    let children_bytes = threads.iter().filter_map(|t| t.peak_rss_bytes).max();
     let params = Params {
         seed: SEED,
         accounts: ACCOUNTS,
@@ -270,7 +271,7 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
         threads,
         memory: Memory {
             main_bytes: memory::peak_self_bytes(),
-            children_bytes: memory::peak_children_bytes(),
+            children_bytes,
         },
         targets: Vec::new(),
     };
