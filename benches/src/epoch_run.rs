@@ -247,7 +247,7 @@ pub fn run_segment(
         timed(|| prove_epoch(set, applied.before.market(), &witnesses, None, &|_| {}));
     proof?;
     Ok(SegmentRun {
-        threads: rayon::current_num_threads(),
+        threads: rayon_threads(),
         chunks,
         steps,
         secs,

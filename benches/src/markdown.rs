@@ -267,7 +267,8 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(
         w,
         "```sh\ncargo run --release -p zksettle-benches --bin report            # this file, benches/report.json, the plot\n\
-         cargo run --release -p zksettle-benches --bin report -- --quick --out /tmp/quick   # smoke run, about 3 minutes\n\
+         cargo run --release -p zksettle-benches --bin report -- --quick --out /tmp/quick   # smoke run, a minute or two\n\
+         cargo run --release -p zksettle-benches --bin report -- --render benches/report.json   # re-render this file and the plot, no measuring\n\
          cargo bench -p zksettle-benches                                      # criterion benches (small tree depth)\n```\n\n\
          Circuits are cached on disk as `zksettle` caches them (`$ZKSETTLE_CACHE`, default \
          `~/.cache/zksettle`; `off` disables it): a second run skips the build."

@@ -8,7 +8,7 @@ use crate::sweep::SweepPoint;
 use crate::BenchError;
 
 /// Draws operations per second (chunk proving alone) against steps per
-/// chunk, each point labelled with its padded rows, into `path`.
+/// chunk, each point labelled with its value and padded rows, into `path`.
 pub fn ops_per_chunk_size(points: &[SweepPoint], path: &Path) -> Result<(), BenchError> {
     let err = |e: String| BenchError::Plot(e);
     let max_capacity = points.iter().map(|p| p.capacity).max().unwrap_or(1);
@@ -38,14 +38,21 @@ pub fn ops_per_chunk_size(points: &[SweepPoint], path: &Path) -> Result<(), Benc
     chart
         .draw_series(LineSeries::new(series.clone(), &BLUE))
         .map_err(|e| err(e.to_string()))?;
+    // Throughput above each point, padded rows below: short labels, so
+    // neighbouring capacities do not overlap.
     chart
         .draw_series(series.iter().zip(points).map(|(&(x, y), p)| {
             EmptyElement::at((x, y))
                 + Circle::new((0, 0), 4, BLUE.filled())
                 + Text::new(
-                    format!("{:.2} ops/s, 2^{} rows", p.ops_per_s, p.degree_bits),
-                    (-40, -18),
+                    format!("{:.2}", p.ops_per_s),
+                    (-14, -22),
                     ("sans-serif", 13),
+                )
+                + Text::new(
+                    format!("2^{} rows", p.degree_bits),
+                    (-26, 10),
+                    ("sans-serif", 12),
                 )
         }))
         .map_err(|e| err(e.to_string()))?;

@@ -4,8 +4,9 @@
 //! targets table goes to stdout at the end.
 //!
 //! ```sh
-//! cargo run --release -p zksettle-benches --bin report               # about 13 min on 2 cores
+//! cargo run --release -p zksettle-benches --bin report     # about 8 min on 2 cores
 //! cargo run --release -p zksettle-benches --bin report -- --quick --out /tmp/quick
+//! cargo run --release -p zksettle-benches --bin report -- --render benches/report.json
 //! ```
 //!
 //! The 1-versus-2-threads comparison re-runs this binary with the hidden
@@ -37,14 +38,18 @@ use zksettle_prover::io::write_atomic;
 #[derive(Debug, Parser)]
 #[command(name = "report")]
 struct Cli {
-    /// Smoke run: a small epoch at tree depth 8 with tiny chunks (about 3
-    /// minutes, mostly the recursion circuits; not figures to quote).
+    /// Smoke run: a small epoch at tree depth 8 with tiny chunks (a minute
+    /// or two, mostly the recursion circuits; not figures to quote).
     #[arg(long)]
     quick: bool,
     /// Write BENCHMARKS.md and benches/{report.json,ops_per_chunk_size.svg}
     /// under this directory instead of the repository.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Render BENCHMARKS.md and the plot again from a report.json written
+    /// by an earlier run (nothing is measured).
+    #[arg(long, value_name = "REPORT_JSON")]
+    render: Option<PathBuf>,
     /// Internal: prove the thread-comparison workload, print its JSON.
     #[arg(long, hide = true)]
     threads_probe: bool,
@@ -135,7 +140,13 @@ fn main() -> Result<()> {
             .context("the crate has no parent directory")?
             .to_path_buf(),
     };
-    let report = measure(&cli, &settings)?;
+    let report = match &cli.render {
+        Some(json) => {
+            let bytes = std::fs::read(json).with_context(|| json.display().to_string())?;
+            serde_json::from_slice(&bytes).with_context(|| json.display().to_string())?
+        }
+        None => measure(&cli, &settings)?,
+    };
     write_outputs(&report, &root)?;
     println!("{}", markdown::targets_table(&report));
     Ok(())
@@ -258,7 +269,7 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
         machine: Machine {
             cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cpu_model: cpu_model(),
-            rayon_threads: rayon_threads(),
+            rayon_threads: epoch_run::rayon_threads(),
             load_average: [load_at_start, load_average()],
         },
         params,
@@ -336,11 +347,6 @@ fn write_outputs(report: &Report, root: &Path) -> Result<()> {
         root.join(PLOT_PATH).display()
     );
     Ok(())
-}
-
-fn rayon_threads() -> usize {
-    // The pool the pipeline uses is rayon's global one.
-    zksettle_benches::epoch_run::rayon_threads()
 }
 
 /// The one-minute load average (0 when unknown).
