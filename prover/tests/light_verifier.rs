@@ -474,3 +474,86 @@ fn public_inputs_round_trip_the_statement() {
         .iter()
         .all(|e| e.to_canonical_u64() < F::ORDER));
 }
+
+/// Runs `zksettle verify` on the small chain's files, with one of them replaced.
+fn run_cli(
+    attestation: &Attestation,
+    proof: &[u8],
+    finalized: Option<u64>,
+) -> std::process::Output {
+    let c = chain();
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    std::fs::write(
+        path("market.json"),
+        serde_json::to_vec(&small_market()).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(path("chain.bin"), &c.verifier_data).unwrap();
+    std::fs::write(path("chain.proof"), proof).unwrap();
+    std::fs::write(
+        path("attest.json"),
+        serde_json::to_vec(attestation).unwrap(),
+    )
+    .unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_zksettle"));
+    command
+        .arg("verify")
+        .arg("--market")
+        .arg(path("market.json"));
+    command
+        .arg("--genesis-root")
+        .arg(zksettle_verifier::hex::digest_hex(&c.trusted.genesis_root));
+    command.arg("--proof").arg(path("chain.proof"));
+    command.arg("--attestation").arg(path("attest.json"));
+    command.arg("--verifier").arg(path("chain.bin"));
+    if let Some(epoch) = finalized {
+        command.arg("--finalized-epoch").arg(epoch.to_string());
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn zksettle_verify_accepts_the_last_proof_and_names_each_rejection() {
+    let (proof, attestation) = last();
+    let ok = run_cli(attestation, proof, None);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(line["epoch"], 2);
+    assert_eq!(
+        line["new_root"],
+        zksettle_verifier::hex::digest_hex(&chain().roots[1])
+    );
+
+    let mut forged = attestation.clone();
+    forged.reports[0].signature[0] ^= 1;
+    let mut flipped = proof.to_vec();
+    flipped[4000] ^= 1;
+    for (output, expected) in [
+        (
+            run_cli(&forged, proof, None),
+            "attest.json: report 0: signature does not verify",
+        ),
+        (
+            run_cli(attestation, &flipped, None),
+            "chain.proof: proof invalid",
+        ),
+        (
+            run_cli(attestation, proof, Some(2)),
+            "epoch 2 is not newer than the finalized epoch 2",
+        ),
+        (
+            run_cli(&chain().attestations[0], proof, None),
+            "attestation epoch is 1, the proof's is 2",
+        ),
+    ] {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}

@@ -166,3 +166,171 @@ impl Attestation {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use ed25519_dalek::{Signer, SigningKey};
+    use plonky2::hash::hash_types::HashOut;
+
+    fn key(oracle: u32) -> SigningKey {
+        SigningKey::from_bytes(&[oracle as u8 + 1; 32])
+    }
+
+    fn report(oracle: u32) -> AttestedReport {
+        let mut r = AttestedReport {
+            oracle,
+            timestamp: 1_000 + u64::from(oracle),
+            spot: vec![3_000_000_000],
+            mark: vec![100_000, 200_000],
+            kappa_bps: vec![500, 600],
+            settlement_by_instrument: vec![0, 0],
+            signature: [0; 64],
+        };
+        r.signature = key(oracle).sign(&digest_bytes(&r.hash())).to_bytes();
+        r
+    }
+
+    /// A quorum of 3 from a set of 4, and a statement carrying their hashes.
+    fn setup() -> (Attestation, PublicInputs, Trusted) {
+        let reports = vec![report(0), report(2), report(3)];
+        let statement = PublicInputs {
+            market_hash: HashOut::ZERO,
+            genesis_root: HashOut::ZERO,
+            prev_root: HashOut::ZERO,
+            new_root: HashOut::ZERO,
+            epoch: 7,
+            timestamp: 2_000,
+            batch_hash: HashOut::ZERO,
+            report_hashes: reports.iter().map(AttestedReport::hash).collect(),
+            op_count: 1,
+        };
+        let trusted = Trusted {
+            genesis_root: HashOut::ZERO,
+            market_hash: HashOut::ZERO,
+            oracle_keys: (0..4).map(|i| key(i).verifying_key().to_bytes()).collect(),
+            quorum: 3,
+        };
+        let attestation = Attestation {
+            epoch: 7,
+            timestamp: 2_000,
+            reports,
+        };
+        (attestation, statement, trusted)
+    }
+
+    #[test]
+    fn a_signed_quorum_matching_the_proof_is_accepted() {
+        let (attestation, statement, trusted) = setup();
+        assert_eq!(attestation.check(&statement, &trusted), Ok(()));
+        let json = serde_json::to_vec(&attestation).unwrap();
+        assert_eq!(Attestation::from_json(&json), Ok(attestation));
+    }
+
+    #[test]
+    fn each_attestation_fault_has_its_error() {
+        let (good, statement, trusted) = setup();
+        let check = |edit: &dyn Fn(&mut Attestation)| {
+            let mut a = good.clone();
+            edit(&mut a);
+            a.check(&statement, &trusted).unwrap_err()
+        };
+        assert!(matches!(
+            check(&|a| a.epoch = 6),
+            VerifyError::AttestationMismatch { field: "epoch", .. }
+        ));
+        assert!(matches!(
+            check(&|a| a.timestamp += 1),
+            VerifyError::AttestationMismatch {
+                field: "timestamp",
+                ..
+            }
+        ));
+        assert!(matches!(
+            check(&|a| {
+                a.reports.pop();
+            }),
+            VerifyError::BelowQuorum {
+                reports: 2,
+                quorum: 3
+            }
+        ));
+        assert!(matches!(
+            check(&|a| a.reports.push(report(1))),
+            VerifyError::ExtraReports { reports: 4, .. }
+        ));
+        assert!(matches!(
+            check(&|a| a.reports[1] = report(0)),
+            VerifyError::DuplicateOracle {
+                index: 1,
+                oracle: 0
+            }
+        ));
+        assert!(matches!(
+            check(&|a| a.reports[2].oracle = 4),
+            VerifyError::UnknownOracle {
+                index: 2,
+                oracle: 4,
+                set: 4
+            }
+        ));
+        assert!(matches!(
+            check(&|a| a.reports[0].mark[1] += 100),
+            VerifyError::ReportHashMismatch { index: 0, .. }
+        ));
+        assert!(matches!(
+            check(&|a| a.reports[1].signature[3] ^= 1),
+            VerifyError::BadSignature {
+                index: 1,
+                oracle: 2
+            }
+        ));
+        // Oracle 1 signs oracle 2's report: a valid signature by the wrong key.
+        assert!(matches!(
+            check(&|a| {
+                let message = digest_bytes(&a.reports[1].hash());
+                a.reports[1].signature = key(1).sign(&message).to_bytes();
+            }),
+            VerifyError::BadSignature {
+                index: 1,
+                oracle: 2
+            }
+        ));
+        // Reports swapped: each hash is at the wrong position.
+        assert!(matches!(
+            check(&|a| a.reports.swap(0, 1)),
+            VerifyError::ReportHashMismatch {
+                index: 0,
+                oracle: 2,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn the_encoding_is_fixed() {
+        let r = report(2);
+        let fields = r.to_fields();
+        assert_eq!(fields.len(), 3 + 1 + 2 + 2 + 2);
+        assert_eq!(fields[0], F::from_canonical_u64(DOMAIN_REPORT));
+        assert_eq!(fields[1], F::from_canonical_u64(2));
+        assert_eq!(fields[2], F::from_canonical_u64(1_002));
+        assert_eq!(fields[3], F::from_canonical_u64(3_000_000_000));
+    }
+
+    #[test]
+    fn malformed_json_is_an_error() {
+        for bad in [
+            &b"{}"[..],
+            b"[",
+            b"{\"epoch\":1,\"timestamp\":2,\"reports\":[{}]}",
+            b"",
+        ] {
+            assert!(matches!(
+                Attestation::from_json(bad),
+                Err(VerifyError::MalformedAttestation(_))
+            ));
+        }
+    }
+}

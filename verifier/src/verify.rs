@@ -175,7 +175,7 @@ impl ChainVerifier {
         let mut buffer = Buffer::new(bytes);
         let proof = guarded(|| buffer.read_proof_with_public_inputs::<F, C, D>(&self.data.common))
             .ok_or_else(|| malformed("non-canonical field element"))?
-            .map_err(|_| malformed("truncated or garbled"))?;
+            .map_err(|_| malformed("truncated, garbled, or not a proof of this chain circuit"))?;
         let trailing = buffer.unread_bytes().len();
         if trailing > 0 {
             return Err(VerifyError::MalformedProof(format!(
