@@ -1,6 +1,5 @@
-//! The on-disk cache of built circuit sets, as a library (the report and
-//! benches load circuits through it; `zksettle`'s `cli/circuits.rs` keeps
-//! the same directory and keys, so both share one cache).
+//! The on-disk cache of built circuit sets (every `zksettle` command, the
+//! report and the benches load circuits through it, so they share one cache).
 //!
 //! The cache directory is `$ZKSETTLE_CACHE`, else `$XDG_CACHE_HOME/zksettle`,
 //! else `~/.cache/zksettle`; `ZKSETTLE_CACHE=off` disables it. Entries are

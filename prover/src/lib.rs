@@ -17,4 +17,5 @@ pub mod export;
 pub mod io;
 pub mod ledger;
 pub mod pipeline;
+pub mod rows;
 pub mod sim;

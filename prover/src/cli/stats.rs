@@ -14,6 +14,7 @@ use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::rules::market::Market;
 use zksettle_circuits::rules::ops::tag;
 use zksettle_prover::io::read_json;
+use zksettle_prover::rows::rows_per_step;
 use zksettle_prover::sim::market::simulated_market;
 
 /// Arguments of `zksettle stats`.
@@ -51,18 +52,6 @@ struct Chunk {
 struct Stats {
     rows_per_op: RowsPerOp,
     chunk: Chunk,
-}
-
-/// Rows one step supporting `kinds` adds to a chunk.
-fn rows_per_step(shape: MarketShape, kinds: OpKinds) -> usize {
-    let gates = |capacity| {
-        ChunkCircuit::count_gates(ChunkParams {
-            shape,
-            capacity,
-            kinds,
-        })
-    };
-    gates(2) - gates(1)
 }
 
 /// Rows one operation of type `tag` adds to a chunk.
