@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::Proof;
 use zksettle_prover::assign::chunk_witnesses;
-use zksettle_prover::export::chain_verifier_bytes;
+use zksettle_prover::export::{attestation, chain_verifier_bytes, trusted};
 use zksettle_prover::pipeline::{prove_chain, prove_epoch, Stage};
 use zksettle_verifier::{verify_chain, Attestation, ChainVerifier, Trusted};
 
@@ -169,19 +169,10 @@ pub fn run(
 /// hash and oracle keys, and the epoch's attestation.
 pub fn light_client_inputs(applied: &AppliedEpoch) -> (Trusted, Attestation) {
     let market = applied.before.market();
-    let trusted = Trusted {
-        genesis_root: applied.before.root(),
-        market_hash: market.hash(),
-        oracle_keys: market.oracles.keys.clone(),
-        quorum: market.oracles.quorum as usize,
-    };
-    let epoch = &applied.epoch;
-    let attestation = Attestation {
-        epoch: epoch.epoch,
-        timestamp: epoch.timestamp,
-        reports: epoch.reports.iter().map(|r| r.attested(market)).collect(),
-    };
-    (trusted, attestation)
+    (
+        trusted(market, applied.before.root()),
+        attestation(market, &applied.epoch),
+    )
 }
 
 /// Median seconds of the light verifier accepting `chain_proof` (epoch 1 of

@@ -1,12 +1,16 @@
-//! The chain circuit's verifier data for light clients: what
-//! `zksettle export-verifier` writes and `zksettle-verifier` ships.
+//! What light clients receive from the operator's side: the chain
+//! circuit's verifier data (what `zksettle export-verifier` writes and
+//! `zksettle-verifier` ships), the trusted values of a market and the
+//! oracle attestation of an epoch.
 
 use plonky2::util::serialization::DefaultGateSerializer;
 use zksettle_circuits::chunk::{ChunkParams, OpKinds, DEFAULT_CAPACITY};
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::recursion::set::CircuitSet;
-use zksettle_circuits::rules::encoding::digest_hex;
+use zksettle_circuits::rules::encoding::{digest_hex, Digest};
+use zksettle_circuits::rules::epoch::Epoch;
 use zksettle_circuits::rules::market::Market;
+use zksettle_verifier::{Attestation, Trusted};
 
 use crate::sim::market::simulated_market;
 
@@ -37,4 +41,24 @@ pub fn chain_verifier_bytes(set: &CircuitSet) -> Result<Vec<u8>, String> {
 /// The chain circuit's digest, `0x` hex (the pin next to the shipped data).
 pub fn chain_circuit_digest(set: &CircuitSet) -> String {
     digest_hex(&set.chain.data.verifier_only.circuit_digest)
+}
+
+/// What a light client of `market`'s chain from `genesis_root` trusts.
+pub fn trusted(market: &Market, genesis_root: Digest) -> Trusted {
+    Trusted {
+        genesis_root,
+        market_hash: market.hash(),
+        oracle_keys: market.oracles.keys.clone(),
+        quorum: market.oracles.quorum as usize,
+    }
+}
+
+/// The oracle attestation of `epoch` (`attest-NNNN.json`): its reports as
+/// the circuit hashed them, with their signatures.
+pub fn attestation(market: &Market, epoch: &Epoch) -> Attestation {
+    Attestation {
+        epoch: epoch.epoch,
+        timestamp: epoch.timestamp,
+        reports: epoch.reports.iter().map(|r| r.attested(market)).collect(),
+    }
 }

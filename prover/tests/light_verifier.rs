@@ -14,7 +14,7 @@ use zksettle_circuits::rules::encoding::hash;
 use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
 use zksettle_circuits::rules::{Epoch, Market};
 use zksettle_fixtures::builder::*;
-use zksettle_prover::export::{chain_verifier_bytes, params_for};
+use zksettle_prover::export::{chain_verifier_bytes, params_for, trusted};
 use zksettle_prover::ledger::Ledger;
 use zksettle_prover::pipeline::job::prove_epoch_to;
 use zksettle_verifier::config::F;
@@ -93,12 +93,7 @@ fn chain() -> &'static Chain {
             ]),
         )
         .unwrap();
-        let trusted = Trusted {
-            genesis_root: ledger.root(),
-            market_hash: market.hash(),
-            oracle_keys: market.oracles.keys.clone(),
-            quorum: market.oracles.quorum as usize,
-        };
+        let trusted = trusted(&market, ledger.root());
         let dir = tempfile::tempdir().unwrap();
         let mut previous = None;
         let (mut proofs, mut attestations, mut roots) = (vec![], vec![], vec![]);

@@ -98,6 +98,16 @@ pub fn parse_digest(text: &str) -> Result<Digest, HexError> {
     digest_from_bytes(&parse_hex_bytes(text)?)
 }
 
+/// Packs bytes into field elements, 4 big-endian bytes per element, the last
+/// one zero-padded (always canonical).
+pub fn pack_bytes(bytes: &[u8]) -> impl Iterator<Item = F> + '_ {
+    bytes.chunks(4).map(|chunk| {
+        let mut word = [0u8; 4];
+        word.iter_mut().zip(chunk).for_each(|(w, b)| *w = *b);
+        F::from_canonical_u32(u32::from_be_bytes(word))
+    })
+}
+
 /// Lower-case hex of bytes, without prefix.
 pub fn hex_encode(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -66,6 +66,6 @@ pub use error::VerifyError;
 pub use public_inputs::{Digest, LayoutError, PublicInputs};
 pub use report::{Attestation, AttestedReport};
 pub use verify::{
-    verify_chain, ChainProof, ChainVerifier, Finalized, Trusted, SHIPPED_CIRCUIT_DIGEST,
+    key_len, verify_chain, ChainProof, ChainVerifier, Finalized, Trusted, SHIPPED_CIRCUIT_DIGEST,
     SHIPPED_VERIFIER_DATA,
 };

@@ -63,6 +63,14 @@ impl PublicInputs {
         FIXED_PREFIX + 4 * quorum + 1
     }
 
+    /// The quorum whose layout has `len` elements, if any.
+    pub const fn quorum_of_len(len: usize) -> Option<usize> {
+        match len.checked_sub(FIXED_PREFIX + 1) {
+            Some(reports) if reports % 4 == 0 => Some(reports / 4),
+            _ => None,
+        }
+    }
+
     /// Encodes the statement as field elements in layout order.
     pub fn to_fields(&self) -> Vec<F> {
         let mut out = Vec::with_capacity(Self::len(self.report_hashes.len()));
@@ -173,6 +181,8 @@ mod tests {
             let inputs = sample(quorum);
             let fields = inputs.to_fields();
             assert_eq!(fields.len(), PublicInputs::len(quorum));
+            assert_eq!(PublicInputs::quorum_of_len(fields.len()), Some(quorum));
+            assert_eq!(PublicInputs::quorum_of_len(fields.len() + 1), None);
             assert_eq!(PublicInputs::from_fields(&fields, quorum), Ok(inputs));
         }
     }

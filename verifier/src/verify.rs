@@ -8,14 +8,14 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use plonky2::field::types::PrimeField64;
-use plonky2::plonk::circuit_data::VerifierCircuitData;
+use plonky2::plonk::circuit_data::{CommonCircuitData, VerifierCircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputs;
 use plonky2::util::serialization::{Buffer, DefaultGateSerializer, Read};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{C, D, F};
 use crate::guard::guarded;
-use crate::hex::{digest_hex, serde_digest};
+use crate::hex::{digest_hex, pack_bytes, serde_digest};
 use crate::public_inputs::{Digest, PublicInputs};
 use crate::report::Attestation;
 use crate::VerifyError;
@@ -37,9 +37,6 @@ const MAX_VERIFIER_DATA: usize = 1 << 16;
 
 /// Largest proof accepted (chain proofs are about 150 KB).
 const MAX_PROOF: usize = 1 << 20;
-
-/// Elements of the layout before the report hashes.
-const STATEMENT_PREFIX: usize = PublicInputs::len(0) - 1;
 
 /// What a light client trusts: the chain's genesis, its market and oracles
 /// (`trusted.json`, as `zksettle demo` writes it).
@@ -108,11 +105,7 @@ impl ChainVerifier {
         use plonky2::plonk::config::Hasher;
         let mut elements = Vec::with_capacity(bytes.len() / 4 + 2);
         elements.push(F::from_canonical_usize(bytes.len()));
-        elements.extend(bytes.chunks(4).map(|chunk| {
-            let mut word = [0u8; 4];
-            word.iter_mut().zip(chunk).for_each(|(w, b)| *w = *b);
-            F::from_canonical_u32(u32::from_be_bytes(word))
-        }));
+        elements.extend(pack_bytes(bytes));
         PoseidonHash::hash_no_pad(&elements)
     }
 
@@ -144,13 +137,11 @@ impl ChainVerifier {
         })
         .ok_or_else(|| malformed("the decoder panicked"))?
         .map_err(|_| malformed("does not decode"))?;
-        let common = &data.common;
-        let key = key_len(&data);
-        let quorum = common
+        let quorum = data
+            .common
             .num_public_inputs
-            .checked_sub(key + STATEMENT_PREFIX + 1)
-            .filter(|rest| rest % 4 == 0)
-            .map(|rest| rest / 4)
+            .checked_sub(key_len(&data.common))
+            .and_then(PublicInputs::quorum_of_len)
             .ok_or_else(|| malformed("public inputs are not a chain statement and a key"))?;
         Ok(Self { data, quorum })
     }
@@ -279,9 +270,10 @@ impl ChainVerifier {
     }
 }
 
-/// Elements of a verifier key in public inputs: digest and cap hashes.
-fn key_len(data: &VerifierCircuitData<F, C, D>) -> usize {
-    4 + 4 * data.common.config.fri_config.num_cap_elements()
+/// Elements of a verifier key in a cyclic proof's public inputs (after the
+/// statement): circuit digest and the constants' Merkle cap.
+pub fn key_len(common: &CommonCircuitData<F, D>) -> usize {
+    4 + 4 * common.config.fri_config.num_cap_elements()
 }
 
 /// Confirms that the epoch a chain proof ends with is final: the proof

@@ -28,7 +28,7 @@ use plonky2::plonk::proof::ProofWithPublicInputsTarget;
 use plonky2::recursion::cyclic_recursion::check_cyclic_proof_verifier_data;
 use plonky2::recursion::dummy_circuit::cyclic_base_proof;
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
-use zksettle_verifier::PublicInputs;
+use zksettle_verifier::{key_len, PublicInputs};
 
 use super::fold::{Child, FoldCircuit};
 use super::segment::{hash_at, SegmentTargets};
@@ -347,9 +347,4 @@ impl ChainCircuit {
         PublicInputs::from_fields(fields, self.quorum)
             .map_err(|e| RecursionError::Layout(e.to_string()))
     }
-}
-
-/// Elements of a verifier key in public inputs.
-fn key_len(common: &CommonCircuitData<F, D>) -> usize {
-    4 + 4 * common.config.fri_config.num_cap_elements()
 }

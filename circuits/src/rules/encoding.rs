@@ -12,8 +12,8 @@ use plonky2::plonk::config::Hasher;
 use crate::config::F;
 
 pub use zksettle_verifier::hex::{
-    digest_bytes, digest_hex, hex_encode, parse_digest, parse_hex_bytes, serde_bytes_hex,
-    serde_digest, serde_keys, HexError,
+    digest_bytes, digest_hex, hex_encode, pack_bytes, parse_digest, parse_hex_bytes,
+    serde_bytes_hex, serde_digest, serde_keys, HexError,
 };
 pub use zksettle_verifier::report::DOMAIN_REPORT;
 pub use zksettle_verifier::Digest;
@@ -51,15 +51,6 @@ pub fn signed(x: i64) -> F {
 /// An unsigned integer as a field element.
 pub fn unsigned(x: u64) -> F {
     F::from_noncanonical_u64(x)
-}
-
-/// Packs bytes into field elements, 4 bytes per element (always canonical).
-pub fn pack_bytes(bytes: &[u8]) -> impl Iterator<Item = F> + '_ {
-    bytes.chunks(4).map(|chunk| {
-        let mut word = [0u8; 4];
-        word[..chunk.len()].copy_from_slice(chunk);
-        F::from_canonical_u32(u32::from_be_bytes(word))
-    })
 }
 
 #[cfg(test)]

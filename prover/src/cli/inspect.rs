@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use plonky2::hash::hash_types::HashOut;
 use zksettle_circuits::rules::encoding::digest_hex;
+use zksettle_verifier::PublicInputs;
 
 use super::verify::load_verifier;
 
@@ -27,7 +28,7 @@ pub fn run(args: Args) -> Result<()> {
     let context = || format!("{}", args.proof.display());
     let proof = verifier.decode(&bytes).with_context(context)?;
     let s = verifier.statement(&proof).with_context(context)?;
-    let key = &proof.public_inputs[s.to_fields().len()..];
+    let key = &proof.public_inputs[PublicInputs::len(verifier.quorum())..];
     let circuit_digest = match key {
         [a, b, c, d, ..] => digest_hex(&HashOut {
             elements: [*a, *b, *c, *d],

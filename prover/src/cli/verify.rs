@@ -8,8 +8,9 @@ use std::time::Instant;
 use anyhow::{Context as _, Result};
 use zksettle_circuits::rules::encoding::parse_digest;
 use zksettle_circuits::rules::market::Market;
+use zksettle_prover::export::trusted;
 use zksettle_prover::io::read_json;
-use zksettle_verifier::{Attestation, ChainVerifier, Trusted, VerifyError};
+use zksettle_verifier::{Attestation, ChainVerifier, VerifyError};
 
 /// Arguments of `zksettle verify`.
 #[derive(Debug, clap::Args)]
@@ -52,12 +53,7 @@ pub fn run(args: Args) -> Result<()> {
     let market: Market = read_json(&args.market)?;
     let genesis_root = parse_digest(&args.genesis_root).context("--genesis-root")?;
     let verifier = load_verifier(args.verifier.as_deref())?;
-    let trusted = Trusted {
-        genesis_root,
-        market_hash: market.hash(),
-        oracle_keys: market.oracles.keys.clone(),
-        quorum: market.oracles.quorum as usize,
-    };
+    let trusted = trusted(&market, genesis_root);
     let proof = std::fs::read(&args.proof)
         .with_context(|| format!("{}: cannot read", args.proof.display()))?;
     let attestation_bytes = std::fs::read(&args.attestation)

@@ -14,10 +14,11 @@ use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::{Proof, RecursionError};
 use zksettle_circuits::rules::epoch::Epoch;
 use zksettle_circuits::rules::error::EpochError;
-use zksettle_verifier::{Attestation, PublicInputs};
+use zksettle_verifier::PublicInputs;
 
 use super::{manifest, prove_chain, prove_epoch, Checkpoints, PipelineError, Stage};
 use crate::assign::chunk_witnesses;
+use crate::export::attestation;
 use crate::io::{write_atomic, write_json, IoError};
 use crate::ledger::Ledger;
 
@@ -131,15 +132,7 @@ pub fn prove_epoch_to(
     write_atomic(&out.join(format!("epoch-{n:04}.proof")), &epoch_bytes)?;
     write_json(
         &out.join(format!("attest-{n:04}.json")),
-        &Attestation {
-            epoch: n,
-            timestamp: epoch.timestamp,
-            reports: epoch
-                .reports
-                .iter()
-                .map(|r| r.attested(ledger.market()))
-                .collect(),
-        },
+        &attestation(ledger.market(), epoch),
     )?;
     write_json(&out.join(format!("state-{n:04}.json")), &next.to_state())?;
     write_atomic(&out.join(format!("chain-{n:04}.proof")), &chain_bytes)?;
