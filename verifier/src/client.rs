@@ -1,29 +1,28 @@
-//! A light client: follows a chain from its genesis, one chain proof at a
-//! time, and never goes back.
+//! A light client: follows a chain from its genesis and never goes back.
+//! It keeps what it trusts and the last epoch it finalized (with the
+//! history up to it), and accepts a newer proof only with the attestations
+//! of every epoch since.
 
-use alloc::string::ToString;
-
-use crate::hex::digest_hex;
 use crate::report::Attestation;
-use crate::verify::{ChainVerifier, Finalized, Trusted};
+use crate::verify::{Anchor, Finalized, Trusted, Verifier};
 use crate::VerifyError;
 
 /// The state a light client keeps: what it trusts and the last final epoch.
 #[derive(Debug)]
 pub struct LightClient {
-    verifier: ChainVerifier,
+    verifier: Verifier,
     trusted: Trusted,
     finalized: Option<Finalized>,
 }
 
 impl LightClient {
     /// A client that has finalized nothing yet.
-    pub fn new(verifier: ChainVerifier, trusted: Trusted) -> Self {
+    pub fn new(verifier: Verifier, trusted: Trusted) -> Self {
         Self::resume(verifier, trusted, None)
     }
 
     /// A client resuming from an epoch it finalized before.
-    pub fn resume(verifier: ChainVerifier, trusted: Trusted, finalized: Option<Finalized>) -> Self {
+    pub fn resume(verifier: Verifier, trusted: Trusted, finalized: Option<Finalized>) -> Self {
         Self {
             verifier,
             trusted,
@@ -36,31 +35,27 @@ impl LightClient {
         self.finalized.as_ref()
     }
 
-    /// Accepts a newer chain proof: it must verify ([`crate::verify_chain`]),
-    /// be of a later epoch than the finalized one (an older proof presented
-    /// as newer is [`VerifyError::StaleEpoch`]) and, when it is the very
-    /// next epoch, start from the finalized root.
+    /// Where the client stands.
+    pub fn anchor(&self) -> Anchor {
+        match &self.finalized {
+            Some(f) => Anchor::finalized(f),
+            None => Anchor::genesis(&self.trusted),
+        }
+    }
+
+    /// Accepts a newer proof ([`crate::verify_proof`] from the client's
+    /// anchor): `attestations` are those of every epoch after the finalized
+    /// one up to the proof's, in order. An older proof is
+    /// [`VerifyError::StaleEpoch`]; a history that does not pass through the
+    /// finalized root and history is [`VerifyError::Fork`].
     pub fn advance(
         &mut self,
         proof: &[u8],
-        attestation: &Attestation,
+        attestations: &[Attestation],
     ) -> Result<&Finalized, VerifyError> {
-        let next = self.verifier.verify(proof, &self.trusted, attestation)?;
-        if let Some(last) = &self.finalized {
-            if next.epoch <= last.epoch {
-                return Err(VerifyError::StaleEpoch {
-                    epoch: next.epoch,
-                    finalized: last.epoch,
-                });
-            }
-            if next.epoch == last.epoch + 1 && next.prev_root != last.new_root {
-                return Err(VerifyError::Fork {
-                    epoch: next.epoch,
-                    prev_root: digest_hex(&next.prev_root),
-                    finalized_root: digest_hex(&last.new_root).to_string(),
-                });
-            }
-        }
+        let next = self
+            .verifier
+            .verify(proof, &self.trusted, &self.anchor(), attestations)?;
         Ok(self.finalized.insert(next))
     }
 }

@@ -1,48 +1,20 @@
-//! Why a chain proof is not accepted as final: one variant per reason, each
+//! Why a proof is not accepted as final: one variant per reason, each
 //! naming the offending item.
 
 use alloc::string::String;
 
-/// Why verification rejected a proof, its verifier data or its attestation.
+/// What is wrong with one epoch's attestation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VerifyError {
-    /// The verifier data does not decode, or is not the pinned data.
-    #[error("malformed verifier data: {0}")]
-    MalformedVerifierData(String),
-    /// The proof bytes do not decode as a proof of this circuit (truncated,
-    /// extended, non-canonical or garbled).
-    #[error("malformed proof: {0}")]
-    MalformedProof(String),
-    /// The proof or the trusted values do not have the shape this verifier
-    /// data expects (public-input count, quorum).
-    #[error("wrong shape: {0}")]
-    WrongShape(String),
-    /// The proof is not a chain proof of this verifier's circuit: the key in
-    /// its public inputs is another circuit's.
-    #[error("the proof carries the key of another circuit, not this chain circuit")]
-    ForeignCircuit,
-    /// A public input differs from the trusted value.
-    #[error("public input {field} is {actual}, the trusted value is {expected}")]
-    PublicInputMismatch {
-        /// Which public input.
-        field: &'static str,
-        /// The trusted value.
-        expected: String,
-        /// The proof's value.
-        actual: String,
-    },
-    /// The attestation is not valid JSON of the expected shape.
-    #[error("malformed attestation: {0}")]
-    MalformedAttestation(String),
-    /// The attestation is of another epoch than the proof.
-    #[error("attestation {field} is {attested}, the proof's is {proven}")]
-    AttestationMismatch {
-        /// `epoch` or `timestamp`.
+pub enum AttestationFault {
+    /// A record field differs from the proof's statement.
+    #[error("attested {field} is {attested}, the proof's is {proven}")]
+    Mismatch {
+        /// Which field.
         field: &'static str,
         /// The attestation's value.
-        attested: u64,
+        attested: String,
         /// The proof's value.
-        proven: u64,
+        proven: String,
     },
     /// Fewer reports than the quorum.
     #[error("{reports} oracle reports, the quorum is {quorum}")]
@@ -52,12 +24,12 @@ pub enum VerifyError {
         /// Reports required.
         quorum: usize,
     },
-    /// More reports than the proof has report hashes.
-    #[error("{reports} oracle reports, the proof carries {quorum}")]
+    /// More reports than the quorum.
+    #[error("{reports} oracle reports, the quorum is {quorum}")]
     ExtraReports {
         /// Reports in the attestation.
         reports: usize,
-        /// Report hashes in the proof.
+        /// Reports required.
         quorum: usize,
     },
     /// A report names an oracle outside the trusted set.
@@ -98,6 +70,65 @@ pub enum VerifyError {
         /// Its oracle.
         oracle: u32,
     },
+}
+
+/// Why verification rejected a proof, its verifier data or its attestations.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The verifier data does not decode, or is not the pinned data.
+    #[error("malformed verifier data: {0}")]
+    MalformedVerifierData(String),
+    /// The proof bytes do not decode as a proof of this circuit (truncated,
+    /// extended, non-canonical or garbled).
+    #[error("malformed proof: {0}")]
+    MalformedProof(String),
+    /// The proof or the trusted values do not have the shape this verifier
+    /// data expects (public-input count, quorum).
+    #[error("wrong shape: {0}")]
+    WrongShape(String),
+    /// The proof is not a chain proof of this verifier's circuit: the key in
+    /// its public inputs is another circuit's.
+    #[error("the proof carries the key of another circuit, not this chain circuit")]
+    ForeignCircuit,
+    /// A public input differs from the trusted value.
+    #[error("public input {field} is {actual}, the trusted value is {expected}")]
+    PublicInputMismatch {
+        /// Which public input.
+        field: &'static str,
+        /// The trusted value.
+        expected: String,
+        /// The proof's value.
+        actual: String,
+    },
+    /// An attestation is not valid JSON of the expected shape.
+    #[error("malformed attestation: {0}")]
+    MalformedAttestation(String),
+    /// The attestation of one epoch is at fault.
+    #[error("attestation of epoch {epoch}: {fault}")]
+    Attestation {
+        /// The attested epoch.
+        epoch: u64,
+        /// What is wrong with it.
+        fault: AttestationFault,
+    },
+    /// An epoch between the finalized one and the proof's has no attestation.
+    #[error("no attestation for epoch {epoch}: the attestations of epochs {first}..={last} are needed")]
+    MissingAttestation {
+        /// The missing epoch.
+        epoch: u64,
+        /// First epoch needed (the one after the finalized epoch).
+        first: u64,
+        /// Last epoch needed (the proof's).
+        last: u64,
+    },
+    /// An attestation out of order, repeated, or beyond the proof's epoch.
+    #[error("attestation of epoch {epoch} where epoch {expected} was expected")]
+    UnexpectedAttestation {
+        /// The attestation's epoch.
+        epoch: u64,
+        /// The epoch expected at its place (`last + 1` past the end).
+        expected: u64,
+    },
     /// The proof is not newer than the epoch the client already finalized.
     #[error("epoch {epoch} is not newer than the finalized epoch {finalized}")]
     StaleEpoch {
@@ -106,15 +137,13 @@ pub enum VerifyError {
         /// The client's finalized epoch.
         finalized: u64,
     },
-    /// The next epoch does not start from the root the client finalized.
-    #[error("epoch {epoch} starts from {prev_root}, the finalized root is {finalized_root}")]
+    /// The proven history does not pass through what the client finalized.
+    #[error("fork at epoch {epoch}: {detail}")]
     Fork {
-        /// The proof's epoch.
+        /// The epoch where the histories part.
         epoch: u64,
-        /// Its starting root.
-        prev_root: String,
-        /// The client's finalized root.
-        finalized_root: String,
+        /// How they part.
+        detail: String,
     },
     /// plonky2 rejects the proof.
     #[error("proof invalid: {0}")]
@@ -122,19 +151,12 @@ pub enum VerifyError {
 }
 
 impl VerifyError {
-    /// Whether the attestation, not the proof, is at fault (so a caller can
-    /// name the right file).
-    pub fn is_attestation(&self) -> bool {
-        matches!(
-            self,
-            Self::MalformedAttestation(_)
-                | Self::AttestationMismatch { .. }
-                | Self::BelowQuorum { .. }
-                | Self::ExtraReports { .. }
-                | Self::UnknownOracle { .. }
-                | Self::DuplicateOracle { .. }
-                | Self::ReportHashMismatch { .. }
-                | Self::BadSignature { .. }
-        )
+    /// The epoch whose attestation is at fault, if the attestation rather
+    /// than the proof is (so a caller can name the right file).
+    pub fn attestation_epoch(&self) -> Option<u64> {
+        match self {
+            Self::Attestation { epoch, .. } => Some(*epoch),
+            _ => None,
+        }
     }
 }

@@ -138,6 +138,26 @@ pub mod serde_digest {
     }
 }
 
+/// Serde adapter: a list of digests as `0x` hex strings.
+pub mod serde_digests {
+    use super::*;
+
+    /// Serialises digests as hex strings.
+    pub fn serialize<S: Serializer>(digests: &[Digest], s: S) -> Result<S::Ok, S::Error> {
+        let texts: Vec<String> = digests.iter().map(digest_hex).collect();
+        texts.serialize(s)
+    }
+
+    /// Deserialises digests from hex strings.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Digest>, D::Error> {
+        let texts = Vec::<String>::deserialize(d)?;
+        texts
+            .iter()
+            .map(|t| parse_digest(t).map_err(serde::de::Error::custom))
+            .collect()
+    }
+}
+
 /// Serde adapter: fixed-size bytes (keys, signatures) as `0x` hex.
 pub mod serde_bytes_hex {
     use super::*;

@@ -1,36 +1,55 @@
 //! # zksettle-verifier
 //!
 //! The light side of zksettle: confirms that a settlement epoch is final
-//! from one chain proof, a few trusted values and the epoch's oracle
-//! attestation, without the account state, without replaying anything and
-//! without building a circuit.
+//! from one small proof, a few trusted values and the oracle attestations of
+//! the epochs since the client's last final one, without the account state,
+//! without replaying anything and without building a circuit.
+//!
+//! ## What a verified proof guarantees
+//! [`verify_proof`] accepting a proof of epoch `e` from anchor `N` (the last
+//! epoch the client finalized, or genesis) means, for the market whose hash
+//! is the trusted terms and oracle set, from the trusted genesis root:
+//! 1. there is a sequence of epochs `1..=e`, each a batch of operations the
+//!    rule book accepts (every register and carried value constrained in the
+//!    circuit, whatever witness the prover chose), applied in order from the
+//!    genesis root and ending at the stated `new_root`;
+//! 2. each of the epochs `N+1..=e` was priced at the median of a quorum of
+//!    reports that distinct oracles of the trusted set signed (the client
+//!    checks the signatures of the attested reports, whose hashes the
+//!    proof's history commits to); the epochs up to `N` were checked when
+//!    `N` was finalized;
+//! 3. the proven history passes through the anchor's root at epoch `N` (a
+//!    history that left it is a [`VerifyError::Fork`]);
+//! 4. the proof's `batch_hash` is the Poseidon commitment to the epoch's
+//!    operations, and every epoch's roots, batch and reports are in the
+//!    history, so anyone holding the published epoch files can replay from
+//!    genesis and check every root; a user can show its account under a
+//!    finalized root with an [`AccountProof`] ([`verify_account`]).
+//!
+//! It does **not** guarantee that users consented to their trades and
+//! withdrawals (orders and withdrawals are not yet signed in the circuit:
+//! the operator is trusted to submit only authorised operations), nor that
+//! the operator includes every operation it received, in the order received,
+//! or keeps producing epochs (censorship, ordering within the rules and
+//! liveness stay with the operator).
 //!
 //! ## What a client must trust, and why
-//! * **The verifier data** ([`ChainVerifier`]): it decides which statements
-//!   a proof can prove. The chain circuit's data for the default parameters
-//!   ships in this crate ([`ChainVerifier::shipped`], pinned by its circuit
+//! * **The verifier data** ([`Verifier`]): it decides which statements a
+//!   proof can prove. The final circuit's data for the default parameters
+//!   ships in this crate ([`Verifier::shipped`], pinned by its circuit
 //!   digest); data received from elsewhere must be pinned by its bytes
-//!   ([`ChainVerifier::from_pinned_bytes`]).
-//! * **The genesis root and the market hash** ([`Trusted`]): a chain proof
-//!   says "some valid history leads from this genesis to this root under this
-//!   market"; the client must know which genesis and which market it follows.
-//! * **The oracle set and its quorum**: the circuit prices each epoch at the
-//!   median of the reports whose hashes it exposes, but cannot tell a real
-//!   oracle from an invented one. The client checks that a quorum of distinct
-//!   trusted oracles signed exactly those reports ([`Attestation::check`]).
-//!
-//! The operator is trusted for nothing: a proof that verifies against these
-//! values says every operation of every epoch obeyed the rule book. (Order
-//! authorisation, user signatures on trades and withdrawals, is not yet
-//! proven: the operator is trusted to submit only authorised operations.)
+//!   ([`Verifier::from_pinned_bytes`]).
+//! * **The genesis root and the market** ([`Trusted`]): the market's terms
+//!   digest and its oracle set, which hash to the market hash every proof
+//!   carries, so the oracle keys are bound to the market.
 //!
 //! ## What is checked
-//! [`verify_chain`] decodes the proof (exactly one canonical encoding of this
-//! circuit's proof shape, so plonky2 never sees a malformed proof), checks
-//! that its key slot holds this circuit's key (cyclic recursion), checks the
-//! statement against the trusted values and the attestation, then runs
-//! plonky2's verifier. [`LightClient`] adds the client's memory: an older
-//! proof presented as newer is stale. Every failure is a [`VerifyError`]; the
+//! [`verify_proof`] decodes the proof (exactly one canonical encoding of the
+//! circuit's proof shape, so plonky2 never sees a malformed proof; a chain
+//! proof's key slot must hold the chain circuit's key), checks the statement
+//! against the trusted values, checks every attestation since the anchor
+//! ([`check_history`]) and finally runs plonky2's verifier. [`LightClient`]
+//! keeps the anchor between proofs. Every failure is a [`VerifyError`]; the
 //! crate denies `unwrap`, `expect`, `panic` and unchecked indexing, and with
 //! `std` guards plonky2's own code against panics as a last resort.
 //!
@@ -52,20 +71,29 @@
 
 extern crate alloc;
 
+pub mod account;
+pub mod canonical;
 mod client;
 pub mod config;
+pub mod domain;
 mod error;
 mod guard;
 pub mod hex;
+pub mod history;
+pub mod market;
 pub mod public_inputs;
 pub mod report;
+pub mod units;
 mod verify;
 
+pub use account::{verify_account, Account, AccountProof, AccountProofError, Position};
 pub use client::LightClient;
-pub use error::VerifyError;
+pub use error::{AttestationFault, VerifyError};
+pub use history::{extend_history, EpochRecord, EMPTY_HISTORY};
+pub use market::OracleSet;
 pub use public_inputs::{Digest, LayoutError, PublicInputs};
 pub use report::{Attestation, AttestedReport};
 pub use verify::{
-    key_len, verify_chain, ChainProof, ChainVerifier, Finalized, Trusted, SHIPPED_CIRCUIT_DIGEST,
-    SHIPPED_VERIFIER_DATA,
+    check_history, key_len, verify_proof, Anchor, DecodedProof, Finalized, ProofKind, Trusted,
+    Verifier, SHIPPED_CHAIN_DATA, SHIPPED_CHAIN_DIGEST, SHIPPED_FINAL_DATA, SHIPPED_FINAL_DIGEST,
 };

@@ -4,7 +4,8 @@
 //! inputs in this order) and light clients (which check them against trusted
 //! values). Order: `market_hash[4]`, `genesis_root[4]`, `prev_root[4]`,
 //! `new_root[4]`, `epoch`, `timestamp`, `batch_hash[4]`,
-//! `report_hashes[quorum][4]`, `op_count`.
+//! `report_hashes[quorum][4]`, `op_count`, then `history[4]`: the
+//! accumulator of every epoch's record since genesis (see [`crate::history`]).
 
 use alloc::vec::Vec;
 
@@ -12,6 +13,7 @@ use plonky2::field::types::{Field, PrimeField64};
 use plonky2::hash::hash_types::HashOut;
 
 use crate::config::F;
+use crate::history::EpochRecord;
 
 /// A Poseidon digest: four Goldilocks elements.
 pub type Digest = HashOut<F>;
@@ -40,6 +42,8 @@ pub struct PublicInputs {
     pub report_hashes: Vec<Digest>,
     /// Number of operations in the epoch.
     pub op_count: u64,
+    /// The history up to and including this epoch ([`crate::history`]).
+    pub history: Digest,
 }
 
 /// Why a vector of field elements is not a valid public-input vector.
@@ -60,12 +64,12 @@ pub enum LayoutError {
 impl PublicInputs {
     /// Number of field elements of the layout for a given oracle quorum.
     pub const fn len(quorum: usize) -> usize {
-        FIXED_PREFIX + 4 * quorum + 1
+        FIXED_PREFIX + 4 * quorum + 1 + 4
     }
 
     /// The quorum whose layout has `len` elements, if any.
     pub const fn quorum_of_len(len: usize) -> Option<usize> {
-        match len.checked_sub(FIXED_PREFIX + 1) {
+        match len.checked_sub(FIXED_PREFIX + 1 + 4) {
             Some(reports) if reports % 4 == 0 => Some(reports / 4),
             _ => None,
         }
@@ -89,7 +93,21 @@ impl PublicInputs {
             out.extend_from_slice(&digest.elements);
         }
         out.push(F::from_canonical_u64(self.op_count));
+        out.extend_from_slice(&self.history.elements);
         out
+    }
+
+    /// This epoch's record in the history.
+    pub fn record(&self) -> EpochRecord {
+        EpochRecord {
+            epoch: self.epoch,
+            timestamp: self.timestamp,
+            prev_root: self.prev_root,
+            new_root: self.new_root,
+            batch_hash: self.batch_hash,
+            op_count: self.op_count,
+            report_hashes: self.report_hashes.clone(),
+        }
     }
 
     /// Decodes a statement for an oracle quorum of `quorum` reports.
@@ -112,6 +130,7 @@ impl PublicInputs {
         let batch_hash = cursor.digest();
         let report_hashes = (0..quorum).map(|_| cursor.digest()).collect();
         let op_count = cursor.element();
+        let history = cursor.digest();
         Ok(Self {
             market_hash,
             genesis_root,
@@ -122,6 +141,7 @@ impl PublicInputs {
             batch_hash,
             report_hashes,
             op_count: op_count.to_canonical_u64(),
+            history,
         })
     }
 }
@@ -172,6 +192,7 @@ mod tests {
             batch_hash: digest(5),
             report_hashes: (0..quorum as u64).map(|i| digest(10 + i)).collect(),
             op_count: 400,
+            history: digest(6),
         }
     }
 
@@ -197,6 +218,7 @@ mod tests {
         assert_eq!(fields[18], F::from_canonical_u64(50));
         assert_eq!(fields[22], F::from_canonical_u64(100));
         assert_eq!(fields[34], F::from_canonical_u64(400));
+        assert_eq!(fields[35], F::from_canonical_u64(60));
     }
 
     #[test]
@@ -206,7 +228,7 @@ mod tests {
             PublicInputs::from_fields(&fields[..10], 3),
             Err(LayoutError::WrongLength {
                 actual: 10,
-                expected: 35,
+                expected: 39,
                 quorum: 3
             })
         ));

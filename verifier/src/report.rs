@@ -7,6 +7,7 @@
 //! way, and it needs no market: the encoding is already per instrument.
 
 use alloc::format;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use ed25519_dalek::{Signature, VerifyingKey};
@@ -16,14 +17,17 @@ use plonky2::hash::poseidon::PoseidonHash;
 use plonky2::plonk::config::Hasher;
 use serde::{Deserialize, Serialize};
 
+use crate::canonical::check_u64;
 use crate::config::F;
-use crate::hex::{digest_bytes, digest_hex};
+use crate::error::AttestationFault;
+use crate::hex::{digest_bytes, digest_hex, serde_digest};
+use crate::history::EpochRecord;
+use crate::market::OracleSet;
 use crate::public_inputs::{Digest, PublicInputs};
-use crate::verify::Trusted;
 use crate::VerifyError;
 
 /// Domain tag of an oracle report (first element of its encoding).
-pub const DOMAIN_REPORT: u64 = 4;
+pub const DOMAIN_REPORT: u64 = crate::domain::REPORT;
 
 /// One oracle's report as the circuit hashed it, with the oracle's signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,8 +84,12 @@ impl AttestedReport {
     }
 }
 
-/// The oracle attestation of one epoch: the quorum's signed reports, in the
-/// order of the proof's report hashes (`attest-NNNN.json`).
+/// What the operator publishes for one epoch (`attest-NNNN.json`): the
+/// epoch's record in the history (its roots, batch commitment, operation
+/// count and the history before it) and the quorum's signed reports, in
+/// the order of the epoch's report hashes. A client checks the signatures
+/// and folds the records into the history the proof carries
+/// ([`crate::history`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Attestation {
@@ -89,79 +97,160 @@ pub struct Attestation {
     pub epoch: u64,
     /// Epoch timestamp, unix seconds.
     pub timestamp: u64,
-    /// The reports, one per report hash of the proof.
+    /// Root the epoch started from.
+    #[serde(with = "serde_digest")]
+    pub prev_root: Digest,
+    /// Root the epoch ended with.
+    #[serde(with = "serde_digest")]
+    pub new_root: Digest,
+    /// Commitment to the epoch's operations.
+    #[serde(with = "serde_digest")]
+    pub batch_hash: Digest,
+    /// Operations in the epoch.
+    pub op_count: u64,
+    /// The history before this epoch.
+    #[serde(with = "serde_digest")]
+    pub history_before: Digest,
+    /// The reports, one per report hash of the epoch.
     pub reports: Vec<AttestedReport>,
 }
 
 impl Attestation {
-    /// Decodes an attestation from JSON.
+    /// Decodes an attestation from JSON; a number that is not below the
+    /// field modulus (it would hash as its reduction) is malformed.
     pub fn from_json(bytes: &[u8]) -> Result<Self, VerifyError> {
-        serde_json::from_slice(bytes).map_err(|e| VerifyError::MalformedAttestation(format!("{e}")))
+        let attestation: Self = serde_json::from_slice(bytes)
+            .map_err(|e| VerifyError::MalformedAttestation(format!("{e}")))?;
+        attestation.check_canonical()?;
+        Ok(attestation)
     }
 
-    /// Checks the attestation against a proof's statement: same epoch and
-    /// timestamp, exactly the quorum of reports, each from a distinct oracle
-    /// of the trusted set, hashing to the proof's report hash at its
-    /// position, and signed by that oracle.
-    pub fn check(&self, statement: &PublicInputs, trusted: &Trusted) -> Result<(), VerifyError> {
-        for (field, attested, proven) in [
-            ("epoch", self.epoch, statement.epoch),
-            ("timestamp", self.timestamp, statement.timestamp),
+    fn check_canonical(&self) -> Result<(), VerifyError> {
+        let fail = |what: String, value: u64| {
+            VerifyError::MalformedAttestation(format!(
+                "{what} {value} is not below the field modulus"
+            ))
+        };
+        for (what, value) in [
+            ("epoch", self.epoch),
+            ("timestamp", self.timestamp),
+            ("op_count", self.op_count),
         ] {
-            if attested != proven {
-                return Err(VerifyError::AttestationMismatch {
-                    field,
-                    attested,
-                    proven,
-                });
+            check_u64(value).map_err(|v| fail(what.into(), v))?;
+        }
+        for (index, report) in self.reports.iter().enumerate() {
+            let values = [report.timestamp]
+                .into_iter()
+                .chain(report.spot.iter().copied())
+                .chain(report.mark.iter().copied())
+                .chain(report.kappa_bps.iter().copied())
+                .chain(report.settlement_by_instrument.iter().copied());
+            for value in values {
+                check_u64(value).map_err(|v| fail(format!("report {index}: value"), v))?;
             }
         }
-        let (reports, quorum) = (self.reports.len(), statement.report_hashes.len());
-        if reports < trusted.quorum || reports < quorum {
-            return Err(VerifyError::BelowQuorum {
-                reports,
-                quorum: quorum.max(trusted.quorum),
-            });
+        Ok(())
+    }
+
+    /// Checks the reports on their own: exactly the trusted quorum, each
+    /// from a distinct oracle of the trusted set and signed by it. Returns
+    /// their hashes, in order.
+    pub fn check_reports(&self, oracles: &OracleSet) -> Result<Vec<Digest>, AttestationFault> {
+        let (reports, quorum) = (self.reports.len(), oracles.quorum as usize);
+        if reports < quorum {
+            return Err(AttestationFault::BelowQuorum { reports, quorum });
         }
         if reports > quorum {
-            return Err(VerifyError::ExtraReports { reports, quorum });
+            return Err(AttestationFault::ExtraReports { reports, quorum });
         }
         let mut seen: Vec<u32> = Vec::with_capacity(reports);
-        for (index, (report, expected)) in self
-            .reports
-            .iter()
-            .zip(&statement.report_hashes)
-            .enumerate()
-        {
+        let mut hashes = Vec::with_capacity(reports);
+        for (index, report) in self.reports.iter().enumerate() {
             let oracle = report.oracle;
             let key = usize::try_from(oracle)
                 .ok()
-                .and_then(|i| trusted.oracle_keys.get(i))
-                .ok_or(VerifyError::UnknownOracle {
+                .and_then(|i| oracles.keys.get(i))
+                .ok_or(AttestationFault::UnknownOracle {
                     index,
                     oracle,
-                    set: trusted.oracle_keys.len(),
+                    set: oracles.keys.len(),
                 })?;
             if seen.contains(&oracle) {
-                return Err(VerifyError::DuplicateOracle { index, oracle });
+                return Err(AttestationFault::DuplicateOracle { index, oracle });
             }
             seen.push(oracle);
-            let actual = report.hash();
-            if &actual != expected {
-                return Err(VerifyError::ReportHashMismatch {
-                    index,
-                    oracle,
-                    expected: digest_hex(expected),
-                    actual: digest_hex(&actual),
-                });
-            }
-            let bad_signature = VerifyError::BadSignature { index, oracle };
+            let hash = report.hash();
+            let bad_signature = AttestationFault::BadSignature { index, oracle };
             let key = VerifyingKey::from_bytes(key).map_err(|_| bad_signature.clone())?;
             key.verify_strict(
-                &digest_bytes(&actual),
+                &digest_bytes(&hash),
                 &Signature::from_bytes(&report.signature),
             )
             .map_err(|_| bad_signature)?;
+            hashes.push(hash);
+        }
+        Ok(hashes)
+    }
+
+    /// The epoch's record, with the given report hashes.
+    pub fn record(&self, report_hashes: Vec<Digest>) -> EpochRecord {
+        EpochRecord {
+            epoch: self.epoch,
+            timestamp: self.timestamp,
+            prev_root: self.prev_root,
+            new_root: self.new_root,
+            batch_hash: self.batch_hash,
+            op_count: self.op_count,
+            report_hashes,
+        }
+    }
+
+    /// Checks that this is the attestation of the epoch a proof states:
+    /// same record fields and report hashes, position by position.
+    pub fn check_statement(
+        &self,
+        statement: &PublicInputs,
+        report_hashes: &[Digest],
+    ) -> Result<(), AttestationFault> {
+        for (field, attested, proven) in [
+            ("timestamp", self.timestamp, statement.timestamp),
+            ("op_count", self.op_count, statement.op_count),
+        ] {
+            if attested != proven {
+                return Err(AttestationFault::Mismatch {
+                    field,
+                    attested: format!("{attested}"),
+                    proven: format!("{proven}"),
+                });
+            }
+        }
+        for (field, attested, proven) in [
+            ("prev_root", &self.prev_root, &statement.prev_root),
+            ("new_root", &self.new_root, &statement.new_root),
+            ("batch_hash", &self.batch_hash, &statement.batch_hash),
+        ] {
+            if attested != proven {
+                return Err(AttestationFault::Mismatch {
+                    field,
+                    attested: digest_hex(attested),
+                    proven: digest_hex(proven),
+                });
+            }
+        }
+        for (index, ((actual, expected), report)) in report_hashes
+            .iter()
+            .zip(&statement.report_hashes)
+            .zip(&self.reports)
+            .enumerate()
+        {
+            if actual != expected {
+                return Err(AttestationFault::ReportHashMismatch {
+                    index,
+                    oracle: report.oracle,
+                    expected: digest_hex(expected),
+                    actual: digest_hex(actual),
+                });
+            }
         }
         Ok(())
     }
@@ -192,58 +281,83 @@ mod tests {
         r
     }
 
+    fn oracles() -> OracleSet {
+        OracleSet {
+            keys: (0..4).map(|i| key(i).verifying_key().to_bytes()).collect(),
+            quorum: 3,
+        }
+    }
+
     /// A quorum of 3 from a set of 4, and a statement carrying their hashes.
-    fn setup() -> (Attestation, PublicInputs, Trusted) {
+    fn setup() -> (Attestation, PublicInputs) {
         let reports = vec![report(0), report(2), report(3)];
+        let digest = |k: u64| HashOut {
+            elements: [F::from_canonical_u64(k); 4],
+        };
         let statement = PublicInputs {
             market_hash: HashOut::ZERO,
             genesis_root: HashOut::ZERO,
-            prev_root: HashOut::ZERO,
-            new_root: HashOut::ZERO,
+            prev_root: digest(1),
+            new_root: digest(2),
             epoch: 7,
             timestamp: 2_000,
-            batch_hash: HashOut::ZERO,
+            batch_hash: digest(3),
             report_hashes: reports.iter().map(AttestedReport::hash).collect(),
             op_count: 1,
-        };
-        let trusted = Trusted {
-            genesis_root: HashOut::ZERO,
-            market_hash: HashOut::ZERO,
-            oracle_keys: (0..4).map(|i| key(i).verifying_key().to_bytes()).collect(),
-            quorum: 3,
+            history: digest(4),
         };
         let attestation = Attestation {
             epoch: 7,
             timestamp: 2_000,
+            prev_root: digest(1),
+            new_root: digest(2),
+            batch_hash: digest(3),
+            op_count: 1,
+            history_before: digest(5),
             reports,
         };
-        (attestation, statement, trusted)
+        (attestation, statement)
     }
 
     #[test]
     fn a_signed_quorum_matching_the_proof_is_accepted() {
-        let (attestation, statement, trusted) = setup();
-        assert_eq!(attestation.check(&statement, &trusted), Ok(()));
+        let (attestation, statement) = setup();
+        let hashes = attestation.check_reports(&oracles()).unwrap();
+        assert_eq!(hashes, statement.report_hashes);
+        assert_eq!(attestation.check_statement(&statement, &hashes), Ok(()));
+        assert_eq!(attestation.record(hashes), statement.record());
         let json = serde_json::to_vec(&attestation).unwrap();
         assert_eq!(Attestation::from_json(&json), Ok(attestation));
     }
 
     #[test]
     fn each_attestation_fault_has_its_error() {
-        let (good, statement, trusted) = setup();
+        let (good, statement) = setup();
         let check = |edit: &dyn Fn(&mut Attestation)| {
             let mut a = good.clone();
             edit(&mut a);
-            a.check(&statement, &trusted).unwrap_err()
+            a.check_reports(&oracles())
+                .and_then(|hashes| a.check_statement(&statement, &hashes))
+                .unwrap_err()
         };
         assert!(matches!(
-            check(&|a| a.epoch = 6),
-            VerifyError::AttestationMismatch { field: "epoch", .. }
+            check(&|a| a.timestamp += 1),
+            AttestationFault::Mismatch {
+                field: "timestamp",
+                ..
+            }
         ));
         assert!(matches!(
-            check(&|a| a.timestamp += 1),
-            VerifyError::AttestationMismatch {
-                field: "timestamp",
+            check(&|a| a.new_root = HashOut::ZERO),
+            AttestationFault::Mismatch {
+                field: "new_root",
+                ..
+            }
+        ));
+        assert!(matches!(
+            check(&|a| a.op_count = 2),
+            AttestationFault::Mismatch {
+                field: "op_count",
                 ..
             }
         ));
@@ -251,40 +365,45 @@ mod tests {
             check(&|a| {
                 a.reports.pop();
             }),
-            VerifyError::BelowQuorum {
+            AttestationFault::BelowQuorum {
                 reports: 2,
                 quorum: 3
             }
         ));
         assert!(matches!(
             check(&|a| a.reports.push(report(1))),
-            VerifyError::ExtraReports { reports: 4, .. }
+            AttestationFault::ExtraReports { reports: 4, .. }
         ));
         assert!(matches!(
             check(&|a| a.reports[1] = report(0)),
-            VerifyError::DuplicateOracle {
+            AttestationFault::DuplicateOracle {
                 index: 1,
                 oracle: 0
             }
         ));
         assert!(matches!(
             check(&|a| a.reports[2].oracle = 4),
-            VerifyError::UnknownOracle {
+            AttestationFault::UnknownOracle {
                 index: 2,
                 oracle: 4,
                 set: 4
             }
         ));
         assert!(matches!(
-            check(&|a| a.reports[0].mark[1] += 100),
-            VerifyError::ReportHashMismatch { index: 0, .. }
-        ));
-        assert!(matches!(
             check(&|a| a.reports[1].signature[3] ^= 1),
-            VerifyError::BadSignature {
+            AttestationFault::BadSignature {
                 index: 1,
                 oracle: 2
             }
+        ));
+        // A repriced report, re-signed by its oracle: not the proven report.
+        assert!(matches!(
+            check(&|a| {
+                a.reports[0].mark[1] += 100;
+                let message = digest_bytes(&a.reports[0].hash());
+                a.reports[0].signature = key(0).sign(&message).to_bytes();
+            }),
+            AttestationFault::ReportHashMismatch { index: 0, .. }
         ));
         // Oracle 1 signs oracle 2's report: a valid signature by the wrong key.
         assert!(matches!(
@@ -292,7 +411,7 @@ mod tests {
                 let message = digest_bytes(&a.reports[1].hash());
                 a.reports[1].signature = key(1).sign(&message).to_bytes();
             }),
-            VerifyError::BadSignature {
+            AttestationFault::BadSignature {
                 index: 1,
                 oracle: 2
             }
@@ -300,11 +419,22 @@ mod tests {
         // Reports swapped: each hash is at the wrong position.
         assert!(matches!(
             check(&|a| a.reports.swap(0, 1)),
-            VerifyError::ReportHashMismatch {
+            AttestationFault::ReportHashMismatch {
                 index: 0,
                 oracle: 2,
                 ..
             }
+        ));
+    }
+
+    #[test]
+    fn a_value_beyond_the_field_is_malformed_not_reduced() {
+        let (mut a, _) = setup();
+        a.reports[0].spot[0] = u64::MAX;
+        let json = serde_json::to_vec(&a).unwrap();
+        assert!(matches!(
+            Attestation::from_json(&json),
+            Err(VerifyError::MalformedAttestation(m)) if m.contains("field modulus")
         ));
     }
 
@@ -324,7 +454,7 @@ mod tests {
         for bad in [
             &b"{}"[..],
             b"[",
-            b"{\"epoch\":1,\"timestamp\":2,\"reports\":[{}]}",
+            b"{\"epoch\":1,\"timestamp\":2,\"reports\":[]}",
             b"",
         ] {
             assert!(matches!(

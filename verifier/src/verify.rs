@@ -1,59 +1,72 @@
-//! Light verification of a chain proof: decode, check the statement against
-//! the trusted values and the attestation, then run plonky2's verifier.
+//! Light verification of a chain or final proof: decode, check the statement
+//! against the trusted values, fold the attested epochs into the proof's
+//! history, then run plonky2's verifier.
 //!
 //! Every step returns a [`VerifyError`]; nothing here builds a circuit.
 
 use alloc::format;
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use plonky2::field::types::PrimeField64;
 use plonky2::plonk::circuit_data::{CommonCircuitData, VerifierCircuitData};
+use plonky2::plonk::config::GenericConfig;
 use plonky2::plonk::proof::ProofWithPublicInputs;
 use plonky2::util::serialization::{Buffer, DefaultGateSerializer, Read};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{C, D, F};
+use crate::config::{C, CF, D, F};
 use crate::guard::guarded;
-use crate::hex::{digest_hex, pack_bytes, serde_digest};
+use crate::hex::{digest_hex, hex_encode, pack_bytes, serde_digest};
+use crate::history::{extend_history, EMPTY_HISTORY};
+use crate::market::{market_hash, OracleSet};
 use crate::public_inputs::{Digest, PublicInputs};
 use crate::report::Attestation;
 use crate::VerifyError;
 
-/// A decoded chain proof.
-pub type ChainProof = ProofWithPublicInputs<F, C, D>;
-
-/// Verifier data of the chain circuit for the default parameters (the
+/// Verifier data of the final circuit for the default parameters (the
 /// generated fixtures' market shape, 48 steps per chunk), as written by
-/// `zksettle export-verifier`.
-pub const SHIPPED_VERIFIER_DATA: &[u8] = include_bytes!("../data/chain.bin");
+/// `zksettle export-verifier`: what light clients verify.
+pub const SHIPPED_FINAL_DATA: &[u8] = include_bytes!("../data/final.bin");
 
-/// Circuit digest of [`SHIPPED_VERIFIER_DATA`], `0x` hex (a test rebuilds the
+/// Circuit digest of [`SHIPPED_FINAL_DATA`], `0x` hex (a test rebuilds the
 /// circuit and compares).
-pub const SHIPPED_CIRCUIT_DIGEST: &str = include_str!("../data/chain.digest");
+pub const SHIPPED_FINAL_DIGEST: &str = include_str!("../data/final.digest");
 
-/// Largest verifier data accepted (the chain circuit's is about 1.6 KB).
+/// Verifier data of the chain circuit for the default parameters.
+pub const SHIPPED_CHAIN_DATA: &[u8] = include_bytes!("../data/chain.bin");
+
+/// Circuit digest of [`SHIPPED_CHAIN_DATA`], `0x` hex.
+pub const SHIPPED_CHAIN_DIGEST: &str = include_str!("../data/chain.digest");
+
+/// Largest verifier data accepted (the circuits' are about 2 KB).
 const MAX_VERIFIER_DATA: usize = 1 << 16;
 
-/// Largest proof accepted (chain proofs are about 150 KB).
+/// Largest proof accepted (final proofs are about 62 KB, chain proofs 91 KB).
 const MAX_PROOF: usize = 1 << 20;
 
-/// What a light client trusts: the chain's genesis, its market and oracles
-/// (`trusted.json`, as `zksettle demo` writes it).
+/// What a light client trusts: the chain's genesis and its market, given as
+/// the market's terms digest and its oracle set (`trusted.json`, as
+/// `zksettle demo` writes it). The market hash is computed from both, so the
+/// oracle keys a client checks signatures with are the market's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trusted {
     /// Root of the account tree before epoch 1.
     #[serde(with = "serde_digest")]
     pub genesis_root: Digest,
-    /// Poseidon hash of the market configuration.
+    /// Digest of the market's terms (everything but the oracle set).
     #[serde(with = "serde_digest")]
-    pub market_hash: Digest,
-    /// Ed25519 public keys of the market's oracles, by oracle index.
-    #[serde(with = "crate::hex::serde_keys")]
-    pub oracle_keys: Vec<[u8; 32]>,
-    /// Reports from distinct oracles every epoch needs.
-    pub quorum: usize,
+    pub market_terms: Digest,
+    /// The market's oracles and quorum.
+    pub oracles: OracleSet,
+}
+
+impl Trusted {
+    /// The market hash the proofs of this market carry.
+    pub fn market_hash(&self) -> Digest {
+        market_hash(&self.market_terms, &self.oracles.digest())
+    }
 }
 
 /// An epoch accepted as final.
@@ -74,24 +87,117 @@ pub struct Finalized {
     pub batch_hash: Digest,
     /// Operations in the epoch.
     pub op_count: u64,
+    /// The history up to this epoch.
+    #[serde(with = "serde_digest")]
+    pub history: Digest,
 }
 
-/// The chain circuit's verifier data, decoded once and reused.
+impl Finalized {
+    fn of(statement: &PublicInputs) -> Self {
+        Self {
+            epoch: statement.epoch,
+            timestamp: statement.timestamp,
+            prev_root: statement.prev_root,
+            new_root: statement.new_root,
+            batch_hash: statement.batch_hash,
+            op_count: statement.op_count,
+            history: statement.history,
+        }
+    }
+}
+
+/// Where a client stands: the last epoch it finalized and its root, and the
+/// history up to it when the client kept it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    /// The finalized epoch (0: genesis).
+    pub epoch: u64,
+    /// Its root.
+    pub root: Digest,
+    /// The history up to it, if known (a client that kept only the epoch
+    /// and root learns it from the next attestation, and the fold checks it).
+    pub history: Option<Digest>,
+}
+
+impl Anchor {
+    /// A client that has finalized nothing: the genesis root, empty history.
+    pub fn genesis(trusted: &Trusted) -> Self {
+        Self {
+            epoch: 0,
+            root: trusted.genesis_root,
+            history: Some(EMPTY_HISTORY),
+        }
+    }
+
+    /// A client that finalized `finalized`.
+    pub fn finalized(finalized: &Finalized) -> Self {
+        Self {
+            epoch: finalized.epoch,
+            root: finalized.new_root,
+            history: Some(finalized.history),
+        }
+    }
+}
+
+/// Which circuit a verifier checks proofs of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProofKind {
+    /// The final circuit's small proof (`final-NNNN.proof`), what clients download.
+    Final,
+    /// The chain circuit's proof (`chain-NNNN.proof`), which recursion continues from.
+    Chain,
+}
+
 #[derive(Debug)]
-pub struct ChainVerifier {
-    data: VerifierCircuitData<F, C, D>,
+enum Circuit {
+    Final(VerifierCircuitData<F, CF, D>),
+    Chain(VerifierCircuitData<F, C, D>),
+}
+
+/// A decoded proof of either circuit.
+#[derive(Clone, Debug)]
+pub enum DecodedProof {
+    /// A final proof.
+    Final(ProofWithPublicInputs<F, CF, D>),
+    /// A chain proof.
+    Chain(ProofWithPublicInputs<F, C, D>),
+}
+
+impl DecodedProof {
+    /// The proof's public inputs.
+    pub fn public_inputs(&self) -> &[F] {
+        match self {
+            Self::Final(p) => &p.public_inputs,
+            Self::Chain(p) => &p.public_inputs,
+        }
+    }
+}
+
+/// The verifier data of the final or the chain circuit, decoded once and reused.
+#[derive(Debug)]
+pub struct Verifier {
+    circuit: Circuit,
     quorum: usize,
 }
 
-impl ChainVerifier {
-    /// The shipped verifier data (default parameters).
+impl Verifier {
+    /// The shipped final verifier data (default parameters).
     pub fn shipped() -> Result<Self, VerifyError> {
-        let verifier = Self::from_trusted_bytes(SHIPPED_VERIFIER_DATA)?;
-        let digest = digest_hex(&verifier.circuit_digest());
-        if digest != SHIPPED_CIRCUIT_DIGEST.trim() {
+        Self::shipped_kind(ProofKind::Final)
+    }
+
+    /// The shipped verifier data of `kind` (default parameters).
+    pub fn shipped_kind(kind: ProofKind) -> Result<Self, VerifyError> {
+        let (data, pin) = match kind {
+            ProofKind::Final => (SHIPPED_FINAL_DATA, SHIPPED_FINAL_DIGEST),
+            ProofKind::Chain => (SHIPPED_CHAIN_DATA, SHIPPED_CHAIN_DIGEST),
+        };
+        let verifier = Self::from_trusted_bytes(kind, data)?;
+        let digest = verifier.circuit_digest();
+        if digest != pin.trim() {
             return Err(VerifyError::MalformedVerifierData(format!(
                 "shipped data has circuit digest {digest}, pinned {}",
-                SHIPPED_CIRCUIT_DIGEST.trim()
+                pin.trim()
             )));
         }
         Ok(verifier)
@@ -111,7 +217,11 @@ impl ChainVerifier {
 
     /// Decodes verifier data whose bytes hash to `pinned`
     /// ([`Self::data_digest`]); other bytes are rejected before decoding.
-    pub fn from_pinned_bytes(bytes: &[u8], pinned: &Digest) -> Result<Self, VerifyError> {
+    pub fn from_pinned_bytes(
+        kind: ProofKind,
+        bytes: &[u8],
+        pinned: &Digest,
+    ) -> Result<Self, VerifyError> {
         let digest = Self::data_digest(bytes);
         if &digest != pinned {
             return Err(VerifyError::MalformedVerifierData(format!(
@@ -120,35 +230,59 @@ impl ChainVerifier {
                 digest_hex(pinned)
             )));
         }
-        Self::from_trusted_bytes(bytes)
+        Self::from_trusted_bytes(kind, bytes)
     }
 
     /// Decodes verifier data from a source the caller trusts (the verifier
     /// data decides what a proof proves, so it is part of the trust root).
     /// plonky2's decoder is not hardened against hostile bytes; pin data
     /// from elsewhere with [`Self::from_pinned_bytes`].
-    pub fn from_trusted_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
-        let malformed = |reason: &str| VerifyError::MalformedVerifierData(reason.to_string());
+    pub fn from_trusted_bytes(kind: ProofKind, bytes: &[u8]) -> Result<Self, VerifyError> {
         if bytes.len() > MAX_VERIFIER_DATA {
-            return Err(malformed("larger than 64 KiB"));
+            return Err(VerifyError::MalformedVerifierData(
+                "larger than 64 KiB".to_string(),
+            ));
         }
-        let data = guarded(|| {
-            VerifierCircuitData::<F, C, D>::from_bytes(bytes.to_vec(), &DefaultGateSerializer)
-        })
-        .ok_or_else(|| malformed("the decoder panicked"))?
-        .map_err(|_| malformed("does not decode"))?;
-        let quorum = data
-            .common
-            .num_public_inputs
-            .checked_sub(key_len(&data.common))
+        let (circuit, statement_len) = match kind {
+            ProofKind::Final => {
+                let data = decode_data::<CF>(bytes)?;
+                let len = data.common.num_public_inputs;
+                (Circuit::Final(data), Some(len))
+            }
+            ProofKind::Chain => {
+                let data = decode_data::<C>(bytes)?;
+                let len = data
+                    .common
+                    .num_public_inputs
+                    .checked_sub(key_len(&data.common));
+                (Circuit::Chain(data), len)
+            }
+        };
+        let quorum = statement_len
             .and_then(PublicInputs::quorum_of_len)
-            .ok_or_else(|| malformed("public inputs are not a chain statement and a key"))?;
-        Ok(Self { data, quorum })
+            .ok_or_else(|| {
+                VerifyError::MalformedVerifierData(
+                    "public inputs are not a settlement statement".to_string(),
+                )
+            })?;
+        Ok(Self { circuit, quorum })
     }
 
-    /// The circuit digest (plonky2's) of this verifier data.
-    pub fn circuit_digest(&self) -> Digest {
-        self.data.verifier_only.circuit_digest
+    /// Which circuit this verifier checks proofs of.
+    pub fn kind(&self) -> ProofKind {
+        match self.circuit {
+            Circuit::Final(_) => ProofKind::Final,
+            Circuit::Chain(_) => ProofKind::Chain,
+        }
+    }
+
+    /// The circuit digest (plonky2's) of this verifier data, `0x` hex: a
+    /// Poseidon digest for the chain circuit, 25 Keccak bytes for the final one.
+    pub fn circuit_digest(&self) -> String {
+        match &self.circuit {
+            Circuit::Final(data) => format!("0x{}", hex_encode(&data.verifier_only.circuit_digest.0)),
+            Circuit::Chain(data) => digest_hex(&data.verifier_only.circuit_digest),
+        }
     }
 
     /// Oracle reports per statement.
@@ -157,65 +291,51 @@ impl ChainVerifier {
     }
 
     /// Decodes proof bytes: exactly one canonical encoding of a proof of this
-    /// circuit's shape (truncated, extended or non-canonical bytes are errors).
-    pub fn decode(&self, bytes: &[u8]) -> Result<ChainProof, VerifyError> {
-        let malformed = |reason: &str| VerifyError::MalformedProof(reason.to_string());
+    /// circuit's shape (truncated, extended or non-canonical bytes are
+    /// errors); a chain proof's key slot must hold this circuit's key.
+    pub fn decode(&self, bytes: &[u8]) -> Result<DecodedProof, VerifyError> {
         if bytes.len() > MAX_PROOF {
-            return Err(malformed("larger than 1 MiB"));
+            return Err(VerifyError::MalformedProof("larger than 1 MiB".to_string()));
         }
-        let mut buffer = Buffer::new(bytes);
-        let proof = guarded(|| buffer.read_proof_with_public_inputs::<F, C, D>(&self.data.common))
-            .ok_or_else(|| malformed("non-canonical field element"))?
-            .map_err(|_| malformed("truncated, garbled, or not a proof of this chain circuit"))?;
-        let trailing = buffer.unread_bytes().len();
-        if trailing > 0 {
-            return Err(VerifyError::MalformedProof(format!(
-                "{trailing} bytes after the proof"
-            )));
+        match &self.circuit {
+            Circuit::Final(data) => decode_proof(&data.common, bytes).map(DecodedProof::Final),
+            Circuit::Chain(data) => {
+                let proof = decode_proof(&data.common, bytes)?;
+                check_key(data, &proof, self.quorum)?;
+                Ok(DecodedProof::Chain(proof))
+            }
         }
-        if proof.public_inputs.len() != self.data.common.num_public_inputs {
-            return Err(VerifyError::WrongShape(format!(
-                "{} public inputs, this circuit has {}",
-                proof.public_inputs.len(),
-                self.data.common.num_public_inputs
-            )));
-        }
-        let canonical = guarded(|| proof.to_bytes()).ok_or_else(|| malformed("re-encoding"))?;
-        if canonical != bytes {
-            return Err(malformed("non-canonical encoding"));
-        }
-        Ok(proof)
     }
 
     /// The statement of a decoded proof (layout only: nothing is verified).
-    pub fn statement(&self, proof: &ChainProof) -> Result<PublicInputs, VerifyError> {
+    pub fn statement(&self, proof: &DecodedProof) -> Result<PublicInputs, VerifyError> {
         let len = PublicInputs::len(self.quorum);
         let fields = proof
-            .public_inputs
+            .public_inputs()
             .get(..len)
             .ok_or_else(|| VerifyError::WrongShape(format!("fewer than {len} public inputs")))?;
         PublicInputs::from_fields(fields, self.quorum)
             .map_err(|e| VerifyError::WrongShape(e.to_string()))
     }
 
-    /// Verifies a chain proof end to end; see [`verify_chain`].
+    /// Verifies a proof end to end; see [`verify_proof`].
     pub fn verify(
         &self,
         proof: &[u8],
         trusted: &Trusted,
-        attestation: &Attestation,
+        anchor: &Anchor,
+        attestations: &[Attestation],
     ) -> Result<Finalized, VerifyError> {
-        if trusted.quorum != self.quorum {
+        if trusted.oracles.quorum as usize != self.quorum {
             return Err(VerifyError::WrongShape(format!(
                 "the trusted quorum is {}, this verifier data proves statements of {}",
-                trusted.quorum, self.quorum
+                trusted.oracles.quorum, self.quorum
             )));
         }
         let proof = self.decode(proof)?;
-        self.check_key(&proof)?;
         let statement = self.statement(&proof)?;
         for (field, expected, actual) in [
-            ("market_hash", &trusted.market_hash, &statement.market_hash),
+            ("market_hash", &trusted.market_hash(), &statement.market_hash),
             (
                 "genesis_root",
                 &trusted.genesis_root,
@@ -230,43 +350,85 @@ impl ChainVerifier {
                 });
             }
         }
-        attestation.check(&statement, trusted)?;
-        guarded(|| self.data.verify(proof))
+        check_history(&statement, &trusted.oracles, anchor, attestations)?;
+        let outcome = match proof {
+            DecodedProof::Final(p) => match &self.circuit {
+                Circuit::Final(data) => guarded(|| data.verify(p)),
+                Circuit::Chain(_) => None,
+            },
+            DecodedProof::Chain(p) => match &self.circuit {
+                Circuit::Chain(data) => guarded(|| data.verify(p)),
+                Circuit::Final(_) => None,
+            },
+        };
+        outcome
             .ok_or_else(|| VerifyError::ProofInvalid("the verifier panicked".to_string()))?
             .map_err(|e| VerifyError::ProofInvalid(e.to_string()))?;
-        Ok(Finalized {
-            epoch: statement.epoch,
-            timestamp: statement.timestamp,
-            prev_root: statement.prev_root,
-            new_root: statement.new_root,
-            batch_hash: statement.batch_hash,
-            op_count: statement.op_count,
-        })
+        Ok(Finalized::of(&statement))
     }
+}
 
-    /// The key at the end of a chain proof's public inputs must be this
-    /// circuit's: the cyclic recursion verified every earlier chain proof
-    /// against that key, so only this check ties them to this circuit.
-    fn check_key(&self, proof: &ChainProof) -> Result<(), VerifyError> {
-        let only = &self.data.verifier_only;
-        let key = only.circuit_digest.elements.iter().chain(
-            only.constants_sigmas_cap
-                .0
-                .iter()
-                .flat_map(|h| h.elements.iter()),
-        );
-        let slot = proof
-            .public_inputs
+fn decode_data<G: GenericConfig<D, F = F>>(
+    bytes: &[u8],
+) -> Result<VerifierCircuitData<F, G, D>, VerifyError> {
+    let malformed = |reason: &str| VerifyError::MalformedVerifierData(reason.to_string());
+    guarded(|| VerifierCircuitData::<F, G, D>::from_bytes(bytes.to_vec(), &DefaultGateSerializer))
+        .ok_or_else(|| malformed("the decoder panicked"))?
+        .map_err(|_| malformed("does not decode"))
+}
+
+fn decode_proof<G: GenericConfig<D, F = F>>(
+    common: &CommonCircuitData<F, D>,
+    bytes: &[u8],
+) -> Result<ProofWithPublicInputs<F, G, D>, VerifyError> {
+    let malformed = |reason: &str| VerifyError::MalformedProof(reason.to_string());
+    let mut buffer = Buffer::new(bytes);
+    let proof = guarded(|| buffer.read_proof_with_public_inputs::<F, G, D>(common))
+        .ok_or_else(|| malformed("non-canonical field element"))?
+        .map_err(|_| malformed("truncated, garbled, or not a proof of this circuit"))?;
+    let trailing = buffer.unread_bytes().len();
+    if trailing > 0 {
+        return Err(VerifyError::MalformedProof(format!(
+            "{trailing} bytes after the proof"
+        )));
+    }
+    if proof.public_inputs.len() != common.num_public_inputs {
+        return Err(VerifyError::WrongShape(format!(
+            "{} public inputs, this circuit has {}",
+            proof.public_inputs.len(),
+            common.num_public_inputs
+        )));
+    }
+    let canonical = guarded(|| proof.to_bytes()).ok_or_else(|| malformed("re-encoding"))?;
+    if canonical != bytes {
+        return Err(malformed("non-canonical encoding"));
+    }
+    Ok(proof)
+}
+
+/// The key at the end of a chain proof's public inputs must be this
+/// circuit's: the cyclic recursion verified every earlier chain proof
+/// against that key, so only this check ties them to this circuit.
+fn check_key(
+    data: &VerifierCircuitData<F, C, D>,
+    proof: &ProofWithPublicInputs<F, C, D>,
+    quorum: usize,
+) -> Result<(), VerifyError> {
+    let only = &data.verifier_only;
+    let key = only.circuit_digest.elements.iter().chain(
+        only.constants_sigmas_cap
+            .0
             .iter()
-            .skip(PublicInputs::len(self.quorum));
-        let same = key
-            .map(|e| e.to_canonical_u64())
-            .eq(slot.map(|e| e.to_canonical_u64()));
-        if same {
-            Ok(())
-        } else {
-            Err(VerifyError::ForeignCircuit)
-        }
+            .flat_map(|h| h.elements.iter()),
+    );
+    let slot = proof.public_inputs.iter().skip(PublicInputs::len(quorum));
+    let same = key
+        .map(|e| e.to_canonical_u64())
+        .eq(slot.map(|e| e.to_canonical_u64()));
+    if same {
+        Ok(())
+    } else {
+        Err(VerifyError::ForeignCircuit)
     }
 }
 
@@ -276,16 +438,121 @@ pub fn key_len(common: &CommonCircuitData<F, D>) -> usize {
     4 + 4 * common.config.fri_config.num_cap_elements()
 }
 
-/// Confirms that the epoch a chain proof ends with is final: the proof
-/// decodes as a proof of `verifier`'s chain circuit, its market hash and
-/// genesis root are the trusted ones, the attestation holds a quorum of
-/// reports signed by distinct trusted oracles whose hashes are the proof's
-/// report hashes, and plonky2 accepts the proof.
-pub fn verify_chain(
-    verifier: &ChainVerifier,
+/// Checks the attested epochs `anchor.epoch + 1 ..= statement.epoch`
+/// against a proof's statement: each attestation holds the trusted quorum
+/// of signed reports; the first starts from the anchor's root (and history,
+/// when known), each starts where the one before ended; the last is the
+/// proof's epoch (same record fields and report hashes); and folding their
+/// records from the history before the first reaches the proof's history.
+/// The proven history then passes through the anchor, and every epoch since
+/// was priced by reports the oracles signed.
+pub fn check_history(
+    statement: &PublicInputs,
+    oracles: &OracleSet,
+    anchor: &Anchor,
+    attestations: &[Attestation],
+) -> Result<(), VerifyError> {
+    let last = statement.epoch;
+    if last <= anchor.epoch {
+        return Err(VerifyError::StaleEpoch {
+            epoch: last,
+            finalized: anchor.epoch,
+        });
+    }
+    let first = anchor.epoch + 1;
+    let mut expected = first;
+    for attestation in attestations {
+        if attestation.epoch != expected {
+            return Err(if attestation.epoch > expected && expected <= last {
+                VerifyError::MissingAttestation {
+                    epoch: expected,
+                    first,
+                    last,
+                }
+            } else {
+                VerifyError::UnexpectedAttestation {
+                    epoch: attestation.epoch,
+                    expected,
+                }
+            });
+        }
+        expected += 1;
+    }
+    if expected <= last {
+        return Err(VerifyError::MissingAttestation {
+            epoch: expected,
+            first,
+            last,
+        });
+    }
+    let start = attestations.first().map(|a| a.history_before);
+    let mut history = anchor.history.or(start).unwrap_or(EMPTY_HISTORY);
+    let mut root = anchor.root;
+    for attestation in attestations {
+        let epoch = attestation.epoch;
+        let fault = |fault| VerifyError::Attestation { epoch, fault };
+        let hashes = attestation.check_reports(oracles).map_err(fault)?;
+        if attestation.prev_root != root {
+            let detail = if epoch == first {
+                format!(
+                    "epoch {epoch} starts from {}, the finalized root of epoch {} is {}",
+                    digest_hex(&attestation.prev_root),
+                    anchor.epoch,
+                    digest_hex(&root)
+                )
+            } else {
+                format!(
+                    "epoch {epoch} starts from {}, epoch {} ended at {}",
+                    digest_hex(&attestation.prev_root),
+                    epoch - 1,
+                    digest_hex(&root)
+                )
+            };
+            return Err(VerifyError::Fork { epoch, detail });
+        }
+        if attestation.history_before != history {
+            return Err(VerifyError::Fork {
+                epoch,
+                detail: format!(
+                    "the history before epoch {epoch} is attested as {}, the finalized history is {}",
+                    digest_hex(&attestation.history_before),
+                    digest_hex(&history)
+                ),
+            });
+        }
+        if epoch == last {
+            attestation
+                .check_statement(statement, &hashes)
+                .map_err(fault)?;
+        }
+        history = extend_history(&history, &attestation.record(hashes).digest());
+        root = attestation.new_root;
+    }
+    if history != statement.history {
+        return Err(VerifyError::Fork {
+            epoch: first,
+            detail: format!(
+                "the attested epochs {first}..={last} from the finalized root of epoch {} do not reach the proof's history {}: the proven history does not pass through that root, or an attested epoch is not the proven one",
+                anchor.epoch,
+                digest_hex(&statement.history)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Confirms that the epoch a proof ends with is final: the proof decodes as
+/// a proof of `verifier`'s circuit, its market hash is the trusted market's
+/// (terms and oracle set) and its genesis root the trusted one, the
+/// attestations of every epoch after the anchor carry signed quorums and
+/// fold into the proof's history from the anchor, and plonky2 accepts the
+/// proof.
+pub fn verify_proof(
+    verifier: &Verifier,
     proof: &[u8],
     trusted: &Trusted,
-    attestation: &Attestation,
+    anchor: &Anchor,
+    attestations: &[Attestation],
 ) -> Result<Finalized, VerifyError> {
-    verifier.verify(proof, trusted, attestation)
+    verifier.verify(proof, trusted, anchor, attestations)
 }

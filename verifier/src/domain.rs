@@ -1,0 +1,20 @@
+//! Domain tags: the first element of every hashed encoding, so no two kinds
+//! of object ever hash the same elements (DESIGN section 4). One list, so a
+//! tag is never reused.
+
+/// An account leaf.
+pub const ACCOUNT: u64 = 1;
+/// The global leaf (outstanding bad debt).
+pub const GLOBAL: u64 = 2;
+/// The market hash: market terms and oracle set combined.
+pub const MARKET: u64 = 3;
+/// An oracle report.
+pub const REPORT: u64 = 4;
+/// The market's terms (everything but the oracle set).
+pub const MARKET_TERMS: u64 = 5;
+/// The oracle set: keys and quorum.
+pub const ORACLE_SET: u64 = 6;
+/// One epoch's record in the history.
+pub const EPOCH_RECORD: u64 = 7;
+/// One step of the history accumulator.
+pub const HISTORY: u64 = 8;
