@@ -18,7 +18,7 @@
 
 pub mod config {
     //! Field, hasher and extension degree, chosen once in `zksettle-verifier`.
-    pub use zksettle_verifier::config::{C, D, F};
+    pub use zksettle_verifier::config::{C, CF, D, F};
 }
 /// Fingerprint of this crate's sources: circuits cached on disk are keyed by
 /// it, so a change to any rule or gadget invalidates them.

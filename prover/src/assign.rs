@@ -19,6 +19,14 @@ pub enum AssignError {
     /// Zero capacity.
     #[error("chunk capacity must be at least 1")]
     ZeroCapacity,
+    /// Records that break the settlement registers (a ledger bug).
+    #[error("operation {op_index}: {reason}")]
+    Registers {
+        /// Operation index in the epoch.
+        op_index: usize,
+        /// The register rule broken.
+        reason: String,
+    },
     /// A record whose leaves do not match its operation (a ledger bug).
     #[error("operation {op_index}: witness record does not match a {kind}")]
     RecordShape {
@@ -57,7 +65,7 @@ pub fn chunk_witnesses(
             if let Some(root) = record.updates.last().map(|u| u.root_after) {
                 next.root_in = root;
             }
-            next.carry_in = carry_after(next.carry_in, &witness.ops, record, step);
+            next.carry_in = carry_after(next.carry_in, &witness.ops, record, step)?;
             chunk.steps.push(step.clone());
         }
         chunks.push(chunk);
@@ -68,20 +76,30 @@ pub fn chunk_witnesses(
     Ok(chunks)
 }
 
-/// The settlement registers after a step (unchanged unless it settles a holder).
+/// The settlement registers after a step, by the rule the circuit applies
+/// (`SettlementRegisters`): unchanged unless it settles a holder.
 fn carry_after(
     carry: SettleCarry,
     ops: &[Operation],
     record: &OpWitness,
     step: &StepWitness,
-) -> SettleCarry {
-    let (Operation::SettleExpiry(s), Some(a)) = (&ops[record.op_index], &step.a) else {
-        return carry;
+) -> Result<SettleCarry, AssignError> {
+    let op = &ops[record.op_index];
+    let shape = |reason: String| AssignError::Registers {
+        op_index: record.op_index,
+        reason,
     };
-    let before = if record.step == 0 { 0 } else { carry.net };
-    SettleCarry {
-        net: before + a.before.qty(s.instrument),
-        previous_account: a.index,
+    match (op, &step.a) {
+        (Operation::SettleExpiry(s), Some(a)) => carry
+            .after_holder(
+                s.instrument,
+                a.index,
+                record.step as u64,
+                s.accounts.len() as u64,
+                a.before.qty(s.instrument),
+            )
+            .map_err(|e| shape(e.to_string())),
+        _ => carry.after_other().map_err(|e| shape(e.to_string())),
     }
 }
 
@@ -101,7 +119,10 @@ fn step_of<'a>(
     let mut step = StepWitness::padding();
     step.item = item;
     match (op, u.len()) {
-        (Operation::Deposit(_), 1) => step.a = Some(account(0)?),
+        (Operation::Deposit(_), 2) => {
+            step.a = Some(account(0)?);
+            step.g = Some(global(1)?);
+        }
         (Operation::Withdraw(_), 2) => {
             step.a = Some(account(0)?);
             step.g = Some(global(1)?);
@@ -117,7 +138,7 @@ fn step_of<'a>(
             step.s = Some(account(2)?);
             step.g = Some(global(3)?);
         }
-        (Operation::SettleExpiry(_), 3) => {
+        (Operation::SettleExpiry(_) | Operation::SweepFees(_), 3) => {
             step.a = Some(account(0)?);
             step.s = Some(account(1)?);
             step.g = Some(global(2)?);

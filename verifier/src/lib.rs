@@ -91,7 +91,7 @@ pub use client::LightClient;
 pub use error::{AttestationFault, VerifyError};
 pub use history::{extend_history, EpochRecord, EMPTY_HISTORY};
 pub use market::OracleSet;
-pub use public_inputs::{Digest, LayoutError, PublicInputs};
+pub use public_inputs::{Digest, Layout, LayoutError, PublicInputs};
 pub use report::{Attestation, AttestedReport};
 pub use verify::{
     check_history, key_len, verify_proof, Anchor, DecodedProof, Finalized, ProofKind, Trusted,

@@ -46,6 +46,55 @@ pub struct PublicInputs {
     pub history: Digest,
 }
 
+/// Where each field of the statement sits in the public inputs, for a quorum
+/// (what circuits read a previous proof's statement with).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// `market_hash[4]`.
+    pub market_hash: usize,
+    /// `genesis_root[4]`.
+    pub genesis_root: usize,
+    /// `prev_root[4]`.
+    pub prev_root: usize,
+    /// `new_root[4]`.
+    pub new_root: usize,
+    /// `epoch`.
+    pub epoch: usize,
+    /// `timestamp`.
+    pub timestamp: usize,
+    /// `batch_hash[4]`.
+    pub batch_hash: usize,
+    /// `report_hashes[quorum][4]`.
+    pub report_hashes: usize,
+    /// `op_count`.
+    pub op_count: usize,
+    /// `history[4]`.
+    pub history: usize,
+    /// Elements in all.
+    pub len: usize,
+}
+
+impl Layout {
+    /// The layout for a quorum.
+    pub const fn of(quorum: usize) -> Self {
+        let report_hashes = FIXED_PREFIX;
+        let op_count = report_hashes + 4 * quorum;
+        Self {
+            market_hash: 0,
+            genesis_root: 4,
+            prev_root: 8,
+            new_root: 12,
+            epoch: 16,
+            timestamp: 17,
+            batch_hash: 18,
+            report_hashes,
+            op_count,
+            history: op_count + 1,
+            len: op_count + 5,
+        }
+    }
+}
+
 /// Why a vector of field elements is not a valid public-input vector.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LayoutError {
@@ -64,7 +113,7 @@ pub enum LayoutError {
 impl PublicInputs {
     /// Number of field elements of the layout for a given oracle quorum.
     pub const fn len(quorum: usize) -> usize {
-        FIXED_PREFIX + 4 * quorum + 1 + 4
+        Layout::of(quorum).len
     }
 
     /// The quorum whose layout has `len` elements, if any.
@@ -211,6 +260,10 @@ mod tests {
     #[test]
     fn layout_order_matches_the_design() {
         let fields = sample(3).to_fields();
+        let layout = Layout::of(3);
+        assert_eq!(layout.op_count, 34);
+        assert_eq!(layout.history, 35);
+        assert_eq!(layout.len, 39);
         assert_eq!(fields[0], F::from_canonical_u64(10));
         assert_eq!(fields[4], F::from_canonical_u64(20));
         assert_eq!(fields[16], F::from_canonical_u64(7));

@@ -6,17 +6,18 @@
 //! against the epoch time and hashed, the median prices and the risk arrays
 //! are computed. Then `capacity` steps (see [`step`]) each read a batch item
 //! and apply it; the running batch commitment, the operation count and the
-//! settlement registers thread through. The circuit is built once from
+//! settlement registers thread through (the registers enter and leave as
+//! public inputs, so a settlement may span chunks; the fold joins them and
+//! the chain requires them closed at both ends of an epoch). The circuit is built once from
 //! [`ChunkParams`] and filled per chunk from a [`ChunkWitness`].
 
 mod public;
 mod step;
 mod witness;
 
-pub use public::{ChunkLayoutError, ChunkPublicInputs};
+pub use public::{carry_fields, carry_from_fields, ChunkLayoutError, ChunkPublicInputs, CARRY_LEN};
 pub use witness::{ChunkWitness, PortWitness, SettleCarry, StepWitness};
 
-use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::Target;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
@@ -25,7 +26,8 @@ use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputs;
 
 use crate::config::{C, D, F};
-use crate::gadgets::fixed::{from_signed, FixedGadget};
+use crate::gadgets::fixed::FixedGadget;
+use crate::gadgets::ops::SettleRegisters;
 use crate::gadgets::market::{set_market, MarketGadget, MarketShape, MarketTarget};
 use crate::gadgets::oracle::{set_report, OracleGadget, ReportTarget, TIME_BITS};
 use crate::gadgets::risk::RiskGadget;
@@ -55,7 +57,7 @@ pub struct OpKinds(u8);
 
 impl OpKinds {
     /// Every operation type.
-    pub const ALL: Self = Self(0b11_1110);
+    pub const ALL: Self = Self(0b111_1110);
 
     /// One operation type.
     pub const fn only(tag: u64) -> Self {
@@ -136,7 +138,7 @@ struct ChunkTargets {
     timestamp: Target,
     root_in: HashOutTarget,
     batch_in: HashOutTarget,
-    carry_in: [Target; 2],
+    carry_in: [Target; CARRY_LEN],
     steps: Vec<StepTargets>,
 }
 
@@ -243,11 +245,9 @@ impl ChunkCircuit {
         pw.set_target(t.timestamp, unsigned(chunk.timestamp))?;
         pw.set_hash_target(t.root_in, chunk.root_in)?;
         pw.set_hash_target(t.batch_in, chunk.batch_in)?;
-        pw.set_target(t.carry_in[0], from_signed(chunk.carry_in.net.into()))?;
-        pw.set_target(
-            t.carry_in[1],
-            F::from_canonical_u64(chunk.carry_in.previous_account),
-        )?;
+        for (&target, value) in t.carry_in.iter().zip(carry_fields(&chunk.carry_in)) {
+            pw.set_target(target, value)?;
+        }
         let padding = StepWitness::padding();
         for (k, targets) in t.steps.iter().enumerate() {
             set_step(&mut pw, targets, chunk.steps.get(k).unwrap_or(&padding))?;
@@ -276,7 +276,8 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
     let table = b.risk_arrays(&market, &prices);
     let root_in = b.add_virtual_hash();
     let batch_in = b.add_virtual_hash();
-    let carry_in = [b.add_virtual_target(), b.add_virtual_target()];
+    let carry_in: [Target; CARRY_LEN] = std::array::from_fn(|_| b.add_virtual_target());
+    b.assert_bool(plonky2::iop::target::BoolTarget::new_unsafe(carry_in[0]));
     let ctx = StepContext {
         market: &market,
         prices: &prices,
@@ -286,8 +287,7 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
     let mut state = StepState {
         root: root_in,
         batch: batch_in,
-        net: carry_in[0],
-        previous_account: carry_in[1],
+        settlement: SettleRegisters::from_targets(carry_in),
         op_count: b.zero(),
     };
     let mut steps = Vec::with_capacity(params.capacity);
@@ -308,8 +308,7 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
     }
     b.register_public_input(state.op_count);
     b.register_public_inputs(&carry_in);
-    b.register_public_input(state.net);
-    b.register_public_input(state.previous_account);
+    b.register_public_inputs(&state.settlement.targets());
     let targets = ChunkTargets {
         market,
         reports,

@@ -3,9 +3,10 @@
 //!
 //! Order: `market_hash[4]`, `root_in[4]`, `root_out[4]`, `epoch`,
 //! `timestamp`, `batch_in[4]`, `batch_out[4]`, `report_hashes[quorum][4]`,
-//! `op_count`, `carry_in[2]`, `carry_out[2]` (carry: net quantity as a signed
-//! element, previous holder). Folding checks `root_out`, `batch_out` and
-//! `carry_out` of a chunk against the ins of the next, and the rest equal.
+//! `op_count`, `carry_in[6]`, `carry_out[6]` (the settlement registers:
+//! open, instrument, count, next holder, net quantity as a signed element,
+//! previous holder). Folding checks `root_out`, `batch_out` and `carry_out`
+//! of a chunk against the ins of the next, and the rest equal.
 
 use plonky2::field::types::PrimeField64;
 use plonky2::hash::hash_types::HashOut;
@@ -15,8 +16,11 @@ use crate::config::F;
 use crate::gadgets::fixed::to_signed;
 use crate::rules::encoding::Digest;
 
+/// Elements of the settlement registers.
+pub const CARRY_LEN: usize = 6;
+
 /// Elements of the layout besides the report hashes.
-const FIXED_LEN: usize = 4 * 5 + 2 + 1 + 4;
+const FIXED_LEN: usize = 4 * 5 + 2 + 1 + 2 * CARRY_LEN;
 
 /// The statement of one chunk proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,10 +78,7 @@ impl ChunkPublicInputs {
             elements: [fields[at], fields[at + 1], fields[at + 2], fields[at + 3]],
         };
         let at = 22 + 4 * quorum;
-        let carry = |at: usize| SettleCarry {
-            net: to_signed(fields[at]) as i64,
-            previous_account: fields[at + 1].to_canonical_u64(),
-        };
+        let carry = |at: usize| carry_from_fields(&fields[at..at + CARRY_LEN]);
         Ok(Self {
             market_hash: digest(0),
             root_in: digest(4),
@@ -89,7 +90,35 @@ impl ChunkPublicInputs {
             report_hashes: (0..quorum).map(|k| digest(22 + 4 * k)).collect(),
             op_count: fields[at].to_canonical_u64(),
             carry_in: carry(at + 1),
-            carry_out: carry(at + 3),
+            carry_out: carry(at + 1 + CARRY_LEN),
         })
+    }
+}
+
+/// The registers as public-input elements (open, instrument, count, next,
+/// net, previous holder).
+pub fn carry_fields(carry: &SettleCarry) -> [F; CARRY_LEN] {
+    use plonky2::field::types::Field;
+    [
+        F::from_bool(carry.open),
+        F::from_canonical_u32(carry.instrument),
+        F::from_noncanonical_u64(carry.count),
+        F::from_noncanonical_u64(carry.next),
+        crate::gadgets::fixed::from_signed(carry.net.into()),
+        F::from_noncanonical_u64(carry.previous_account),
+    ]
+}
+
+/// The registers from public-input elements (values that fit no register
+/// read as their truncation: such a statement is only ever compared).
+pub fn carry_from_fields(fields: &[F]) -> SettleCarry {
+    let at = |k: usize| fields.get(k).map_or(0, |f| f.to_canonical_u64());
+    SettleCarry {
+        open: at(0) != 0,
+        instrument: at(1) as u32,
+        count: at(2),
+        next: at(3),
+        net: fields.get(4).map_or(0, |f| to_signed(*f) as i64),
+        previous_account: at(5),
     }
 }

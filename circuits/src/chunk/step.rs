@@ -2,6 +2,13 @@
 //! four leaf ports `A, B, S, G` apply its leaf updates in the ledger's order,
 //! and every operation gadget runs gated by its tag bit, so any mix of
 //! operations fits any chunk. Padding (tag 0) touches nothing.
+//!
+//! The item is pinned whole: its tag is one of the supported ones, and every
+//! element the tag does not use (`rules::ops::batch`) is zero, padding's
+//! item entirely so; a batch hash therefore has exactly one preimage. The
+//! settlement registers thread through every step: an operation other than
+//! a settlement holder needs none open, a holder opens, continues or closes
+//! one (`SettleExpiryGadget`), padding passes them on.
 
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
@@ -19,15 +26,16 @@ use crate::gadgets::merkle::MerkleGadget;
 use crate::gadgets::ops::{
     assert_positions_and_flags_unchanged, DepositGadget, DepositTarget, GatedGadget,
     InsuranceRegisters, LeafChange, LiquidateGadget, LiquidateTarget, SettleExpiryGadget,
-    SettleRegisters, SettleTarget, TradeGadget, TradeTarget, WithdrawGadget, WithdrawTarget,
+    SettleRegisters, SettleTarget, SweepFeesGadget, SweepFeesTarget, TradeGadget, TradeTarget,
+    WithdrawGadget, WithdrawTarget,
 };
 use crate::gadgets::oracle::PricesTarget;
 use crate::gadgets::risk::RiskTableTarget;
 use crate::gadgets::Builder;
 use crate::rules::account::Account;
 use crate::rules::encoding::{unsigned, DOMAIN_GLOBAL, ZERO_DIGEST};
-use crate::rules::ops::{tag, BATCH_ITEM_LEN};
-use crate::rules::units::GLOBAL_LEAF;
+use crate::rules::ops::{tag, used_fields, BATCH_ITEM_LEN};
+use crate::rules::units::{FEE_ACCOUNT, GLOBAL_LEAF};
 
 /// What every step reads: the market, the median prices, the risk arrays
 /// and the epoch time.
@@ -43,8 +51,7 @@ pub(crate) struct StepContext<'a> {
 pub(crate) struct StepState {
     pub root: HashOutTarget,
     pub batch: HashOutTarget,
-    pub net: Target,
-    pub previous_account: Target,
+    pub settlement: SettleRegisters,
     pub op_count: Target,
 }
 
@@ -138,7 +145,7 @@ pub(crate) fn add_step(
     let depth = ctx.market.shape.tree_depth;
     let item = builder.add_virtual_targets(BATCH_ITEM_LEN);
     // One-hot tag over padding and the supported operations.
-    let tags: Vec<BoolTarget> = (0..=tag::SETTLE_EXPIRY)
+    let tags: Vec<BoolTarget> = (0..=tag::LAST)
         .map(|t| {
             if t == 0 || kinds.contains(t) {
                 let t = builder.constant(F::from_canonical_u64(t));
@@ -157,14 +164,31 @@ pub(crate) fn add_step(
         BoolTarget::new_unsafe(b.add_many(ts.iter().map(|&t| tags[t as usize].target)))
     };
     let has_any = |ts: &[u64]| ts.iter().any(|&t| kinds.contains(t));
+    assert_unused_fields_zero(builder, &item, &tags);
     let b_users = [tag::TRADE, tag::LIQUIDATE];
-    let s_users = [tag::TRADE, tag::LIQUIDATE, tag::SETTLE_EXPIRY];
-    let g_users = [tag::WITHDRAW, tag::LIQUIDATE, tag::SETTLE_EXPIRY];
+    let s_users = [
+        tag::TRADE,
+        tag::LIQUIDATE,
+        tag::SETTLE_EXPIRY,
+        tag::SWEEP_FEES,
+    ];
+    let g_users = [
+        tag::DEPOSIT,
+        tag::WITHDRAW,
+        tag::LIQUIDATE,
+        tag::SETTLE_EXPIRY,
+        tag::SWEEP_FEES,
+    ];
 
-    // Ports, bound to the item's accounts.
+    // Ports, bound to the item's accounts: A is the item's first account
+    // (a settlement's holder, the fee account of a sweep).
     let used_a = builder.not(padding);
     let a = add_account_port(builder, depth);
-    let a_index = builder.select(is(tag::SETTLE_EXPIRY), item[2], item[1]);
+    let holder_shift = builder.sub(item[2], item[1]);
+    let a_index = builder.mul_add(is(tag::SETTLE_EXPIRY).target, holder_shift, item[1]);
+    let fees = builder.constant(F::from_canonical_u32(FEE_ACCOUNT));
+    let sweep_shift = builder.sub(fees, item[1]);
+    let a_index = builder.mul_add(is(tag::SWEEP_FEES).target, sweep_shift, a_index);
     builder.assert_equal_if(used_a, a.index, a_index);
     let b = has_any(&b_users).then(|| {
         let port = add_account_port(builder, depth);
@@ -193,7 +217,7 @@ pub(crate) fn add_step(
     let bad_debt = g.as_ref().map(|(p, _)| (p.before, p.after));
 
     // The operations.
-    if kinds.contains(tag::DEPOSIT) {
+    if let (true, Some((before, after))) = (kinds.contains(tag::DEPOSIT), bad_debt) {
         let enabled = is(tag::DEPOSIT);
         let f = gated(builder, enabled, &item, 1);
         let op = DepositTarget {
@@ -203,7 +227,8 @@ pub(crate) fn add_step(
                 elements: [f[2], f[3], f[4], f[5]],
             },
         };
-        builder.deposit(enabled, &op, &a.before, &a.after);
+        let debt = builder.deposit(enabled, &op, &a.before, &a.after, before);
+        builder.assert_equal_if(enabled, after, debt);
     }
     if let (true, Some((before, after))) = (kinds.contains(tag::WITHDRAW), bad_debt) {
         let enabled = is(tag::WITHDRAW);
@@ -279,8 +304,7 @@ pub(crate) fn add_step(
         builder.assert_equal_if(enabled, cash.1, funds.insurance);
         builder.assert_equal_if(enabled, debt.1, funds.bad_debt);
     }
-    let mut net = state.net;
-    let mut previous_account = state.previous_account;
+    let mut settlement = state.settlement;
     let mut continues = builder._false();
     if let (true, Some(cash), Some(debt)) =
         (kinds.contains(tag::SETTLE_EXPIRY), system_cash, bad_debt)
@@ -293,23 +317,50 @@ pub(crate) fn add_step(
             position: f[2],
             count: f[3],
         };
-        let registers = SettleRegisters {
-            net: state.net,
-            previous_account: state.previous_account,
+        let funds = InsuranceRegisters {
             insurance: cash.0,
             bad_debt: debt.0,
         };
-        let settled = builder.settle_holder(
-            enabled, &op, &a.before, &a.after, a.leaves, ctx.now, ctx.market, ctx.prices,
-            &registers,
+        let (registers, settled) = builder.settle_holder(
+            enabled,
+            &op,
+            &a.before,
+            &a.after,
+            a.leaves,
+            ctx.now,
+            ctx.market,
+            ctx.prices,
+            &state.settlement,
+            &funds,
         );
         builder.assert_equal_if(enabled, cash.1, settled.insurance);
         builder.assert_equal_if(enabled, debt.1, settled.bad_debt);
-        net = settled.net;
-        previous_account = settled.previous_account;
+        settlement = registers;
         let later_holder = builder.is_nonzero(op.position);
         continues = builder.and(enabled, later_holder);
     }
+    if let (true, Some(cash), Some(debt)) = (kinds.contains(tag::SWEEP_FEES), system_cash, bad_debt)
+    {
+        let enabled = is(tag::SWEEP_FEES);
+        let f = gated(builder, enabled, &item, 1);
+        let op = SweepFeesTarget { amount: f[0] };
+        let funds = builder.sweep_fees(
+            enabled,
+            &op,
+            &a.before,
+            &a.after,
+            &InsuranceRegisters {
+                insurance: cash.0,
+                bad_debt: debt.0,
+            },
+        );
+        builder.assert_equal_if(enabled, cash.1, funds.insurance);
+        builder.assert_equal_if(enabled, debt.1, funds.bad_debt);
+    }
+    // Nothing but the next holder while a settlement is open.
+    let other = builder.sub(used_a.target, is(tag::SETTLE_EXPIRY).target);
+    let interrupts = builder.mul(other, state.settlement.open);
+    builder.assert_zero(interrupts);
 
     // Leaf updates in port order.
     let mut root = apply_port(builder, used_a, state.root, a.leaves, &a.bits, &a.siblings);
@@ -357,11 +408,26 @@ pub(crate) fn add_step(
     let state = StepState {
         root,
         batch,
-        net,
-        previous_account,
+        settlement,
         op_count,
     };
     (targets, state)
+}
+
+/// Every element of the item that its tag does not use is zero (all of a
+/// padding item, whose tag is 0). Cost: about 1 row.
+fn assert_unused_fields_zero(builder: &mut Builder, item: &[Target], tags: &[BoolTarget]) {
+    for (k, &element) in item.iter().enumerate().skip(1) {
+        let users: Vec<Target> = tags
+            .iter()
+            .enumerate()
+            .filter(|&(t, _)| used_fields(t as u64) > k)
+            .map(|(_, bit)| bit.target)
+            .collect();
+        let used = builder.add_many(users);
+        let unused = builder.mul_sub(used, element, element);
+        builder.assert_zero(unused);
+    }
 }
 
 /// `used =>` a system account keeps its owner, flags and (empty) slots.

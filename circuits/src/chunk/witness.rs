@@ -23,10 +23,12 @@ pub struct PortWitness<L> {
 /// One step: an operation (or one holder of a settlement), or padding.
 ///
 /// The step's leaf updates are applied in port order `A, B, S, G`, the order
-/// the ledger writes them: `A` the first user account (depositor, withdrawer,
-/// buyer, liquidated account, settled holder), `B` the second (seller,
-/// liquidator), `S` the system account (fee account for trades, insurance
-/// fund for liquidations and settlements), `G` the global leaf (bad debt).
+/// the ledger writes them: `A` the first account (depositor, withdrawer,
+/// buyer, liquidated account, settled holder, the fee account of a sweep),
+/// `B` the second (seller, liquidator), `S` the system account (fee account
+/// for trades, insurance fund for liquidations, settlements and sweeps), `G`
+/// the global leaf (bad debt; deposits, withdrawals, liquidations,
+/// settlements and sweeps).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepWitness {
     /// The batch item (`Operation::batch_items`); all zero for padding.
@@ -54,15 +56,9 @@ impl StepWitness {
     }
 }
 
-/// The settlement registers carried across steps and chunks: the running
-/// net quantity of the settlement in progress and its last holder.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SettleCarry {
-    /// Sum of the quantities settled so far by the current settlement.
-    pub net: i64,
-    /// Last holder settled.
-    pub previous_account: u64,
-}
+/// The settlement registers carried across steps and chunks (the rule
+/// book's: `rules::ops::SettlementRegisters`).
+pub use crate::rules::ops::SettlementRegisters as SettleCarry;
 
 /// Everything one chunk proof is filled with.
 #[derive(Clone, Debug)]
@@ -95,5 +91,75 @@ impl ChunkWitness {
             carry_in: SettleCarry::default(),
             steps: Vec::new(),
         }
+    }
+}
+
+impl ChunkWitness {
+    /// The statement a proof of this chunk makes, computed natively: the
+    /// root after every port's leaf update in port order, the batch
+    /// commitment over every non-padding item, the settlement registers by
+    /// the rule the circuit applies, the operations started (a settlement
+    /// counts at its first holder), the market hash and the report hashes.
+    /// The pipeline compares checkpoints and proofs against it; it is what
+    /// the circuit proves for a witness it accepts. `None` when the steps
+    /// break the settlement registers (no proof of them exists).
+    pub fn expected_statement(
+        &self,
+        market: &crate::rules::Market,
+    ) -> Option<super::ChunkPublicInputs> {
+        use crate::rules::account::global_leaf_hash;
+        use crate::rules::merkle::root_from_path;
+        use crate::rules::ops::{extend_batch_hash, tag};
+        use crate::rules::units::GLOBAL_LEAF;
+        use plonky2::field::types::PrimeField64;
+
+        let mut root = self.root_in;
+        let mut batch = self.batch_in;
+        let mut carry = self.carry_in;
+        let mut op_count = 0;
+        for step in &self.steps {
+            let item_tag = step.item[0].to_canonical_u64();
+            if item_tag == 0 {
+                continue;
+            }
+            for port in [&step.a, &step.b, &step.s].into_iter().flatten() {
+                root = root_from_path(port.after.leaf_hash(), port.index, &port.siblings);
+            }
+            if let Some(g) = &step.g {
+                root = root_from_path(
+                    global_leaf_hash(g.after),
+                    GLOBAL_LEAF.into(),
+                    &g.siblings,
+                );
+            }
+            batch = extend_batch_hash(&batch, &step.item);
+            let value = |k: usize| step.item[k].to_canonical_u64();
+            if item_tag == tag::SETTLE_EXPIRY {
+                let instrument = u32::try_from(value(1)).ok()?;
+                let qty = step.a.as_ref().map_or(0, |a| a.before.qty(instrument));
+                carry = carry
+                    .after_holder(instrument, value(2), value(3), value(4), qty)
+                    .ok()?;
+                if value(3) == 0 {
+                    op_count += 1;
+                }
+            } else {
+                carry = carry.after_other().ok()?;
+                op_count += 1;
+            }
+        }
+        Some(super::ChunkPublicInputs {
+            market_hash: market.hash(),
+            root_in: self.root_in,
+            root_out: root,
+            epoch: self.epoch,
+            timestamp: self.timestamp,
+            batch_in: self.batch_in,
+            batch_out: batch,
+            report_hashes: self.reports.iter().map(|r| r.hash(market)).collect(),
+            op_count,
+            carry_in: self.carry_in,
+            carry_out: carry,
+        })
     }
 }

@@ -58,9 +58,10 @@ pub trait AccountGadget {
     /// Whether a slot holds a position (`qty != 0`). Cost: ~0.2 row.
     fn slot_filled(&mut self, slot: &SlotTarget) -> BoolTarget;
 
-    /// Constrains the leaf to the canonical form the rule book writes: cash in
-    /// `[0, 2^58]`, flags a single bit, `|qty| <= Q_MAX`, filled slots first
-    /// with strictly ascending instruments, empty slots `(0, 0)`.
+    /// Constrains the leaf to the canonical form the rule book writes
+    /// (`Account::check_shape`): cash in `[0, 2^58]`, flags a single bit set
+    /// only beside a position, `|qty| <= Q_MAX`, filled slots first with
+    /// strictly ascending instruments, empty slots `(0, 0)`.
     /// Cost: about 17 rows.
     fn assert_well_formed(&mut self, account: &AccountTarget);
 }
@@ -102,6 +103,9 @@ impl AccountGadget for Builder {
         self.assert_unsigned_bits(account.cash, CASH_BITS);
         self.assert_bool(BoolTarget::new_unsafe(account.flags));
         let filled: Vec<BoolTarget> = account.slots.iter().map(|s| self.slot_filled(s)).collect();
+        // Flagged => a position (slot 0 filled).
+        let flagged_empty = self.mul_sub(account.flags, filled[0].target, account.flags);
+        self.assert_zero(flagged_empty);
         for (k, slot) in account.slots.iter().enumerate() {
             // |qty| <= Q_MAX: qty + Q_MAX in [0, 2^20 - 1), i.e. qty in [-(2^19-1), 2^19-1].
             let shifted = self.add_const(slot.qty, F::from_canonical_u64((1 << QTY_BITS) - 1));
@@ -192,6 +196,7 @@ mod tests {
             1,
             &[(0, -Q_MAX), (5, Q_MAX), (63, 1)]
         )));
+        assert!(accepted(&account(7, 0, &[])));
         assert!(accepted(&account(
             0,
             0,
@@ -205,6 +210,10 @@ mod tests {
     fn non_canonical_leaves_cannot_be_written() {
         assert!(!accepted(&account(CASH_MAX + 1, 0, &[])), "cash above 2^58");
         assert!(!accepted(&account(0, 2, &[])), "unknown flag bit");
+        assert!(
+            !accepted(&account(0, 1, &[])),
+            "flagged without a position"
+        );
         assert!(
             !accepted(&account(0, 0, &[(3, Q_MAX + 1)])),
             "position beyond Q_MAX"

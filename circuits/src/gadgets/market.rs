@@ -2,10 +2,12 @@
 //!
 //! The circuit is built for a market *shape* (counts of underlyings,
 //! instruments, scenarios and oracle keys); the market's values are witnessed
-//! and hashed exactly as [`Market::to_fields`] does, and the digest is bound to
-//! the `market_hash` public input. The market is trusted by that hash: a light
+//! and hashed exactly as [`Market::terms_fields`] and the oracle set's
+//! encoding are, then combined into the market hash, which is bound to the
+//! `market_hash` public input. The market is trusted by that hash: a light
 //! client validates the market it trusts natively, so the circuit does not
-//! re-check its bounds.
+//! re-check its bounds (and values derived natively from it, such as each
+//! instrument's settlement leader, are trusted the same way).
 
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
@@ -15,7 +17,9 @@ use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use super::encoding::EncodingGadget;
 use super::Builder;
 use crate::config::F;
+use crate::rules::encoding::{DOMAIN_MARKET, DOMAIN_MARKET_TERMS};
 use crate::rules::market::Market;
+use zksettle_verifier::market::KEY_LEN;
 
 /// The counts a circuit is built for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,6 +63,8 @@ pub struct InstrumentTarget {
     pub strike: Target,
     /// Expiry.
     pub expiry: Target,
+    /// The first instrument of the same underlying and expiry.
+    pub settlement_leader: Target,
 }
 
 /// One scenario's values.
@@ -102,7 +108,8 @@ pub struct ParamsTarget {
 pub struct MarketTarget {
     /// The shape the circuit is built for.
     pub shape: MarketShape,
-    /// Every element of [`Market::to_fields`], constants included.
+    /// Every element of [`Market::terms_fields`] then of the oracle set's
+    /// encoding, constants included.
     pub fields: Vec<Target>,
     /// Positions in `fields` that are witnessed (not constants of the shape).
     pub witnessed: Vec<usize>,
@@ -112,7 +119,7 @@ pub struct MarketTarget {
     pub scenarios: Vec<ScenarioTarget>,
     /// Parameters.
     pub params: ParamsTarget,
-    /// `hash(fields)`.
+    /// The market hash of the terms and the oracle set.
     pub hash: HashOutTarget,
 }
 
@@ -123,20 +130,24 @@ pub trait MarketGadget {
     fn add_virtual_market(&mut self, shape: &MarketShape) -> MarketTarget;
 }
 
-/// Layout of [`Market::to_fields`] for a shape: offsets of each section.
+/// Layout of [`Market::terms_fields`] followed by the oracle set's encoding
+/// for a shape: offsets of each section.
 struct Layout {
     underlyings: usize,
     instruments: usize,
     scenarios: usize,
     params: usize,
+    venue_owner: usize,
+    tree_depth: usize,
+    /// Start of the oracle set's encoding (the end of the terms).
+    oracles: usize,
     len: usize,
 }
 
-const HEADER: usize = 5;
+const HEADER: usize = 4;
 const UNDERLYING_LEN: usize = 2 + crate::rules::market::MAX_SYMBOL_LEN / 4;
-const INSTRUMENT_LEN: usize = 5;
+const INSTRUMENT_LEN: usize = 6;
 const PARAMS_LEN: usize = 11;
-const KEY_LEN: usize = 8;
 
 impl Layout {
     fn of(shape: &MarketShape) -> Self {
@@ -144,12 +155,18 @@ impl Layout {
         let instruments = underlyings + UNDERLYING_LEN * shape.underlyings;
         let scenarios = instruments + INSTRUMENT_LEN * shape.instruments;
         let params = scenarios + 2 * shape.scenarios;
-        let len = params + PARAMS_LEN + KEY_LEN * shape.oracles + 2;
+        let venue_owner = params + PARAMS_LEN;
+        let tree_depth = venue_owner + 4;
+        let oracles = tree_depth + 1;
+        let len = oracles + 2 + KEY_LEN * shape.oracles + 1;
         Self {
             underlyings,
             instruments,
             scenarios,
             params,
+            venue_owner,
+            tree_depth,
+            oracles,
             len,
         }
     }
@@ -161,30 +178,27 @@ impl MarketGadget for Builder {
         let mut fields: Vec<Target> = (0..layout.len).map(|_| self.add_virtual_target()).collect();
         let mut constants = vec![false; layout.len];
         // The shape is part of the circuit: counts, ids, quorum and depth are constants.
-        let mut fix = |b: &mut Builder, at: usize, x: usize| {
-            fields[at] = b.constant(F::from_canonical_usize(x));
+        let mut fix = |b: &mut Builder, at: usize, x: u64| {
+            fields[at] = b.constant(F::from_canonical_u64(x));
             constants[at] = true;
         };
-        fix(self, 0, crate::rules::encoding::DOMAIN_MARKET as usize);
-        for (k, count) in [
-            shape.underlyings,
-            shape.instruments,
-            shape.scenarios,
-            shape.oracles,
-        ]
-        .into_iter()
-        .enumerate()
+        fix(self, 0, DOMAIN_MARKET_TERMS);
+        for (k, count) in [shape.underlyings, shape.instruments, shape.scenarios]
+            .into_iter()
+            .enumerate()
         {
-            fix(self, 1 + k, count);
+            fix(self, 1 + k, count as u64);
         }
         for u in 0..shape.underlyings {
-            fix(self, layout.underlyings + UNDERLYING_LEN * u, u);
+            fix(self, layout.underlyings + UNDERLYING_LEN * u, u as u64);
         }
         for i in 0..shape.instruments {
-            fix(self, layout.instruments + INSTRUMENT_LEN * i, i);
+            fix(self, layout.instruments + INSTRUMENT_LEN * i, i as u64);
         }
-        fix(self, layout.len - 2, shape.quorum);
-        fix(self, layout.len - 1, shape.tree_depth);
+        fix(self, layout.tree_depth, shape.tree_depth as u64);
+        fix(self, layout.oracles, zksettle_verifier::domain::ORACLE_SET);
+        fix(self, layout.oracles + 1, shape.oracles as u64);
+        fix(self, layout.len - 1, shape.quorum as u64);
         let witnessed = (0..layout.len).filter(|&k| !constants[k]).collect();
         let instruments = (0..shape.instruments)
             .map(|i| {
@@ -195,6 +209,7 @@ impl MarketGadget for Builder {
                     is_put,
                     strike: fields[at + 3],
                     expiry: fields[at + 4],
+                    settlement_leader: fields[at + 5],
                 }
             })
             .collect();
@@ -218,7 +233,13 @@ impl MarketGadget for Builder {
             kappa_floor_bps: p[9],
             max_report_age: p[10],
         };
-        let hash = self.hash(fields.clone());
+        let terms = self.hash(fields[..layout.oracles].to_vec());
+        let oracles = self.hash(fields[layout.oracles..].to_vec());
+        let mut combined = vec![self.constant(F::from_canonical_u64(DOMAIN_MARKET))];
+        combined.extend(terms.elements);
+        combined.extend(oracles.elements);
+        let hash = self.hash(combined);
+        debug_assert_eq!(layout.venue_owner + 4, layout.tree_depth);
         MarketTarget {
             shape: *shape,
             fields,
@@ -237,7 +258,8 @@ pub fn set_market(
     target: &MarketTarget,
     market: &Market,
 ) -> anyhow::Result<()> {
-    let values = market.to_fields();
+    let mut values = market.terms_fields();
+    values.extend(market.oracles.to_fields());
     anyhow::ensure!(
         values.len() == target.fields.len(),
         "market shape differs from the circuit's"
@@ -282,6 +304,7 @@ mod tests {
                 keys: vec![[7; 32], [9; 32], [11; 32]],
                 quorum: 3,
             },
+            venue_owner: crate::rules::encoding::hash(&[F::ONE]),
             tree_depth: 8,
         }
     }
@@ -308,5 +331,11 @@ mod tests {
         let mut other = market();
         other.params.im_bps += 1;
         assert!(!proves_hash(&other, &market()));
+        let mut other = market();
+        other.oracles.keys[1][0] ^= 1;
+        assert!(!proves_hash(&other, &market()), "another oracle key");
+        let mut other = market();
+        other.venue_owner.elements[0] = F::TWO;
+        assert!(!proves_hash(&other, &market()), "another venue owner");
     }
 }

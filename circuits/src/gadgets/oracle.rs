@@ -5,9 +5,11 @@
 //! signed), bounded and checked for staleness; the epoch's prices are the
 //! median of each value across the quorum's reports.
 //!
-//! The JSON-level canonicity checks of the native rule (settlement list
-//! ascending, naming listed expiries) have no counterpart here: the circuit
-//! consumes the canonical per-instrument encoding, in which they cannot fail.
+//! The circuit consumes the canonical per-instrument encoding that oracles
+//! sign, as the native rule does (`rules::oracle::check_report`); a JSON
+//! report without a canonical form (a settlement list out of order, naming
+//! an unlisted expiry or a zero price) is refused natively before it could
+//! reach either.
 
 use plonky2::field::types::{Field, PrimeField64};
 use plonky2::hash::hash_types::HashOutTarget;
@@ -81,8 +83,9 @@ pub trait OracleGadget {
     /// oracle index in the set, not from the future, not older than
     /// `max_report_age`; `0 < S <= P_MAX` on the tick; marks on the tick and
     /// at most spot (calls) or strike (puts); `kappa_floor <= kappa <= 10^4`;
-    /// settlement prices 0 or on the tick in `(0, P_MAX]` and only for
-    /// instruments expired by `now`. Cost: about `3U + 7N + 4` rows.
+    /// settlement prices 0 or on the tick in `(0, P_MAX]`, only for
+    /// instruments expired by `now`, and each instrument's its settlement
+    /// leader's. Cost: about `3U + 8N + 4` rows.
     fn check_report(&mut self, report: &ReportTarget, market: &MarketTarget, now: Target);
 
     /// Median of each value over the reports (an odd number of them), and the
@@ -149,6 +152,12 @@ impl OracleGadget for Builder {
             let settled = self.is_nonzero(settlement);
             let expiry = self.select(settled, instrument.expiry, zero);
             self.assert_le(expiry, now, TIME_BITS);
+            // One price per (underlying, expiry): the settlement leader's.
+            let leader = self.random_access(
+                instrument.settlement_leader,
+                report.prices.settlement.clone(),
+            );
+            self.connect(settlement, leader);
         }
     }
 

@@ -76,6 +76,7 @@ pub fn market() -> crate::rules::Market {
                 .collect(),
             quorum: 3,
         },
+        venue_owner: crate::rules::encoding::hash(&[plonky2::field::types::Field::ONE]),
         tree_depth: 8,
     }
 }

@@ -6,18 +6,24 @@
 //! epoch, the chain proof of `e - 1` (against its own key: plonky2 cyclic
 //! recursion; the first epoch verifies a dummy proof instead). It checks:
 //! * the epoch proof is a whole epoch: its batch commitment starts empty and
-//!   no settlement is open at either end (zero settlement registers in, zero
-//!   net quantity out), and its key slot holds the fold circuit's key;
+//!   no settlement is open at either end (every settlement register zero in
+//!   and out), and its key slot holds the fold circuit's key;
 //! * first epoch: it is epoch 1 and starts from the genesis root;
 //! * later epochs: the epoch number is the previous one plus one, the root
 //!   continues the previous new root, the timestamp does not go down, and the
-//!   market hash and genesis root are the previous proof's.
+//!   market hash and genesis root are the previous proof's;
+//! * the history: the epoch's record (number, timestamp, roots, batch
+//!   commitment, operation count, report hashes) is folded into the previous
+//!   proof's history (the empty history for epoch 1), exactly as
+//!   `zksettle_verifier::history` folds it, and published.
 //!
-//! Public inputs: DESIGN section 1 ([`PublicInputs`]), then the chain
-//! circuit's own key. Rows: two proof verifications and about 20 rows of
-//! joins; 2^13 rows.
+//! Public inputs: DESIGN section 1 and the history ([`PublicInputs`]), then
+//! the chain circuit's own key. Rows: two proof verifications and about 25
+//! rows of joins and hashing; 2^13 rows.
 
+use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::hash::poseidon::PoseidonHash;
 use plonky2::iop::target::BoolTarget;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
@@ -28,7 +34,7 @@ use plonky2::plonk::proof::ProofWithPublicInputsTarget;
 use plonky2::recursion::cyclic_recursion::check_cyclic_proof_verifier_data;
 use plonky2::recursion::dummy_circuit::cyclic_base_proof;
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
-use zksettle_verifier::{key_len, PublicInputs};
+use zksettle_verifier::{domain, key_len, Layout, PublicInputs};
 
 use super::fold::{Child, FoldCircuit};
 use super::segment::{hash_at, SegmentTargets};
@@ -109,7 +115,7 @@ fn lay_out(
         .elements
         .into_iter()
         .chain(epoch.carry_in)
-        .chain([epoch.carry_out[0]])
+        .chain(epoch.carry_out)
     {
         b.connect(e, zero);
     }
@@ -119,8 +125,14 @@ fn lay_out(
     let has_previous = b.add_virtual_bool_target_safe();
     let previous = b.add_virtual_proof_with_pis(shape);
     let p = &previous.public_inputs;
-    let (p_market, p_genesis, p_new_root) = (hash_at(p, 0), hash_at(p, 4), hash_at(p, 12));
-    let (p_epoch, p_timestamp) = (p[16], p[17]);
+    let layout = Layout::of(quorum);
+    let (p_market, p_genesis, p_new_root) = (
+        hash_at(p, layout.market_hash),
+        hash_at(p, layout.genesis_root),
+        hash_at(p, layout.new_root),
+    );
+    let (p_epoch, p_timestamp) = (p[layout.epoch], p[layout.timestamp]);
+    let p_history = hash_at(p, layout.history);
     let genesis_root = b.add_virtual_hash();
 
     for k in 0..4 {
@@ -151,7 +163,25 @@ fn lay_out(
     let gap = b.mul(has_previous.target, gap);
     b.range_check(gap, TIMESTAMP_BITS);
 
-    // DESIGN section 1, then the circuit's own key.
+    // The history: the previous one (empty for epoch 1) and this epoch's record.
+    let mut record = vec![b.constant(F::from_canonical_u64(domain::EPOCH_RECORD))];
+    record.extend([epoch.epoch, epoch.timestamp]);
+    for h in [epoch.root_in, epoch.root_out, epoch.batch_out] {
+        record.extend(h.elements);
+    }
+    record.push(epoch.op_count);
+    for h in &epoch.report_hashes {
+        record.extend(h.elements);
+    }
+    let record = b.hash_n_to_hash_no_pad::<PoseidonHash>(record);
+    let mut step = vec![b.constant(F::from_canonical_u64(domain::HISTORY))];
+    for k in 0..4 {
+        step.push(b.mul(has_previous.target, p_history.elements[k]));
+    }
+    step.extend(record.elements);
+    let history = b.hash_n_to_hash_no_pad::<PoseidonHash>(step);
+
+    // DESIGN section 1 and the history, then the circuit's own key.
     let mut public = Vec::with_capacity(PublicInputs::len(quorum));
     for h in [
         epoch.market_hash,
@@ -167,6 +197,8 @@ fn lay_out(
         public.extend(h.elements);
     }
     public.push(epoch.op_count);
+    public.extend(history.elements);
+    debug_assert_eq!(public.len(), layout.len);
     b.register_public_inputs(&public);
     b.add_verifier_data_public_inputs();
     b.conditionally_verify_cyclic_proof_or_dummy::<C>(has_previous, &previous, shape)

@@ -21,7 +21,10 @@
 //!   folds a tree of any size.
 //! * [`chain`] verifies the epoch proof and the previous chain proof and
 //!   checks that they join: the root continues, the epoch number goes up by
-//!   one, the timestamp does not go down, the market and genesis root stay.
+//!   one, the timestamp does not go down, the market and genesis root stay;
+//!   it folds the epoch's record into the history.
+//! * [`final_proof`] restates a chain proof small (Keccak commitments, a
+//!   higher FRI rate): the proof light clients download.
 //!
 //! Fold and chain proofs carry their own circuit's verifier key at the end
 //! of their public inputs (plonky2's cyclic recursion); whoever verifies one
@@ -29,6 +32,7 @@
 //! and [`chain::ChainCircuit::verify`] do.
 
 pub mod chain;
+pub mod final_proof;
 pub mod fold;
 pub mod segment;
 pub mod set;

@@ -4,7 +4,7 @@
 use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::Target;
 
-use crate::chunk::ChunkPublicInputs;
+use crate::chunk::{ChunkPublicInputs, CARRY_LEN};
 use crate::gadgets::Builder;
 
 /// A segment statement inside a circuit.
@@ -28,10 +28,11 @@ pub struct SegmentTargets {
     pub report_hashes: Vec<HashOutTarget>,
     /// Operations started in the segment.
     pub op_count: Target,
-    /// Settlement registers (net quantity, previous holder) before.
-    pub carry_in: [Target; 2],
+    /// Settlement registers (open, instrument, count, next holder, net
+    /// quantity, previous holder) before.
+    pub carry_in: [Target; CARRY_LEN],
     /// Settlement registers after.
-    pub carry_out: [Target; 2],
+    pub carry_out: [Target; CARRY_LEN],
 }
 
 /// The four targets from `at` as a digest.
@@ -64,8 +65,8 @@ impl SegmentTargets {
             batch_out: hash_at(t, 18),
             report_hashes: (0..quorum).map(|q| hash_at(t, 22 + 4 * q)).collect(),
             op_count: t[at],
-            carry_in: [t[at + 1], t[at + 2]],
-            carry_out: [t[at + 3], t[at + 4]],
+            carry_in: std::array::from_fn(|k| t[at + 1 + k]),
+            carry_out: std::array::from_fn(|k| t[at + 1 + CARRY_LEN + k]),
         }
     }
 
@@ -100,7 +101,7 @@ impl SegmentTargets {
         }
         builder.connect(left.epoch, right.epoch);
         builder.connect(left.timestamp, right.timestamp);
-        for k in 0..2 {
+        for k in 0..CARRY_LEN {
             builder.connect(left.carry_out[k], right.carry_in[k]);
         }
         Self {

@@ -1,4 +1,4 @@
-//! The four circuits of the proof pipeline, built together because each
+//! The five circuits of the proof pipeline, built together because each
 //! one's verifier key is a constant of the next.
 
 use std::time::Instant;
@@ -7,14 +7,15 @@ use plonky2::plonk::circuit_data::{CircuitData, VerifierOnlyCircuitData};
 use plonky2::util::serialization::{Buffer, IoError, IoResult};
 
 use super::chain::ChainCircuit;
+use super::final_proof::FinalCircuit;
 use super::fold::FoldCircuit;
 use super::shape::fixed_point;
 use super::wrap::WrapCircuit;
 use crate::chunk::{ChunkCircuit, ChunkParams};
-use crate::config::{C, D, F};
+use crate::config::{C, CF, D, F};
 use crate::serialize::{Gates, Generators};
 
-/// Chunk, wrap, fold and chain circuits for one set of parameters.
+/// Chunk, wrap, fold, chain and final circuits for one set of parameters.
 pub struct CircuitSet {
     /// Proves a chunk of steps.
     pub chunk: ChunkCircuit,
@@ -24,8 +25,10 @@ pub struct CircuitSet {
     pub fold: FoldCircuit,
     /// Chains epochs.
     pub chain: ChainCircuit,
-    /// Milliseconds each took to build (chunk, wrap, fold, chain).
-    pub build_ms: [u128; 4],
+    /// Restates a chain proof small, for light clients.
+    pub final_circuit: FinalCircuit,
+    /// Milliseconds each took to build (chunk, wrap, fold, chain, final).
+    pub build_ms: [u128; 5],
 }
 
 impl CircuitSet {
@@ -58,26 +61,34 @@ impl CircuitSet {
         let clock = Instant::now();
         let chain = ChainCircuit::build(&fold, &wrap.data.verifier_only);
         let chain_ms = clock.elapsed().as_millis();
+        let clock = Instant::now();
+        let final_circuit = FinalCircuit::build(&chain);
+        let final_ms = clock.elapsed().as_millis();
         Self {
             chunk,
             wrap,
             fold,
             chain,
-            build_ms: [chunk_ms, wrap_ms, fold_ms, chain_ms],
+            final_circuit,
+            build_ms: [chunk_ms, wrap_ms, fold_ms, chain_ms, final_ms],
         }
     }
 
-    /// Serialises the four circuits (prover and verifier data, and the
+    /// Serialises the five circuits (prover and verifier data, and the
     /// targets the prover fills). A 2^16 chunk circuit is about 560 MB.
     pub fn to_bytes(&self) -> IoResult<Vec<u8>> {
         let mut out = MAGIC.to_vec();
+        let mut blobs = Vec::with_capacity(5);
         for data in [
             &self.chunk.data,
             &self.wrap.data,
             &self.fold.data,
             &self.chain.data,
         ] {
-            let bytes = data.to_bytes(&Gates, &Generators)?;
+            blobs.push(data.to_bytes(&Gates, &Generators)?);
+        }
+        blobs.push(self.final_circuit.data.to_bytes(&Gates, &Generators)?);
+        for bytes in blobs {
             out.extend((bytes.len() as u64).to_le_bytes());
             out.extend(bytes);
         }
@@ -85,6 +96,7 @@ impl CircuitSet {
         self.wrap.write_targets(&mut targets)?;
         self.fold.write_targets(&mut targets)?;
         self.chain.write_targets(&mut targets)?;
+        self.final_circuit.write_targets(&mut targets)?;
         out.extend(targets);
         Ok(out)
     }
@@ -92,21 +104,26 @@ impl CircuitSet {
     /// Reads what [`Self::to_bytes`] wrote for `params`.
     pub fn from_bytes(params: ChunkParams, bytes: &[u8]) -> IoResult<Self> {
         let mut rest = bytes.strip_prefix(MAGIC).ok_or(IoError)?;
-        let mut data = Vec::with_capacity(4);
-        for _ in 0..4 {
+        let mut blobs = Vec::with_capacity(5);
+        for _ in 0..5 {
             let (len, tail) = rest.split_first_chunk::<8>().ok_or(IoError)?;
             let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| IoError)?;
             if tail.len() < len {
                 return Err(IoError);
             }
             let (blob, tail) = tail.split_at(len);
+            blobs.push(blob);
+            rest = tail;
+        }
+        let mut data = Vec::with_capacity(4);
+        for blob in &blobs[..4] {
             data.push(CircuitData::<F, C, D>::from_bytes(
                 blob,
                 &Gates,
                 &Generators,
             )?);
-            rest = tail;
         }
+        let final_data = CircuitData::<F, CF, D>::from_bytes(blobs[4], &Gates, &Generators)?;
         let mut buf = Buffer::new(rest);
         let mut data = data.into_iter();
         let mut next = || data.next().ok_or(IoError);
@@ -114,15 +131,17 @@ impl CircuitSet {
         let wrap = WrapCircuit::read(next()?, &mut buf)?;
         let fold = FoldCircuit::read(next()?, &mut buf)?;
         let chain = ChainCircuit::read(next()?, &mut buf)?;
+        let final_circuit = FinalCircuit::read(final_data, &mut buf)?;
         Ok(Self {
             chunk,
             wrap,
             fold,
             chain,
-            build_ms: [0; 4],
+            final_circuit,
+            build_ms: [0; 5],
         })
     }
 }
 
 /// Leads a serialised circuit set (bump when the format changes).
-const MAGIC: &[u8] = b"zksettle-circuits-1\n";
+const MAGIC: &[u8] = b"zksettle-circuits-2\n";

@@ -2,60 +2,36 @@
 //!
 //! Hashes are plonky2's `PoseidonHash` without padding, so the circuits
 //! recompute exactly the same digests. Digests print as `0x` followed by the
-//! four elements, each as 16 big-endian hex digits.
+//! four elements, each as 16 big-endian hex digits. The encodings a light
+//! client also checks (leaves, reports, the market hash, the history) live in
+//! `zksettle-verifier`; this module re-exports them.
 
-use plonky2::field::types::Field;
-use plonky2::hash::hash_types::HashOut;
 use plonky2::hash::poseidon::PoseidonHash;
 use plonky2::plonk::config::Hasher;
 
 use crate::config::F;
 
+pub use zksettle_verifier::account::{hash_pair, ZERO_DIGEST};
+pub use zksettle_verifier::canonical::{is_canonical, signed, unsigned};
+pub use zksettle_verifier::domain::{
+    ACCOUNT as DOMAIN_ACCOUNT, GLOBAL as DOMAIN_GLOBAL, MARKET as DOMAIN_MARKET,
+    MARKET_TERMS as DOMAIN_MARKET_TERMS, REPORT as DOMAIN_REPORT,
+};
 pub use zksettle_verifier::hex::{
     digest_bytes, digest_hex, hex_encode, pack_bytes, parse_digest, parse_hex_bytes,
-    serde_bytes_hex, serde_digest, serde_keys, HexError,
+    serde_bytes_hex, serde_digest, serde_digests, serde_keys, HexError,
 };
-pub use zksettle_verifier::report::DOMAIN_REPORT;
 pub use zksettle_verifier::Digest;
-
-/// Domain tag of an account leaf.
-pub const DOMAIN_ACCOUNT: u64 = 1;
-/// Domain tag of the global leaf.
-pub const DOMAIN_GLOBAL: u64 = 2;
-/// Domain tag of the market configuration.
-pub const DOMAIN_MARKET: u64 = 3;
-
-/// The all-zero digest (genesis batch hash, empty owner).
-pub const ZERO_DIGEST: Digest = HashOut {
-    elements: [F::ZERO; 4],
-};
 
 /// Poseidon hash of a sequence of elements, never returned unhashed.
 pub fn hash(elements: &[F]) -> Digest {
     PoseidonHash::hash_no_pad(elements)
 }
 
-/// Hash of two digests (Merkle node): `hash(left || right)`.
-pub fn hash_pair(left: &Digest, right: &Digest) -> Digest {
-    let mut both = [F::ZERO; 8];
-    both[..4].copy_from_slice(&left.elements);
-    both[4..].copy_from_slice(&right.elements);
-    hash(&both)
-}
-
-/// A signed integer as a field element (negative values wrap to `p - |x|`).
-pub fn signed(x: i64) -> F {
-    F::from_noncanonical_i64(x)
-}
-
-/// An unsigned integer as a field element.
-pub fn unsigned(x: u64) -> F {
-    F::from_noncanonical_u64(x)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plonky2::field::types::Field;
 
     #[test]
     fn short_inputs_are_hashed_not_passed_through() {

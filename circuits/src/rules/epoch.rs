@@ -4,12 +4,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::account::{Account, Position, FLAG_UNDER_LIQUIDATION};
+use super::account::{Account, Position};
 use super::encoding::{Digest, ZERO_DIGEST};
 use super::market::Market;
 use super::ops::Operation;
 use super::oracle::Report;
-use super::units::{is_system_index, BAD_DEBT_MAX, CASH_MAX, GLOBAL_LEAF, N_SLOTS, Q_MAX};
+use super::units::{
+    is_system_index, BAD_DEBT_MAX, EPOCH_MAX, FEE_ACCOUNT, GLOBAL_LEAF, INSURANCE_FUND,
+    TIMESTAMP_MAX,
+};
 
 /// One settlement epoch as the sequencer ordered it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +76,16 @@ pub enum StateError {
     /// Bad debt beyond its bound.
     #[error("bad_debt {0} is beyond its bound")]
     BadDebt(u64),
+    /// An epoch number or timestamp beyond its bound.
+    #[error("{field} {value} is beyond its bound {bound}")]
+    OutOfRange {
+        /// `epoch` or `timestamp`.
+        field: &'static str,
+        /// The value.
+        value: u64,
+        /// Its bound.
+        bound: u64,
+    },
 }
 
 impl AccountEntry {
@@ -100,38 +113,9 @@ impl AccountEntry {
         if self.index == GLOBAL_LEAF {
             return Err(fail("index 2 is the global leaf, not an account".into()));
         }
-        if self.cash > CASH_MAX {
-            return Err(fail(format!(
-                "cash {} is above the maximum {CASH_MAX}",
-                self.cash
-            )));
-        }
-        if self.flags & !FLAG_UNDER_LIQUIDATION != 0 {
-            return Err(fail(format!("flags {} has unknown bits", self.flags)));
-        }
-        if self.positions.len() > N_SLOTS {
-            return Err(fail(format!(
-                "{} positions, at most {N_SLOTS}",
-                self.positions.len()
-            )));
-        }
-        if is_system_index(self.index) && !self.positions.is_empty() {
-            return Err(fail("system accounts hold no positions".into()));
-        }
-        for (k, p) in self.positions.iter().enumerate() {
+        for p in &self.positions {
             if market.instrument(p.instrument).is_none() {
                 return Err(fail(format!("instrument {} is not listed", p.instrument)));
-            }
-            if p.qty == 0 || p.qty.abs() > Q_MAX {
-                return Err(fail(format!(
-                    "position {} in instrument {} is 0 or beyond {Q_MAX}",
-                    p.qty, p.instrument
-                )));
-            }
-            if k > 0 && self.positions[k - 1].instrument >= p.instrument {
-                return Err(fail(
-                    "positions must be ascending by instrument, one per instrument".into(),
-                ));
             }
         }
         let account = Account {
@@ -140,10 +124,19 @@ impl AccountEntry {
             flags: self.flags,
             positions: self.positions.clone(),
         };
-        if account.is_empty() {
+        account.check_shape().map_err(|e| fail(e.to_string()))?;
+        if is_system_index(self.index) {
+            if self.owner != market.venue_owner {
+                return Err(fail("system accounts are owned by the venue_owner".into()));
+            }
+            if !self.positions.is_empty() || self.flags != 0 {
+                return Err(fail(
+                    "system accounts hold no positions and are never flagged".into(),
+                ));
+            }
+        } else if account.is_empty() {
             return Err(fail("empty accounts are not listed".into()));
-        }
-        if self.owner == ZERO_DIGEST && !is_system_index(self.index) {
+        } else if self.owner == ZERO_DIGEST {
             return Err(fail("user accounts have a nonzero owner".into()));
         }
         Ok(account)
@@ -162,17 +155,41 @@ impl AccountEntry {
 }
 
 impl StateFile {
-    /// Checks the snapshot and returns its accounts, ascending by index.
+    /// Checks the snapshot and returns its accounts, ascending by index. The
+    /// venue's accounts (insurance fund, fee account) exist in every state:
+    /// one the snapshot does not list is the venue's, with no cash.
     pub fn accounts(&self, market: &Market) -> Result<Vec<(u32, Account)>, StateError> {
         if self.bad_debt > BAD_DEBT_MAX {
             return Err(StateError::BadDebt(self.bad_debt));
         }
+        for (field, value, bound) in [
+            ("epoch", self.epoch, EPOCH_MAX),
+            ("timestamp", self.timestamp, TIMESTAMP_MAX),
+        ] {
+            if value > bound {
+                return Err(StateError::OutOfRange {
+                    field,
+                    value,
+                    bound,
+                });
+            }
+        }
         let mut previous = None;
-        let mut out = Vec::with_capacity(self.accounts.len());
+        let mut out = Vec::with_capacity(self.accounts.len() + 2);
         for entry in &self.accounts {
             out.push((entry.index, entry.to_account(market, previous)?));
             previous = Some(entry.index);
         }
+        for system in [FEE_ACCOUNT, INSURANCE_FUND] {
+            if !out.iter().any(|(index, _)| *index == system) {
+                let venue = Account {
+                    owner: market.venue_owner,
+                    ..Account::default()
+                };
+                out.insert(0, (system, venue));
+            }
+        }
+        out.sort_by_key(|(index, _)| *index);
         Ok(out)
     }
 }

@@ -4,7 +4,7 @@
 //! below initial margin 1500`).
 
 use super::market::MarketError;
-use super::units::{BPS, CASH_MAX, P_MAX, Q_MAX};
+use super::units::{BPS, CASH_MAX, P_MAX, Q_MAX, TIMESTAMP_MAX};
 
 /// Why an oracle report is rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -110,6 +110,13 @@ pub enum ReportViolation {
         expiry: u64,
         /// The price.
         price: u64,
+    },
+    /// Two instruments of one (underlying, expiry) priced differently (only
+    /// possible in the canonical per-instrument form).
+    #[error("instrument {instrument} settles at another price than the first instrument of its underlying and expiry")]
+    SettlementPricesDiffer {
+        /// The instrument.
+        instrument: u32,
     },
     /// Reports disagree on which expiries they settle.
     #[error("settles a different set of expiries than the first report")]
@@ -390,6 +397,18 @@ pub enum Violation {
         /// The id.
         instrument: u32,
     },
+    /// A settlement lists no holder.
+    #[error("settlement of instrument {instrument} lists no holder")]
+    EmptySettlement {
+        /// The instrument.
+        instrument: u32,
+    },
+    /// The insurance fund is never withdrawn from.
+    #[error("withdraw from the insurance fund: it is only ever topped up")]
+    InsuranceFundWithdrawal,
+    /// The fee account takes no deposits.
+    #[error("deposit to the fee account: fees come from trades only")]
+    FeeAccountDeposit,
     /// Settled accounts must be listed in strictly ascending order.
     #[error("account {account} repeats or is out of ascending order in the settlement list")]
     AccountsNotAscending {
@@ -443,6 +462,12 @@ pub enum EpochError {
         expected: u64,
         /// Epoch found.
         actual: u64,
+    },
+    /// Epoch time beyond the largest timestamp.
+    #[error("epoch timestamp {timestamp} is beyond the largest timestamp {TIMESTAMP_MAX}")]
+    TimestampOutOfRange {
+        /// Epoch timestamp.
+        timestamp: u64,
     },
     /// Epoch time before the state's.
     #[error("epoch timestamp {actual} is before the state's timestamp {previous}")]

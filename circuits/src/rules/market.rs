@@ -6,10 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::encoding::{hash, pack_bytes, unsigned, Digest, DOMAIN_MARKET};
+use super::encoding::{hash, pack_bytes, unsigned, Digest, DOMAIN_MARKET_TERMS, ZERO_DIGEST};
 use super::fixed::on_tick;
 use super::units::*;
 use crate::config::F;
+
+pub use zksettle_verifier::market::{market_hash, OracleSet};
 
 /// An underlying asset (BTC, ETH, ...). Its `id` is its position in the list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,17 +111,6 @@ pub struct Params {
     pub max_report_age: u64,
 }
 
-/// The oracle set and the quorum of reports each epoch carries.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OracleSet {
-    /// Ed25519 public keys, `0x` hex.
-    #[serde(with = "super::encoding::serde_keys")]
-    pub keys: Vec<[u8; 32]>,
-    /// Reports per epoch (odd, so the median is one report's value).
-    pub quorum: u32,
-}
-
 /// The whole market configuration (`market.json`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -134,6 +125,10 @@ pub struct Market {
     pub params: Params,
     /// Oracle set.
     pub oracles: OracleSet,
+    /// Owner key hash of the venue's own accounts (the insurance fund and
+    /// the fee account), which exist from genesis.
+    #[serde(with = "super::encoding::serde_digest")]
+    pub venue_owner: Digest,
     /// Depth of the account tree (2^depth accounts).
     pub tree_depth: u32,
 }
@@ -177,6 +172,17 @@ pub enum MarketError {
         /// The underlying it names.
         underlying: u32,
     },
+    /// An expiry beyond the largest timestamp.
+    #[error("instrument {instrument} has expiry {expiry}, beyond the largest timestamp {TIMESTAMP_MAX}")]
+    Expiry {
+        /// Instrument id.
+        instrument: u32,
+        /// The expiry.
+        expiry: u64,
+    },
+    /// The venue's owner is the zero digest.
+    #[error("venue_owner is zero; the venue's accounts need an owner")]
+    ZeroVenueOwner,
     /// A strike is zero, above P_MAX or off the tick.
     #[error(
         "instrument {instrument} has strike {strike}; strikes are in (0, 2^40] on a tick of 100"
@@ -259,6 +265,12 @@ impl Market {
                     underlying: i.underlying,
                 });
             }
+            if i.expiry > TIMESTAMP_MAX {
+                return Err(MarketError::Expiry {
+                    instrument: i.id,
+                    expiry: i.expiry,
+                });
+            }
             if i.strike == 0 || i.strike > P_MAX || !on_tick(i.strike) {
                 return Err(MarketError::Strike {
                     instrument: i.id,
@@ -308,6 +320,9 @@ impl Market {
                 max: max_depth.into(),
             });
         }
+        if self.venue_owner == ZERO_DIGEST {
+            return Err(MarketError::ZeroVenueOwner);
+        }
         let quorum = self.oracles.quorum;
         if quorum.is_multiple_of(2) || quorum as usize > self.oracles.keys.len() {
             return Err(MarketError::Quorum {
@@ -336,18 +351,31 @@ impl Market {
         1u64 << self.tree_depth
     }
 
-    /// Field encoding hashed into `market_hash`, in this order: domain tag;
+    /// The first instrument settling with instrument `id`: the lowest id
+    /// of the same underlying and expiry. Every report prices all
+    /// instruments of one (underlying, expiry) at one settlement price, the
+    /// leader's.
+    pub fn settlement_leader(&self, id: u32) -> u32 {
+        let Some(this) = self.instrument(id) else {
+            return id;
+        };
+        self.instruments
+            .iter()
+            .find(|i| i.underlying == this.underlying && i.expiry == this.expiry)
+            .map_or(id, |i| i.id)
+    }
+
+    /// Field encoding of the market's terms, in this order: domain tag;
     /// counts; per underlying its id and symbol (length, then 4 bytes per
-    /// element); per instrument id, underlying, kind, strike, expiry; per
-    /// scenario move and weight; the parameters in declaration order; the
-    /// oracle keys (8 elements of 4 bytes each); quorum; tree depth.
-    pub fn to_fields(&self) -> Vec<F> {
+    /// element); per instrument id, underlying, kind, strike, expiry and
+    /// settlement leader; per scenario move and weight; the parameters in
+    /// declaration order; the venue owner; tree depth.
+    pub fn terms_fields(&self) -> Vec<F> {
         let mut out = vec![
-            unsigned(DOMAIN_MARKET),
+            unsigned(DOMAIN_MARKET_TERMS),
             unsigned(self.underlyings.len() as u64),
             unsigned(self.instruments.len() as u64),
             unsigned(self.scenarios.len() as u64),
-            unsigned(self.oracles.keys.len() as u64),
         ];
         for u in &self.underlyings {
             out.push(unsigned(u.id.into()));
@@ -365,6 +393,7 @@ impl Market {
                     i.kind.code(),
                     i.strike,
                     i.expiry,
+                    self.settlement_leader(i.id).into(),
                 ]
                 .map(unsigned),
             );
@@ -389,17 +418,21 @@ impl Market {
             ]
             .map(unsigned),
         );
-        for key in &self.oracles.keys {
-            out.extend(pack_bytes(key));
-        }
-        out.push(unsigned(self.oracles.quorum.into()));
+        out.extend(self.venue_owner.elements);
         out.push(unsigned(self.tree_depth.into()));
         out
     }
 
-    /// Poseidon hash of [`Market::to_fields`].
+    /// Poseidon hash of [`Market::terms_fields`].
+    pub fn terms_digest(&self) -> Digest {
+        hash(&self.terms_fields())
+    }
+
+    /// The market hash: terms and oracle set, hashed apart then together
+    /// (`zksettle_verifier::market`), so a light client can tell the oracle
+    /// keys are the market's.
     pub fn hash(&self) -> Digest {
-        hash(&self.to_fields())
+        market_hash(&self.terms_digest(), &self.oracles.digest())
     }
 }
 

@@ -65,7 +65,9 @@ pub struct Prices {
 }
 
 impl Report {
-    /// Settlement price of each instrument as reported (0 where none is listed).
+    /// Settlement price of each instrument as reported (0 where none is
+    /// listed). For a report whose list is canonical (see
+    /// [`Report::canonical`]) this is exactly its canonical encoding.
     pub fn settlement_per_instrument(&self, market: &Market) -> Vec<u64> {
         market
             .instruments
@@ -80,7 +82,8 @@ impl Report {
     }
 
     /// The report as the circuit hashes it and a light client checks it:
-    /// settlement prices per instrument (the verifier crate owns the encoding).
+    /// settlement prices per instrument (the verifier crate owns the
+    /// encoding). Meaningful for a report [`Report::canonical`] accepts.
     pub fn attested(&self, market: &Market) -> AttestedReport {
         AttestedReport {
             oracle: self.oracle,
@@ -93,28 +96,13 @@ impl Report {
         }
     }
 
-    /// Field encoding hashed into the report hash ([`AttestedReport::to_fields`]).
-    pub fn to_fields(&self, market: &Market) -> Vec<F> {
-        self.attested(market).to_fields()
-    }
-
-    /// Poseidon hash of [`Report::to_fields`]: the public input and the signed message.
-    pub fn hash(&self, market: &Market) -> Digest {
-        self.attested(market).hash()
-    }
-
-    /// Signs the report with an oracle key (simulator and tests).
-    pub fn sign(&mut self, market: &Market, key: &SigningKey) {
-        self.signature = key.sign(&digest_bytes(&self.hash(market))).to_bytes();
-    }
-
-    /// Checks the report on its own against the market at epoch time `now`.
-    pub fn check(&self, market: &Market, now: u64) -> Result<(), ReportViolation> {
-        let key = market.oracles.keys.get(self.oracle as usize).ok_or(
-            ReportViolation::UnknownOracle {
-                oracle: self.oracle,
-            },
-        )?;
+    /// The canonical form of the report, which is what oracles sign, the
+    /// circuit proves and a light client checks. A report whose JSON has no
+    /// canonical form is refused: price lists of the wrong length, a
+    /// settlement list that is not strictly ascending by (underlying,
+    /// expiry), names an expiry no instrument has, or lists a price of 0
+    /// (which the canonical form reads as "no price").
+    pub fn canonical(&self, market: &Market) -> Result<AttestedReport, ReportViolation> {
         for (field, actual, expected) in [
             ("spot", self.spot.len(), market.underlyings.len()),
             ("mark", self.mark.len(), market.instruments.len()),
@@ -125,51 +113,6 @@ impl Report {
                     field,
                     actual,
                     expected,
-                });
-            }
-        }
-        if self.timestamp > now {
-            return Err(ReportViolation::FromTheFuture {
-                timestamp: self.timestamp,
-                epoch_timestamp: now,
-            });
-        }
-        let age = now - self.timestamp;
-        if age > market.params.max_report_age {
-            return Err(ReportViolation::Stale {
-                age,
-                max_age: market.params.max_report_age,
-            });
-        }
-        for (underlying, &spot) in self.spot.iter().enumerate() {
-            if spot == 0 || spot > P_MAX || !on_tick(spot) {
-                return Err(ReportViolation::SpotOutOfRange {
-                    underlying: underlying as u32,
-                    spot,
-                });
-            }
-        }
-        for (instrument, (&mark, &kappa)) in market
-            .instruments
-            .iter()
-            .zip(self.mark.iter().zip(&self.kappa_bps))
-        {
-            let bound = match instrument.kind {
-                OptionKind::Call => self.spot[instrument.underlying as usize],
-                OptionKind::Put => instrument.strike,
-            };
-            if mark > bound || !on_tick(mark) {
-                return Err(ReportViolation::MarkOutOfRange {
-                    instrument: instrument.id,
-                    mark,
-                    bound,
-                });
-            }
-            if kappa < market.params.kappa_floor_bps || kappa > BPS {
-                return Err(ReportViolation::KappaOutOfRange {
-                    instrument: instrument.id,
-                    kappa_bps: kappa,
-                    floor_bps: market.params.kappa_floor_bps,
                 });
             }
         }
@@ -193,13 +136,7 @@ impl Report {
                     expiry: s.expiry,
                 });
             }
-            if s.expiry > now {
-                return Err(ReportViolation::SettlementBeforeExpiry {
-                    underlying: s.underlying,
-                    expiry: s.expiry,
-                });
-            }
-            if s.price == 0 || s.price > P_MAX || !on_tick(s.price) {
+            if s.price == 0 {
                 return Err(ReportViolation::SettlementOutOfRange {
                     underlying: s.underlying,
                     expiry: s.expiry,
@@ -207,13 +144,148 @@ impl Report {
                 });
             }
         }
+        Ok(self.attested(market))
+    }
+
+    /// Field encoding hashed into the report hash ([`AttestedReport::to_fields`]).
+    pub fn to_fields(&self, market: &Market) -> Vec<F> {
+        self.attested(market).to_fields()
+    }
+
+    /// Poseidon hash of [`Report::to_fields`]: the public input and the signed message.
+    pub fn hash(&self, market: &Market) -> Digest {
+        self.attested(market).hash()
+    }
+
+    /// Signs the report with an oracle key (simulator and tests).
+    pub fn sign(&mut self, market: &Market, key: &SigningKey) {
+        self.signature = key.sign(&digest_bytes(&self.hash(market))).to_bytes();
+    }
+
+    /// Checks the report on its own against the market at epoch time `now`:
+    /// its canonical form ([`Report::canonical`]), the rule of
+    /// [`check_report`] on it, and the oracle's signature over its hash.
+    pub fn check(&self, market: &Market, now: u64) -> Result<(), ReportViolation> {
+        let report = self.canonical(market)?;
+        check_report(&report, market, now)?;
+        let key = market
+            .oracles
+            .keys
+            .get(self.oracle as usize)
+            .ok_or(ReportViolation::UnknownOracle {
+                oracle: self.oracle,
+            })?;
         let verifying_key =
             VerifyingKey::from_bytes(key).map_err(|_| ReportViolation::BadSignature)?;
         let signature = Signature::from_bytes(&self.signature);
         verifying_key
-            .verify(&digest_bytes(&self.hash(market)), &signature)
+            .verify(&digest_bytes(&report.hash()), &signature)
             .map_err(|_| ReportViolation::BadSignature)
     }
+}
+
+/// The bounds of one report in its canonical form against the market at
+/// epoch time `now` (the circuit's `check_report`, rule for rule): oracle in
+/// the set; not from the future, not older than `max_report_age`;
+/// `0 < S <= P_MAX` on the tick; marks on the tick and at most spot (calls)
+/// or strike (puts); `kappa_floor <= kappa <= 10^4`; settlement prices 0 or
+/// on the tick in `(0, P_MAX]`, only for instruments expired by `now`, and
+/// one price per (underlying, expiry): every instrument's is its settlement
+/// leader's.
+pub fn check_report(
+    report: &AttestedReport,
+    market: &Market,
+    now: u64,
+) -> Result<(), ReportViolation> {
+    if report.oracle as usize >= market.oracles.keys.len() {
+        return Err(ReportViolation::UnknownOracle {
+            oracle: report.oracle,
+        });
+    }
+    for (field, actual, expected) in [
+        ("spot", report.spot.len(), market.underlyings.len()),
+        ("mark", report.mark.len(), market.instruments.len()),
+        ("kappa_bps", report.kappa_bps.len(), market.instruments.len()),
+        (
+            "settlement",
+            report.settlement_by_instrument.len(),
+            market.instruments.len(),
+        ),
+    ] {
+        if actual != expected {
+            return Err(ReportViolation::WrongLength {
+                field,
+                actual,
+                expected,
+            });
+        }
+    }
+    if report.timestamp > now {
+        return Err(ReportViolation::FromTheFuture {
+            timestamp: report.timestamp,
+            epoch_timestamp: now,
+        });
+    }
+    let age = now - report.timestamp;
+    if age > market.params.max_report_age {
+        return Err(ReportViolation::Stale {
+            age,
+            max_age: market.params.max_report_age,
+        });
+    }
+    for (underlying, &spot) in report.spot.iter().enumerate() {
+        if spot == 0 || spot > P_MAX || !on_tick(spot) {
+            return Err(ReportViolation::SpotOutOfRange {
+                underlying: underlying as u32,
+                spot,
+            });
+        }
+    }
+    for (k, instrument) in market.instruments.iter().enumerate() {
+        let (mark, kappa, settlement) = (
+            report.mark[k],
+            report.kappa_bps[k],
+            report.settlement_by_instrument[k],
+        );
+        let bound = match instrument.kind {
+            OptionKind::Call => report.spot[instrument.underlying as usize],
+            OptionKind::Put => instrument.strike,
+        };
+        if mark > bound || !on_tick(mark) {
+            return Err(ReportViolation::MarkOutOfRange {
+                instrument: instrument.id,
+                mark,
+                bound,
+            });
+        }
+        if kappa < market.params.kappa_floor_bps || kappa > BPS {
+            return Err(ReportViolation::KappaOutOfRange {
+                instrument: instrument.id,
+                kappa_bps: kappa,
+                floor_bps: market.params.kappa_floor_bps,
+            });
+        }
+        if settlement > P_MAX || !on_tick(settlement) {
+            return Err(ReportViolation::SettlementOutOfRange {
+                underlying: instrument.underlying,
+                expiry: instrument.expiry,
+                price: settlement,
+            });
+        }
+        if settlement != 0 && instrument.expiry > now {
+            return Err(ReportViolation::SettlementBeforeExpiry {
+                underlying: instrument.underlying,
+                expiry: instrument.expiry,
+            });
+        }
+        let leader = market.settlement_leader(instrument.id) as usize;
+        if settlement != report.settlement_by_instrument[leader] {
+            return Err(ReportViolation::SettlementPricesDiffer {
+                instrument: instrument.id,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The median of an odd number of values.
@@ -232,12 +304,7 @@ pub fn median_prices(market: &Market, reports: &[Report], now: u64) -> Result<Pr
             quorum,
         });
     }
-    let keys = |r: &Report| {
-        r.settlement
-            .iter()
-            .map(|s| (s.underlying, s.expiry))
-            .collect::<Vec<_>>()
-    };
+    let mut canonical: Vec<AttestedReport> = Vec::with_capacity(quorum);
     for (index, report) in reports.iter().enumerate() {
         let reject = |violation| EpochError::Report {
             index,
@@ -250,18 +317,22 @@ pub fn median_prices(market: &Market, reports: &[Report], now: u64) -> Result<Pr
             }));
         }
         report.check(market, now).map_err(reject)?;
-        if keys(report) != keys(&reports[0]) {
+        let this = report.canonical(market).map_err(reject)?;
+        let settled = |r: &AttestedReport| {
+            r.settlement_by_instrument
+                .iter()
+                .map(|&x| x != 0)
+                .collect::<Vec<_>>()
+        };
+        if canonical.first().is_some_and(|first| settled(first) != settled(&this)) {
             return Err(reject(ReportViolation::SettlementSetsDiffer));
         }
+        canonical.push(this);
     }
-    let column = |pick: &dyn Fn(&Report) -> u64| {
-        let mut values: Vec<u64> = reports.iter().map(pick).collect();
+    let column = |pick: &dyn Fn(&AttestedReport) -> u64| {
+        let mut values: Vec<u64> = canonical.iter().map(pick).collect();
         median(&mut values)
     };
-    let settlement_columns: Vec<Vec<u64>> = reports
-        .iter()
-        .map(|r| r.settlement_per_instrument(market))
-        .collect();
     Ok(Prices {
         spot: (0..market.underlyings.len())
             .map(|u| column(&|r| r.spot[u]))
@@ -273,10 +344,7 @@ pub fn median_prices(market: &Market, reports: &[Report], now: u64) -> Result<Pr
             .map(|i| column(&|r| r.kappa_bps[i]))
             .collect(),
         settlement: (0..market.instruments.len())
-            .map(|i| {
-                let mut values: Vec<u64> = settlement_columns.iter().map(|c| c[i]).collect();
-                Some(median(&mut values)).filter(|&x| x > 0)
-            })
+            .map(|i| Some(column(&|r| r.settlement_by_instrument[i])).filter(|&x| x > 0))
             .collect(),
     })
 }

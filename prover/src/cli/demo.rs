@@ -1,5 +1,5 @@
 //! `zksettle demo`: simulate a small market, prove its epochs with their
-//! chain proofs, verify the last one, and print a table.
+//! chain and final proofs, follow them with a light client, and print a table.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -7,12 +7,12 @@ use std::time::Instant;
 use anyhow::{anyhow, ensure, Result};
 use zksettle_circuits::chunk::DEFAULT_CAPACITY;
 use zksettle_circuits::rules::encoding::digest_hex;
-use zksettle_prover::export::{chain_verifier_bytes, trusted};
+use zksettle_prover::export::{final_verifier_bytes, trusted};
 use zksettle_prover::io::{read_json, write_json};
 use zksettle_prover::ledger::Ledger;
 use zksettle_prover::pipeline::job::prove_epoch_to;
 use zksettle_prover::sim::{simulate, SimConfig};
-use zksettle_verifier::{ChainVerifier, LightClient};
+use zksettle_verifier::{Attestation, LightClient, ProofKind, Verifier};
 
 use super::prove::{advance, progress_bar};
 
@@ -68,11 +68,12 @@ pub fn run(args: Args) -> Result<()> {
     let mut ledger = Ledger::from_state(simulation.market.clone(), &simulation.genesis)?;
     let genesis_root = ledger.root();
     // A light client follows the chain from the files alone, with this
-    // circuit set's verifier data (the shipped data is for the defaults).
-    let verifier_data = chain_verifier_bytes(&set).map_err(|e| anyhow!(e))?;
+    // circuit set's final verifier data (the shipped data is for the defaults).
+    let verifier_data = final_verifier_bytes(&set).map_err(|e| anyhow!(e))?;
     let trusted = trusted(&simulation.market, genesis_root);
     write_json(&args.out.join("trusted.json"), &trusted)?;
-    let mut client = LightClient::new(ChainVerifier::from_trusted_bytes(&verifier_data)?, trusted);
+    let verifier = Verifier::from_trusted_bytes(ProofKind::Final, &verifier_data)?;
+    let mut client = LightClient::new(verifier, trusted);
     let mut previous = None;
     let mut rows_out = Vec::new();
     for epoch in &simulation.epochs {
@@ -87,10 +88,12 @@ pub fn run(args: Args) -> Result<()> {
         )?;
         bar.finish_and_clear();
         let n = epoch.epoch;
-        let proof = std::fs::read(args.out.join(format!("chain-{n:04}.proof")))?;
-        let attestation = read_json(&args.out.join(format!("attest-{n:04}.json")))?;
+        let proof = std::fs::read(args.out.join(format!("final-{n:04}.proof")))?;
+        let attestation: Attestation = read_json(&args.out.join(format!("attest-{n:04}.json")))?;
         let clock = Instant::now();
-        let statement = client.advance(&proof, &attestation)?.clone();
+        let statement = client
+            .advance(&proof, std::slice::from_ref(&attestation))?
+            .clone();
         let verify_ms = clock.elapsed().as_secs_f64() * 1000.0;
         ensure!(statement.new_root == proven.ledger.root(), "root mismatch");
         let rows =
@@ -103,7 +106,7 @@ pub fn run(args: Args) -> Result<()> {
             rows,
             proven.prove_secs,
             proven.ops as f64 / proven.prove_secs,
-            proven.chain_proof_bytes,
+            proven.final_proof_bytes,
             verify_ms
         ));
         eprintln!("{}", rows_out.last().map(String::as_str).unwrap_or(""));
@@ -118,7 +121,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     if let Some(last) = client.finalized() {
         println!(
-            "chain proof of epoch {} verified by the light client (with its oracle attestation): genesis {} -> root {} ({} ops in the last epoch)",
+            "final proof of epoch {} verified by the light client (with each epoch's attestation): genesis {} -> root {} ({} ops in the last epoch)",
             last.epoch,
             digest_hex(&genesis_root),
             digest_hex(&last.new_root),

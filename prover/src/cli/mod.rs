@@ -1,5 +1,6 @@
 //! Subcommands of `zksettle` (DESIGN section 10).
 
+mod account_proof;
 mod apply;
 mod circuits;
 mod demo;
@@ -11,6 +12,7 @@ mod replay;
 mod simulate;
 mod stats;
 mod verify;
+mod verify_account;
 
 use std::path::Path;
 
@@ -31,11 +33,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Write an account's leaf and Merkle path under a state's root.
+    AccountProof(account_proof::Args),
     /// Apply an epoch natively and write the new state.
     Apply(apply::Args),
-    /// Write the chain circuit's verifier data for light clients.
+    /// Write the final and chain circuits' verifier data for light clients.
     ExportVerifier(export_verifier::Args),
-    /// Print the public inputs of a chain proof as JSON.
+    /// Print the public inputs of a final or chain proof as JSON.
     Inspect(inspect::Args),
     /// Simulate a small market, prove and chain its epochs, verify, print a table.
     Demo(demo::Args),
@@ -49,13 +53,16 @@ enum Command {
     Simulate(simulate::Args),
     /// Print rows per operation type and the chunk circuit's size.
     Stats(stats::Args),
-    /// Light verification of a chain proof and its oracle attestation.
+    /// Light verification of a proof and the attestations since the finalized epoch.
     Verify(verify::Args),
+    /// Check an account proof against a trusted root and print the account.
+    VerifyAccount(verify_account::Args),
 }
 
 /// Runs one subcommand.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::AccountProof(args) => account_proof::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Demo(args) => demo::run(args),
         Command::ExportVerifier(args) => export_verifier::run(args),
@@ -66,6 +73,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Simulate(args) => simulate::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::VerifyAccount(args) => verify_account::run(args),
     }
 }
 

@@ -44,11 +44,11 @@ pub fn progress_bar() -> ProgressBar {
 pub fn advance(bar: &ProgressBar, stage: Stage) {
     match stage {
         Stage::Planned { chunks, folds } => {
-            bar.set_length((chunks + folds) as u64);
+            bar.set_length((chunks + folds + 2) as u64);
             bar.set_position(0);
-            bar.set_message(format!("{chunks} chunks, {folds} folds"));
+            bar.set_message(format!("{chunks} chunks, {folds} folds, chain, final"));
         }
-        Stage::Chunk { .. } | Stage::Fold { .. } => bar.inc(1),
+        Stage::Chunk { .. } | Stage::Fold { .. } | Stage::Chain | Stage::Final => bar.inc(1),
     }
 }
 
@@ -107,6 +107,7 @@ pub fn run(args: Args) -> Result<()> {
         "folds": proven.folds,
         "prove_s": (proven.prove_secs * 1000.0).round() / 1000.0,
         "chain_proof_bytes": proven.chain_proof_bytes,
+        "final_proof_bytes": proven.final_proof_bytes,
     });
     println!("{line}");
     Ok(())

@@ -18,9 +18,12 @@ use zksettle_circuits::rules::market::Market;
 use zksettle_circuits::rules::ops::{self, batch_hash, Context, Operation};
 use zksettle_circuits::rules::oracle::{median_prices, Prices};
 use zksettle_circuits::rules::risk::RiskArrays;
-use zksettle_circuits::rules::units::{FEE_ACCOUNT, GLOBAL_LEAF, INSURANCE_FUND};
+use zksettle_circuits::rules::units::{
+    EPOCH_MAX, FEE_ACCOUNT, GLOBAL_LEAF, INSURANCE_FUND, TIMESTAMP_MAX,
+};
 
 pub use tree::SparseTree;
+use zksettle_verifier::AccountProof;
 pub use witness::{EpochWitness, LeafUpdate, LeafValue, OpWitness};
 
 /// Why a ledger cannot be loaded.
@@ -109,6 +112,23 @@ impl Ledger {
         self.accounts.get(&index).cloned().unwrap_or_default()
     }
 
+    /// The account at `index` with its Merkle path under [`Self::root`]
+    /// (what `zksettle account-proof` writes), or `None` for an index
+    /// beyond the tree or the global leaf.
+    pub fn account_proof(&self, index: u64) -> Option<AccountProof> {
+        if index >= self.market.capacity() || index == u64::from(GLOBAL_LEAF) {
+            return None;
+        }
+        let account = self.account(u32::try_from(index).ok()?);
+        Some(AccountProof {
+            root: self.root(),
+            index,
+            leaf_hash: account.leaf_hash(),
+            account,
+            siblings: self.tree.path(index),
+        })
+    }
+
     /// Non-empty accounts, ascending by index.
     pub fn accounts(&self) -> impl Iterator<Item = (u32, &Account)> {
         self.accounts.iter().map(|(&i, a)| (i, a))
@@ -123,11 +143,16 @@ impl Ledger {
     /// on failure the typed error and `self` is untouched.
     pub fn apply_epoch(&self, epoch: &Epoch) -> Result<(Ledger, EpochWitness), EpochError> {
         let expected = self.epoch + 1;
-        if epoch.epoch != expected {
+        if epoch.epoch != expected || epoch.epoch > EPOCH_MAX {
             return Err(EpochError::EpochNumber {
                 state: self.epoch,
                 expected,
                 actual: epoch.epoch,
+            });
+        }
+        if epoch.timestamp > TIMESTAMP_MAX {
+            return Err(EpochError::TimestampOutOfRange {
+                timestamp: epoch.timestamp,
             });
         }
         if epoch.timestamp < self.timestamp {
@@ -196,8 +221,9 @@ impl Ledger {
         let mut updates = Vec::new();
         match op {
             Operation::Deposit(d) => {
-                let after = ops::deposit(ctx, d, &self.account(d.account))?;
-                self.write_account(d.account, after, &mut updates);
+                let out = ops::deposit(ctx, d, &self.account(d.account), self.bad_debt)?;
+                self.write_account(d.account, out.account, &mut updates);
+                self.write_bad_debt(out.bad_debt, &mut updates);
             }
             Operation::Withdraw(w) => {
                 let after = ops::withdraw(ctx, w, &self.account(w.account), self.bad_debt)?;
@@ -227,6 +253,18 @@ impl Ledger {
                 )?;
                 self.write_account(l.account, out.account, &mut updates);
                 self.write_account(l.liquidator, out.liquidator, &mut updates);
+                self.write_account(INSURANCE_FUND, out.insurance, &mut updates);
+                self.write_bad_debt(out.bad_debt, &mut updates);
+            }
+            Operation::SweepFees(sweep) => {
+                let out = ops::sweep_fees(
+                    ctx,
+                    sweep,
+                    &self.account(FEE_ACCOUNT),
+                    &self.account(INSURANCE_FUND),
+                    self.bad_debt,
+                )?;
+                self.write_account(FEE_ACCOUNT, out.fees, &mut updates);
                 self.write_account(INSURANCE_FUND, out.insurance, &mut updates);
                 self.write_bad_debt(out.bad_debt, &mut updates);
             }

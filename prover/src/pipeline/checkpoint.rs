@@ -2,9 +2,11 @@
 //! interrupted run resumes where it stopped.
 //!
 //! A checkpoint directory belongs to one epoch under one set of circuits: a
-//! `manifest.json` records the circuits' digests and the epoch's roots and
-//! batch commitment. Opening a directory whose manifest differs discards
-//! its proofs. A proof read back is used only if it decodes, verifies and
+//! `manifest.json` records the circuits' digests, the chunk capacity and
+//! every public input the epoch's chain proof must carry (market hash,
+//! genesis root, roots, epoch, timestamp, batch commitment, report hashes,
+//! operation count, history). Opening a directory whose manifest differs
+//! discards its proofs. A proof read back is used only if it decodes, verifies and
 //! states what the pipeline expects at that place; anything else is proven
 //! again (and logged).
 
@@ -20,19 +22,17 @@ use crate::io::{read_json, write_atomic, write_json, IoError};
 
 /// What the proofs in a checkpoint directory are proofs of.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Manifest {
-    /// Circuit digests of the chunk, wrap, fold and chain circuits.
+    /// Circuit digests of the chunk, wrap, fold, chain and final circuits.
     pub circuits: Vec<String>,
     /// Epoch number.
     pub epoch: u64,
-    /// Root before the epoch.
-    pub prev_root: String,
-    /// Root after the epoch.
-    pub new_root: String,
-    /// Batch commitment of the epoch.
-    pub batch_hash: String,
     /// Steps per chunk.
     pub capacity: usize,
+    /// The chain statement's public inputs, in layout order (canonical
+    /// field elements): every value the epoch's proofs must carry.
+    pub statement: Vec<u64>,
 }
 
 /// A checkpoint directory.

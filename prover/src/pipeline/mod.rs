@@ -17,15 +17,15 @@ use zksettle_circuits::config::{C, D, F};
 use zksettle_circuits::recursion::fold::{Child, FoldCircuit};
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::{statement, Proof, RecursionError};
+use plonky2::field::types::PrimeField64;
 use zksettle_circuits::rules::encoding::{digest_hex, Digest};
-use zksettle_circuits::rules::epoch::Epoch;
 use zksettle_circuits::rules::Market;
+use zksettle_verifier::PublicInputs;
 
 pub use checkpoint::{Checkpoints, Manifest};
 
 use crate::assign::AssignError;
 use crate::io::IoError;
-use crate::ledger::EpochWitness;
 
 /// One finished unit of work, reported as it finishes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +53,10 @@ pub enum Stage {
         /// Taken from a checkpoint.
         resumed: bool,
     },
+    /// The chain proof made.
+    Chain,
+    /// The final proof made.
+    Final,
 }
 
 /// Why an epoch could not be proven.
@@ -77,6 +81,13 @@ pub enum PipelineError {
         /// Cause.
         source: RecursionError,
     },
+    /// A chunk witness whose statement cannot be computed (its steps break
+    /// the settlement registers: an assign bug).
+    #[error("chunk {index}: its steps break the settlement registers")]
+    Statement {
+        /// Chunk index.
+        index: usize,
+    },
     /// A checkpoint could not be written.
     #[error(transparent)]
     Io(#[from] IoError),
@@ -97,24 +108,28 @@ pub struct EpochProof {
     pub folds: usize,
 }
 
-/// The manifest of an epoch's checkpoints under `set`.
-pub fn manifest(set: &CircuitSet, epoch: &Epoch, witness: &EpochWitness) -> Manifest {
-    let digest = |d: &Digest| digest_hex(d);
+/// The manifest of the checkpoints of an epoch whose chain proof must state
+/// `statement`, under `set`.
+pub fn manifest(set: &CircuitSet, statement: &PublicInputs) -> Manifest {
+    let mut circuits: Vec<String> = [
+        &set.chunk.data.verifier_only,
+        &set.wrap.data.verifier_only,
+        &set.fold.data.verifier_only,
+        &set.chain.data.verifier_only,
+    ]
+    .iter()
+    .map(|v| digest_hex(&v.circuit_digest))
+    .collect();
+    circuits.push(crate::export::final_circuit_digest(set));
     Manifest {
-        circuits: [
-            &set.chunk.data.verifier_only,
-            &set.wrap.data.verifier_only,
-            &set.fold.data.verifier_only,
-            &set.chain.data.verifier_only,
-        ]
-        .iter()
-        .map(|v| digest(&v.circuit_digest))
-        .collect(),
-        epoch: epoch.epoch,
-        prev_root: digest(&witness.prev_root),
-        new_root: digest(&witness.new_root),
-        batch_hash: digest(&witness.batch_hash),
+        circuits,
+        epoch: statement.epoch,
         capacity: set.chunk.params.capacity,
+        statement: statement
+            .to_fields()
+            .iter()
+            .map(|f| f.to_canonical_u64())
+            .collect(),
     }
 }
 
@@ -159,7 +174,10 @@ pub fn prove_epoch(
         .par_iter()
         .enumerate()
         .map(|(index, chunk)| {
-            let (node, resumed) = leaf(set, market, index, chunk, checkpoints)?;
+            let expected = chunk
+                .expected_statement(market)
+                .ok_or(PipelineError::Statement { index })?;
+            let (node, resumed) = leaf(set, market, index, chunk, &expected, checkpoints)?;
             progress(Stage::Chunk { index, resumed });
             Ok(node)
         })
@@ -198,14 +216,9 @@ pub fn prove_epoch(
     })
 }
 
-/// Whether a statement starts where a chunk witness starts.
-fn starts_at(s: &ChunkPublicInputs, chunk: &ChunkWitness) -> Result<(), String> {
-    if s.root_in == chunk.root_in
-        && s.batch_in == chunk.batch_in
-        && s.carry_in == chunk.carry_in
-        && s.epoch == chunk.epoch
-        && s.timestamp == chunk.timestamp
-    {
+/// Whether a proof states exactly what its chunk must.
+fn states(s: &ChunkPublicInputs, expected: &ChunkPublicInputs) -> Result<(), String> {
+    if s == expected {
         Ok(())
     } else {
         Err("states another chunk".into())
@@ -217,6 +230,7 @@ fn leaf(
     market: &Market,
     index: usize,
     chunk: &ChunkWitness,
+    expected: &ChunkPublicInputs,
     checkpoints: Option<&Checkpoints>,
 ) -> Result<(Node, bool), PipelineError> {
     let quorum = set.fold.quorum;
@@ -227,7 +241,7 @@ fn leaf(
         if p.public_inputs.get(ChunkPublicInputs::len(quorum)..) != Some(&fold_key[..]) {
             return Err("holds another fold key".into());
         }
-        starts_at(&statement(p, quorum).map_err(|e| e.to_string())?, chunk)
+        states(&statement(p, quorum).map_err(|e| e.to_string())?, expected)
     };
     if let Some(proof) =
         checkpoints.and_then(|c| c.load(&wrap_name, &set.wrap.data.common, check_wrap))
@@ -245,7 +259,7 @@ fn leaf(
     let chunk_name = format!("chunk-{index:04}");
     let check_chunk = |p: &Proof| {
         let s = set.chunk.verify(p).map_err(|e| e.to_string())?;
-        starts_at(&s, chunk)
+        states(&s, expected)
     };
     let chunk_proof =
         match checkpoints.and_then(|c| c.load(&chunk_name, &set.chunk.data.common, check_chunk)) {
@@ -264,6 +278,16 @@ fn leaf(
                 p
             }
         };
+    let proven = set
+        .chunk
+        .verify(&chunk_proof)
+        .map_err(|source| PipelineError::Chunk { index, source })?;
+    if &proven != expected {
+        return Err(PipelineError::Chunk {
+            index,
+            source: ChunkError::Invalid("the proof states another chunk than the ledger's".into()),
+        });
+    }
     let proof = set
         .wrap
         .prove(&chunk_proof, &set.fold.data.verifier_only)

@@ -24,7 +24,8 @@ pub const UNDERLYINGS: [(&str, u64, &[u64]); 2] = [
 pub const EXPIRY_OFFSETS: [u64; 3] = [129_600, 7 * 86_400, 30 * 86_400];
 
 /// The market of a seed: a chain of calls and puts per underlying, expiry and
-/// strike (48 instruments), default grid and parameters, four seeded oracles.
+/// strike (48 instruments), default grid and parameters, four seeded oracles,
+/// the venue's accounts owned by the seed's owner 0.
 pub fn simulated_market(seed: u64) -> Market {
     let mut instruments = Vec::new();
     for (u, (_, _, strikes)) in UNDERLYINGS.iter().enumerate() {
@@ -60,6 +61,7 @@ pub fn simulated_market(seed: u64) -> Market {
                 .collect(),
             quorum: 3,
         },
+        venue_owner: super::agents::owner(seed, 0),
         tree_depth: 20,
     }
 }

@@ -1,7 +1,10 @@
 //! deposit `{account, owner, amount > 0}` in the circuit (mirrors
 //! `rules/ops/deposit.rs`): amount in `[1, 2^58]`, nonzero owner, the leaf is
-//! not the global leaf; an empty leaf takes the owner, an existing one must
-//! have it; `cash' = cash + amount <= 2^58`; flags and positions unchanged.
+//! neither the global leaf nor the fee account; an empty leaf takes the
+//! owner, an existing one must have it; `cash' = cash + amount - repaid`
+//! where `repaid = min(amount, bad_debt)` for the insurance fund and 0
+//! otherwise, and the bad debt falls by `repaid`; flags and positions
+//! unchanged.
 
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
@@ -9,11 +12,12 @@ use plonky2::iop::target::{BoolTarget, Target};
 
 use super::{
     all_zero, assert_amount_in_range, assert_not_global_leaf, assert_positions_and_flags_unchanged,
-    GatedGadget,
+    credit_insurance, GatedGadget, InsuranceRegisters,
 };
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
 use crate::gadgets::Builder;
+use crate::rules::units::{FEE_ACCOUNT, INSURANCE_FUND};
 
 /// The fields of a deposit operation.
 #[derive(Clone, Copy, Debug)]
@@ -29,14 +33,16 @@ pub struct DepositTarget {
 /// The deposit gadget.
 pub trait DepositGadget {
     /// Constrains `after` to be `before` with the deposit applied, when
-    /// `enabled`. Cost: about 3 rows.
+    /// `enabled`, while the venue carries `bad_debt`; returns the bad debt
+    /// after it. Cost: about 5 rows.
     fn deposit(
         &mut self,
         enabled: BoolTarget,
         op: &DepositTarget,
         before: &AccountTarget,
         after: &AccountTarget,
-    );
+        bad_debt: Target,
+    ) -> Target;
 }
 
 impl DepositGadget for Builder {
@@ -46,9 +52,14 @@ impl DepositGadget for Builder {
         op: &DepositTarget,
         before: &AccountTarget,
         after: &AccountTarget,
-    ) {
+        bad_debt: Target,
+    ) -> Target {
         assert_amount_in_range(self, enabled, op.amount);
         assert_not_global_leaf(self, enabled, op.account);
+        let fees = self.constant(F::from_canonical_u32(FEE_ACCOUNT));
+        let is_fee_account = self.is_equal(op.account, fees);
+        let not_fees = self.not(is_fee_account);
+        self.assert_true_if(enabled, not_fees);
         // A nonzero owner.
         let zero_owner = all_zero(self, &op.owner.elements);
         let named = self.not(zero_owner);
@@ -63,10 +74,24 @@ impl DepositGadget for Builder {
             self.assert_equal_if(check_owner, before.owner.elements[k], op.owner.elements[k]);
             self.assert_equal_if(enabled, after.owner.elements[k], op.owner.elements[k]);
         }
-        // cash' = cash + amount (<= 2^58 by the written leaf's well-formedness).
-        let cash = self.add(before.cash, op.amount);
-        self.assert_equal_if(enabled, after.cash, cash);
+        // The insurance fund repays bad debt first; any other account keeps
+        // the whole amount. cash' <= 2^58 by the written leaf's well-formedness.
+        let fund = self.constant(F::from_canonical_u32(INSURANCE_FUND));
+        let is_fund = self.is_equal(op.account, fund);
+        let to_fund = self.and(enabled, is_fund);
+        let debt = self.mul(to_fund.target, bad_debt);
+        let credited = credit_insurance(
+            self,
+            op.amount,
+            &InsuranceRegisters {
+                insurance: before.cash,
+                bad_debt: debt,
+            },
+        );
+        self.assert_equal_if(enabled, after.cash, credited.insurance);
         assert_positions_and_flags_unchanged(self, enabled, before, after);
+        let repaid = self.sub(debt, credited.bad_debt);
+        self.sub(bad_debt, repaid)
     }
 }
 

@@ -9,14 +9,15 @@
 //! `P_liquidator_after = P_liquidator_before + D` at two challenges hashed
 //! from the four leaves (see `trade.rs` for why canonical leaves make this
 //! sound). A solvent account pays the penalty (shared between the liquidator
-//! and the insurance fund); an insolvent one hands everything over and its
-//! deficit goes to the insurance fund, then to bad debt.
+//! and the insurance fund, whose share repays bad debt first); an insolvent
+//! one hands everything over and its deficit goes to the insurance fund,
+//! then to bad debt.
 
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 
-use super::{all_zero, powers, GatedGadget};
+use super::{all_zero, credit_insurance, powers, GatedGadget, InsuranceRegisters};
 use crate::config::F;
 use crate::gadgets::account::{AccountTarget, QTY_BITS};
 use crate::gadgets::encoding::EncodingGadget;
@@ -47,15 +48,6 @@ pub struct LeafChange<'a> {
     pub after: &'a AccountTarget,
     /// Leaf hashes of `before` and `after`.
     pub leaves: [HashOutTarget; 2],
-}
-
-/// The system balances a liquidation moves.
-#[derive(Clone, Copy, Debug)]
-pub struct InsuranceRegisters {
-    /// Insurance fund cash.
-    pub insurance: Target,
-    /// Outstanding bad debt.
-    pub bad_debt: Target,
 }
 
 /// The liquidation gadget.
@@ -145,7 +137,7 @@ impl LiquidateGadget for Builder {
             moved.push(dq);
         }
         self.assert_true_if(enabled, moved_any);
-        assert_transfer(self, enabled, &account, &liquidator, &moved);
+        assert_transfer(self, enabled, &account, &liquidator, &moved, fraction);
         // Cash: the liquidator pays at mark and must afford it.
         let liquidator_paid = self.sub(liquidator.before.cash, payment);
         self.assert_nonnegative_if(enabled, liquidator_paid);
@@ -166,7 +158,8 @@ impl LiquidateGadget for Builder {
         let liquidator_cash = self.add(liquidator_paid, share);
         self.assert_equal_if(enabled, liquidator.after.cash, liquidator_cash);
         let to_fund = self.sub(penalty, share);
-        let insurance = self.add(registers.insurance, to_fund);
+        let credited = credit_insurance(self, to_fund, registers);
+        let insurance = credited.insurance;
         // Insolvent: the deficit -(cash + payment) to the fund, the rest to bad debt.
         let owed = self.neg(account_cash);
         let deficit = self.mul(check_full.target, owed);
@@ -174,7 +167,7 @@ impl LiquidateGadget for Builder {
         let covered = self.select(covered_whole, deficit, insurance);
         let insurance = self.sub(insurance, covered);
         let uncovered = self.sub(deficit, covered);
-        let bad_debt = self.add(registers.bad_debt, uncovered);
+        let bad_debt = self.add(credited.bad_debt, uncovered);
         let cash_max = self.constant(F::from_canonical_u64(CASH_MAX));
         let fund_room = self.sub(cash_max, insurance);
         self.assert_nonnegative_if(enabled, fund_room);
@@ -203,18 +196,21 @@ impl LiquidateGadget for Builder {
 
 /// `enabled =>` the account loses `moved[k]` lots of its `k`-th slot's
 /// instrument and the liquidator gains them: `P_a' = P_a - D` and
-/// `P_l' = P_l + D` at two challenges hashed from the four leaves.
+/// `P_l' = P_l + D` at two challenges hashed from the four leaves and the
+/// fraction.
 fn assert_transfer(
     builder: &mut Builder,
     enabled: BoolTarget,
     account: &LeafChange,
     liquidator: &LeafChange,
     moved: &[Target],
+    fraction: Target,
 ) {
-    let mut seed = Vec::with_capacity(16);
+    let mut seed = Vec::with_capacity(17);
     for leaf in account.leaves.iter().chain(&liquidator.leaves) {
         seed.extend(leaf.elements);
     }
+    seed.push(fraction);
     let challenge = builder.hash(seed);
     for x in &challenge.elements[..2] {
         let table_x = powers(builder, *x);

@@ -9,14 +9,14 @@
 mod deposit;
 mod liquidate;
 mod settle_expiry;
+mod sweep_fees;
 mod trade;
 mod withdraw;
 
 pub use deposit::{set_deposit, DepositGadget, DepositTarget};
-pub use liquidate::{
-    set_liquidate, InsuranceRegisters, LeafChange, LiquidateGadget, LiquidateTarget,
-};
+pub use liquidate::{set_liquidate, LeafChange, LiquidateGadget, LiquidateTarget};
 pub use settle_expiry::{SettleExpiryGadget, SettleRegisters, SettleTarget};
+pub use sweep_fees::{SweepFeesGadget, SweepFeesTarget};
 pub use trade::{set_trade, TradeGadget, TradeSideOutput, TradeTarget};
 pub use withdraw::{set_withdraw, WithdrawGadget, WithdrawTarget};
 
@@ -54,6 +54,34 @@ impl GatedGadget for Builder {
     fn assert_true_if(&mut self, enabled: BoolTarget, b: BoolTarget) {
         let one = self.one();
         self.assert_equal_if(enabled, b.target, one);
+    }
+}
+
+/// The system balances an operation moves: the insurance fund's cash and
+/// the outstanding bad debt.
+#[derive(Clone, Copy, Debug)]
+pub struct InsuranceRegisters {
+    /// Insurance fund cash.
+    pub insurance: Target,
+    /// Outstanding bad debt.
+    pub bad_debt: Target,
+}
+
+/// A credit of `amount` to the insurance fund (mirrors
+/// `rules::ops::credit_insurance`): `repaid = min(amount, bad_debt)` repays
+/// bad debt, the rest stays in the fund. Needs `0 <= amount, bad_debt <=
+/// 2^60`; the fund's bound is its written leaf's. Cost: about 1 row.
+pub(crate) fn credit_insurance(
+    builder: &mut Builder,
+    amount: Target,
+    funds: &InsuranceRegisters,
+) -> InsuranceRegisters {
+    let lt = builder.is_lt(amount, funds.bad_debt, 61);
+    let repaid = builder.select(lt, amount, funds.bad_debt);
+    let kept = builder.sub(amount, repaid);
+    InsuranceRegisters {
+        insurance: builder.add(funds.insurance, kept),
+        bad_debt: builder.sub(funds.bad_debt, repaid),
     }
 }
 
@@ -131,8 +159,10 @@ pub(crate) fn powers(builder: &mut Builder, x: Target) -> Vec<Target> {
 
 /// `enabled =>` the positions of `after` are those of `before` with `delta`
 /// lots added in `instrument`: `P_after(x) = P_before(x) + delta x^t` at two
-/// challenges `x` hashed from both leaves (`leaves`). Both leaves are
-/// canonical, so the identity fixes the contents. Cost: about 40 rows.
+/// challenges `x` hashed from both leaves (`leaves`), the instrument, the
+/// delta and `bound` (the operation's other fields: a trade's price). Both
+/// leaves are canonical, so the identity fixes the contents. Cost: about 40 rows.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn assert_position_change(
     builder: &mut Builder,
     enabled: BoolTarget,
@@ -141,11 +171,14 @@ pub(crate) fn assert_position_change(
     leaves: [plonky2::hash::hash_types::HashOutTarget; 2],
     instrument: Target,
     delta: Target,
+    bound: &[Target],
 ) {
     use super::encoding::EncodingGadget;
     let mut seed = leaves[0].elements.to_vec();
     seed.extend(leaves[1].elements);
     seed.push(instrument);
+    seed.push(delta);
+    seed.extend(bound);
     let challenge = builder.hash(seed);
     for x in &challenge.elements[..2] {
         let table_x = powers(builder, *x);

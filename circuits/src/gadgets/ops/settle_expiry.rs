@@ -1,20 +1,28 @@
 //! One holder of a settle_expiry `{instrument, accounts}` in the circuit
 //! (mirrors `rules/ops/settle_expiry.rs`); a settlement of `n` holders is `n`
-//! steps, chained by registers.
+//! steps, bound to each other by the settlement registers
+//! (`rules::ops::SettlementRegisters`), which the chunk carries from step to
+//! step and, through its public inputs, across chunk borders and folds.
 //!
-//! Per holder: the instrument is listed and expired (`now >= T`), it has a
-//! settlement price, the holder is not the global leaf, holds a position `q`
-//! in it, and comes after the previous holder of the same operation; the
-//! slot goes (`P_after = P_before - q X^t`) and `q * I(X) / Q_SCALE` is paid.
-//! Negative cash is allowed only with no position left: the holder ends at 0
-//! and the deficit goes to the insurance fund, the rest to bad debt. The
-//! listed positions net to zero at the last holder.
+//! Per holder item `[5, instrument, account, k, n]`: `0 <= k < n`. The first
+//! holder (`k = 0`) needs no settlement open; a later one needs one open
+//! with the same instrument and `n`, `k` its next holder, and an account
+//! after its last. The instrument is listed and expired (`now >= T`) with a
+//! settlement price; the holder is not the global leaf, holds a position `q`
+//! in it; the slot goes (`P_after = P_before - q X^t`) and `q * I(X) /
+//! Q_SCALE` is paid. Negative cash is allowed only with no position left:
+//! the holder ends at 0 and the deficit goes to the insurance fund, the rest
+//! to bad debt. A holder left without positions leaves liquidation. The
+//! listed positions net to zero at the last holder (`k = n - 1`), which
+//! closes the settlement: every register back to zero.
 
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 
-use super::{assert_not_global_leaf, assert_position_change, old_quantity, GatedGadget};
+use super::{
+    assert_not_global_leaf, assert_position_change, old_quantity, GatedGadget, InsuranceRegisters,
+};
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
 use crate::gadgets::fixed::FixedGadget;
@@ -37,24 +45,58 @@ pub struct SettleTarget {
     pub count: Target,
 }
 
-/// Registers a settlement carries from holder to holder (and the chunk
-/// carries across operations).
+/// The settlement in progress, as targets (see
+/// `rules::ops::SettlementRegisters`; all zero when closed).
 #[derive(Clone, Copy, Debug)]
 pub struct SettleRegisters {
-    /// Sum of the quantities settled so far in this operation.
+    /// 1 while a settlement is open.
+    pub open: Target,
+    /// Its instrument.
+    pub instrument: Target,
+    /// Its number of holders.
+    pub count: Target,
+    /// The position of its next holder.
+    pub next: Target,
+    /// Sum of the quantities settled so far.
     pub net: Target,
-    /// The previous holder settled by this operation.
+    /// Its last holder.
     pub previous_account: Target,
-    /// Insurance fund cash.
-    pub insurance: Target,
-    /// Outstanding bad debt.
-    pub bad_debt: Target,
+}
+
+impl SettleRegisters {
+    /// Elements in public-input order.
+    pub const LEN: usize = 6;
+
+    /// The registers in public-input order.
+    pub fn targets(&self) -> [Target; Self::LEN] {
+        [
+            self.open,
+            self.instrument,
+            self.count,
+            self.next,
+            self.net,
+            self.previous_account,
+        ]
+    }
+
+    /// Registers from targets in public-input order.
+    pub fn from_targets(t: [Target; Self::LEN]) -> Self {
+        Self {
+            open: t[0],
+            instrument: t[1],
+            count: t[2],
+            next: t[3],
+            net: t[4],
+            previous_account: t[5],
+        }
+    }
 }
 
 /// The settlement gadget.
 pub trait SettleExpiryGadget {
-    /// Settles one holder when `enabled`; returns the registers after it
-    /// (the inputs when disabled). Cost: about 60 rows.
+    /// Settles one holder when `enabled`; returns the settlement registers
+    /// and the system balances after it (the inputs when disabled). Cost:
+    /// about 70 rows.
     #[allow(clippy::too_many_arguments)]
     fn settle_holder(
         &mut self,
@@ -67,7 +109,8 @@ pub trait SettleExpiryGadget {
         market: &MarketTarget,
         prices: &PricesTarget,
         registers: &SettleRegisters,
-    ) -> SettleRegisters;
+        funds: &InsuranceRegisters,
+    ) -> (SettleRegisters, InsuranceRegisters);
 }
 
 impl SettleExpiryGadget for Builder {
@@ -82,7 +125,8 @@ impl SettleExpiryGadget for Builder {
         market: &MarketTarget,
         prices: &PricesTarget,
         registers: &SettleRegisters,
-    ) -> SettleRegisters {
+        funds: &InsuranceRegisters,
+    ) -> (SettleRegisters, InsuranceRegisters) {
         assert_not_global_leaf(self, enabled, op.account);
         // A listed, expired instrument with a settlement price.
         let last = self.constant(F::from_canonical_usize(market.instruments.len() - 1));
@@ -96,17 +140,25 @@ impl SettleExpiryGadget for Builder {
         let price = self.random_access(op.instrument, prices.settlement.clone());
         let priced = self.is_nonzero(price);
         self.assert_true_if(enabled, priced);
-        // Position k of n; ascending after the previous holder.
+        // Position k of n: the first opens a settlement, a later one
+        // continues the open one.
         let remaining = self.sub(op.count, op.position);
         let remaining = self.add_const(remaining, -F::ONE);
         self.assert_nonnegative_if(enabled, remaining);
         let zero = self.zero();
+        let one = self.one();
         let first = self.is_equal(op.position, zero);
         let later = self.not(first);
-        let check_order = self.and(enabled, later);
+        let starts = self.and(enabled, first);
+        self.assert_equal_if(starts, registers.open, zero);
+        let continues = self.and(enabled, later);
+        self.assert_equal_if(continues, registers.open, one);
+        self.assert_equal_if(continues, op.instrument, registers.instrument);
+        self.assert_equal_if(continues, op.count, registers.count);
+        self.assert_equal_if(continues, op.position, registers.next);
         let step = self.sub(op.account, registers.previous_account);
         let step = self.add_const(step, -F::ONE);
-        self.assert_nonnegative_if(check_order, step);
+        self.assert_nonnegative_if(continues, step);
         // The holder's position goes.
         let qty = old_quantity(self, before, op.instrument);
         let holds = self.is_nonzero(qty);
@@ -120,11 +172,15 @@ impl SettleExpiryGadget for Builder {
             leaves,
             op.instrument,
             minus_qty,
+            &[],
         );
         for k in 0..4 {
             self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
         }
-        self.assert_equal_if(enabled, after.flags, before.flags);
+        // No position left: no longer under liquidation.
+        let left_any = self.is_nonzero(after.slots[0].qty);
+        let flags = self.mul(before.flags, left_any.target);
+        self.assert_equal_if(enabled, after.flags, flags);
         // Payout q * I(X) / Q_SCALE (exact: X and K are on the tick).
         let strikes: Vec<Target> = market.instruments.iter().map(|i| i.strike).collect();
         let strike = self.random_access(op.instrument, strikes);
@@ -146,25 +202,40 @@ impl SettleExpiryGadget for Builder {
         let owed = self.neg(cash);
         let deficit = self.mul(negative.target, owed);
         let deficit = self.mul(enabled.target, deficit);
-        let covered_whole = self.is_lt(deficit, registers.insurance, 60);
-        let covered = self.select(covered_whole, deficit, registers.insurance);
-        let insurance = self.sub(registers.insurance, covered);
+        let covered_whole = self.is_lt(deficit, funds.insurance, 60);
+        let covered = self.select(covered_whole, deficit, funds.insurance);
+        let insurance = self.sub(funds.insurance, covered);
         let uncovered = self.sub(deficit, covered);
-        let bad_debt = self.add(registers.bad_debt, uncovered);
+        let bad_debt = self.add(funds.bad_debt, uncovered);
         let bound = self.constant(F::from_canonical_u64(BAD_DEBT_MAX));
         let room = self.sub(bound, bad_debt);
         self.assert_nonnegative_if(enabled, room);
-        // The listed positions net to zero at the last holder.
+        // The listed positions net to zero at the last holder, which closes
+        // the settlement (every register back to zero).
         let carried = self.select(first, zero, registers.net);
         let net = self.add(carried, qty);
         let is_last = self.is_equal(remaining, zero);
         let check_net = self.and(enabled, is_last);
         self.assert_equal_if(check_net, net, zero);
-        SettleRegisters {
-            net: self.select(enabled, net, registers.net),
-            previous_account: self.select(enabled, op.account, registers.previous_account),
-            insurance: self.select(enabled, insurance, registers.insurance),
-            bad_debt: self.select(enabled, bad_debt, registers.bad_debt),
-        }
+        let stays_open = self.not(is_last);
+        let next = self.add_const(op.position, F::ONE);
+        let opened = [
+            one,
+            op.instrument,
+            op.count,
+            next,
+            net,
+            op.account,
+        ]
+        .map(|value| self.mul(stays_open.target, value));
+        let carried = registers.targets();
+        let out = std::array::from_fn(|k| self.select(enabled, opened[k], carried[k]));
+        (
+            SettleRegisters::from_targets(out),
+            InsuranceRegisters {
+                insurance: self.select(enabled, insurance, funds.insurance),
+                bad_debt: self.select(enabled, bad_debt, funds.bad_debt),
+            },
+        )
     }
 }

@@ -6,8 +6,9 @@
 //! canonical (distinct instruments, filled slots first), so their contents
 //! are fixed by the polynomial `P(X) = sum q_k X^(id_k)`, and
 //! `P_after = P_before + delta X^t` is checked at two challenges derived by
-//! hashing both leaves (Fiat-Shamir; a false identity of degree < 64 survives
-//! with probability below 2^-116 per attempt). A ninth instrument or a
+//! hashing both leaves, the instrument, the quantity and the price
+//! (Fiat-Shamir; a false identity of degree < 64 survives with probability
+//! below 2^-116 per attempt). A ninth instrument or a
 //! position beyond Q_MAX has no canonical leaf and cannot be proven.
 
 use plonky2::field::types::Field;
@@ -153,7 +154,16 @@ impl TradeGadget for Builder {
             self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
         }
         let delta = if is_buyer { op.qty } else { self.neg(op.qty) };
-        assert_position_change(self, enabled, before, after, leaves, op.instrument, delta);
+        assert_position_change(
+            self,
+            enabled,
+            before,
+            after,
+            leaves,
+            op.instrument,
+            delta,
+            &[op.price],
+        );
         // Margin: after meets IM, or the trade only reduces and E - MM does not fall.
         let (portfolio, _) = self.portfolio_risk(before, table);
         let q_old = old_quantity(self, before, op.instrument);

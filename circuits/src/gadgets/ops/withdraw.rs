@@ -1,6 +1,7 @@
 //! withdraw `{account, amount > 0}` in the circuit (mirrors
 //! `rules/ops/withdraw.rs`): amount in `[1, 2^58]`, an existing account that
-//! is not the global leaf and not under liquidation, no bad debt outstanding,
+//! is neither the global leaf nor the insurance fund and not under
+//! liquidation, no bad debt outstanding,
 //! `cash' = cash - amount >= 0` and `E' >= IM'`; owner, flags and positions
 //! unchanged.
 
@@ -17,6 +18,7 @@ use crate::gadgets::margin::MarginGadget;
 use crate::gadgets::market::ParamsTarget;
 use crate::gadgets::risk::RiskTableTarget;
 use crate::gadgets::Builder;
+use crate::rules::units::INSURANCE_FUND;
 
 /// The fields of a withdrawal.
 #[derive(Clone, Copy, Debug)]
@@ -58,6 +60,10 @@ impl WithdrawGadget for Builder {
     ) {
         assert_amount_in_range(self, enabled, op.amount);
         assert_not_global_leaf(self, enabled, op.account);
+        let fund = self.constant(F::from_canonical_u32(INSURANCE_FUND));
+        let is_fund = self.is_equal(op.account, fund);
+        let not_fund = self.not(is_fund);
+        self.assert_true_if(enabled, not_fund);
         let ownerless = all_zero(self, &before.owner.elements);
         let exists = self.not(ownerless);
         self.assert_true_if(enabled, exists);

@@ -1,15 +1,36 @@
 //! deposit `{account, owner, amount > 0}`: cash' <= 2^58; creates the account
-//! with its owner if the leaf is empty, otherwise the owner must match.
+//! with its owner if the leaf is empty, otherwise the owner must match. The
+//! fee account takes no deposits (fees come from trades). A deposit into the
+//! insurance fund (the venue topping it up; its owner is the venue's) first
+//! repays outstanding bad debt, the rest stays in the fund.
 
-use super::{check_index, checked_cash, Context, Deposit};
+use super::{check_index, checked_cash, credit_insurance, Context, Deposit};
 use crate::rules::account::Account;
 use crate::rules::encoding::ZERO_DIGEST;
 use crate::rules::error::Violation;
-use crate::rules::units::CASH_MAX;
+use crate::rules::units::{CASH_MAX, FEE_ACCOUNT, INSURANCE_FUND};
 
-/// Applies a deposit to `account` (the leaf at `op.account`).
-pub fn deposit(ctx: &Context, op: &Deposit, account: &Account) -> Result<Account, Violation> {
+/// The account and the bad debt after a deposit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepositOutcome {
+    /// The account credited.
+    pub account: Account,
+    /// Outstanding bad debt (lower only after a deposit into the insurance fund).
+    pub bad_debt: u64,
+}
+
+/// Applies a deposit to `account` (the leaf at `op.account`) while the venue
+/// carries `bad_debt`.
+pub fn deposit(
+    ctx: &Context,
+    op: &Deposit,
+    account: &Account,
+    bad_debt: u64,
+) -> Result<DepositOutcome, Violation> {
     check_index(ctx, op.account)?;
+    if op.account == FEE_ACCOUNT {
+        return Err(Violation::FeeAccountDeposit);
+    }
     if op.amount == 0 || op.amount > CASH_MAX {
         return Err(Violation::AmountOutOfRange {
             account: op.account,
@@ -29,6 +50,17 @@ pub fn deposit(ctx: &Context, op: &Deposit, account: &Account) -> Result<Account
             account: op.account,
         });
     }
+    if op.account == INSURANCE_FUND {
+        let (cash, bad_debt) = credit_insurance(op.amount, account.cash, bad_debt)?;
+        after.cash = cash;
+        return Ok(DepositOutcome {
+            account: after,
+            bad_debt,
+        });
+    }
     after.cash = checked_cash(op.account, i128::from(account.cash) + i128::from(op.amount))?;
-    Ok(after)
+    Ok(DepositOutcome {
+        account: after,
+        bad_debt,
+    })
 }

@@ -10,7 +10,8 @@
 //! Solvent account (E >= 0): it pays the penalty
 //! `min(ceil(max(MM - MM', 0) * penalty_bps / 10^4), E)`, of which the
 //! liquidator gets `floor(penalty * liquidator_share_bps / 10^4)` and the
-//! insurance fund the rest; its cash stays >= 0.
+//! insurance fund the rest (which, like every credit to the fund, first
+//! repays outstanding bad debt); its cash stays >= 0.
 //! Insolvent account (E < 0): no penalty; its cash after the transfer is
 //! E < 0, which the insurance fund covers as far as it can; the rest becomes
 //! bad debt, and the account ends with zero cash and no positions.
@@ -18,11 +19,13 @@
 //! After: the liquidator has E >= IM, and the account's E - MM strictly
 //! improved. The account stays flagged under liquidation while E < IM.
 
-use super::{absorb_deficit, check_user_account, checked_cash, Context, Liquidate};
+use super::{
+    absorb_deficit, check_user_account, checked_cash, credit_insurance, Context, Liquidate,
+};
 use crate::rules::account::{Account, PositionError};
 use crate::rules::error::Violation;
 use crate::rules::fixed::{mul_bps_ceil, mul_bps_floor, mul_bps_trunc};
-use crate::rules::units::{BPS, INSURANCE_FUND};
+use crate::rules::units::BPS;
 
 /// Accounts and bad debt after a liquidation step.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,7 +132,7 @@ pub fn liquidate(
     let account_cash = i128::from(account.cash) + payment;
 
     let mut insurance_after = insurance.clone();
-    let mut bad_debt_after = bad_debt;
+    let bad_debt_after;
     let mut penalty = 0u64;
     if insolvent {
         // Everything moved; the account's cash is its (negative) equity.
@@ -148,10 +151,10 @@ pub fn liquidate(
         let share = mul_bps_floor(i128::from(penalty), ctx.market.params.liquidator_share_bps);
         liquidator_after.cash =
             checked_cash(op.liquidator, i128::from(liquidator_after.cash) + share)?;
-        insurance_after.cash = checked_cash(
-            INSURANCE_FUND,
-            i128::from(insurance.cash) + i128::from(penalty) - share,
-        )?;
+        let (insurance_cash, debt) =
+            credit_insurance(penalty - share as u64, insurance.cash, bad_debt)?;
+        insurance_after.cash = insurance_cash;
+        bad_debt_after = debt;
     }
 
     let liquidator_margin = ctx.margin(&liquidator_after);

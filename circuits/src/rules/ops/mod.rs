@@ -3,31 +3,37 @@
 //! [`Violation`] it breaks. The ledger looks accounts up, calls the rule and
 //! writes the results back; it never decides validity itself.
 
+mod batch;
 mod deposit;
 mod liquidate;
 mod settle_expiry;
+mod sweep_fees;
 mod trade;
 mod withdraw;
 
-pub use deposit::deposit;
+pub use batch::{
+    batch_hash, decode_batch, extend_batch_hash, used_fields, BatchError, BATCH_ITEM_LEN,
+};
+pub use deposit::{deposit, DepositOutcome};
 pub use liquidate::{liquidate, LiquidationOutcome};
 pub use settle_expiry::{
-    check_settle_expiry, check_settlement_balanced, settle_position, SettlementOutcome,
+    check_settle_expiry, check_settlement_balanced, settle_position, RegisterError,
+    SettlementOutcome, SettlementRegisters,
 };
+pub use sweep_fees::{sweep_fees, SweepOutcome};
 pub use trade::{trade, trade_fee, TradeOutcome};
 pub use withdraw::withdraw;
 
 use serde::{Deserialize, Serialize};
 
 use super::account::Account;
-use super::encoding::{unsigned, Digest};
+use super::encoding::Digest;
 use super::error::Violation;
 use super::margin::{margin, Margin};
 use super::market::Market;
 use super::oracle::Prices;
 use super::risk::RiskArrays;
-use super::units::{is_system_index, BAD_DEBT_MAX, CASH_MAX, GLOBAL_LEAF};
-use crate::config::F;
+use super::units::{is_system_index, BAD_DEBT_MAX, CASH_MAX, GLOBAL_LEAF, INSURANCE_FUND};
 
 /// Everything a rule may read besides the accounts: the market, the epoch's
 /// median prices and risk arrays, and the epoch timestamp.
@@ -50,7 +56,9 @@ impl Context<'_> {
     }
 }
 
-/// Credit to an account, creating it with its owner if the leaf is empty.
+/// Credit to an account, creating it with its owner if the leaf is empty. A
+/// deposit into the insurance fund (the venue topping it up) first repays
+/// outstanding bad debt; the fee account takes no deposits.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deposit {
@@ -111,6 +119,15 @@ pub struct SettleExpiry {
     pub accounts: Vec<u32>,
 }
 
+/// The venue moves fees from the fee account into the insurance fund,
+/// repaying outstanding bad debt first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepFees {
+    /// Micro-USD, > 0.
+    pub amount: u64,
+}
+
 /// One operation of an epoch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -125,10 +142,9 @@ pub enum Operation {
     Liquidate(Liquidate),
     /// See [`SettleExpiry`].
     SettleExpiry(SettleExpiry),
+    /// See [`SweepFees`].
+    SweepFees(SweepFees),
 }
-
-/// Elements of one batch item (an operation, or one account of a settlement).
-pub const BATCH_ITEM_LEN: usize = 8;
 
 /// Operation tags in the batch commitment.
 pub mod tag {
@@ -142,6 +158,10 @@ pub mod tag {
     pub const LIQUIDATE: u64 = 4;
     /// One account of a settle_expiry.
     pub const SETTLE_EXPIRY: u64 = 5;
+    /// Sweep fees.
+    pub const SWEEP_FEES: u64 = 6;
+    /// The largest tag.
+    pub const LAST: u64 = SWEEP_FEES;
 }
 
 impl Operation {
@@ -153,83 +173,9 @@ impl Operation {
             Operation::Trade(_) => "trade",
             Operation::Liquidate(_) => "liquidate",
             Operation::SettleExpiry(_) => "settle_expiry",
+            Operation::SweepFees(_) => "sweep_fees",
         }
     }
-
-    /// Items of the batch commitment. A settlement of `n` accounts is `n`
-    /// items `[tag, instrument, account, k, n]`, so the circuit can commit
-    /// to it one account at a time.
-    pub fn batch_items(&self) -> Vec<[F; BATCH_ITEM_LEN]> {
-        let item = |values: &[u64]| {
-            let mut out = [F::default(); BATCH_ITEM_LEN];
-            for (slot, &v) in out.iter_mut().zip(values) {
-                *slot = unsigned(v);
-            }
-            out
-        };
-        match self {
-            Operation::Deposit(d) => {
-                let mut out = item(&[tag::DEPOSIT, d.account.into(), d.amount]);
-                out[3..7].copy_from_slice(&d.owner.elements);
-                vec![out]
-            }
-            Operation::Withdraw(w) => vec![item(&[tag::WITHDRAW, w.account.into(), w.amount])],
-            Operation::Trade(t) => {
-                let mut out = item(&[
-                    tag::TRADE,
-                    t.buyer.into(),
-                    t.seller.into(),
-                    t.instrument.into(),
-                    0,
-                    t.price,
-                ]);
-                out[4] = super::encoding::signed(t.qty);
-                vec![out]
-            }
-            Operation::Liquidate(l) => {
-                vec![item(&[
-                    tag::LIQUIDATE,
-                    l.account.into(),
-                    l.liquidator.into(),
-                    l.fraction_bps,
-                ])]
-            }
-            Operation::SettleExpiry(s) => {
-                let n = s.accounts.len() as u64;
-                s.accounts
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &a)| {
-                        item(&[
-                            tag::SETTLE_EXPIRY,
-                            s.instrument.into(),
-                            a.into(),
-                            k as u64,
-                            n,
-                        ])
-                    })
-                    .collect()
-            }
-        }
-    }
-}
-
-/// Running batch commitment: `h' = Poseidon(h || item)` over every item of
-/// every operation, starting from the zero digest.
-pub fn batch_hash(ops: &[Operation]) -> Digest {
-    ops.iter()
-        .flat_map(Operation::batch_items)
-        .fold(super::encoding::ZERO_DIGEST, |h, item| {
-            extend_batch_hash(&h, &item)
-        })
-}
-
-/// One step of the batch commitment.
-pub fn extend_batch_hash(h: &Digest, item: &[F; BATCH_ITEM_LEN]) -> Digest {
-    let mut input = [F::default(); 4 + BATCH_ITEM_LEN];
-    input[..4].copy_from_slice(&h.elements);
-    input[4..].copy_from_slice(item);
-    super::encoding::hash(&input)
 }
 
 /// Checks an index names a leaf of the tree that is not the global leaf.
@@ -268,6 +214,23 @@ pub fn checked_cash(account: u32, cash: i128) -> Result<u64, Violation> {
         return Err(Violation::CashAboveMaximum { account, cash });
     }
     Ok(cash as u64)
+}
+
+/// A credit to the insurance fund (a top-up, swept fees, a liquidation
+/// penalty) repays outstanding bad debt first; the rest stays in the fund.
+/// Returns the new insurance cash and bad debt. So bad debt is only ever
+/// outstanding while the fund is empty.
+pub fn credit_insurance(
+    amount: u64,
+    insurance_cash: u64,
+    bad_debt: u64,
+) -> Result<(u64, u64), Violation> {
+    let repaid = amount.min(bad_debt);
+    let cash = checked_cash(
+        INSURANCE_FUND,
+        i128::from(insurance_cash) + i128::from(amount - repaid),
+    )?;
+    Ok((cash, bad_debt - repaid))
 }
 
 /// Bankruptcy: the insurance fund covers a deficit as far as it can, and the

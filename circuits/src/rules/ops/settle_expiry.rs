@@ -10,7 +10,15 @@
 //! exactly what it collects and total cash is conserved operation by
 //! operation. A settlement need not list every holder: the sequencer may
 //! settle an instrument in balanced pieces over several operations or epochs
-//! (settling everyone is its liveness duty; it cannot create money).
+//! (settling everyone is its liveness duty; it cannot create money). A
+//! settlement lists at least one holder, and a holder whose last position it
+//! settles leaves liquidation (an account without positions is never under
+//! liquidation).
+//!
+//! In the batch a settlement of `n` holders is `n` consecutive items
+//! `[5, instrument, account, k, n]`, `k = 0..n`; [`SettlementRegisters`] is
+//! the rule that binds them to each other, step by step, as the circuit
+//! carries it across steps, chunks and folds.
 
 use super::{absorb_deficit, check_index, checked_cash, Context, SettleExpiry};
 use crate::rules::account::Account;
@@ -47,6 +55,11 @@ pub fn check_settle_expiry(ctx: &Context, op: &SettleExpiry) -> Result<u64, Viol
         ctx.prices.settlement[op.instrument as usize].ok_or(Violation::MissingSettlementPrice {
             instrument: op.instrument,
         })?;
+    if op.accounts.is_empty() {
+        return Err(Violation::EmptySettlement {
+            instrument: op.instrument,
+        });
+    }
     for pair in op.accounts.windows(2) {
         if pair[0] >= pair[1] {
             return Err(Violation::AccountsNotAscending { account: pair[1] });
@@ -95,6 +108,9 @@ pub fn settle_position(
             instrument: op.instrument,
         })?;
     let cash = i128::from(account.cash) + payout;
+    if after.positions.is_empty() {
+        after.set_under_liquidation(false);
+    }
     let mut insurance_after = insurance.clone();
     let mut bad_debt_after = bad_debt;
     if cash < 0 {
@@ -116,4 +132,170 @@ pub fn settle_position(
         insurance: insurance_after,
         bad_debt: bad_debt_after,
     })
+}
+
+/// The settlement in progress between the holders of one settle_expiry:
+/// what the circuit carries from holder to holder, across chunk borders and
+/// through folds. Closed, every register is zero.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SettlementRegisters {
+    /// A settlement has started and not yet reached its last holder.
+    pub open: bool,
+    /// Its instrument.
+    pub instrument: u32,
+    /// Its number of holders `n`.
+    pub count: u64,
+    /// The position `k` of its next holder.
+    pub next: u64,
+    /// Sum of the quantities settled so far.
+    pub net: i64,
+    /// Its last holder settled.
+    pub previous_account: u64,
+}
+
+/// Why a batch item cannot come next, given the settlement in progress.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterError {
+    /// Another operation (or a new settlement) while one is open.
+    #[error("the settlement of instrument {instrument} is open: holder {next} of {count} must come next")]
+    SettlementOpen {
+        /// Its instrument.
+        instrument: u32,
+        /// Holders it lists.
+        count: u64,
+        /// The holder due.
+        next: u64,
+    },
+    /// A later holder (`k > 0`) with no settlement open.
+    #[error("holder {k} of a settlement that was never started")]
+    NotStarted {
+        /// The holder's position.
+        k: u64,
+    },
+    /// A later holder of another instrument, count or position than due.
+    #[error("holder {k} of {n} in instrument {instrument} does not continue the open settlement (instrument {open_instrument}, holder {next} of {count})")]
+    DoesNotContinue {
+        /// The item's instrument.
+        instrument: u32,
+        /// The item's position.
+        k: u64,
+        /// The item's count.
+        n: u64,
+        /// The open settlement's instrument.
+        open_instrument: u32,
+        /// The holder due.
+        next: u64,
+        /// The open settlement's count.
+        count: u64,
+    },
+    /// `k >= n`.
+    #[error("holder {k} of a settlement of {n}")]
+    PositionBeyondCount {
+        /// The item's position.
+        k: u64,
+        /// The item's count.
+        n: u64,
+    },
+    /// Holders not strictly ascending.
+    #[error("holder account {account} does not come after {previous}")]
+    NotAscending {
+        /// The holder.
+        account: u64,
+        /// The holder before.
+        previous: u64,
+    },
+    /// The last holder leaves the listed positions unbalanced.
+    #[error("the settlement's positions net to {net} lots at its last holder")]
+    Unbalanced {
+        /// The sum of the listed positions.
+        net: i64,
+    },
+}
+
+impl SettlementRegisters {
+    /// The closed registers (no settlement in progress).
+    pub const CLOSED: Self = Self {
+        open: false,
+        instrument: 0,
+        count: 0,
+        next: 0,
+        net: 0,
+        previous_account: 0,
+    };
+
+    /// The registers after any item other than a settlement holder: none
+    /// may be open.
+    pub fn after_other(self) -> Result<Self, RegisterError> {
+        if self.open {
+            return Err(RegisterError::SettlementOpen {
+                instrument: self.instrument,
+                count: self.count,
+                next: self.next,
+            });
+        }
+        Ok(self)
+    }
+
+    /// The registers after holder `k` of `n` of a settlement of `instrument`,
+    /// holding `qty` lots: `k = 0` starts one (none may be open); `k > 0`
+    /// continues the open one (same instrument and count, `k` its next
+    /// holder, an account after its last); the last holder (`k = n - 1`)
+    /// must balance it and closes it.
+    pub fn after_holder(
+        self,
+        instrument: u32,
+        account: u64,
+        k: u64,
+        n: u64,
+        qty: i64,
+    ) -> Result<Self, RegisterError> {
+        if k >= n {
+            return Err(RegisterError::PositionBeyondCount { k, n });
+        }
+        let net = if k == 0 {
+            if self.open {
+                return Err(RegisterError::SettlementOpen {
+                    instrument: self.instrument,
+                    count: self.count,
+                    next: self.next,
+                });
+            }
+            qty
+        } else {
+            if !self.open {
+                return Err(RegisterError::NotStarted { k });
+            }
+            if instrument != self.instrument || n != self.count || k != self.next {
+                return Err(RegisterError::DoesNotContinue {
+                    instrument,
+                    k,
+                    n,
+                    open_instrument: self.instrument,
+                    next: self.next,
+                    count: self.count,
+                });
+            }
+            if account <= self.previous_account {
+                return Err(RegisterError::NotAscending {
+                    account,
+                    previous: self.previous_account,
+                });
+            }
+            self.net + qty
+        };
+        if k + 1 == n {
+            if net != 0 {
+                return Err(RegisterError::Unbalanced { net });
+            }
+            return Ok(Self::CLOSED);
+        }
+        Ok(Self {
+            open: true,
+            instrument,
+            count: n,
+            next: k + 1,
+            net,
+            previous_account: account,
+        })
+    }
 }

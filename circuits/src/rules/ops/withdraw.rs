@@ -1,10 +1,12 @@
 //! withdraw `{account, amount > 0}`: the account exists and is not under
-//! liquidation, no bad debt is outstanding, cash' >= 0 and E' >= IM'.
+//! liquidation, no bad debt is outstanding, cash' >= 0 and E' >= IM'. The
+//! insurance fund is never withdrawn from; the fee account (the venue's, no
+//! positions) may be.
 
 use super::{check_index, checked_cash, Context, Withdraw};
 use crate::rules::account::Account;
 use crate::rules::error::{MarginCheck, Violation};
-use crate::rules::units::CASH_MAX;
+use crate::rules::units::{CASH_MAX, INSURANCE_FUND};
 
 /// Applies a withdrawal from `account` (the leaf at `op.account`) while the
 /// venue carries `bad_debt`.
@@ -15,6 +17,9 @@ pub fn withdraw(
     bad_debt: u64,
 ) -> Result<Account, Violation> {
     check_index(ctx, op.account)?;
+    if op.account == INSURANCE_FUND {
+        return Err(Violation::InsuranceFundWithdrawal);
+    }
     if op.amount == 0 || op.amount > CASH_MAX {
         return Err(Violation::AmountOutOfRange {
             account: op.account,
