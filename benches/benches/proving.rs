@@ -3,7 +3,7 @@
 //! minutes: chunk proofs of 2 and 8 steps, one wrap, one fold of two
 //! wraps, one chain step from genesis, and verification of that chain
 //! proof, by the prover (`ChainCircuit::verify`) and by the light verifier
-//! from the proof's bytes (`zksettle_verifier::verify_chain`). Every circuit is built (or loaded from the circuit cache) once,
+//! from the final proof's bytes (`zksettle_verifier::verify_proof`). Every circuit is built (or loaded from the circuit cache) once,
 //! before its bench; only proving or verifying is timed. The report binary
 //! measures the default parameters (depth 20, 48 steps).
 
@@ -18,8 +18,8 @@ use zksettle_circuits::recursion::fold::Child;
 use zksettle_circuits::recursion::Proof;
 use zksettle_prover::assign::chunk_witnesses;
 use zksettle_prover::circuit_cache::load_or_build;
-use zksettle_prover::export::chain_verifier_bytes;
-use zksettle_verifier::{verify_chain, ChainVerifier};
+use zksettle_prover::export::final_verifier_bytes;
+use zksettle_verifier::{verify_proof, Anchor, ProofKind, Verifier};
 
 const DEPTH: u32 = 8;
 /// Capacities of the chunk benches; the recursion benches use the first.
@@ -110,12 +110,20 @@ fn recursion(c: &mut Criterion) {
     group.bench_function("chain_circuit", |b| {
         b.iter(|| set.chain.verify(&chain).expect("verifies"))
     });
-    let verifier_data = chain_verifier_bytes(&set).expect("serialises");
-    let verifier = ChainVerifier::from_trusted_bytes(&verifier_data).expect("decodes");
+    let final_proof = set.final_circuit.prove(&chain).expect("shrinks");
+    group.bench_function("final_proof", |b| {
+        b.iter(|| set.final_circuit.prove(&chain).expect("shrinks"))
+    });
+    let verifier_data = final_verifier_bytes(&set).expect("serialises");
+    let verifier = Verifier::from_trusted_bytes(ProofKind::Final, &verifier_data).expect("decodes");
     let (trusted, attestation) = light_client_inputs(&epoch);
-    let bytes = chain.to_bytes();
-    group.bench_function("light_verify_chain", |b| {
-        b.iter(|| verify_chain(&verifier, &bytes, &trusted, &attestation).expect("verifies"))
+    let anchor = Anchor::genesis(&trusted);
+    let attestations = [attestation];
+    let bytes = final_proof.to_bytes();
+    group.bench_function("light_verify_final", |b| {
+        b.iter(|| {
+            verify_proof(&verifier, &bytes, &trusted, &anchor, &attestations).expect("verifies")
+        })
     });
     group.finish();
 }

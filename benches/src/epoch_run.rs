@@ -1,14 +1,15 @@
 //! One epoch end to end, as the operator runs it: native application,
 //! witness assignment, chunk proofs (each with its wrap, in parallel), the
-//! fold tree, and the chain step from genesis, each stage timed; then the
-//! epoch and chain proofs' sizes and verification times.
+//! fold tree, the chain step from genesis and the final proof, each stage
+//! timed; then the proofs' sizes and verification times.
 //!
-//! Verification is timed twice: by the prover's `ChainCircuit::verify`
-//! (plonky2 and the key check, on a decoded proof) and by the light
-//! verifier, `zksettle_verifier::verify_chain`, as a client runs it: from
-//! the proof's bytes, the chain circuit's verifier data, the trusted
-//! genesis root, market hash and oracle keys, and the epoch's attestation
-//! (decoding, statement checks, the quorum's signatures, plonky2).
+//! Verification is timed by the prover's `ChainCircuit::verify` (plonky2
+//! and the key check, on a decoded proof) and by the light verifier,
+//! `zksettle_verifier::verify_proof`, on the final proof as a client runs
+//! it: from the proof's bytes, the final circuit's verifier data, the
+//! trusted genesis root, market terms and oracle set, and the epoch's
+//! attestation (decoding, statement checks, the quorum's signatures, the
+//! history, plonky2).
 //!
 //! Stages run back to back in [`prove_epoch`]: every chunk is proven and
 //! wrapped before the first fold starts, so the chunk stage ends at the
@@ -19,12 +20,14 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use zksettle_circuits::recursion::final_proof::FinalProof;
 use zksettle_circuits::recursion::set::CircuitSet;
-use zksettle_circuits::recursion::Proof;
 use zksettle_prover::assign::chunk_witnesses;
-use zksettle_prover::export::{attestation, chain_verifier_bytes, trusted};
+use zksettle_prover::export::{attestation, final_verifier_bytes, trusted};
 use zksettle_prover::pipeline::{prove_chain, prove_epoch, Stage};
-use zksettle_verifier::{verify_chain, Attestation, ChainVerifier, Trusted};
+use zksettle_verifier::{
+    verify_proof, Anchor, Attestation, ProofKind, Trusted, Verifier, EMPTY_HISTORY,
+};
 
 use crate::timing::{median_secs, timed};
 use crate::workload::{op_mix, AppliedEpoch};
@@ -58,7 +61,9 @@ pub struct EpochRun {
     pub fold_s: f64,
     /// Seconds of the chain step.
     pub chain_s: f64,
-    /// Seconds from the native application to the chain proof.
+    /// Seconds of the final proof.
+    pub final_s: f64,
+    /// Seconds from the native application to the final proof.
     pub total_s: f64,
     /// Operations per second end to end (`ops / total_s`).
     pub ops_per_s: f64,
@@ -71,9 +76,11 @@ pub struct EpochRun {
     /// Median milliseconds verifying the chain proof with the prover's
     /// `ChainCircuit::verify` (plonky2 and the key check).
     pub chain_verify_ms: f64,
-    /// Median milliseconds of the light verifier's `verify_chain` on the
-    /// chain proof's bytes (decoding, trusted values, the quorum's
-    /// signatures, plonky2).
+    /// Bytes of the final proof (what light clients download).
+    pub final_proof_bytes: usize,
+    /// Median milliseconds of the light verifier's `verify_proof` on the
+    /// final proof's bytes (decoding, trusted values, the quorum's
+    /// signatures, the history, plonky2).
     pub light_verify_ms: f64,
 }
 
@@ -110,6 +117,7 @@ pub fn run(
             "fold {index} of level {level} at {:.1} s",
             started.elapsed().as_secs_f64()
         )),
+        Stage::Chain | Stage::Final => {}
     };
     let proof = prove_epoch(set, before.market(), &chunks, None, &report)?;
     let done = Instant::now();
@@ -119,6 +127,8 @@ pub fn run(
 
     let (chain_proof, chain_s) = timed(|| prove_chain(set, None, &proof, before.root()));
     let chain_proof = chain_proof?;
+    let (final_proof, final_s) = timed(|| set.final_circuit.prove(&chain_proof));
+    let final_proof = final_proof?;
     let total_s = clock.elapsed().as_secs_f64();
 
     let statement = set.chain.verify(&chain_proof)?;
@@ -140,7 +150,7 @@ pub fn run(
         Ok(())
     })?;
     let chain_verify_s = median_secs(VERIFY_RUNS, || set.chain.verify(&chain_proof).map(drop))?;
-    let light_verify_s = light_verify(set, applied, &chain_proof)?;
+    let light_verify_s = light_verify(set, applied, &final_proof)?;
 
     Ok(EpochRun {
         ops: epoch.ops.len(),
@@ -154,48 +164,53 @@ pub fn run(
         chunk_s,
         fold_s,
         chain_s,
+        final_s,
         total_s,
         ops_per_s: epoch.ops.len() as f64 / total_s,
         epoch_proof_bytes: proof.proof.to_bytes().len(),
         epoch_verify_ms: epoch_verify_s * 1000.0,
         chain_proof_bytes: chain_proof.to_bytes().len(),
         chain_verify_ms: chain_verify_s * 1000.0,
+        final_proof_bytes: final_proof.to_bytes().len(),
         light_verify_ms: light_verify_s * 1000.0,
     })
 }
 
-/// What a light client holds to verify the chain proof of `applied` when
-/// it is epoch 1: the trusted genesis root (the ledger before it), market
-/// hash and oracle keys, and the epoch's attestation.
+/// What a light client holds to verify the proofs of `applied` when it is
+/// epoch 1: the trusted genesis root (the ledger before it), market terms
+/// and oracle set, and the epoch's attestation.
 pub fn light_client_inputs(applied: &AppliedEpoch) -> (Trusted, Attestation) {
     let market = applied.before.market();
     (
         trusted(market, applied.before.root()),
-        attestation(market, &applied.epoch),
+        attestation(market, &applied.epoch, &applied.witness, &EMPTY_HISTORY),
     )
 }
 
-/// Median seconds of the light verifier accepting `chain_proof` (epoch 1 of
+/// Median seconds of the light verifier accepting `final_proof` (epoch 1 of
 /// `applied`'s chain) as a client would, after checking it finalises the
 /// ledger's root.
 fn light_verify(
     set: &CircuitSet,
     applied: &AppliedEpoch,
-    chain_proof: &Proof,
+    final_proof: &FinalProof,
 ) -> Result<f64, BenchError> {
-    let verifier = ChainVerifier::from_trusted_bytes(
-        &chain_verifier_bytes(set).map_err(BenchError::Workload)?,
+    let verifier = Verifier::from_trusted_bytes(
+        ProofKind::Final,
+        &final_verifier_bytes(set).map_err(BenchError::Workload)?,
     )?;
     let (trusted, attestation) = light_client_inputs(applied);
-    let bytes = chain_proof.to_bytes();
-    let finalized = verify_chain(&verifier, &bytes, &trusted, &attestation)?;
+    let anchor = Anchor::genesis(&trusted);
+    let attestations = [attestation];
+    let bytes = final_proof.to_bytes();
+    let finalized = verify_proof(&verifier, &bytes, &trusted, &anchor, &attestations)?;
     if finalized.new_root != applied.after.root() {
         return Err(BenchError::Workload(
             "the light verifier finalises another root than the ledger's".into(),
         ));
     }
     let secs = median_secs(VERIFY_RUNS, || {
-        verify_chain(&verifier, &bytes, &trusted, &attestation).map(drop)
+        verify_proof(&verifier, &bytes, &trusted, &anchor, &attestations).map(drop)
     })?;
     Ok(secs)
 }

@@ -94,6 +94,7 @@ pub fn render(report: &Report) -> String {
         ("chunk proofs, each with its wrap (in parallel)", e.chunk_s),
         ("fold tree", e.fold_s),
         ("chain step", e.chain_s),
+        ("final proof", e.final_s),
     ] {
         let _ = writeln!(
             w,
@@ -123,17 +124,17 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(
         w,
-        "| chain proof | {} | `zksettle_verifier::verify_chain` | {:.2} |\n",
-        e.chain_proof_bytes, e.light_verify_ms
+        "| final proof | {} | `zksettle_verifier::verify_proof` | {:.2} |\n",
+        e.final_proof_bytes, e.light_verify_ms
     );
     let _ = writeln!(
         w,
         "`FoldCircuit::verify` and `ChainCircuit::verify` are the prover's checks: plonky2 \
-         and the verifier key a cyclic proof carries, on a decoded proof. `verify_chain` is \
-         the light client's: from the proof's bytes, the chain verifier data and the trusted \
-         genesis root, market hash and oracle keys, it decodes the proof, checks the key and \
-         the statement, the quorum's signatures over the epoch's attestation, then runs \
-         plonky2.\n"
+         and the verifier key a cyclic proof carries, on a decoded proof. `verify_proof` is \
+         the light client's, on the final proof: from the proof's bytes, the final verifier \
+         data and the trusted genesis root, market terms and oracle set, it decodes the \
+         proof, checks the statement, the quorum's signatures over the epoch's attestation \
+         and the history, then runs plonky2.\n"
     );
 
     let _ = writeln!(w, "## Rows per operation\n");

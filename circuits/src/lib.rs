@@ -24,6 +24,7 @@ pub mod config {
 /// it, so a change to any rule or gadget invalidates them.
 pub const SOURCE_DIGEST: &str = env!("ZKSETTLE_CIRCUIT_SOURCE_DIGEST");
 
+pub mod check;
 pub mod chunk;
 pub mod gadgets;
 pub mod recursion;

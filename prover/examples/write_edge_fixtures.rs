@@ -17,11 +17,13 @@ use zksettle_circuits::rules::encoding::{Digest, ZERO_DIGEST};
 use zksettle_circuits::rules::error::Violation;
 use zksettle_circuits::rules::margin::{margin, portfolio_risk, Margin};
 use zksettle_circuits::rules::market::{Instrument, OptionKind};
-use zksettle_circuits::rules::ops::{Deposit, Liquidate, Operation, SettleExpiry, Trade, Withdraw};
+use zksettle_circuits::rules::ops::{
+    Deposit, Liquidate, Operation, SettleExpiry, SweepFees, Trade, Withdraw,
+};
 use zksettle_circuits::rules::oracle::{median_prices, Prices, Report, SettlementPrice};
 use zksettle_circuits::rules::risk::RiskArrays;
 use zksettle_circuits::rules::units::{
-    BAD_DEBT_MAX, CASH_MAX, INSURANCE_FUND, N_SLOTS, P_MAX, Q_MAX, TICK,
+    BAD_DEBT_MAX, CASH_MAX, FEE_ACCOUNT, INSURANCE_FUND, N_SLOTS, P_MAX, Q_MAX, TICK, TIMESTAMP_MAX,
 };
 use zksettle_circuits::rules::{Account, AccountEntry, Epoch, EpochError, Market, StateFile};
 use zksettle_fixtures::builder::*;
@@ -376,10 +378,13 @@ fn withdraw_cases() -> Vec<Case> {
     let above_im = Setup::new(short_put_pair(short_put_cash(|m| {
         m.initial + 7 * USD as i64
     })));
-    let flagged = Setup::new(vec![AccountEntry {
-        flags: FLAG_UNDER_LIQUIDATION,
-        ..account(3, RICH, &[])
-    }]);
+    let flagged = Setup::new(vec![
+        AccountEntry {
+            flags: FLAG_UNDER_LIQUIDATION,
+            ..account(3, RICH, &[(0, 1)])
+        },
+        account(4, RICH, &[(0, -1)]),
+    ]);
     vec![
         flat.case(
             "withdraw-all-cash-leaves-zero",
@@ -1229,7 +1234,15 @@ fn epoch_header_cases() -> Vec<Case> {
     wrong_number.epoch = 2;
     let mut later = setup.clone();
     later.state.timestamp = NOW + 100;
+    let mut far_future = setup.epoch(ops.clone());
+    far_future.timestamp = TIMESTAMP_MAX + 1;
     vec![
+        setup.case_with_epoch(
+            "epoch-timestamp-beyond-2-40-is-rejected",
+            "timestamps stay below 2^40 (a larger one would hash as its reduction or break the circuit's comparisons)",
+            far_future,
+            rejected_epoch("TimestampOutOfRange"),
+        ),
         setup.case_with_epoch(
             "wrong-prev-root-is-rejected",
             "an epoch for another state",
@@ -1251,9 +1264,206 @@ fn epoch_header_cases() -> Vec<Case> {
     ]
 }
 
+fn deposit_to(account: u32, owner: Digest, amount: u64) -> Operation {
+    Operation::Deposit(Deposit {
+        account,
+        owner,
+        amount,
+    })
+}
+
+fn sweep(amount: u64) -> Operation {
+    Operation::SweepFees(SweepFees { amount })
+}
+
+/// The venue's accounts: the insurance fund is only topped up, and every
+/// credit to it repays bad debt first; the fee account takes fees only and
+/// may be swept into the fund or withdrawn by the venue; both exist from
+/// genesis, listed or not.
+fn system_account_cases() -> Vec<Case> {
+    let indebted = |fees: u64, fund: u64, bad_debt: u64| {
+        let mut setup = Setup::new(two_rich());
+        setup.state.accounts[0].cash = fund;
+        setup.state.accounts[1].cash = fees;
+        setup.state.bad_debt = bad_debt;
+        setup
+    };
+    let venue = venue_owner();
+    let unlisted = {
+        let mut setup = Setup::new(two_rich());
+        setup.state.accounts.retain(|a| a.index >= 3);
+        setup
+    };
+    let listed_empty = {
+        let mut setup = Setup::new(two_rich());
+        setup.state.accounts[0].cash = 0;
+        setup.state.accounts[1].cash = 0;
+        setup
+    };
+    let unlisted_root = unlisted.root();
+    // Account 3 flagged, short the expired 65,000 put (instrument 7): the
+    // settlement at 60,000 costs it 5,000 USD and takes its last position.
+    let flagged_settled = Setup::new(vec![
+        AccountEntry {
+            flags: FLAG_UNDER_LIQUIDATION,
+            ..account(3, 10_000 * USD, &[(7, -100)])
+        },
+        account(4, RICH, &[(7, 100)]),
+    ]);
+    // Account 3 short the 60,000 put one micro-USD below maintenance, with
+    // bad debt outstanding and an empty fund: its penalty repays bad debt.
+    let mut liquidated_in_debt = short_put_below_maintenance();
+    liquidated_in_debt.state.accounts[0].cash = 0;
+    liquidated_in_debt.state.bad_debt = 1_000 * USD;
+    vec![
+        indebted(0, 0, 5_000 * USD)
+            .case(
+                "insurance-top-up-repays-bad-debt-first",
+                "a deposit of 8,000 USD into the insurance fund repays the 5,000 USD of bad debt and keeps 3,000 USD",
+                vec![deposit_to(INSURANCE_FUND, venue, 8_000 * USD)],
+                Accepted,
+            )
+            .facts(|seen| {
+                let after = seen.after();
+                assert_eq!(after.bad_debt(), 0);
+                assert_eq!(after.account(INSURANCE_FUND).cash, 3_000 * USD);
+            }),
+        indebted(0, 0, 5_000 * USD)
+            .case(
+                "insurance-top-up-below-the-bad-debt-lowers-it",
+                "a deposit of 2,000 USD into the insurance fund lowers 5,000 USD of bad debt to 3,000 USD",
+                vec![deposit_to(INSURANCE_FUND, venue, 2_000 * USD)],
+                Accepted,
+            )
+            .facts(|seen| {
+                let after = seen.after();
+                assert_eq!(after.bad_debt(), 3_000 * USD);
+                assert_eq!(after.account(INSURANCE_FUND).cash, 0);
+            }),
+        indebted(0, 0, 1_000 * USD).case(
+            "withdrawals-resume-once-bad-debt-is-repaid",
+            "a top-up repaying all bad debt lets a withdrawal later in the epoch through",
+            vec![
+                deposit_to(INSURANCE_FUND, venue, 1_000 * USD),
+                withdraw(3, USD),
+            ],
+            Accepted,
+        ),
+        indebted(0, 0, 1_000 * USD).case(
+            "withdrawals-wait-while-bad-debt-remains",
+            "a top-up repaying part of the bad debt does not unblock withdrawals",
+            vec![
+                deposit_to(INSURANCE_FUND, venue, 999 * USD),
+                withdraw(3, USD),
+            ],
+            rejected_at(1, "OutstandingBadDebt"),
+        ),
+        indebted(10_000 * USD, 0, 5_000 * USD)
+            .case(
+                "swept-fees-repay-bad-debt-first",
+                "sweeping 7,000 USD of fees repays 5,000 USD of bad debt and moves 2,000 USD into the insurance fund",
+                vec![sweep(7_000 * USD)],
+                Accepted,
+            )
+            .facts(|seen| {
+                let after = seen.after();
+                assert_eq!(after.bad_debt(), 0);
+                assert_eq!(after.account(INSURANCE_FUND).cash, 2_000 * USD);
+                assert_eq!(after.account(FEE_ACCOUNT).cash, 3_000 * USD);
+            }),
+        indebted(10 * USD, 0, 0).case(
+            "sweeping-more-than-the-fees-is-rejected",
+            "the fee account must hold what is swept",
+            vec![sweep(10 * USD + 1)],
+            rejected_at(0, "InsufficientCash"),
+        ),
+        indebted(10 * USD, 0, 0).case(
+            "sweeping-nothing-is-rejected",
+            "a sweep moves at least one micro-USD",
+            vec![sweep(0)],
+            rejected_at(0, "AmountOutOfRange"),
+        ),
+        indebted(10 * USD, 0, 0).case(
+            "the-insurance-fund-cannot-be-withdrawn",
+            "the insurance fund is only ever topped up",
+            vec![withdraw(INSURANCE_FUND, USD)],
+            rejected_at(0, "InsuranceFundWithdrawal"),
+        ),
+        indebted(10 * USD, 0, 0)
+            .case(
+                "the-venue-withdraws-fees",
+                "the fee account (the venue's, no positions) may be withdrawn from",
+                vec![withdraw(FEE_ACCOUNT, 10 * USD)],
+                Accepted,
+            )
+            .facts(|seen| assert_eq!(seen.after().account(FEE_ACCOUNT).cash, 0)),
+        indebted(10 * USD, 0, 0).case(
+            "the-fee-account-takes-no-deposits",
+            "fees come from trades only",
+            vec![deposit_to(FEE_ACCOUNT, venue, USD)],
+            rejected_at(0, "FeeAccountDeposit"),
+        ),
+        indebted(10 * USD, 0, 0).case(
+            "a-system-account-cannot-be-taken-over",
+            "a deposit into the insurance fund must name the venue's owner",
+            vec![deposit_to(INSURANCE_FUND, owner(9), USD)],
+            rejected_at(0, "OwnerMismatch"),
+        ),
+        unlisted
+            .case(
+                "system-accounts-exist-without-being-listed",
+                "from a genesis that lists neither system account, trade fees go to the venue's fee account, which the venue withdraws",
+                vec![
+                    trade(3, 4, 0, 10, MARKS[0]),
+                    withdraw(FEE_ACCOUNT, 1),
+                ],
+                Accepted,
+            )
+            .facts(move |seen| {
+                assert_eq!(seen.before.root(), unlisted_root);
+                assert_eq!(seen.after().account(FEE_ACCOUNT).owner, venue_owner());
+            }),
+        listed_empty
+            .case(
+                "listing-empty-system-accounts-changes-nothing",
+                "a genesis listing both system accounts with no cash has the root of one listing neither",
+                vec![deposit(3, USD)],
+                Accepted,
+            )
+            .facts(move |seen| assert_eq!(seen.before.root(), unlisted_root)),
+        flagged_settled
+            .case(
+                "settling-the-last-position-ends-liquidation",
+                "a flagged account whose last position is settled is no longer under liquidation and may withdraw",
+                vec![settle(7, vec![3, 4]), withdraw(3, USD)],
+                Accepted,
+            )
+            .facts(|seen| assert!(!seen.after().account(3).under_liquidation())),
+        Setup::new(two_rich()).case(
+            "a-settlement-lists-a-holder",
+            "a settlement of no holder is rejected (it would be an operation without a batch item)",
+            vec![settle(6, vec![])],
+            rejected_at(0, "EmptySettlement"),
+        ),
+        liquidated_in_debt
+            .case(
+                "a-liquidation-penalty-repays-bad-debt",
+                "the insurance fund's share of a penalty repays outstanding bad debt first",
+                vec![liquidate(3, 4, 1_000)],
+                Accepted,
+            )
+            .facts(|seen| {
+                let after = seen.after();
+                assert!(after.bad_debt() < 1_000 * USD, "bad debt falls");
+                assert_eq!(after.account(INSURANCE_FUND).cash, 0);
+            }),
+    ]
+}
+
 fn cases() -> Vec<Case> {
     [
         deposit_cases(),
+        system_account_cases(),
         withdraw_cases(),
         margin_boundary_cases(),
         trade_cases(),

@@ -13,10 +13,12 @@ use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
 use zksettle_circuits::rules::{Epoch, Market};
 use zksettle_fixtures::builder::*;
 use zksettle_prover::assign::chunk_witnesses;
+use zksettle_prover::export::expected_statement;
 use zksettle_prover::ledger::{EpochWitness, Ledger};
 use zksettle_prover::pipeline::{
     manifest, prove_chain, prove_epoch, Checkpoints, EpochProof, Stage,
 };
+use zksettle_verifier::EMPTY_HISTORY;
 
 const DEPTH: u32 = 8;
 const CAPACITY: usize = 2;
@@ -122,7 +124,8 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
 
     // Epoch 1, checkpointed.
     let (epoch1, witness1, ledger1) = &h.epochs[0];
-    let checkpoints = Checkpoints::open(dir.path(), &manifest(&set, epoch1, witness1)).unwrap();
+    let statement1 = expected_statement(&h.market, genesis_root, epoch1, witness1, &EMPTY_HISTORY);
+    let checkpoints = Checkpoints::open(dir.path(), &manifest(&set, &statement1)).unwrap();
     let (first, stages) = prove(&set, &h, 0, Some(&checkpoints));
     assert_eq!(first.chunks, 2);
     assert_eq!(first.folds, 1);
@@ -159,7 +162,7 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
         resumed: false
     }));
     assert_eq!(resumed.statement, first.statement, "the same outcome");
-    let again = Checkpoints::open(dir.path(), &manifest(&set, epoch1, witness1)).unwrap();
+    let again = Checkpoints::open(dir.path(), &manifest(&set, &statement1)).unwrap();
     let (_, stages) = prove(&set, &h, 0, Some(&again));
     assert!(
         stages.iter().all(|s| matches!(
@@ -183,6 +186,10 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
     let chain1 = prove_chain(&set, None, &first, genesis_root).unwrap();
     let s1 = set.chain.verify(&chain1).unwrap();
     assert_eq!(
+        s1, statement1,
+        "the chain states the ledger's epoch and history"
+    );
+    assert_eq!(
         (s1.epoch, s1.genesis_root, s1.prev_root, s1.new_root),
         (1, genesis_root, genesis_root, ledger1.root())
     );
@@ -195,6 +202,20 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
     assert_eq!(s2.batch_hash, witness2.batch_hash);
     assert_eq!(s2.op_count, 1);
     assert_eq!(s2.market_hash, h.market.hash());
+    assert_eq!(
+        s2,
+        expected_statement(
+            &h.market,
+            genesis_root,
+            &h.epochs[1].0,
+            witness2,
+            &s1.history
+        ),
+        "the history folds epoch 2 onto epoch 1's"
+    );
+    // The final proof restates the chain proof.
+    let final2 = set.final_circuit.prove(&chain2).unwrap();
+    assert_eq!(set.final_circuit.verify(&final2).unwrap(), s2);
 
     // Epoch 2 cannot be chained without epoch 1, nor epoch 1 twice.
     for (previous, epoch, what) in [

@@ -1,30 +1,48 @@
-//! The verifier data shipped in `zksettle-verifier` is the chain circuit of
-//! today's circuits for the default parameters: rebuilding the circuits must
-//! give the same bytes and the same circuit digest. If this fails, the
-//! circuits changed: regenerate the file with
-//! `cargo run --release -p zksettle-prover --bin zksettle -- export-verifier --out verifier/data/chain.bin`.
+//! The verifier data shipped in `zksettle-verifier` is the final and chain
+//! circuits of today's circuits for the default parameters: rebuilding the
+//! circuits must give the same bytes and the same circuit digests. If this
+//! fails, the circuits changed: regenerate the files with
+//! `cargo run --release -p zksettle-prover --bin zksettle -- export-verifier --out verifier/data/final.bin --chain verifier/data/chain.bin`.
 
 use zksettle_circuits::recursion::set::CircuitSet;
-use zksettle_prover::export::{chain_circuit_digest, chain_verifier_bytes, default_params};
-use zksettle_verifier::{ChainVerifier, SHIPPED_CIRCUIT_DIGEST, SHIPPED_VERIFIER_DATA};
+use zksettle_prover::export::{
+    chain_circuit_digest, chain_verifier_bytes, default_params, final_circuit_digest,
+    final_verifier_bytes,
+};
+use zksettle_verifier::{
+    ProofKind, Verifier, SHIPPED_CHAIN_DATA, SHIPPED_CHAIN_DIGEST, SHIPPED_FINAL_DATA,
+    SHIPPED_FINAL_DIGEST,
+};
 
 #[test]
-fn shipped_verifier_data_is_todays_chain_circuit() {
+fn shipped_verifier_data_is_todays_final_and_chain_circuits() {
     let set = CircuitSet::build(default_params());
-    let regenerate = "the circuits changed: run `zksettle export-verifier --out verifier/data/chain.bin` and commit it";
+    let regenerate = "the circuits changed: run `zksettle export-verifier --out verifier/data/final.bin --chain verifier/data/chain.bin` and commit them";
     assert_eq!(
-        chain_circuit_digest(&set),
-        SHIPPED_CIRCUIT_DIGEST.trim(),
+        final_circuit_digest(&set),
+        SHIPPED_FINAL_DIGEST.trim(),
         "{regenerate}"
     );
     assert!(
-        chain_verifier_bytes(&set).unwrap() == SHIPPED_VERIFIER_DATA,
+        final_verifier_bytes(&set).unwrap() == SHIPPED_FINAL_DATA,
         "{regenerate}"
     );
-    let shipped = ChainVerifier::shipped().unwrap();
-    assert_eq!(shipped.quorum(), 3);
     assert_eq!(
-        shipped.circuit_digest(),
-        set.chain.data.verifier_only.circuit_digest
+        chain_circuit_digest(&set),
+        SHIPPED_CHAIN_DIGEST.trim(),
+        "{regenerate}"
     );
+    assert!(
+        chain_verifier_bytes(&set).unwrap() == SHIPPED_CHAIN_DATA,
+        "{regenerate}"
+    );
+    for (kind, digest) in [
+        (ProofKind::Final, final_circuit_digest(&set)),
+        (ProofKind::Chain, chain_circuit_digest(&set)),
+    ] {
+        let shipped = Verifier::shipped_kind(kind).unwrap();
+        assert_eq!(shipped.quorum(), 3);
+        assert_eq!(shipped.kind(), kind);
+        assert_eq!(shipped.circuit_digest(), digest);
+    }
 }

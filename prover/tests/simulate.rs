@@ -92,6 +92,7 @@ fn simulated_epochs_are_valid_exercise_every_rule_and_keep_the_invariants() {
                 Operation::Liquidate(l) if l.fraction_bps == 10_000 => "whole liquidation",
                 Operation::Liquidate(_) => "partial liquidation",
                 Operation::SettleExpiry(_) => "settle_expiry",
+                Operation::SweepFees(_) => "sweep_fees",
             };
             *seen.entry(kind).or_default() += 1;
         }

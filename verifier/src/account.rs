@@ -98,7 +98,9 @@ pub enum AccountShapeError {
         qty: i64,
     },
     /// Instruments not strictly ascending, or beyond the largest market.
-    #[error("positions must be ascending by instrument, one per instrument, below {MAX_INSTRUMENTS}")]
+    #[error(
+        "positions must be ascending by instrument, one per instrument, below {MAX_INSTRUMENTS}"
+    )]
     Order,
 }
 
@@ -189,7 +191,8 @@ impl Account {
                     qty: p.qty,
                 });
             }
-            if previous.is_some_and(|q| q >= p.instrument) || p.instrument as usize >= MAX_INSTRUMENTS
+            if previous.is_some_and(|q| q >= p.instrument)
+                || p.instrument as usize >= MAX_INSTRUMENTS
             {
                 return Err(AccountShapeError::Order);
             }
@@ -477,7 +480,10 @@ mod tests {
         ));
         assert!(matches!(
             check(&|p| p.index = 16),
-            AccountProofError::IndexBeyondTree { index: 16, depth: 4 }
+            AccountProofError::IndexBeyondTree {
+                index: 16,
+                depth: 4
+            }
         ));
         assert!(matches!(
             check(&|p| p.siblings.clear()),

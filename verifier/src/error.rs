@@ -112,7 +112,9 @@ pub enum VerifyError {
         fault: AttestationFault,
     },
     /// An epoch between the finalized one and the proof's has no attestation.
-    #[error("no attestation for epoch {epoch}: the attestations of epochs {first}..={last} are needed")]
+    #[error(
+        "no attestation for epoch {epoch}: the attestations of epochs {first}..={last} are needed"
+    )]
     MissingAttestation {
         /// The missing epoch.
         epoch: u64,

@@ -280,7 +280,9 @@ impl Verifier {
     /// Poseidon digest for the chain circuit, 25 Keccak bytes for the final one.
     pub fn circuit_digest(&self) -> String {
         match &self.circuit {
-            Circuit::Final(data) => format!("0x{}", hex_encode(&data.verifier_only.circuit_digest.0)),
+            Circuit::Final(data) => {
+                format!("0x{}", hex_encode(&data.verifier_only.circuit_digest.0))
+            }
             Circuit::Chain(data) => digest_hex(&data.verifier_only.circuit_digest),
         }
     }
@@ -335,7 +337,11 @@ impl Verifier {
         let proof = self.decode(proof)?;
         let statement = self.statement(&proof)?;
         for (field, expected, actual) in [
-            ("market_hash", &trusted.market_hash(), &statement.market_hash),
+            (
+                "market_hash",
+                &trusted.market_hash(),
+                &statement.market_hash,
+            ),
             (
                 "genesis_root",
                 &trusted.genesis_root,

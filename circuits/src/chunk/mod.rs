@@ -27,8 +27,8 @@ use plonky2::plonk::proof::ProofWithPublicInputs;
 
 use crate::config::{C, D, F};
 use crate::gadgets::fixed::FixedGadget;
-use crate::gadgets::ops::SettleRegisters;
 use crate::gadgets::market::{set_market, MarketGadget, MarketShape, MarketTarget};
+use crate::gadgets::ops::SettleRegisters;
 use crate::gadgets::oracle::{set_report, OracleGadget, ReportTarget, TIME_BITS};
 use crate::gadgets::risk::RiskGadget;
 use crate::rules::encoding::unsigned;
@@ -207,6 +207,22 @@ impl ChunkCircuit {
         self.verify(&proof)
             .map_err(|e| ChunkError::Unprovable(e.to_string()))?;
         Ok(proof)
+    }
+
+    /// Whether `chunk` satisfies the circuit, without proving it
+    /// ([`crate::check`]): a fraction of a proof's time. Returns the
+    /// statement a proof would make; a witness that breaks any rule gives
+    /// [`ChunkError::Unprovable`] naming the row.
+    pub fn check(
+        &self,
+        market: &Market,
+        chunk: &ChunkWitness,
+    ) -> Result<ChunkPublicInputs, ChunkError> {
+        let pw = self.assign(market, chunk)?;
+        let public = crate::check::check_witness(&self.data, pw)
+            .map_err(|e| ChunkError::Unprovable(e.to_string()))?;
+        ChunkPublicInputs::from_fields(&public, self.params.shape.quorum)
+            .map_err(|e| ChunkError::Invalid(e.to_string()))
     }
 
     /// Verifies a chunk proof and decodes its public inputs.

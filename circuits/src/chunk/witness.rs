@@ -126,11 +126,7 @@ impl ChunkWitness {
                 root = root_from_path(port.after.leaf_hash(), port.index, &port.siblings);
             }
             if let Some(g) = &step.g {
-                root = root_from_path(
-                    global_leaf_hash(g.after),
-                    GLOBAL_LEAF.into(),
-                    &g.siblings,
-                );
+                root = root_from_path(global_leaf_hash(g.after), GLOBAL_LEAF.into(), &g.siblings);
             }
             batch = extend_batch_hash(&batch, &step.item);
             let value = |k: usize| step.item[k].to_canonical_u64();

@@ -210,10 +210,7 @@ mod tests {
     fn non_canonical_leaves_cannot_be_written() {
         assert!(!accepted(&account(CASH_MAX + 1, 0, &[])), "cash above 2^58");
         assert!(!accepted(&account(0, 2, &[])), "unknown flag bit");
-        assert!(
-            !accepted(&account(0, 1, &[])),
-            "flagged without a position"
-        );
+        assert!(!accepted(&account(0, 1, &[])), "flagged without a position");
         assert!(
             !accepted(&account(0, 0, &[(3, Q_MAX + 1)])),
             "position beyond Q_MAX"

@@ -173,7 +173,9 @@ pub enum MarketError {
         underlying: u32,
     },
     /// An expiry beyond the largest timestamp.
-    #[error("instrument {instrument} has expiry {expiry}, beyond the largest timestamp {TIMESTAMP_MAX}")]
+    #[error(
+        "instrument {instrument} has expiry {expiry}, beyond the largest timestamp {TIMESTAMP_MAX}"
+    )]
     Expiry {
         /// Instrument id.
         instrument: u32,

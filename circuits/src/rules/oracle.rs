@@ -168,13 +168,11 @@ impl Report {
     pub fn check(&self, market: &Market, now: u64) -> Result<(), ReportViolation> {
         let report = self.canonical(market)?;
         check_report(&report, market, now)?;
-        let key = market
-            .oracles
-            .keys
-            .get(self.oracle as usize)
-            .ok_or(ReportViolation::UnknownOracle {
+        let key = market.oracles.keys.get(self.oracle as usize).ok_or(
+            ReportViolation::UnknownOracle {
                 oracle: self.oracle,
-            })?;
+            },
+        )?;
         let verifying_key =
             VerifyingKey::from_bytes(key).map_err(|_| ReportViolation::BadSignature)?;
         let signature = Signature::from_bytes(&self.signature);
@@ -205,7 +203,11 @@ pub fn check_report(
     for (field, actual, expected) in [
         ("spot", report.spot.len(), market.underlyings.len()),
         ("mark", report.mark.len(), market.instruments.len()),
-        ("kappa_bps", report.kappa_bps.len(), market.instruments.len()),
+        (
+            "kappa_bps",
+            report.kappa_bps.len(),
+            market.instruments.len(),
+        ),
         (
             "settlement",
             report.settlement_by_instrument.len(),
@@ -324,7 +326,10 @@ pub fn median_prices(market: &Market, reports: &[Report], now: u64) -> Result<Pr
                 .map(|&x| x != 0)
                 .collect::<Vec<_>>()
         };
-        if canonical.first().is_some_and(|first| settled(first) != settled(&this)) {
+        if canonical
+            .first()
+            .is_some_and(|first| settled(first) != settled(&this))
+        {
             return Err(reject(ReportViolation::SettlementSetsDiffer));
         }
         canonical.push(this);

@@ -23,8 +23,8 @@ use zksettle_circuits::rules::units::{
 };
 
 pub use tree::SparseTree;
-use zksettle_verifier::AccountProof;
 pub use witness::{EpochWitness, LeafUpdate, LeafValue, OpWitness};
+use zksettle_verifier::AccountProof;
 
 /// Why a ledger cannot be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -10,6 +10,7 @@
 pub mod checkpoint;
 pub mod job;
 
+use plonky2::field::types::PrimeField64;
 use plonky2::plonk::circuit_data::VerifierOnlyCircuitData;
 use rayon::prelude::*;
 use zksettle_circuits::chunk::{ChunkError, ChunkPublicInputs, ChunkWitness};
@@ -17,7 +18,6 @@ use zksettle_circuits::config::{C, D, F};
 use zksettle_circuits::recursion::fold::{Child, FoldCircuit};
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::{statement, Proof, RecursionError};
-use plonky2::field::types::PrimeField64;
 use zksettle_circuits::rules::encoding::{digest_hex, Digest};
 use zksettle_circuits::rules::Market;
 use zksettle_verifier::PublicInputs;

@@ -8,44 +8,27 @@
 //! prove.
 
 use zksettle_circuits::chunk::ChunkError;
-use zksettle_circuits::rules::ops::{Deposit, Withdraw};
 use zksettle_circuits::rules::Operation;
 use zksettle_fixtures::edge::EdgeCase;
-use zksettle_prover::ledger::Ledger;
 
 use super::common::{at_small_depth, DEPTH};
-use super::forced::{assert_covered, op_cases, proves, rejected_rules, rule, setup, Setup, Write};
+use super::forced::{
+    assert_covered, op_cases, proves, rejected_rules, rule, setup, unchecked_steps, Setup, Write,
+};
 
-/// A withdrawal's writes without its rules: the account pays `amount`, the
-/// bad debt is read and written back unchanged. `None` when the cash would
-/// go negative (no leaf holds it).
-fn forced_withdraw(op: &Withdraw, ledger: &Ledger) -> Option<Vec<Write>> {
-    let mut after = ledger.account(op.account);
-    after.cash = after.cash.checked_sub(op.amount)?;
-    Some(vec![
-        Write::Account(op.account, after),
-        Write::Global(ledger.bad_debt()),
-    ])
-}
-
-/// A deposit's write without its rules: the account is credited `amount`
-/// and takes the deposit's owner (the rule's result whenever it accepts: an
-/// empty leaf takes the owner, an existing account already has it; where it
-/// rejects, this is the takeover the owner rule forbids). Cash above 2^58 is
-/// kept: the written leaf's bound must reject it.
-fn forced_deposit(op: &Deposit, ledger: &Ledger) -> Option<Vec<Write>> {
-    let mut after = ledger.account(op.account);
-    after.owner = op.owner;
-    after.cash = after.cash.checked_add(op.amount)?;
-    Some(vec![Write::Account(op.account, after)])
-}
-
+/// A deposit's or withdrawal's writes without its rules: the cash moves and
+/// (a deposit) the account takes the deposit's owner (the rule's result
+/// whenever it accepts: an empty leaf takes the owner, an existing account
+/// already has it; where it rejects, this is the takeover the owner rule
+/// forbids); a deposit into the insurance fund repays bad debt first. Cash
+/// above 2^58 is kept: the written leaf's bound must reject it; `None` when
+/// the cash would go negative (no leaf holds it).
 fn forced(setup: &Setup) -> Option<Vec<Write>> {
-    match setup.op() {
-        Operation::Deposit(op) => forced_deposit(op, &setup.ledger),
-        Operation::Withdraw(op) => forced_withdraw(op, &setup.ledger),
-        other => panic!("not a deposit or withdrawal: {other:?}"),
-    }
+    assert!(matches!(
+        setup.op(),
+        Operation::Deposit(_) | Operation::Withdraw(_) | Operation::SweepFees(_)
+    ));
+    unchecked_steps(setup)?.pop()
 }
 
 fn is_deposit(op: &Operation) -> bool {
@@ -56,11 +39,15 @@ fn is_withdraw(op: &Operation) -> bool {
     matches!(op, Operation::Withdraw(_))
 }
 
+fn is_sweep(op: &Operation) -> bool {
+    matches!(op, Operation::SweepFees(_))
+}
+
 /// The control: on accepted cases the forced writes are the ledger's, and
 /// the chunk proves.
 fn accepted_cases_prove(kind: fn(&Operation) -> bool) {
     let cases = op_cases(true, kind);
-    assert!(cases.len() >= 2, "accepted cases: {}", cases.len());
+    assert!(!cases.is_empty(), "no accepted cases");
     for (case, at) in &cases {
         let setup = setup(case, *at).unwrap();
         let writes = forced(&setup).unwrap();
@@ -82,6 +69,14 @@ fn accepted_cases_prove(kind: fn(&Operation) -> bool) {
 fn forced_arithmetic_is_the_ledgers_on_accepted_deposits_and_withdrawals_and_proves() {
     accepted_cases_prove(is_deposit);
     accepted_cases_prove(is_withdraw);
+    accepted_cases_prove(is_sweep);
+}
+
+#[test]
+fn every_rejected_sweep_cannot_be_proven() {
+    // sweeping-more-than-the-fees (InsufficientCash) has no leaf: negative cash.
+    let mut rules = rejected_cases(is_sweep, |_, _, _| None);
+    assert_covered("sweep_fees", &mut rules, &["AmountOutOfRange"]);
 }
 
 /// The rejected cases of one operation type (one step each): each must
@@ -108,6 +103,7 @@ fn every_rejected_withdrawal_cannot_be_proven() {
             "BelowInitialMargin",
             "UnderLiquidation",
             "OutstandingBadDebt",
+            "InsuranceFundWithdrawal",
         ],
     );
 }
@@ -134,11 +130,11 @@ fn every_rejected_deposit_cannot_be_proven() {
         // What the circuit can express: the batch item names the index
         // beyond the tree while the port writes the leaf it aliases modulo
         // the tree's size. The port index is bound to the item: no proof.
-        let [Write::Account(index, account)] = writes else {
+        let [Write::Account(index, account), global] = writes else {
             unreachable!()
         };
         let alias = Write::Account(index % (1 << DEPTH), account.clone());
-        Some(proves(setup, &[vec![alias]]))
+        Some(proves(setup, &[vec![alias, global.clone()]]))
     });
     assert_covered(
         "deposit",
@@ -150,6 +146,7 @@ fn every_rejected_deposit_cannot_be_proven() {
             "GlobalLeaf",
             "CashAboveMaximum",
             "AccountOutOfRange",
+            "FeeAccountDeposit",
         ],
     );
 }

@@ -3,23 +3,18 @@
 //! by the test rather than by the native engine.
 //!
 //! Each `*_tamper` module applies one operation type's arithmetic with none
-//! of its checks (`forced_*`), hands the leaf writes to [`chunk`], and checks
-//! the result proves (accepted cases, the control) or does not (every case
-//! the ledger rejects at such an operation).
+//! of its checks ([`unchecked_steps`], the adversarial harness's engine),
+//! hands the leaf writes to [`chunk`], and checks the result proves
+//! (accepted cases, the control) or does not (every case the ledger rejects
+//! at such an operation).
 
-use std::collections::BTreeMap;
-
-use zksettle_circuits::chunk::{
-    ChunkError, ChunkPublicInputs, ChunkWitness, PortWitness, StepWitness,
-};
-use zksettle_circuits::rules::account::global_leaf_hash;
-use zksettle_circuits::rules::encoding::{Digest, ZERO_DIGEST};
-use zksettle_circuits::rules::units::GLOBAL_LEAF;
-use zksettle_circuits::rules::{Account, Context, Epoch, Market, Operation, Prices, RiskArrays};
+use zksettle_circuits::chunk::{ChunkError, ChunkPublicInputs, ChunkWitness};
+use zksettle_circuits::rules::encoding::ZERO_DIGEST;
+use zksettle_circuits::rules::{Context, Epoch, Market, Operation, Prices, RiskArrays};
 use zksettle_fixtures::edge::{edge_cases, EdgeCase, Expected};
-use zksettle_prover::ledger::{Ledger, SparseTree};
+use zksettle_prover::ledger::Ledger;
 
-use super::common::{at_small_depth, circuit, DEPTH};
+use super::common::{at_small_depth, circuit};
 
 /// A case at the test depth: the ledger just before operation `at` (the
 /// epoch begun, the earlier operations applied), the epoch, and its prices.
@@ -110,118 +105,25 @@ pub fn rule(case: &EdgeCase) -> &str {
     }
 }
 
-/// One leaf write of a step, in the order the ledger writes them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Write {
-    /// The account leaf at this index becomes this account.
-    Account(u32, Account),
-    /// The global leaf holds this bad debt.
-    Global(u64),
+pub use crate::support::tree::{Tree, Write};
+
+/// The writes of each batch item of the operation under test, with its
+/// arithmetic and none of its rules (`support::unchecked`), on the leaves as
+/// the earlier items wrote them; `None` when no leaf holds a result.
+pub fn unchecked_steps(setup: &Setup) -> Option<Vec<Vec<Write>>> {
+    unchecked_steps_in(&setup.ctx(), setup)
 }
 
-/// The account tree as the chunk's steps write it, with the leaves' current
-/// values (for each port's `before`) and paths taken after earlier writes.
-pub struct Tree<'a> {
-    ledger: &'a Ledger,
-    tree: SparseTree,
-    accounts: BTreeMap<u32, Account>,
-    bad_debt: u64,
-}
-
-impl<'a> Tree<'a> {
-    /// The ledger's tree (rebuilt, and checked against its root).
-    pub fn new(ledger: &'a Ledger) -> Self {
-        let mut tree = SparseTree::new(DEPTH);
-        for (index, account) in ledger.accounts() {
-            tree.set(index.into(), account.leaf_hash());
-        }
-        tree.set(GLOBAL_LEAF.into(), global_leaf_hash(ledger.bad_debt()));
-        assert_eq!(tree.root(), ledger.root());
-        Self {
-            ledger,
-            tree,
-            accounts: BTreeMap::new(),
-            bad_debt: ledger.bad_debt(),
-        }
+/// [`unchecked_steps`] at the prices of `ctx` (a lying oracle's, say).
+pub fn unchecked_steps_in(ctx: &Context, setup: &Setup) -> Option<Vec<Vec<Write>>> {
+    let mut tree = Tree::new(&setup.ledger);
+    let mut steps = Vec::new();
+    for item in setup.op().batch_items() {
+        let writes = crate::support::unchecked::writes(ctx, &tree, &item)?;
+        tree.step(item, &writes);
+        steps.push(writes);
     }
-
-    pub fn root(&self) -> Digest {
-        self.tree.root()
-    }
-
-    /// The account at `index` as written so far.
-    pub fn account(&self, index: u32) -> Account {
-        self.accounts
-            .get(&index)
-            .cloned()
-            .unwrap_or_else(|| self.ledger.account(index))
-    }
-
-    fn write_account(&mut self, index: u32, after: &Account) -> PortWitness<Account> {
-        let before = self.account(index);
-        let siblings = self.tree.path(index.into());
-        self.tree.set(index.into(), after.leaf_hash());
-        self.accounts.insert(index, after.clone());
-        PortWitness {
-            index: index.into(),
-            before,
-            after: after.clone(),
-            siblings,
-        }
-    }
-
-    fn write_global(&mut self, after: u64) -> PortWitness<u64> {
-        let before = self.bad_debt;
-        let siblings = self.tree.path(GLOBAL_LEAF.into());
-        self.tree.set(GLOBAL_LEAF.into(), global_leaf_hash(after));
-        self.bad_debt = after;
-        PortWitness {
-            index: GLOBAL_LEAF.into(),
-            before,
-            after,
-            siblings,
-        }
-    }
-
-    /// The step of batch item `k` of `op` making `writes` through the ports
-    /// the operation uses, in port order (as `zksettle_prover::assign` maps
-    /// the ledger's records: deposit `A`; withdraw `A, G`; trade `A, B, S`;
-    /// liquidate `A, B, S, G`; one settled holder `A, S, G`).
-    pub fn step(&mut self, op: &Operation, k: usize, writes: &[Write]) -> StepWitness {
-        #[derive(Clone, Copy)]
-        enum Port {
-            A,
-            B,
-            S,
-            G,
-        }
-        use Port::*;
-        let ports: &[Port] = match op {
-            Operation::Deposit(_) => &[A],
-            Operation::Withdraw(_) => &[A, G],
-            Operation::Trade(_) => &[A, B, S],
-            Operation::Liquidate(_) => &[A, B, S, G],
-            Operation::SettleExpiry(_) => &[A, S, G],
-        };
-        assert_eq!(writes.len(), ports.len(), "a {} step's writes", op.kind());
-        let mut step = StepWitness::padding();
-        step.item = op.batch_items()[k];
-        for (&port, write) in ports.iter().zip(writes) {
-            match (port, write) {
-                (G, Write::Global(after)) => step.g = Some(self.write_global(*after)),
-                (A | B | S, Write::Account(index, after)) => {
-                    let written = Some(self.write_account(*index, after));
-                    match port {
-                        A => step.a = written,
-                        B => step.b = written,
-                        _ => step.s = written,
-                    }
-                }
-                _ => panic!("a {} step writes {write:?} at the wrong port", op.kind()),
-            }
-        }
-        step
-    }
+    Some(steps)
 }
 
 /// The chunk whose steps make `steps` (one list of writes per batch item of
@@ -229,10 +131,11 @@ impl<'a> Tree<'a> {
 pub fn chunk(setup: &Setup, steps: &[Vec<Write>]) -> ChunkWitness {
     let mut tree = Tree::new(&setup.ledger);
     let root_in = tree.root();
+    let items = setup.op().batch_items();
     let steps = steps
         .iter()
-        .enumerate()
-        .map(|(k, writes)| tree.step(setup.op(), k, writes))
+        .zip(items)
+        .map(|(writes, item)| tree.step(item, writes))
         .collect();
     ChunkWitness {
         reports: setup.epoch.reports.clone(),

@@ -8,16 +8,15 @@
 //! Single-value tampers of an accepted liquidation cover the arithmetic.
 
 use zksettle_circuits::chunk::ChunkError;
-use zksettle_circuits::rules::fixed::{mul_bps_ceil, mul_bps_floor, mul_bps_trunc};
-use zksettle_circuits::rules::ops::{absorb_deficit, Liquidate};
+use zksettle_circuits::rules::ops::Liquidate;
 use zksettle_circuits::rules::units::INSURANCE_FUND;
-use zksettle_circuits::rules::{Account, Context, Operation};
+use zksettle_circuits::rules::{Account, Operation};
 use zksettle_fixtures::edge::{edge_cases, EdgeCase};
-use zksettle_prover::ledger::Ledger;
 
 use super::common::at_small_depth;
 use super::forced::{
-    assert_covered, assert_unprovable, op_cases, proves, rejected_rules, setup, Setup, Write,
+    assert_covered, assert_unprovable, op_cases, proves, rejected_rules, setup, unchecked_steps,
+    Setup, Write,
 };
 
 /// Accounts after a liquidation's arithmetic, unchecked.
@@ -41,51 +40,27 @@ impl Forced {
     }
 }
 
-/// The liquidation's arithmetic without its rules; `None` when the result
-/// has no leaf (negative cash, a position beyond the leaf's limits).
-fn forced_liquidation(ctx: &Context, op: &Liquidate, ledger: &Ledger) -> Option<Forced> {
-    let account = ledger.account(op.account);
-    let liquidator = ledger.account(op.liquidator);
-    let insurance = ledger.account(INSURANCE_FUND);
-    let before = ctx.margin(&account);
-    let mut a = account.clone();
-    let mut l = liquidator.clone();
-    let mut payment = 0i128;
-    for p in &account.positions {
-        let dq = mul_bps_trunc(p.qty.into(), op.fraction_bps) as i64;
-        payment +=
-            i128::from(dq) * i128::from(ctx.risk.instruments[p.instrument as usize].mark_per_lot);
-        a.set_qty(p.instrument, p.qty - dq).ok()?;
-        l.set_qty(p.instrument, l.qty(p.instrument) + dq).ok()?;
-    }
-    let paid = i128::from(liquidator.cash) - payment;
-    let account_cash = i128::from(account.cash) + payment;
-    let mut out = Forced {
-        account: a,
-        liquidator: l,
-        insurance: insurance.clone(),
-        bad_debt: ledger.bad_debt(),
+/// The liquidation's arithmetic without its rules (`support::unchecked`):
+/// every slot moves `trunc(q * fraction / 10^4)` at mark; a solvent account
+/// pays the penalty (the fund's share repaying bad debt first), an insolvent
+/// one's deficit goes to the fund, then to bad debt; flags as the rule sets
+/// them. `None` when the result has no leaf (negative cash, a position
+/// beyond the leaf's limits).
+fn forced_liquidation(setup: &Setup) -> Option<Forced> {
+    let writes = unchecked_steps(setup)?.pop()?;
+    let account = |w: &Write| match w {
+        Write::Account(_, a) => a.clone(),
+        Write::Global(_) => unreachable!(),
     };
-    if before.equity < 0 {
-        let deficit = u64::try_from((-account_cash).max(0)).ok()?;
-        let (cash, debt) = absorb_deficit(deficit, insurance.cash, ledger.bad_debt()).ok()?;
-        out.insurance.cash = cash;
-        out.bad_debt = debt;
-        out.account.cash = 0;
-        out.liquidator.cash = u64::try_from(paid).ok()?;
-    } else {
-        let released = (before.maintenance - ctx.margin(&out.account).maintenance).max(0);
-        let penalty =
-            mul_bps_ceil(released.into(), ctx.market.params.penalty_bps).min(before.equity.into());
-        let share = mul_bps_floor(penalty, ctx.market.params.liquidator_share_bps);
-        out.account.cash = u64::try_from(account_cash - penalty).ok()?;
-        out.liquidator.cash = u64::try_from(paid + share).ok()?;
-        out.insurance.cash = u64::try_from(i128::from(insurance.cash) + penalty - share).ok()?;
-    }
-    out.liquidator.set_under_liquidation(false);
-    let short = !ctx.margin(&out.account).meets_initial();
-    out.account.set_under_liquidation(short);
-    Some(out)
+    let Write::Global(bad_debt) = writes[3] else {
+        unreachable!("a liquidation writes the global leaf last")
+    };
+    Some(Forced {
+        account: account(&writes[0]),
+        liquidator: account(&writes[1]),
+        insurance: account(&writes[2]),
+        bad_debt,
+    })
 }
 
 fn liquidation(setup: &Setup) -> &Liquidate {
@@ -96,7 +71,7 @@ fn liquidation(setup: &Setup) -> &Liquidate {
 }
 
 fn forced(setup: &Setup) -> Option<Forced> {
-    forced_liquidation(&setup.ctx(), liquidation(setup), &setup.ledger)
+    forced_liquidation(setup)
 }
 
 fn chunk_proves(setup: &Setup, outcome: &Forced) -> Result<(), ChunkError> {

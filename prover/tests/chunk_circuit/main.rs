@@ -5,6 +5,9 @@
 //! Small parameters (tree depth 8, 4 steps per chunk) keep it fast; the
 //! fixtures' markets are used with their tree depth lowered to 8.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod common;
 mod deposit_withdraw_tamper;
 mod differential;

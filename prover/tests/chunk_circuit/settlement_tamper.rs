@@ -11,60 +11,15 @@
 
 use zksettle_circuits::chunk::{ChunkError, ChunkWitness, SettleCarry};
 use zksettle_circuits::rules::encoding::ZERO_DIGEST;
-use zksettle_circuits::rules::ops::{absorb_deficit, extend_batch_hash, SettleExpiry};
-use zksettle_circuits::rules::units::{INSURANCE_FUND, Q_SCALE};
-use zksettle_circuits::rules::{Account, Context, Operation};
+use zksettle_circuits::rules::ops::{extend_batch_hash, SettleExpiry};
+use zksettle_circuits::rules::Operation;
 use zksettle_fixtures::edge::{edge_cases, EdgeCase};
-use zksettle_prover::ledger::Ledger;
 
 use super::common::at_small_depth;
 use super::forced::{
-    assert_covered, op_cases, prove, proves, rejected_rules, setup, Setup, Tree, Write,
+    assert_covered, op_cases, prove, proves, rejected_rules, setup, unchecked_steps, Setup, Tree,
+    Write,
 };
-
-/// The writes of each holder's step, unchecked: the holder's slot goes and
-/// it is paid at the settlement price (0 where the reports give none, as in
-/// the circuit's price table). `None` when no leaf holds a result.
-fn forced_settlement(ctx: &Context, op: &SettleExpiry, ledger: &Ledger) -> Option<Vec<Vec<Write>>> {
-    let instrument = ctx.market.instrument(op.instrument)?;
-    let price = ctx.prices.settlement[op.instrument as usize].unwrap_or(0);
-    let per_lot = i128::from(instrument.intrinsic(price) / Q_SCALE);
-    let mut written: Vec<(u32, Account)> = Vec::new();
-    let current = |written: &[(u32, Account)], index: u32| {
-        written
-            .iter()
-            .rev()
-            .find(|(i, _)| *i == index)
-            .map_or_else(|| ledger.account(index), |(_, a)| a.clone())
-    };
-    let mut bad_debt = ledger.bad_debt();
-    let mut steps = Vec::new();
-    for &index in &op.accounts {
-        let account = current(&written, index);
-        let mut insurance = current(&written, INSURANCE_FUND);
-        let qty = account.qty(op.instrument);
-        let mut after = account.clone();
-        after.set_qty(op.instrument, 0).ok()?;
-        let cash = i128::from(account.cash) + i128::from(qty) * per_lot;
-        if cash < 0 {
-            let deficit = u64::try_from(-cash).ok()?;
-            let (covered, debt) = absorb_deficit(deficit, insurance.cash, bad_debt).ok()?;
-            insurance.cash = covered;
-            bad_debt = debt;
-            after.cash = 0;
-        } else {
-            after.cash = u64::try_from(cash).ok()?;
-        }
-        written.push((index, after.clone()));
-        written.push((INSURANCE_FUND, insurance.clone()));
-        steps.push(vec![
-            Write::Account(index, after),
-            Write::Account(INSURANCE_FUND, insurance),
-            Write::Global(bad_debt),
-        ]);
-    }
-    Some(steps)
-}
 
 fn settlement(setup: &Setup) -> &SettleExpiry {
     match setup.op() {
@@ -73,8 +28,17 @@ fn settlement(setup: &Setup) -> &SettleExpiry {
     }
 }
 
+/// The writes of each holder's step, unchecked (`support::unchecked`): the
+/// holder's slot goes and it is paid at the settlement price (0 where the
+/// reports give none, as in the circuit's price table), a negative balance
+/// goes to the insurance fund and bad debt even beside open positions. A
+/// settlement of no holder has no batch item: the circuit never sees it
+/// (`None`, and the native engine refuses it as `EmptySettlement`).
 fn forced(setup: &Setup) -> Option<Vec<Vec<Write>>> {
-    forced_settlement(&setup.ctx(), settlement(setup), &setup.ledger)
+    if settlement(setup).accounts.is_empty() {
+        return None;
+    }
+    unchecked_steps(setup)
 }
 
 fn settlement_cases(accepted: bool) -> Vec<(EdgeCase, usize)> {
@@ -162,14 +126,20 @@ fn settlement_registers_carry_across_chunks() {
     let first_holder = settle.accounts[0];
     let first_qty = tree.account(first_holder).qty(settle.instrument);
     let mut first = empty(tree.root());
-    first.steps.push(tree.step(&op, 0, &steps[0]));
+    let items = op.batch_items();
+    first.steps.push(tree.step(items[0], &steps[0]));
     let mut second = empty(tree.root());
     second.batch_in = extend_batch_hash(&ZERO_DIGEST, &op.batch_items()[0]);
-    second.carry_in = SettleCarry {
-        net: first_qty,
-        previous_account: first_holder.into(),
-    };
-    second.steps.push(tree.step(&op, 1, &steps[1]));
+    second.carry_in = SettleCarry::CLOSED
+        .after_holder(
+            settle.instrument,
+            first_holder.into(),
+            0,
+            settle.accounts.len() as u64,
+            first_qty,
+        )
+        .unwrap();
+    second.steps.push(tree.step(items[1], &steps[1]));
 
     let market = setup.market();
     let a = prove(market, &first).expect("the first holder proves");

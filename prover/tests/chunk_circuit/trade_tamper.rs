@@ -8,15 +8,15 @@
 //! median test shows the circuit prices trades at the median of the reports.
 
 use zksettle_circuits::chunk::ChunkError;
-use zksettle_circuits::rules::ops::{trade_fee, Trade};
-use zksettle_circuits::rules::units::{FEE_ACCOUNT, Q_MAX, Q_SCALE};
+use zksettle_circuits::rules::ops::Trade;
+use zksettle_circuits::rules::units::{FEE_ACCOUNT, Q_MAX};
 use zksettle_circuits::rules::{Account, Context, Operation, Position, Prices, RiskArrays};
 use zksettle_fixtures::edge::{edge_cases, rule_name, EdgeCase, Expected};
-use zksettle_prover::ledger::Ledger;
 
 use super::common::at_small_depth;
 use super::forced::{
-    assert_covered, assert_unprovable, op_cases, proves, rejected_rules, setup, Setup, Write,
+    assert_covered, assert_unprovable, op_cases, proves, rejected_rules, setup, unchecked_steps_in,
+    Setup, Write,
 };
 
 /// Accounts after a trade's arithmetic, unchecked.
@@ -38,64 +38,25 @@ impl Forced {
     }
 }
 
-/// One side after the position change and the cash flow; a side ending at
-/// or above initial margin leaves liquidation, otherwise its flags stay (the
-/// flag is left alone for an unlisted instrument, which has no risk row).
-fn side(
-    ctx: &Context,
-    before: &Account,
-    instrument: u32,
-    delta: i64,
-    flow: i128,
-) -> Option<Account> {
-    let mut after = before.clone();
-    after
-        .set_qty(instrument, before.qty(instrument) + delta)
-        .ok()?;
-    after.cash = u64::try_from(i128::from(before.cash) + flow).ok()?;
-    if ctx.market.instrument(instrument).is_some() && ctx.margin(&after).meets_initial() {
-        after.set_under_liquidation(false);
-    }
-    Some(after)
-}
-
-/// The trade's arithmetic without its rules: the buyer pays
-/// `qty * (price / Q_SCALE)`, each side pays `trade_fee` to the fee account.
-/// The sides are applied one after the other, as the chunk's ports write
-/// them (so a self-trade's seller side starts from the buyer side's leaf).
-/// An unlisted instrument has no spot: its fee is computed at spot 0.
-/// `None` when no leaf can hold the result (negative cash, a ninth
-/// position, a position beyond Q_MAX).
-fn forced_trade(ctx: &Context, op: &Trade, ledger: &Ledger) -> Option<Forced> {
-    let spot = ctx
-        .market
-        .instrument(op.instrument)
-        .map_or(0, |i| ctx.prices.spot[i.underlying as usize]);
-    let notional = i128::from(op.qty) * i128::from(op.price / Q_SCALE);
-    let params = &ctx.market.params;
-    let fee = trade_fee(op.qty, op.price, spot, params.fee_bps, params.fee_cap_bps);
-    let current = |index: u32, written: &[(u32, &Account)]| {
-        written
-            .iter()
-            .rev()
-            .find(|(i, _)| *i == index)
-            .map_or_else(|| ledger.account(index), |(_, a)| (*a).clone())
+/// The trade's arithmetic without its rules (`support::unchecked`): the
+/// buyer pays `qty * (price / Q_SCALE)`, each side pays `trade_fee` to the
+/// fee account, a side meeting initial margin leaves liquidation. The sides
+/// are applied one after the other, as the chunk's ports write them (so a
+/// self-trade's seller side starts from the buyer side's leaf). An unlisted
+/// instrument has no spot: its fee is computed at spot 0. `None` when no
+/// leaf can hold the result (negative cash, a ninth position, a position
+/// beyond Q_MAX).
+fn forced_trade(ctx: &Context, setup: &Setup) -> Option<Forced> {
+    let mut steps = unchecked_steps_in(ctx, setup)?;
+    let account = |w: &Write| match w {
+        Write::Account(_, a) => a.clone(),
+        Write::Global(_) => unreachable!("a trade writes no global leaf"),
     };
-    let buyer = side(
-        ctx,
-        &ledger.account(op.buyer),
-        op.instrument,
-        op.qty,
-        -notional - fee,
-    )?;
-    let seller_before = current(op.seller, &[(op.buyer, &buyer)]);
-    let seller = side(ctx, &seller_before, op.instrument, -op.qty, notional - fee)?;
-    let mut fees = current(FEE_ACCOUNT, &[(op.buyer, &buyer), (op.seller, &seller)]);
-    fees.cash = u64::try_from(i128::from(fees.cash) + 2 * fee).ok()?;
+    let writes = steps.pop()?;
     Some(Forced {
-        buyer,
-        seller,
-        fees,
+        buyer: account(&writes[0]),
+        seller: account(&writes[1]),
+        fees: account(&writes[2]),
     })
 }
 
@@ -107,7 +68,7 @@ fn trade(setup: &Setup) -> &Trade {
 }
 
 fn forced(setup: &Setup) -> Option<Forced> {
-    forced_trade(&setup.ctx(), trade(setup), &setup.ledger)
+    forced_trade(&setup.ctx(), setup)
 }
 
 fn chunk_proves(setup: &Setup, outcome: &Forced) -> Result<(), ChunkError> {
@@ -218,7 +179,6 @@ fn trades_are_priced_at_the_median_report() {
     let case = case("lying-oracle-does-not-move-the-median");
     assert!(matches!(case.expected, Expected::Accepted { .. }));
     let setup = setup(&case, 0).unwrap();
-    let op = trade(&setup);
     let honest = forced(&setup).unwrap();
     chunk_proves(&setup, &honest).expect("the median-priced trade proves");
     let liar = case.epoch.reports.iter().max_by_key(|r| r.spot[0]).unwrap();
@@ -235,7 +195,7 @@ fn trades_are_priced_at_the_median_report() {
         risk: &risk,
         ..setup.ctx()
     };
-    let at_lie = forced_trade(&ctx, op, &setup.ledger).unwrap();
+    let at_lie = forced_trade(&ctx, &setup).unwrap();
     assert_ne!(at_lie, honest, "the liar's prices change the fee");
     assert_unprovable(
         &case.name,

@@ -19,7 +19,7 @@ fn circuit() -> StepCircuit<DepositTarget> {
             amount: b.add_virtual_target(),
         };
         b.connect(op.account, s.account);
-        b.deposit(s.enabled, &op, &s.before, &s.after);
+        b.deposit(s.enabled, &op, &s.before, &s.after, s.bad_debt);
         op
     })
 }

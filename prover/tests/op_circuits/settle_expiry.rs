@@ -1,11 +1,13 @@
 //! settle_expiry: every holder of settlements the ledger accepts proves,
 //! with the registers the ledger ends with; each single-rule tamper does not.
 
-use plonky2::field::types::Field;
 use plonky2::iop::target::Target;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+use zksettle_circuits::chunk::{carry_fields, SettleCarry, CARRY_LEN};
 use zksettle_circuits::config::F;
-use zksettle_circuits::gadgets::ops::{SettleExpiryGadget, SettleRegisters, SettleTarget};
+use zksettle_circuits::gadgets::ops::{
+    InsuranceRegisters, SettleExpiryGadget, SettleRegisters, SettleTarget,
+};
 use zksettle_circuits::rules::encoding::unsigned;
 use zksettle_circuits::rules::ops::{Operation, SettleExpiry};
 use zksettle_circuits::rules::oracle::SettlementPrice;
@@ -17,7 +19,9 @@ use crate::harness::{build, native_witness, step_of, Step, StepCircuit};
 struct Targets {
     op: SettleTarget,
     registers_in: SettleRegisters,
-    registers_out: [Target; 4],
+    insurance_in: Target,
+    registers_out: [Target; CARRY_LEN],
+    funds_out: [Target; 2],
 }
 
 fn circuit() -> StepCircuit<Targets> {
@@ -29,13 +33,10 @@ fn circuit() -> StepCircuit<Targets> {
             count: b.add_virtual_target(),
         };
         b.connect(op.account, s.account);
-        let registers_in = SettleRegisters {
-            net: b.add_virtual_target(),
-            previous_account: b.add_virtual_target(),
-            insurance: b.add_virtual_target(),
-            bad_debt: s.bad_debt,
-        };
-        let out = b.settle_holder(
+        let registers_in =
+            SettleRegisters::from_targets(std::array::from_fn(|_| b.add_virtual_target()));
+        let insurance_in = b.add_virtual_target();
+        let (registers, funds) = b.settle_holder(
             s.enabled,
             &op,
             &s.before,
@@ -45,34 +46,56 @@ fn circuit() -> StepCircuit<Targets> {
             &s.market,
             &s.prices,
             &registers_in,
+            &InsuranceRegisters {
+                insurance: insurance_in,
+                bad_debt: s.bad_debt,
+            },
         );
-        let registers_out = [(); 4].map(|_| b.add_virtual_target());
-        for (x, y) in [out.net, out.previous_account, out.insurance, out.bad_debt]
-            .into_iter()
-            .zip(registers_out)
-        {
+        let registers_out = std::array::from_fn(|_| b.add_virtual_target());
+        for (x, y) in registers.targets().into_iter().zip(registers_out) {
+            b.connect(x, y);
+        }
+        let funds_out = [(); 2].map(|_| b.add_virtual_target());
+        for (x, y) in [funds.insurance, funds.bad_debt].into_iter().zip(funds_out) {
             b.connect(x, y);
         }
         Targets {
             op,
             registers_in,
+            insurance_in,
             registers_out,
+            funds_out,
         }
     })
 }
 
-/// One holder's witness: the step, the operation's fields and the registers in and out.
+/// One holder's witness: the step, the operation's fields, the settlement
+/// registers before it and the insurance fund and bad debt around it.
 #[derive(Clone)]
 struct Holder {
     step: Step,
     instrument: u32,
     position: u64,
     count: u64,
-    net_in: i64,
-    previous: u32,
+    registers: SettleCarry,
     insurance: [u64; 2],
     bad_debt_out: u64,
-    net_out: i64,
+}
+
+impl Holder {
+    /// The registers after the holder, by the native rule (closed when the
+    /// rule refuses it: the circuit must refuse it too).
+    fn registers_out(&self) -> SettleCarry {
+        self.registers
+            .after_holder(
+                self.instrument,
+                self.step.index.into(),
+                self.position,
+                self.count,
+                self.step.before.qty(self.instrument),
+            )
+            .unwrap_or(SettleCarry::CLOSED)
+    }
 }
 
 fn proves(c: &StepCircuit<Targets>, h: &Holder) -> bool {
@@ -81,20 +104,21 @@ fn proves(c: &StepCircuit<Targets>, h: &Holder) -> bool {
             .unwrap();
         pw.set_target(t.op.position, unsigned(h.position)).unwrap();
         pw.set_target(t.op.count, unsigned(h.count)).unwrap();
-        pw.set_target(t.registers_in.net, F::from_noncanonical_i64(h.net_in))
+        for (target, value) in t
+            .registers_in
+            .targets()
+            .into_iter()
+            .zip(carry_fields(&h.registers))
+        {
+            pw.set_target(target, value).unwrap();
+        }
+        pw.set_target(t.insurance_in, unsigned(h.insurance[0]))
             .unwrap();
-        pw.set_target(t.registers_in.previous_account, unsigned(h.previous.into()))
-            .unwrap();
-        pw.set_target(t.registers_in.insurance, unsigned(h.insurance[0]))
-            .unwrap();
-        let out = [
-            F::from_noncanonical_i64(h.net_out),
-            unsigned(h.step.index.into()),
-            unsigned(h.insurance[1]),
-            unsigned(h.bad_debt_out),
-        ];
-        for (t, v) in t.registers_out.iter().zip(out) {
-            pw.set_target(*t, v).unwrap();
+        for (target, value) in t.registers_out.iter().zip(carry_fields(&h.registers_out())) {
+            pw.set_target(*target, value).unwrap();
+        }
+        for (target, value) in t.funds_out.iter().zip([h.insurance[1], h.bad_debt_out]) {
+            pw.set_target(*target, unsigned(value)).unwrap();
         }
     })
 }
@@ -106,8 +130,7 @@ fn holders(
     op: SettleExpiry,
 ) -> Vec<Holder> {
     let (witness, prices) = native_witness(users, 0, quote, Operation::SettleExpiry(op.clone()));
-    let mut net = 0i64;
-    let mut previous = 0u32;
+    let mut registers = SettleCarry::CLOSED;
     witness
         .steps
         .iter()
@@ -122,20 +145,16 @@ fn holders(
                 LeafValue::Global { bad_debt } => *bad_debt,
                 LeafValue::Account(_) => unreachable!(),
             };
-            let qty = step.before.qty(op.instrument);
             let holder = Holder {
                 instrument: op.instrument,
                 position: k as u64,
                 count: op.accounts.len() as u64,
-                net_in: net,
-                previous,
+                registers,
                 insurance: [cash(&w.updates[1].before), cash(&w.updates[1].after)],
                 bad_debt_out: debt(&w.updates[2].after),
-                net_out: net + qty,
                 step,
             };
-            net += qty;
-            previous = holder.step.index;
+            registers = holder.registers_out();
             holder
         })
         .collect()
@@ -195,8 +214,27 @@ fn settlements_the_ledger_accepts_prove_and_tampered_ones_do_not() {
     assert!(!proves(&c, &unbalanced), "the listed positions net to zero");
 
     let mut out_of_order = pair[1].clone();
-    out_of_order.previous = 4;
+    out_of_order.registers.previous_account = 4;
     assert!(!proves(&c, &out_of_order), "holders ascending");
+
+    let mut other_instrument = pair[1].clone();
+    other_instrument.registers.instrument = 7;
+    assert!(
+        !proves(&c, &other_instrument),
+        "a later holder settles the open settlement's instrument"
+    );
+    let mut not_open = pair[1].clone();
+    not_open.registers = SettleCarry::CLOSED;
+    assert!(!proves(&c, &not_open), "a later holder needs one open");
+    let mut reopened = pair[0].clone();
+    reopened.registers = pair[1].registers;
+    assert!(!proves(&c, &reopened), "a first holder needs none open");
+    let mut skipped = pair[1].clone();
+    skipped.registers.next = 2;
+    assert!(!proves(&c, &skipped), "holders follow each other");
+    let mut recounted = pair[1].clone();
+    recounted.registers.count = 3;
+    assert!(!proves(&c, &recounted), "the open settlement's count");
 
     let mut kept = pair[0].clone();
     kept.step.after = kept.step.before.clone();

@@ -219,15 +219,8 @@ impl SettleExpiryGadget for Builder {
         self.assert_equal_if(check_net, net, zero);
         let stays_open = self.not(is_last);
         let next = self.add_const(op.position, F::ONE);
-        let opened = [
-            one,
-            op.instrument,
-            op.count,
-            next,
-            net,
-            op.account,
-        ]
-        .map(|value| self.mul(stays_open.target, value));
+        let opened = [one, op.instrument, op.count, next, net, op.account]
+            .map(|value| self.mul(stays_open.target, value));
         let carried = registers.targets();
         let out = std::array::from_fn(|k| self.select(enabled, opened[k], carried[k]));
         (

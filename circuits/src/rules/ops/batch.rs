@@ -159,12 +159,12 @@ pub fn decode_batch(
             return Err(fail(format!("unknown tag {item_tag}")));
         }
         if let Some(at) = (used..BATCH_ITEM_LEN).find(|&i| item[i] != F::ZERO) {
-            return Err(fail(format!("element {at} of a tag-{item_tag} item is not zero")));
+            return Err(fail(format!(
+                "element {at} of a tag-{item_tag} item is not zero"
+            )));
         }
         if item_tag != tag::SETTLE_EXPIRY {
-            registers = registers
-                .after_other()
-                .map_err(|e| fail(e.to_string()))?;
+            registers = registers.after_other().map_err(|e| fail(e.to_string()))?;
         }
         let op = match item_tag {
             tag::DEPOSIT => Operation::Deposit(Deposit {

@@ -1,0 +1,134 @@
+//! The circuit (built once per market shape) and the valid batches the
+//! attempts start from.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds};
+use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::rules::{Epoch, Market, StateFile};
+use zksettle_fixtures::edge::{edge_cases, Expected};
+use zksettle_fixtures::generated::Generated;
+use zksettle_prover::ledger::Ledger;
+
+pub const DEPTH: u32 = 8;
+pub const CAPACITY: usize = 4;
+
+/// The market at the test tree depth.
+pub fn small(market: &Market) -> Market {
+    let mut market = market.clone();
+    market.tree_depth = DEPTH;
+    market
+}
+
+/// The chunk circuit for a market's shape, built once per process.
+pub fn circuit(market: &Market) -> Arc<ChunkCircuit> {
+    static CIRCUITS: OnceLock<Mutex<HashMap<ChunkParams, Arc<ChunkCircuit>>>> = OnceLock::new();
+    let params = ChunkParams {
+        shape: MarketShape::of(market),
+        capacity: CAPACITY,
+        kinds: OpKinds::ALL,
+    };
+    let mut circuits = CIRCUITS.get_or_init(Default::default).lock().unwrap();
+    circuits
+        .entry(params)
+        .or_insert_with(|| Arc::new(ChunkCircuit::build(params)))
+        .clone()
+}
+
+/// A valid batch: the state before it and its epoch (at the test depth).
+#[derive(Clone)]
+pub struct Base {
+    pub name: String,
+    pub ledger: Ledger,
+    pub epoch: Epoch,
+}
+
+impl Base {
+    /// A base from a market, a state and an epoch the ledger accepts.
+    pub fn new(name: &str, market: &Market, state: &StateFile, epoch: &Epoch) -> Option<Self> {
+        let ledger = Ledger::from_state(small(market), state).ok()?;
+        let mut epoch = epoch.clone();
+        epoch.prev_root = ledger.root();
+        ledger.apply_epoch(&epoch).ok()?;
+        Some(Self {
+            name: name.to_owned(),
+            ledger,
+            epoch,
+        })
+    }
+}
+
+/// Every accepted edge case with its operations, and windows of the
+/// generated epochs (the state before operation `i`, the next few
+/// operations): the batches the mutations start from.
+pub fn bases() -> &'static [Base] {
+    static BASES: OnceLock<Vec<Base>> = OnceLock::new();
+    BASES.get_or_init(|| {
+        let mut out: Vec<Base> = edge_cases()
+            .unwrap()
+            .into_iter()
+            .filter(|c| matches!(c.expected, Expected::Accepted { .. }) && !c.epoch.ops.is_empty())
+            .filter_map(|c| Base::new(&c.name, &c.market, &c.state, &c.epoch))
+            .collect();
+        out.push(two_settlements());
+        let generated = Generated::load();
+        let mut state = generated.genesis.clone();
+        for epoch in &generated.epochs {
+            let ledger = Ledger::from_state(small(&generated.market), &state).unwrap();
+            let mut full = epoch.clone();
+            full.prev_root = ledger.root();
+            for start in (0..full.ops.len()).step_by(9) {
+                let mut before = full.clone();
+                before.ops.truncate(start);
+                let (at, _) = ledger.apply_epoch(&before).unwrap();
+                let window = Epoch {
+                    epoch: full.epoch,
+                    ops: full.ops[start..(start + 5).min(full.ops.len())].to_vec(),
+                    ..full.clone()
+                };
+                let mut at_state = at.to_state();
+                at_state.epoch = full.epoch - 1;
+                if let Some(base) = Base::new(
+                    &format!("generated epoch {} ops {start}..", full.epoch),
+                    &generated.market,
+                    &at_state,
+                    &window,
+                ) {
+                    out.push(base);
+                }
+            }
+            let (next, _) = ledger.apply_epoch(&full).unwrap();
+            state = next.to_state();
+        }
+        out
+    })
+}
+
+/// Two consecutive settlements of two holders each (the builder market's
+/// expired call 6 and put 7, settled at 60,000), for the mutations that
+/// need them.
+fn two_settlements() -> Base {
+    use zksettle_circuits::rules::ops::{Operation, SettleExpiry};
+    use zksettle_fixtures::builder::*;
+    let market = market();
+    let genesis = state(vec![
+        account(3, 1_000 * USD, &[(6, 100)]),
+        account(4, 10_000 * USD, &[(7, -100)]),
+        account(5, 1_000_000 * USD, &[(6, -100)]),
+        account(6, 1_000 * USD, &[(7, 100)]),
+    ]);
+    let ops = vec![
+        Operation::SettleExpiry(SettleExpiry {
+            instrument: 6,
+            accounts: vec![3, 5],
+        }),
+        Operation::SettleExpiry(SettleExpiry {
+            instrument: 7,
+            accounts: vec![4, 6],
+        }),
+    ];
+    let ledger = Ledger::from_state(small(&market), &genesis).unwrap();
+    let epoch = epoch(&market, ledger.root(), ops);
+    Base::new("two settlements", &market, &genesis, &epoch).expect("the settlements apply")
+}

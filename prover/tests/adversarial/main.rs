@@ -1,0 +1,25 @@
+//! The prover is the adversary: witnesses built directly (any batch items,
+//! any leaf values, bypassing the ledger and `assign`), and the replay
+//! property (a batch that proves as an epoch replays natively to the same
+//! root, batch hash and operation count). Small parameters: tree depth 8,
+//! 4 steps per chunk; satisfiability is decided by the constraint check
+//! that agrees with the prover (`zksettle_circuits::check`), and the
+//! attempts that it accepts are proven for real where a test says so.
+//!
+//! * `exploits`: the settlement holes of the soundness review, built as the
+//!   operator would, and variants; none proves.
+//! * `registers`: every settlement register, the root and the batch
+//!   commitment carried across a chunk border, each set wrong.
+//! * `mutations`: valid batches mutated (a field of one item, swapped,
+//!   dropped or duplicated items, interleaved settlements, another
+//!   instrument for a later holder, another tag, a written leaf value,
+//!   chunks reordered at a fold), proptest-style, each checked against the
+//!   replay property.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod common;
+mod exploits;
+mod mutations;
+mod registers;

@@ -1,0 +1,131 @@
+//! What crosses a chunk border, set wrong: a settlement of two holders cut
+//! across two chunks (three withdrawals, then holder 0 as the first chunk's
+//! last step, holder 1 as the second's first). The second chunk proves with
+//! the registers the first ends with; with any one register changed it does
+//! not (its steps pin every register), and a root or batch commitment that
+//! does not continue the first chunk's is refused at the fold.
+
+use zksettle_circuits::chunk::{ChunkError, ChunkWitness, SettleCarry};
+use zksettle_circuits::recursion::segment::joins;
+use zksettle_circuits::rules::encoding::{hash, unsigned, ZERO_DIGEST};
+use zksettle_circuits::rules::ops::{Operation, SettleExpiry, Withdraw};
+use zksettle_circuits::rules::oracle::SettlementPrice;
+use zksettle_fixtures::builder::*;
+use zksettle_prover::ledger::Ledger;
+
+use super::common::{circuit, small, CAPACITY};
+use crate::support::adversary::{items_of, Adversary};
+
+#[test]
+fn every_register_carried_across_a_chunk_border_is_pinned() {
+    let market = small(&market());
+    let ledger = Ledger::from_state(
+        market.clone(),
+        &state(vec![
+            account(3, 1_000 * USD, &[(6, 100)]),
+            account(5, 1_000_000 * USD, &[(6, -100)]),
+            account(7, 1_000 * USD, &[]),
+        ]),
+    )
+    .unwrap();
+    let quote = Quote {
+        settlement: vec![SettlementPrice {
+            underlying: 0,
+            expiry: EXPIRED,
+            price: 70_000 * USD,
+        }],
+        ..Quote::default()
+    };
+    let epoch = epoch_with_quote(&market, ledger.root(), &quote, vec![]);
+    let adversary = Adversary::new(&ledger, &epoch);
+    let withdraw = Operation::Withdraw(Withdraw {
+        account: 7,
+        amount: USD,
+    });
+    let mut ops = vec![withdraw; CAPACITY - 1];
+    ops.push(Operation::SettleExpiry(SettleExpiry {
+        instrument: 6,
+        accounts: vec![3, 5],
+    }));
+    let items = items_of(&ops);
+    let steps = adversary.steps(&items, &[]).unwrap();
+    let circuit = circuit(&market);
+    let first = ChunkWitness {
+        reports: epoch.reports.clone(),
+        epoch: epoch.epoch,
+        timestamp: epoch.timestamp,
+        root_in: ledger.root(),
+        batch_in: ZERO_DIGEST,
+        carry_in: SettleCarry::CLOSED,
+        steps: steps[..CAPACITY].to_vec(),
+    };
+    let left = circuit
+        .check(&market, &first)
+        .expect("the first chunk proves");
+    let expected_carry = SettleCarry {
+        open: true,
+        instrument: 6,
+        count: 2,
+        next: 1,
+        net: 100,
+        previous_account: 3,
+    };
+    assert_eq!(left.carry_out, expected_carry, "the circuit's registers");
+    let second = ChunkWitness {
+        root_in: left.root_out,
+        batch_in: left.batch_out,
+        carry_in: left.carry_out,
+        steps: steps[CAPACITY..].to_vec(),
+        ..first.clone()
+    };
+    let right = circuit
+        .check(&market, &second)
+        .expect("the second chunk proves");
+    assert_eq!(joins(&left, &right), Ok(()));
+    assert_eq!(right.carry_out, SettleCarry::CLOSED);
+
+    let wrong = |edit: &dyn Fn(&mut SettleCarry)| {
+        let mut carry = left.carry_out;
+        edit(&mut carry);
+        ChunkWitness {
+            carry_in: carry,
+            ..second.clone()
+        }
+    };
+    for (register, chunk) in [
+        ("open", wrong(&|c| c.open = false)),
+        ("instrument", wrong(&|c| c.instrument = 7)),
+        ("count", wrong(&|c| c.count = 3)),
+        ("next", wrong(&|c| c.next = 0)),
+        ("next", wrong(&|c| c.next = 2)),
+        ("net", wrong(&|c| c.net = 99)),
+        ("previous holder", wrong(&|c| c.previous_account = 5)),
+        ("all closed", wrong(&|c| *c = SettleCarry::CLOSED)),
+    ] {
+        let result = circuit.check(&market, &chunk);
+        assert!(
+            matches!(result, Err(ChunkError::Unprovable(_))),
+            "a wrong {register} register proved: {result:?}"
+        );
+    }
+    // A root that does not continue the first chunk's cannot be proven (the
+    // steps' paths are under the real one); another batch commitment can,
+    // as a chunk, but the fold refuses it.
+    let moved = ChunkWitness {
+        root_in: ledger.root(),
+        ..second.clone()
+    };
+    assert!(matches!(
+        circuit.check(&market, &moved),
+        Err(ChunkError::Unprovable(_))
+    ));
+    let rebatched = ChunkWitness {
+        batch_in: hash(&[unsigned(1)]),
+        ..second.clone()
+    };
+    let statement = circuit.check(&market, &rebatched).unwrap();
+    assert!(joins(&left, &statement).is_err(), "the fold refuses it");
+    // And a real proof of the second chunk states the registers it was given.
+    let proof = circuit.prove(&market, &second).unwrap();
+    assert_eq!(circuit.verify(&proof).unwrap(), right);
+}

@@ -1,0 +1,389 @@
+//! The adversarial harness: the prover is the adversary. It chooses any
+//! batch items and any leaf values (here: the unchecked arithmetic of
+//! [`super::unchecked`] on whatever items it likes, optionally with leaf
+//! values of its own), bypassing the ledger and `assign`, cuts them into
+//! chunks and hands them to the chunk circuit.
+//!
+//! [`Adversary::attempt`] asks the circuit, chunk by chunk, whether the
+//! witness is satisfiable (`ChunkCircuit::check`, the constraint check that
+//! agrees with the prover), carrying each chunk's statement, as the circuit
+//! computes it, into the next: root, batch commitment and settlement
+//! registers, exactly what the fold joins. An attempt *proves as an epoch*
+//! when every chunk is satisfiable and the whole starts from the empty batch
+//! with no settlement open and ends with none open: what the chain circuit
+//! accepts.
+//!
+//! The replay property ([`Adversary::assert_replay`]): an attempt that
+//! proves as an epoch decodes (its batch items, `decode_batch`) into
+//! operations the native engine accepts from the same state, ending at the
+//! same root, with the same batch hash and operation count. A proof of
+//! anything else is a soundness bug.
+
+use plonky2::field::types::Field;
+use plonky2::field::types::PrimeField64;
+use zksettle_circuits::chunk::{
+    ChunkCircuit, ChunkPublicInputs, ChunkWitness, SettleCarry, StepWitness,
+};
+use zksettle_circuits::config::F;
+use zksettle_circuits::recursion::segment::joins;
+use zksettle_circuits::rules::encoding::ZERO_DIGEST;
+use zksettle_circuits::rules::ops::{batch_hash, decode_batch, BATCH_ITEM_LEN};
+use zksettle_circuits::rules::{Context, Epoch, Operation, Prices, RiskArrays};
+use zksettle_prover::ledger::Ledger;
+
+use super::tree::{ports, Tree, Write};
+use super::unchecked;
+
+/// A batch item.
+pub type Item = [F; BATCH_ITEM_LEN];
+
+/// A leaf value the adversary sets in place of the unchecked arithmetic's.
+#[derive(Clone, Debug)]
+pub enum LeafTamper {
+    /// Adds to the cash of the `write`-th write of item `item` (an account).
+    Cash {
+        item: usize,
+        write: usize,
+        delta: i64,
+    },
+    /// Flips the liquidation flag of that write.
+    Flag { item: usize, write: usize },
+    /// Adds to the quantity of the first position of that write.
+    Quantity {
+        item: usize,
+        write: usize,
+        delta: i64,
+    },
+    /// Adds to the bad debt of that write (the global leaf).
+    BadDebt {
+        item: usize,
+        write: usize,
+        delta: i64,
+    },
+}
+
+/// What the circuit made of an attempt.
+#[derive(Clone, Debug)]
+pub enum Attempt {
+    /// Some item has no leaf the circuit could even read (the adversary has
+    /// no witness to try).
+    NoWitness {
+        /// The item.
+        item: usize,
+    },
+    /// Chunk `chunk` is not satisfiable.
+    Unprovable {
+        /// The chunk.
+        chunk: usize,
+        /// The circuit's reason.
+        reason: String,
+    },
+    /// Every chunk is satisfiable, with these statements (chained: each
+    /// starts where the one before ended).
+    Chunks(Vec<ChunkPublicInputs>),
+}
+
+impl Attempt {
+    /// Whether the chunks make a whole epoch the chain circuit accepts: the
+    /// first starts from the empty batch, the settlement registers are
+    /// closed at both ends.
+    pub fn proves_as_epoch(&self) -> bool {
+        match self {
+            Attempt::Chunks(s) => {
+                let (Some(first), Some(last)) = (s.first(), s.last()) else {
+                    return false;
+                };
+                first.batch_in == ZERO_DIGEST
+                    && first.carry_in == SettleCarry::CLOSED
+                    && last.carry_out == SettleCarry::CLOSED
+            }
+            _ => false,
+        }
+    }
+}
+
+/// An adversarial prover working on the state before an epoch.
+pub struct Adversary<'a> {
+    /// The state the attempt starts from.
+    pub ledger: &'a Ledger,
+    /// The epoch header (reports, number, time); its operations are ignored.
+    pub epoch: &'a Epoch,
+    prices: Prices,
+    risk: RiskArrays,
+}
+
+impl<'a> Adversary<'a> {
+    /// An adversary proving from `ledger` under `epoch`'s header.
+    ///
+    /// # Panics
+    /// If the epoch's reports are rejected (the adversary needs honest prices).
+    pub fn new(ledger: &'a Ledger, epoch: &'a Epoch) -> Self {
+        let prices = ledger.epoch_prices(epoch).expect("the reports are valid");
+        let risk = RiskArrays::compute(ledger.market(), &prices);
+        Self {
+            ledger,
+            epoch,
+            prices,
+            risk,
+        }
+    }
+
+    /// The rule context of the epoch.
+    pub fn ctx(&self) -> Context<'_> {
+        Context {
+            market: self.ledger.market(),
+            prices: &self.prices,
+            risk: &self.risk,
+            timestamp: self.epoch.timestamp,
+        }
+    }
+
+    /// The steps of `items`, with the unchecked arithmetic's writes and the
+    /// adversary's own leaf values where `tampers` says; `Err(item)` when an
+    /// item has no writes at all.
+    pub fn steps(&self, items: &[Item], tampers: &[LeafTamper]) -> Result<Vec<StepWitness>, usize> {
+        let ctx = self.ctx();
+        let mut tree = Tree::new(self.ledger);
+        let mut steps = Vec::with_capacity(items.len());
+        for (k, item) in items.iter().enumerate() {
+            // An item of no known tag writes nothing (the circuit must refuse its tag).
+            let mut writes = match unchecked::writes(&ctx, &tree, item) {
+                Some(writes) => writes,
+                None if ports(tag_of(item)).is_empty() => Vec::new(),
+                None => return Err(k),
+            };
+            for tamper in tampers {
+                apply_tamper(tamper, k, &mut writes);
+            }
+            if !writes_fit(&writes) {
+                return Err(k);
+            }
+            steps.push(tree.step(*item, &writes));
+        }
+        Ok(steps)
+    }
+
+    /// Hands `steps`, cut into chunks of the circuit's capacity (`order`
+    /// permutes the chunks: the adversary may present them in any order),
+    /// to the circuit chunk by chunk.
+    pub fn attempt_steps(
+        &self,
+        circuit: &ChunkCircuit,
+        steps: Vec<StepWitness>,
+        order: Option<&[usize]>,
+    ) -> Attempt {
+        let market = self.ledger.market();
+        let capacity = circuit.params.capacity;
+        let mut groups: Vec<Vec<StepWitness>> = steps.chunks(capacity).map(<[_]>::to_vec).collect();
+        if groups.is_empty() {
+            // An empty epoch is one empty chunk.
+            groups.push(Vec::new());
+        }
+        let groups = match order {
+            Some(order) => order
+                .iter()
+                .filter_map(|&k| groups.get(k).cloned())
+                .collect(),
+            None => groups,
+        };
+        let mut statements: Vec<ChunkPublicInputs> = Vec::new();
+        // Each chunk starts where its steps' first port says (the adversary
+        // picks root_in), with the batch and registers the previous chunk's
+        // statement ended with, as a fold would join them.
+        for (k, group) in groups.into_iter().enumerate() {
+            let root_in = group
+                .first()
+                .and_then(first_root)
+                .unwrap_or_else(|| statements.last().map_or(self.ledger.root(), |s| s.root_out));
+            let previous = statements.last();
+            let chunk = ChunkWitness {
+                reports: self.epoch.reports.clone(),
+                epoch: self.epoch.epoch,
+                timestamp: self.epoch.timestamp,
+                root_in,
+                batch_in: previous.map_or(ZERO_DIGEST, |s| s.batch_out),
+                carry_in: previous.map_or(SettleCarry::CLOSED, |s| s.carry_out),
+                steps: group,
+            };
+            match circuit.check(market, &chunk) {
+                Ok(statement) => {
+                    // The fold connects exactly what `joins` compares.
+                    if let Some(Err(why)) = previous.map(|p| joins(p, &statement)) {
+                        return Attempt::Unprovable {
+                            chunk: k,
+                            reason: format!("the fold refuses: {why}"),
+                        };
+                    }
+                    statements.push(statement);
+                }
+                Err(e) => {
+                    return Attempt::Unprovable {
+                        chunk: k,
+                        reason: e.to_string(),
+                    }
+                }
+            }
+        }
+        Attempt::Chunks(statements)
+    }
+
+    /// Builds the steps of `items` (with `tampers`) and attempts them.
+    pub fn attempt(
+        &self,
+        circuit: &ChunkCircuit,
+        items: &[Item],
+        tampers: &[LeafTamper],
+    ) -> Attempt {
+        match self.steps(items, tampers) {
+            Ok(steps) => self.attempt_steps(circuit, steps, None),
+            Err(item) => Attempt::NoWitness { item },
+        }
+    }
+
+    /// The replay property for an attempt at `items`: if it proves as an
+    /// epoch, the items decode into operations the native engine applies
+    /// from the same state to the same root, batch hash and count. Returns
+    /// whether it proved. `what` names the case in a failure.
+    pub fn assert_replay(&self, items: &[Item], attempt: &Attempt, what: &str) -> bool {
+        if !self.proves_here(attempt) {
+            return false;
+        }
+        let Attempt::Chunks(statements) = attempt else {
+            unreachable!()
+        };
+        // Padding items are no part of the batch (the commitment skips them).
+        let batch: Vec<Item> = items.iter().copied().filter(|i| tag_of(i) != 0).collect();
+        let (ops, carry) = decode_batch(&batch, SettleCarry::CLOSED).unwrap_or_else(|e| {
+            panic!("{what}: a batch that does not decode proved as an epoch: {e}")
+        });
+        assert_eq!(
+            carry,
+            SettleCarry::CLOSED,
+            "{what}: an open settlement proved"
+        );
+        let native = self.replay(&ops).unwrap_or_else(|e| {
+            panic!("{what}: the circuit proved a batch the native engine rejects: {e}\n{ops:?}")
+        });
+        let last = statements.last().expect("an epoch has a chunk");
+        assert_eq!(
+            last.root_out,
+            native.root(),
+            "{what}: another root than the native one"
+        );
+        assert_eq!(
+            last.batch_out,
+            batch_hash(&ops),
+            "{what}: another batch hash"
+        );
+        let count: u64 = statements.iter().map(|s| s.op_count).sum();
+        assert_eq!(count, ops.len() as u64, "{what}: another operation count");
+        true
+    }
+
+    /// Whether an attempt proves as an epoch starting from the adversary's
+    /// state (the chain circuit joins an epoch to the previous root).
+    pub fn proves_here(&self, attempt: &Attempt) -> bool {
+        match attempt {
+            Attempt::Chunks(s) if attempt.proves_as_epoch() => {
+                s.first().is_some_and(|f| f.root_in == self.ledger.root())
+            }
+            _ => false,
+        }
+    }
+
+    /// The native engine on `ops` from the adversary's state.
+    pub fn replay(&self, ops: &[Operation]) -> Result<Ledger, String> {
+        let epoch = Epoch {
+            epoch: self.ledger.epoch() + 1,
+            prev_root: self.ledger.root(),
+            ops: ops.to_vec(),
+            ..self.epoch.clone()
+        };
+        self.ledger
+            .apply_epoch(&epoch)
+            .map(|(next, _)| next)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The root before a step's first port write: where a chunk starting with
+/// it must start.
+fn first_root(step: &StepWitness) -> Option<zksettle_circuits::rules::encoding::Digest> {
+    use zksettle_circuits::rules::merkle::root_from_path;
+    if let Some(a) = &step.a {
+        return Some(root_from_path(a.before.leaf_hash(), a.index, &a.siblings));
+    }
+    None
+}
+
+/// Whether every account write is a leaf at all (the circuit reads the
+/// leaf's elements; values beyond a field element's range cannot be set).
+fn writes_fit(writes: &[Write]) -> bool {
+    writes.iter().all(|w| match w {
+        Write::Account(_, a) => a.positions.len() <= zksettle_circuits::rules::units::N_SLOTS,
+        Write::Global(_) => true,
+    })
+}
+
+fn apply_tamper(tamper: &LeafTamper, item: usize, writes: &mut [Write]) {
+    let shift = |x: u64, delta: i64| x.checked_add_signed(delta).unwrap_or(x);
+    match *tamper {
+        LeafTamper::Cash {
+            item: i,
+            write,
+            delta,
+        } if i == item => {
+            if let Some(Write::Account(_, a)) = writes.get_mut(write) {
+                a.cash = shift(a.cash, delta);
+            }
+        }
+        LeafTamper::Flag { item: i, write } if i == item => {
+            if let Some(Write::Account(_, a)) = writes.get_mut(write) {
+                a.flags ^= 1;
+            }
+        }
+        LeafTamper::Quantity {
+            item: i,
+            write,
+            delta,
+        } if i == item => {
+            if let Some(Write::Account(_, a)) = writes.get_mut(write) {
+                if let Some(p) = a.positions.first_mut() {
+                    p.qty += delta;
+                }
+            }
+        }
+        LeafTamper::BadDebt {
+            item: i,
+            write,
+            delta,
+        } if i == item => {
+            if let Some(Write::Global(d)) = writes.get_mut(write) {
+                *d = shift(*d, delta);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The batch items of operations.
+pub fn items_of(ops: &[Operation]) -> Vec<Item> {
+    ops.iter().flat_map(Operation::batch_items).collect()
+}
+
+/// An item with element `at` replaced by `value`.
+pub fn with_element(item: &Item, at: usize, value: F) -> Item {
+    let mut out = *item;
+    out[at] = value;
+    out
+}
+
+/// A field element of a signed integer.
+pub fn element(x: i64) -> F {
+    F::from_noncanonical_i64(x)
+}
+
+/// The tag of an item.
+pub fn tag_of(item: &Item) -> u64 {
+    item[0].to_canonical_u64()
+}
