@@ -1383,7 +1383,7 @@ fn system_account_cases() -> Vec<Case> {
             vec![sweep(0)],
             rejected_at(0, "AmountOutOfRange"),
         ),
-        indebted(10 * USD, 0, 0).case(
+        indebted(10 * USD, 1_000 * USD, 0).case(
             "the-insurance-fund-cannot-be-withdrawn",
             "the insurance fund is only ever topped up",
             vec![withdraw(INSURANCE_FUND, USD)],

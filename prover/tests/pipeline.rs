@@ -5,6 +5,9 @@
 
 use std::sync::Mutex;
 
+#[path = "support/mod.rs"]
+mod support;
+
 use zksettle_circuits::chunk::{ChunkParams, OpKinds};
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::recursion::set::CircuitSet;
@@ -95,8 +98,12 @@ fn params(market: &Market) -> ChunkParams {
     }
 }
 
-fn circuits(market: &Market) -> CircuitSet {
-    CircuitSet::build(params(market))
+/// The circuits of the small market, built once per test binary.
+fn circuits(market: &Market) -> &'static CircuitSet {
+    static SET: std::sync::OnceLock<CircuitSet> = std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| CircuitSet::build(params(market)));
+    assert_eq!(set.chunk.params, params(market), "one market shape");
+    set
 }
 
 fn prove(
@@ -229,16 +236,21 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
         assert!(
             matches!(
                 set.chain
-                    .prove_unchecked(previous, epoch.child(), genesis_root),
+                    .check_unchecked(previous, epoch.child(), genesis_root),
                 Err(RecursionError::Unprovable { .. })
             ),
-            "{what} proved"
+            "{what} is satisfiable"
         );
     }
     // Nor from another genesis root.
     assert!(matches!(
         set.chain
             .prove_unchecked(None, first.child(), ledger2.root()),
+        Err(RecursionError::Unprovable { .. })
+    ));
+    assert!(matches!(
+        set.chain
+            .check_unchecked(None, first.child(), ledger2.root()),
         Err(RecursionError::Unprovable { .. })
     ));
 
@@ -249,4 +261,151 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
     assert_eq!(again.statement, second.statement);
     let chain = prove_chain(&loaded, Some(&chain1), &again, genesis_root).unwrap();
     assert_eq!(set.chain.verify(&chain).unwrap(), s2);
+}
+
+/// What the fold joins and the chain closes, set wrong with real proofs: a
+/// settlement of two holders cut across two chunks (a withdrawal and holder
+/// 0, then holder 1). The two chunks fold; a second chunk that continues the
+/// root and the batch but not the settlement registers (a deposit with none
+/// open), or that is of another epoch number or time, does not; chunks in
+/// the wrong order do not; and neither chunk alone is a whole epoch the
+/// chain accepts (the first ends with a settlement open, the second starts
+/// with one and from a non-empty batch).
+#[test]
+fn folds_and_the_chain_refuse_what_does_not_join() {
+    use support::adversary::{items_of, Adversary};
+    use zksettle_circuits::chunk::ChunkWitness;
+    use zksettle_circuits::recursion::fold::Child;
+    use zksettle_circuits::rules::ops::SettleExpiry;
+    use zksettle_circuits::rules::oracle::SettlementPrice;
+
+    let market = small_market();
+    let ledger = Ledger::from_state(
+        market.clone(),
+        &state(vec![
+            account(3, 1_000 * USD, &[(6, 100)]),
+            account(5, 1_000_000 * USD, &[(6, -100)]),
+            account(7, 1_000 * USD, &[]),
+        ]),
+    )
+    .unwrap();
+    let quote = Quote {
+        settlement: vec![SettlementPrice {
+            underlying: 0,
+            expiry: EXPIRED,
+            price: 70_000 * USD,
+        }],
+        ..Quote::default()
+    };
+    let epoch = epoch_with_quote(&market, ledger.root(), &quote, vec![]);
+    let adversary = Adversary::new(&ledger, &epoch);
+    let withdraw = Operation::Withdraw(Withdraw {
+        account: 7,
+        amount: USD,
+    });
+    let deposit = Operation::Deposit(Deposit {
+        account: 7,
+        owner: owner(7),
+        amount: USD,
+    });
+    let settle = Operation::SettleExpiry(SettleExpiry {
+        instrument: 6,
+        accounts: vec![3, 5],
+    });
+    let items = items_of(&[withdraw.clone(), settle]);
+    let steps = adversary.steps(&items, &[]).unwrap();
+    // The deposit as the step after holder 0: it starts from holder 0's root.
+    let mut detour = items[..2].to_vec();
+    detour.extend(items_of(&[deposit]));
+    let detour_step = adversary.steps(&detour, &[]).unwrap().pop().unwrap();
+
+    let set = circuits(&market);
+    let chunk = |root_in, batch_in, carry_in, steps: &[_]| ChunkWitness {
+        reports: epoch.reports.clone(),
+        epoch: epoch.epoch,
+        timestamp: epoch.timestamp,
+        root_in,
+        batch_in,
+        carry_in,
+        steps: steps.to_vec(),
+    };
+    let wrap = |witness: &ChunkWitness| {
+        let proof = set.chunk.prove(&market, witness).expect("the chunk proves");
+        let statement = set.chunk.verify(&proof).unwrap();
+        let wrapped = set
+            .wrap
+            .prove(&proof, &set.fold.data.verifier_only)
+            .unwrap();
+        (wrapped, statement)
+    };
+    let first = chunk(
+        ledger.root(),
+        zksettle_circuits::rules::encoding::ZERO_DIGEST,
+        zksettle_circuits::chunk::SettleCarry::CLOSED,
+        &steps[..2],
+    );
+    let (w0, s0) = wrap(&first);
+    assert!(s0.carry_out.open, "the first chunk ends mid-settlement");
+    let second = chunk(s0.root_out, s0.batch_out, s0.carry_out, &steps[2..]);
+    let (w1, s1) = wrap(&second);
+    let fold = set
+        .fold
+        .prove(Child::Wrap(&w0), Child::Wrap(&w1))
+        .expect("the halves of the settlement fold");
+    let genesis = ledger.root();
+    let chain = set
+        .chain
+        .prove(None, Child::Fold(&fold), genesis)
+        .expect("the whole epoch chains");
+    assert_eq!(set.chain.verify(&chain).unwrap().op_count, 2);
+
+    let (w_detour, _) = wrap(&chunk(
+        s0.root_out,
+        s0.batch_out,
+        zksettle_circuits::chunk::SettleCarry::CLOSED,
+        &[detour_step],
+    ));
+    let later = ChunkWitness {
+        timestamp: epoch.timestamp + 1,
+        ..second.clone()
+    };
+    let renumbered = ChunkWitness {
+        epoch: epoch.epoch + 1,
+        ..second.clone()
+    };
+    let (w_later, _) = wrap(&later);
+    let (w_renumbered, _) = wrap(&renumbered);
+    for (what, left, right) in [
+        ("settlement registers", &w0, &w_detour),
+        ("timestamp", &w0, &w_later),
+        ("epoch", &w0, &w_renumbered),
+        ("root (chunks swapped)", &w1, &w0),
+    ] {
+        assert!(
+            matches!(
+                set.fold.check_unchecked(Child::Wrap(left), Child::Wrap(right)),
+                Err(RecursionError::Unprovable { .. })
+            ),
+            "a fold of children whose {what} do not join is satisfiable"
+        );
+        assert!(matches!(
+            set.fold.prove(Child::Wrap(left), Child::Wrap(right)),
+            Err(RecursionError::Join(_))
+        ));
+    }
+    for (what, half) in [("ends open", &w0), ("starts open", &w1)] {
+        assert!(
+            matches!(
+                set.chain.check_unchecked(None, Child::Wrap(half), genesis),
+                Err(RecursionError::Unprovable { .. })
+            ),
+            "an epoch that {what} chained"
+        );
+    }
+    // The constraint check and the prover agree on one of them.
+    assert!(matches!(
+        set.fold.prove_unchecked(Child::Wrap(&w0), Child::Wrap(&w_detour)),
+        Err(RecursionError::Unprovable { .. })
+    ));
+    assert_eq!(s1.carry_out, zksettle_circuits::chunk::SettleCarry::CLOSED);
 }

@@ -300,6 +300,33 @@ impl ChainCircuit {
         epoch_proof: Child,
         genesis_root: Digest,
     ) -> Result<Proof, RecursionError> {
+        let pw = self.witness(previous, epoch_proof, genesis_root)?;
+        prove_checked("chain", &self.data, pw)
+    }
+
+    /// Whether the chain step is satisfiable, decided by the constraint
+    /// check that agrees with the prover (no native join check, no proof).
+    pub fn check_unchecked(
+        &self,
+        previous: Option<&Proof>,
+        epoch_proof: Child,
+        genesis_root: Digest,
+    ) -> Result<(), RecursionError> {
+        let pw = self.witness(previous, epoch_proof, genesis_root)?;
+        crate::check::check_witness(&self.data, pw)
+            .map(drop)
+            .map_err(|e| RecursionError::Unprovable {
+                circuit: "chain",
+                reason: e.to_string(),
+            })
+    }
+
+    fn witness(
+        &self,
+        previous: Option<&Proof>,
+        epoch_proof: Child,
+        genesis_root: Digest,
+    ) -> Result<PartialWitness<F>, RecursionError> {
         let t = &self.targets;
         let mut pw = PartialWitness::new();
         let has_previous = previous.is_some();
@@ -323,7 +350,7 @@ impl ChainCircuit {
             .and_then(|()| pw.set_bool_target(t.has_previous, has_previous))
             .and_then(|()| pw.set_hash_target(t.genesis_root, genesis_root))
             .map_err(|e| RecursionError::Witness(e.to_string()))?;
-        prove_checked("chain", &self.data, pw)
+        Ok(pw)
     }
 
     /// Writes the quorum and the targets the prover fills.

@@ -52,16 +52,24 @@ pub fn native(ledger: &Ledger, epoch: &Epoch) -> (Ledger, EpochWitness, Vec<Chun
 }
 
 /// Proves every chunk and checks the statements join and match the native run.
+/// Checks every chunk (the constraint check that agrees with the prover)
+/// and its statement against the native one
+/// (`ChunkWitness::expected_statement`) and the ledger's epoch.
 pub fn prove_and_check(market: &Market, witness: &EpochWitness, chunks: &[ChunkWitness]) {
     let circuit = circuit(market);
     let statements: Vec<ChunkPublicInputs> = chunks
         .iter()
         .enumerate()
         .map(|(k, chunk)| {
-            let proof = circuit
-                .prove(market, chunk)
-                .unwrap_or_else(|e| panic!("chunk {k} does not prove: {e}"));
-            circuit.verify(&proof).unwrap()
+            let statement = circuit
+                .check(market, chunk)
+                .unwrap_or_else(|e| panic!("chunk {k} is not satisfiable: {e}"));
+            assert_eq!(
+                Some(&statement),
+                chunk.expected_statement(market).as_ref(),
+                "chunk {k}: the native statement"
+            );
+            statement
         })
         .collect();
     let first = statements.first().unwrap();
@@ -84,4 +92,15 @@ pub fn prove_and_check(market: &Market, witness: &EpochWitness, chunks: &[ChunkW
     }
     let ops: u64 = statements.iter().map(|s| s.op_count).sum();
     assert_eq!(ops, witness.ops.len() as u64);
+}
+
+/// Proves and verifies one chunk for real; its statement must be the one
+/// computed natively.
+pub fn prove_one(market: &Market, chunk: &ChunkWitness) {
+    let circuit = circuit(market);
+    let proof = circuit.prove(market, chunk).expect("the chunk proves");
+    assert_eq!(
+        Some(circuit.verify(&proof).unwrap()),
+        chunk.expected_statement(market)
+    );
 }
