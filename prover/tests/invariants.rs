@@ -1,7 +1,8 @@
 //! Property tests of the invariants of DESIGN section 7 over random states
 //! and random operation streams on the test market:
 //! cash conservation (total cash minus bad debt moves only by deposits minus
-//! withdrawals), every instrument nets to zero, determinism, op-by-op and
+//! withdrawals), every instrument nets to zero, bad debt only beside an empty
+//! insurance fund, determinism, op-by-op and
 //! whole-epoch application agree, a rejected epoch names its operation and
 //! changes nothing, every written state is a valid snapshot, and a
 //! liquidation always strictly improves the account's E - MM.
@@ -11,10 +12,11 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use zksettle_circuits::rules::margin::margin;
 use zksettle_circuits::rules::ops::{
-    Context, Deposit, Liquidate, Operation, SettleExpiry, Trade, Withdraw,
+    Context, Deposit, Liquidate, Operation, SettleExpiry, SweepFees, Trade, Withdraw,
 };
 use zksettle_circuits::rules::oracle::median_prices;
 use zksettle_circuits::rules::risk::RiskArrays;
+use zksettle_circuits::rules::units::{FEE_ACCOUNT, INSURANCE_FUND};
 use zksettle_circuits::rules::{EpochError, StateFile};
 use zksettle_fixtures::builder::*;
 use zksettle_prover::ledger::Ledger;
@@ -98,7 +100,25 @@ fn arb_op() -> impl Strategy<Value = Operation> {
                 accounts: a.into_iter().collect(),
             })
         }),
+        (1u64..5_000).prop_map(|usd| Operation::Deposit(Deposit {
+            account: INSURANCE_FUND,
+            owner: venue_owner(),
+            amount: usd * USD
+        })),
+        (0u64..50).prop_map(|usd| Operation::SweepFees(SweepFees {
+            amount: usd * USD + 1
+        })),
+        (0u64..50).prop_map(|usd| Operation::Withdraw(Withdraw {
+            account: FEE_ACCOUNT,
+            amount: usd * USD + 1
+        })),
     ]
+}
+
+/// Bad debt is outstanding only while the insurance fund is empty (every
+/// credit to the fund repays it first).
+fn bad_debt_only_with_an_empty_fund(ledger: &Ledger) -> bool {
+    ledger.bad_debt() == 0 || ledger.account(INSURANCE_FUND).cash == 0
 }
 
 /// BTC spot scaled by `percent`, marks unchanged (they stay within bounds).
@@ -157,6 +177,9 @@ proptest! {
             };
             prop_assert_eq!(total_cash_minus_bad_debt(&working), cash_before + delta, "cash conservation for {:?}", op);
             prop_assert!(nets_to_zero(&working), "instruments net to zero after {:?}", op);
+            if bad_debt_only_with_an_empty_fund(&before) {
+                prop_assert!(bad_debt_only_with_an_empty_fund(&working), "bad debt beside a funded insurance fund after {:?}", op);
+            }
             if let Operation::Liquidate(l) = &op {
                 let excess = |ledger: &Ledger| margin(&ledger.account(l.account), &risk, &market.params).excess();
                 prop_assert!(excess(&working) > excess(&before), "liquidation improves E - MM");

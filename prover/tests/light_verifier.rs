@@ -28,8 +28,8 @@ use zksettle_prover::pipeline::job::prove_epoch_to;
 use zksettle_verifier::config::F;
 use zksettle_verifier::hex::digest_hex;
 use zksettle_verifier::{
-    verify_proof, Anchor, Attestation, AttestationFault, Digest, Finalized, LightClient,
-    ProofKind, Trusted, Verifier, VerifyError,
+    verify_proof, Anchor, Attestation, AttestationFault, Digest, Finalized, LightClient, ProofKind,
+    Trusted, Verifier, VerifyError,
 };
 
 /// A proven history, as `zksettle prove` leaves it in its directory.
@@ -104,8 +104,15 @@ fn prove_history(ops_per_epoch: Vec<Vec<Operation>>) -> History {
         let n = epoch.epoch;
         let path = |name: &str| h.dir.path().join(format!("{name}-{n:04}"));
         write_json(&path("epoch").with_extension("json"), &epoch).unwrap();
-        let proven = prove_epoch_to(set(), &ledger, &epoch, previous.as_ref(), h.dir.path(), &|_| {})
-            .unwrap();
+        let proven = prove_epoch_to(
+            set(),
+            &ledger,
+            &epoch,
+            previous.as_ref(),
+            h.dir.path(),
+            &|_| {},
+        )
+        .unwrap();
         h.final_proofs
             .push(std::fs::read(path("final").with_extension("proof")).unwrap());
         h.chain_proofs
@@ -171,8 +178,10 @@ fn verifier() -> Verifier {
 /// Verifies a proof from genesis with the attestations of `epochs` (1-based).
 fn from_genesis(proof: &[u8], epochs: &[usize]) -> Result<Finalized, VerifyError> {
     let c = chain();
-    let attestations: Vec<Attestation> =
-        epochs.iter().map(|&e| c.attestations[e - 1].clone()).collect();
+    let attestations: Vec<Attestation> = epochs
+        .iter()
+        .map(|&e| c.attestations[e - 1].clone())
+        .collect();
     let trusted = trusted_values();
     verify_proof(
         &verifier(),
@@ -368,12 +377,10 @@ fn with_public_input(index: usize, value: F) -> Vec<u8> {
 fn a_changed_public_input_is_rejected_with_its_own_error() {
     let original = verifier().decode(last()).unwrap().public_inputs().to_vec();
     assert_eq!(original.len(), 39);
-    let mismatch = |e: &VerifyError, name: &str| {
-        matches!(e, VerifyError::Attestation { epoch: 3, fault: AttestationFault::Mismatch { field, .. } } if *field == name)
-    };
+    let mismatch = |e: &VerifyError, name: &str| matches!(e, VerifyError::Attestation { epoch: 3, fault: AttestationFault::Mismatch { field, .. } } if *field == name);
     for (index, element) in original.iter().enumerate() {
-        let err = from_genesis(&with_public_input(index, *element + F::ONE), &[1, 2, 3])
-            .unwrap_err();
+        let err =
+            from_genesis(&with_public_input(index, *element + F::ONE), &[1, 2, 3]).unwrap_err();
         let expected = match index {
             0..=3 => matches!(
                 err,
@@ -702,7 +709,12 @@ fn attest(epochs: &[u64]) -> Vec<String> {
     let dir = chain().dir.path();
     epochs
         .iter()
-        .flat_map(|e| ["--attestation".to_string(), file(dir, &format!("attest-{e:04}.json"))])
+        .flat_map(|e| {
+            [
+                "--attestation".to_string(),
+                file(dir, &format!("attest-{e:04}.json")),
+            ]
+        })
         .collect()
 }
 
@@ -710,7 +722,10 @@ fn refused(output: &std::process::Output, expected: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
+    assert!(
+        stderr.contains(expected),
+        "expected {expected:?} in: {stderr}"
+    );
 }
 
 fn accepted(output: &std::process::Output) -> serde_json::Value {
@@ -748,7 +763,10 @@ fn zksettle_verify_needs_the_attestations_since_the_finalized_epoch() {
     );
     let mut only_3 = finalized(&r1);
     only_3.extend(attest(&[3]));
-    refused(&verify_cli(&final3(), &only_3), "no attestation for epoch 2");
+    refused(
+        &verify_cli(&final3(), &only_3),
+        "no attestation for epoch 2",
+    );
     let mut two_and_3 = finalized(&r1);
     two_and_3.extend(attest(&[2, 3]));
     assert_eq!(accepted(&verify_cli(&final3(), &two_and_3))["epoch"], 3);
@@ -847,7 +865,11 @@ fn account_proofs_round_trip_and_refuse_tampering() {
         "--out",
         &proof_path.display().to_string(),
     ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let root = digest_hex(&c.roots[2]);
     let check = |path: &Path| {
         zksettle(&[
@@ -860,7 +882,9 @@ fn account_proofs_round_trip_and_refuse_tampering() {
     };
     let line = accepted(&check(&proof_path));
     assert_eq!(line["index"], 3);
-    let expected_cash = genesis().account(3).cash - 100 * USD - 10 * MARKS[0] / 100
+    let expected_cash = genesis().account(3).cash
+        - 100 * USD
+        - 10 * MARKS[0] / 100
         - zksettle_circuits::rules::ops::trade_fee(10, MARKS[0], BTC, 3, 1_250) as u64;
     assert_eq!(line["account"]["cash"], expected_cash);
     let mut proof: serde_json::Value =
@@ -873,7 +897,10 @@ fn account_proofs_round_trip_and_refuse_tampering() {
         check(&path)
     };
     refused(
-        &tampered(&|p| p["account"]["cash"] = (expected_cash + 1).into(), "leaf.json"),
+        &tampered(
+            &|p| p["account"]["cash"] = (expected_cash + 1).into(),
+            "leaf.json",
+        ),
         "hashes to",
     );
     let sibling = digest_hex(&hash(&[F::TWO]));

@@ -383,7 +383,8 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     ] {
         assert!(
             matches!(
-                set.fold.check_unchecked(Child::Wrap(left), Child::Wrap(right)),
+                set.fold
+                    .check_unchecked(Child::Wrap(left), Child::Wrap(right)),
                 Err(RecursionError::Unprovable { .. })
             ),
             "a fold of children whose {what} do not join is satisfiable"
@@ -404,7 +405,8 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     }
     // The constraint check and the prover agree on one of them.
     assert!(matches!(
-        set.fold.prove_unchecked(Child::Wrap(&w0), Child::Wrap(&w_detour)),
+        set.fold
+            .prove_unchecked(Child::Wrap(&w0), Child::Wrap(&w_detour)),
         Err(RecursionError::Unprovable { .. })
     ));
     assert_eq!(s1.carry_out, zksettle_circuits::chunk::SettleCarry::CLOSED);

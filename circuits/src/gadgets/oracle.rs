@@ -287,7 +287,16 @@ pub fn set_report(
     report: &Report,
     market: &Market,
 ) -> anyhow::Result<()> {
-    let fields = report.to_fields(market);
+    set_attested_report(witness, target, &report.attested(market))
+}
+
+/// Assigns a report given in its canonical (hashed) form.
+pub fn set_attested_report(
+    witness: &mut PartialWitness<F>,
+    target: &ReportTarget,
+    report: &zksettle_verifier::AttestedReport,
+) -> anyhow::Result<()> {
+    let fields = report.to_fields();
     let targets = report_fields_without_domain(target);
     anyhow::ensure!(
         fields.len() == targets.len() + 1,
@@ -481,6 +490,50 @@ mod tests {
             }]),
             "settling an unexpired instrument, and only in one report"
         );
+    }
+
+    /// Two instruments of one underlying and expiry (2 and 3, leader 2),
+    /// expired: a canonical report pricing them apart is refused natively
+    /// (`SettlementPricesDiffer`) and cannot be proven.
+    #[test]
+    fn one_expiry_settles_at_one_price() {
+        use crate::rules::error::ReportViolation;
+        use crate::rules::oracle::check_report;
+        let mut market = market();
+        for i in [2, 3] {
+            market.instruments[i].expiry = NOW - 100;
+        }
+        assert_eq!(market.settlement_leader(3), 2);
+        let mut report = report(0, 4);
+        report.settlement = vec![SettlementPrice {
+            underlying: 0,
+            expiry: NOW - 100,
+            price: 48_000_000_000,
+        }];
+        let honest = report.attested(&market);
+        assert_eq!(check_report(&honest, &market, NOW), Ok(()));
+        let mut apart = honest.clone();
+        apart.settlement_by_instrument[3] += TICK;
+        assert_eq!(
+            check_report(&apart, &market, NOW),
+            Err(ReportViolation::SettlementPricesDiffer { instrument: 3 })
+        );
+        let proves = |r: &zksettle_verifier::AttestedReport| {
+            let shape = MarketShape::of(&market);
+            let mut b = builder();
+            let m = b.add_virtual_market(&shape);
+            let t_now = b.add_virtual_target();
+            let (target, _) = b.add_virtual_report(&shape);
+            b.check_report(&target, &m, t_now);
+            let data = b.build::<C>();
+            let mut pw = PartialWitness::new();
+            set_market(&mut pw, &m, &market).unwrap();
+            pw.set_target(t_now, F::from_canonical_u64(NOW)).unwrap();
+            set_attested_report(&mut pw, &target, r).unwrap();
+            provable(&data, pw)
+        };
+        assert!(proves(&honest), "control");
+        assert!(!proves(&apart), "two prices for one expiry proved");
     }
 
     #[test]

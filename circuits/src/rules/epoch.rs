@@ -193,3 +193,91 @@ impl StateFile {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::F;
+    use crate::gadgets::testing::market;
+    use crate::rules::account::FLAG_UNDER_LIQUIDATION;
+    use crate::rules::encoding::hash;
+    use plonky2::field::types::Field;
+
+    fn entry(index: u32, owner: Digest, flags: u64, positions: Vec<Position>) -> AccountEntry {
+        AccountEntry {
+            index,
+            owner,
+            cash: 10,
+            flags,
+            positions,
+        }
+    }
+
+    fn state(accounts: Vec<AccountEntry>) -> StateFile {
+        StateFile {
+            epoch: 0,
+            timestamp: 1,
+            bad_debt: 0,
+            accounts,
+        }
+    }
+
+    #[test]
+    fn the_venues_accounts_exist_listed_or_not() {
+        let market = market();
+        let user = entry(3, hash(&[F::TWO]), 0, vec![]);
+        let accounts = state(vec![user.clone()]).accounts(&market).unwrap();
+        let indices: Vec<u32> = accounts.iter().map(|(i, _)| *i).collect();
+        assert_eq!(indices, [0, 1, 3]);
+        for (index, account) in &accounts[..2] {
+            assert_eq!(account.owner, market.venue_owner, "leaf {index}");
+            assert_eq!(account.cash, 0);
+        }
+        let listed = state(vec![
+            AccountEntry {
+                cash: 0,
+                ..entry(0, market.venue_owner, 0, vec![])
+            },
+            user,
+        ]);
+        assert_eq!(listed.accounts(&market).unwrap(), accounts);
+    }
+
+    #[test]
+    fn invalid_snapshots_are_refused() {
+        let market = market();
+        let refused = |accounts: Vec<AccountEntry>| state(accounts).accounts(&market).is_err();
+        let position = Position {
+            instrument: 0,
+            qty: 1,
+        };
+        assert!(
+            refused(vec![entry(0, hash(&[F::TWO]), 0, vec![])]),
+            "another owner of the fund"
+        );
+        assert!(
+            refused(vec![entry(1, market.venue_owner, 0, vec![position])]),
+            "fees with a position"
+        );
+        assert!(
+            refused(vec![entry(
+                3,
+                hash(&[F::TWO]),
+                FLAG_UNDER_LIQUIDATION,
+                vec![]
+            )]),
+            "flagged without positions"
+        );
+        assert!(!refused(vec![entry(
+            3,
+            hash(&[F::TWO]),
+            FLAG_UNDER_LIQUIDATION,
+            vec![position]
+        )]));
+        let late = StateFile {
+            timestamp: crate::rules::units::TIMESTAMP_MAX + 1,
+            ..state(vec![])
+        };
+        assert!(late.accounts(&market).is_err(), "a timestamp beyond 2^40");
+    }
+}

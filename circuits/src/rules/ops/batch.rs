@@ -216,3 +216,92 @@ pub fn decode_batch(
     ops.extend(open.map(Operation::SettleExpiry));
     Ok((ops, registers))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::encoding::hash;
+
+    fn ops() -> Vec<Operation> {
+        vec![
+            Operation::Deposit(Deposit {
+                account: 7,
+                owner: hash(&[F::ONE]),
+                amount: 5,
+            }),
+            Operation::SettleExpiry(SettleExpiry {
+                instrument: 3,
+                accounts: vec![4, 9, 11],
+            }),
+            Operation::Trade(Trade {
+                buyer: 4,
+                seller: 9,
+                instrument: 1,
+                qty: 3,
+                price: 100,
+            }),
+            Operation::Liquidate(Liquidate {
+                account: 4,
+                liquidator: 9,
+                fraction_bps: 2_500,
+            }),
+            Operation::Withdraw(Withdraw {
+                account: 9,
+                amount: 1,
+            }),
+            Operation::SweepFees(SweepFees { amount: 8 }),
+        ]
+    }
+
+    fn items(ops: &[Operation]) -> Vec<[F; BATCH_ITEM_LEN]> {
+        ops.iter().flat_map(Operation::batch_items).collect()
+    }
+
+    #[test]
+    fn items_decode_back_to_their_operations() {
+        let ops = ops();
+        let items = items(&ops);
+        assert_eq!(items.len(), 8, "a settlement of three is three items");
+        for item in &items {
+            let used = used_fields(item[0].to_canonical_u64());
+            assert!(item[used..].iter().all(|x| *x == F::ZERO));
+        }
+        assert_eq!(
+            decode_batch(&items, SettlementRegisters::CLOSED),
+            Ok((ops, SettlementRegisters::CLOSED))
+        );
+    }
+
+    #[test]
+    fn malformed_batches_do_not_decode() {
+        let items = items(&ops());
+        let fails = |items: &[[F; BATCH_ITEM_LEN]], at: usize| {
+            let error = decode_batch(items, SettlementRegisters::CLOSED).unwrap_err();
+            assert_eq!(error.item, at, "{error}");
+        };
+        let mut unused = items.clone();
+        unused[0][7] = F::ONE;
+        fails(&unused, 0);
+        let mut unknown = items.clone();
+        unknown[5][0] = F::from_canonical_u64(9);
+        fails(&unknown, 5);
+        // A settlement interrupted, restarted, abandoned or out of turn.
+        let mut interrupted = items.clone();
+        interrupted.swap(2, 4);
+        fails(&interrupted, 2);
+        let mut out_of_turn = items.clone();
+        out_of_turn.swap(2, 3);
+        fails(&out_of_turn, 2);
+        let mut restarted = items.clone();
+        restarted[2][3] = F::ZERO;
+        fails(&restarted, 2);
+        let mut other_instrument = items.clone();
+        other_instrument[3][1] = F::from_canonical_u64(5);
+        fails(&other_instrument, 3);
+        // Cut mid-settlement: the rest is returned open.
+        let (ops, carry) = decode_batch(&items[..3], SettlementRegisters::CLOSED).unwrap();
+        assert!(carry.open);
+        assert_eq!(carry.next, 2);
+        assert_eq!(ops.len(), 2);
+    }
+}

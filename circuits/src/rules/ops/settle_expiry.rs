@@ -299,3 +299,59 @@ impl SettlementRegisters {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registers_bind_the_holders_of_one_settlement() {
+        let closed = SettlementRegisters::CLOSED;
+        let first = closed.after_holder(6, 3, 0, 2, 100).unwrap();
+        assert_eq!(
+            first,
+            SettlementRegisters {
+                open: true,
+                instrument: 6,
+                count: 2,
+                next: 1,
+                net: 100,
+                previous_account: 3,
+            }
+        );
+        assert_eq!(first.after_holder(6, 5, 1, 2, -100), Ok(closed));
+        assert!(matches!(
+            first.after_holder(7, 5, 1, 2, -100),
+            Err(RegisterError::DoesNotContinue { .. })
+        ));
+        assert!(matches!(
+            first.after_holder(6, 5, 1, 3, -100),
+            Err(RegisterError::DoesNotContinue { .. })
+        ));
+        assert!(matches!(
+            first.after_holder(6, 5, 0, 2, -100),
+            Err(RegisterError::SettlementOpen { .. })
+        ));
+        assert!(matches!(
+            first.after_holder(6, 3, 1, 2, -100),
+            Err(RegisterError::NotAscending { .. })
+        ));
+        assert!(matches!(
+            first.after_holder(6, 5, 1, 2, -99),
+            Err(RegisterError::Unbalanced { net: 1 })
+        ));
+        assert!(matches!(
+            first.after_other(),
+            Err(RegisterError::SettlementOpen { .. })
+        ));
+        assert!(matches!(
+            closed.after_holder(6, 5, 1, 2, -100),
+            Err(RegisterError::NotStarted { k: 1 })
+        ));
+        assert!(matches!(
+            closed.after_holder(6, 5, 2, 2, 0),
+            Err(RegisterError::PositionBeyondCount { .. })
+        ));
+        assert_eq!(closed.after_other(), Ok(closed));
+    }
+}
