@@ -132,8 +132,8 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
     // Epoch 1, checkpointed.
     let (epoch1, witness1, ledger1) = &h.epochs[0];
     let statement1 = expected_statement(&h.market, genesis_root, epoch1, witness1, &EMPTY_HISTORY);
-    let checkpoints = Checkpoints::open(dir.path(), &manifest(&set, &statement1)).unwrap();
-    let (first, stages) = prove(&set, &h, 0, Some(&checkpoints));
+    let checkpoints = Checkpoints::open(dir.path(), &manifest(set, &statement1)).unwrap();
+    let (first, stages) = prove(set, &h, 0, Some(&checkpoints));
     assert_eq!(first.chunks, 2);
     assert_eq!(first.folds, 1);
     assert!(stages.iter().all(|s| !matches!(
@@ -158,7 +158,7 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
     let mut bytes = std::fs::read(&damaged).unwrap();
     bytes[100] ^= 1;
     std::fs::write(&damaged, bytes).unwrap();
-    let (resumed, stages) = prove(&set, &h, 0, Some(&checkpoints));
+    let (resumed, stages) = prove(set, &h, 0, Some(&checkpoints));
     assert!(stages.contains(&Stage::Chunk {
         index: 0,
         resumed: true
@@ -169,8 +169,8 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
         resumed: false
     }));
     assert_eq!(resumed.statement, first.statement, "the same outcome");
-    let again = Checkpoints::open(dir.path(), &manifest(&set, &statement1)).unwrap();
-    let (_, stages) = prove(&set, &h, 0, Some(&again));
+    let again = Checkpoints::open(dir.path(), &manifest(set, &statement1)).unwrap();
+    let (_, stages) = prove(set, &h, 0, Some(&again));
     assert!(
         stages.iter().all(|s| matches!(
             s,
@@ -183,14 +183,14 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
 
     // Epoch 2: one chunk, whose wrap proof is the epoch proof.
     let (_, witness2, ledger2) = &h.epochs[1];
-    let (second, _) = prove(&set, &h, 1, None);
+    let (second, _) = prove(set, &h, 1, None);
     assert_eq!((second.chunks, second.folds, second.is_fold), (1, 0, false));
     assert_eq!(second.statement.root_out, ledger2.root());
     assert_eq!(second.statement.batch_out, witness2.batch_hash);
     assert_eq!(second.statement.op_count, 1);
 
     // The chain.
-    let chain1 = prove_chain(&set, None, &first, genesis_root).unwrap();
+    let chain1 = prove_chain(set, None, &first, genesis_root).unwrap();
     let s1 = set.chain.verify(&chain1).unwrap();
     assert_eq!(
         s1, statement1,
@@ -200,7 +200,7 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
         (s1.epoch, s1.genesis_root, s1.prev_root, s1.new_root),
         (1, genesis_root, genesis_root, ledger1.root())
     );
-    let chain2 = prove_chain(&set, Some(&chain1), &second, genesis_root).unwrap();
+    let chain2 = prove_chain(set, Some(&chain1), &second, genesis_root).unwrap();
     let s2 = set.chain.verify(&chain2).unwrap();
     assert_eq!(
         (s2.epoch, s2.genesis_root, s2.prev_root, s2.new_root),
