@@ -843,6 +843,15 @@ fn zksettle_verify_checks_the_published_epoch_file() {
     );
     refused(&changed(&|e| e.ops.push(withdraw(3, 1))), "operations");
     refused(&changed(&|e| e.timestamp += 1), "timestamp");
+    // An amount beyond the field hashes as its reduction: refused, not equal.
+    refused(
+        &changed(&|e| {
+            if let Operation::Withdraw(w) = &mut e.ops[0] {
+                w.amount += 0xffff_ffff_0000_0001;
+            }
+        }),
+        "not a batch",
+    );
     refused(
         &changed(&|e| e.reports[0].mark[0] += 100),
         "report 0 is not the attested report",

@@ -16,7 +16,7 @@ use anyhow::{Context as _, Result};
 use zksettle_circuits::rules::encoding::{digest_hex, parse_digest};
 use zksettle_circuits::rules::epoch::Epoch;
 use zksettle_circuits::rules::market::Market;
-use zksettle_circuits::rules::ops::batch_hash;
+use zksettle_circuits::rules::ops::{batch_hash, decode_batch, SettlementRegisters};
 use zksettle_prover::export::trusted;
 use zksettle_prover::io::read_json;
 use zksettle_verifier::{Anchor, Attestation, Finalized, ProofKind, Verifier, VerifyError};
@@ -188,6 +188,16 @@ fn check_epoch_file(
             epoch.ops.len(),
             finalized.op_count
         )));
+    }
+    // Every value must encode as itself (a number beyond the field would hash
+    // as its reduction): the items decode back to exactly these operations.
+    let items: Vec<_> = epoch.ops.iter().flat_map(|op| op.batch_items()).collect();
+    let canonical = decode_batch(&items, SettlementRegisters::CLOSED).ok();
+    if canonical.as_ref().map(|(ops, _)| ops) != Some(&epoch.ops) {
+        return Err(fail(
+            "its operations are not a batch (a value beyond its bound, or a settlement without holders)"
+                .into(),
+        ));
     }
     let hash = batch_hash(&epoch.ops);
     if hash != finalized.batch_hash {
