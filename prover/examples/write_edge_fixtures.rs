@@ -17,15 +17,14 @@ use zksettle_circuits::rules::encoding::{Digest, ZERO_DIGEST};
 use zksettle_circuits::rules::error::Violation;
 use zksettle_circuits::rules::margin::{margin, portfolio_risk, Margin};
 use zksettle_circuits::rules::market::{Instrument, OptionKind};
-use zksettle_circuits::rules::ops::{
-    Deposit, Liquidate, Operation, SettleExpiry, SweepFees, Trade, Withdraw,
-};
+use zksettle_circuits::rules::ops::{Deposit, Operation};
 use zksettle_circuits::rules::oracle::{median_prices, Prices, Report, SettlementPrice};
 use zksettle_circuits::rules::risk::RiskArrays;
 use zksettle_circuits::rules::units::{
     BAD_DEBT_MAX, CASH_MAX, FEE_ACCOUNT, INSURANCE_FUND, N_SLOTS, P_MAX, Q_MAX, TICK, TIMESTAMP_MAX,
 };
 use zksettle_circuits::rules::{Account, AccountEntry, Epoch, EpochError, Market, StateFile};
+use zksettle_fixtures::builder::op::*;
 use zksettle_fixtures::builder::*;
 use zksettle_fixtures::edge::{
     Expected, ExpectedFile, EPOCH_FILE, EXPECTED_FILE, MARKET_FILE, STATE_FILE,
@@ -233,43 +232,6 @@ const RICH: u64 = 1_000_000_000 * USD;
 const BTC_PUT: u32 = 1;
 /// One BTC in lots.
 const ONE_BTC: i64 = 100;
-
-fn deposit(account: u32, amount: u64) -> Operation {
-    Operation::Deposit(Deposit {
-        account,
-        owner: owner(account),
-        amount,
-    })
-}
-
-fn withdraw(account: u32, amount: u64) -> Operation {
-    Operation::Withdraw(Withdraw { account, amount })
-}
-
-fn trade(buyer: u32, seller: u32, instrument: u32, qty: i64, price: u64) -> Operation {
-    Operation::Trade(Trade {
-        buyer,
-        seller,
-        instrument,
-        qty,
-        price,
-    })
-}
-
-fn liquidate(account: u32, liquidator: u32, fraction_bps: u64) -> Operation {
-    Operation::Liquidate(Liquidate {
-        account,
-        liquidator,
-        fraction_bps,
-    })
-}
-
-fn settle(instrument: u32, accounts: Vec<u32>) -> Operation {
-    Operation::SettleExpiry(SettleExpiry {
-        instrument,
-        accounts,
-    })
-}
 
 /// Accounts 3 and 4, both rich and flat.
 fn two_rich() -> Vec<AccountEntry> {
@@ -1262,18 +1224,6 @@ fn epoch_header_cases() -> Vec<Case> {
             rejected_epoch("TimestampDecreased"),
         ),
     ]
-}
-
-fn deposit_to(account: u32, owner: Digest, amount: u64) -> Operation {
-    Operation::Deposit(Deposit {
-        account,
-        owner,
-        amount,
-    })
-}
-
-fn sweep(amount: u64) -> Operation {
-    Operation::SweepFees(SweepFees { amount })
 }
 
 /// The venue's accounts: the insurance fund is only topped up, and every

@@ -18,8 +18,9 @@ use plonky2::field::types::{Field, Field64};
 use proptest::prelude::*;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::rules::encoding::hash;
-use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
+use zksettle_circuits::rules::ops::{Operation, Trade};
 use zksettle_circuits::rules::{Epoch, Market};
+use zksettle_fixtures::builder::op::{deposit, withdraw};
 use zksettle_fixtures::builder::*;
 use zksettle_prover::export::{final_verifier_bytes, params_for, trusted};
 use zksettle_prover::io::write_json;
@@ -62,18 +63,6 @@ fn genesis() -> Ledger {
 fn set() -> &'static CircuitSet {
     static SET: OnceLock<CircuitSet> = OnceLock::new();
     SET.get_or_init(|| CircuitSet::build(params_for(&small_market(), 2)))
-}
-
-fn deposit(account: u32, amount: u64) -> Operation {
-    Operation::Deposit(Deposit {
-        account,
-        owner: owner(account),
-        amount,
-    })
-}
-
-fn withdraw(account: u32, amount: u64) -> Operation {
-    Operation::Withdraw(Withdraw { account, amount })
 }
 
 /// Proves `ops_per_epoch` one epoch after the other from genesis, writing

@@ -277,27 +277,8 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     use zksettle_circuits::chunk::ChunkWitness;
     use zksettle_circuits::recursion::fold::Child;
     use zksettle_circuits::rules::ops::SettleExpiry;
-    use zksettle_circuits::rules::oracle::SettlementPrice;
 
-    let market = small_market();
-    let ledger = Ledger::from_state(
-        market.clone(),
-        &state(vec![
-            account(3, 1_000 * USD, &[(6, 100)]),
-            account(5, 1_000_000 * USD, &[(6, -100)]),
-            account(7, 1_000 * USD, &[]),
-        ]),
-    )
-    .unwrap();
-    let quote = Quote {
-        settlement: vec![SettlementPrice {
-            underlying: 0,
-            expiry: EXPIRED,
-            price: 70_000 * USD,
-        }],
-        ..Quote::default()
-    };
-    let epoch = epoch_with_quote(&market, ledger.root(), &quote, vec![]);
+    let (market, ledger, epoch) = support::scenario::open_settlement();
     let adversary = Adversary::new(&ledger, &epoch);
     let withdraw = Operation::Withdraw(Withdraw {
         account: 7,

@@ -1,40 +1,14 @@
 //! The circuit (built once per market shape) and the valid batches the
 //! attempts start from.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
-use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds};
-use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::rules::{Epoch, Market, StateFile};
 use zksettle_fixtures::edge::{edge_cases, Expected};
 use zksettle_fixtures::generated::Generated;
 use zksettle_prover::ledger::Ledger;
 
-pub const DEPTH: u32 = 8;
-pub const CAPACITY: usize = 4;
-
-/// The market at the test tree depth.
-pub fn small(market: &Market) -> Market {
-    let mut market = market.clone();
-    market.tree_depth = DEPTH;
-    market
-}
-
-/// The chunk circuit for a market's shape, built once per process.
-pub fn circuit(market: &Market) -> Arc<ChunkCircuit> {
-    static CIRCUITS: OnceLock<Mutex<HashMap<ChunkParams, Arc<ChunkCircuit>>>> = OnceLock::new();
-    let params = ChunkParams {
-        shape: MarketShape::of(market),
-        capacity: CAPACITY,
-        kinds: OpKinds::ALL,
-    };
-    let mut circuits = CIRCUITS.get_or_init(Default::default).lock().unwrap();
-    circuits
-        .entry(params)
-        .or_insert_with(|| Arc::new(ChunkCircuit::build(params)))
-        .clone()
-}
+pub use crate::support::scenario::{circuit, small, CAPACITY};
 
 /// A valid batch: the state before it and its epoch (at the test depth).
 #[derive(Clone)]

@@ -9,34 +9,15 @@ use zksettle_circuits::chunk::{ChunkError, ChunkWitness, SettleCarry};
 use zksettle_circuits::recursion::segment::joins;
 use zksettle_circuits::rules::encoding::{hash, unsigned, ZERO_DIGEST};
 use zksettle_circuits::rules::ops::{Operation, SettleExpiry, Withdraw};
-use zksettle_circuits::rules::oracle::SettlementPrice;
 use zksettle_fixtures::builder::*;
-use zksettle_prover::ledger::Ledger;
 
-use super::common::{circuit, small, CAPACITY};
+use super::common::{circuit, CAPACITY};
 use crate::support::adversary::{items_of, Adversary};
+use crate::support::scenario::open_settlement;
 
 #[test]
 fn every_register_carried_across_a_chunk_border_is_pinned() {
-    let market = small(&market());
-    let ledger = Ledger::from_state(
-        market.clone(),
-        &state(vec![
-            account(3, 1_000 * USD, &[(6, 100)]),
-            account(5, 1_000_000 * USD, &[(6, -100)]),
-            account(7, 1_000 * USD, &[]),
-        ]),
-    )
-    .unwrap();
-    let quote = Quote {
-        settlement: vec![SettlementPrice {
-            underlying: 0,
-            expiry: EXPIRED,
-            price: 70_000 * USD,
-        }],
-        ..Quote::default()
-    };
-    let epoch = epoch_with_quote(&market, ledger.root(), &quote, vec![]);
+    let (market, ledger, epoch) = open_settlement();
     let adversary = Adversary::new(&ledger, &epoch);
     let withdraw = Operation::Withdraw(Withdraw {
         account: 7,

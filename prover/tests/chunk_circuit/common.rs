@@ -1,38 +1,11 @@
 //! Shared circuits (built once per shape) and the native side of each test.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
-
-use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, ChunkPublicInputs, ChunkWitness};
-use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::chunk::{ChunkPublicInputs, ChunkWitness};
 use zksettle_circuits::rules::{Epoch, Market, StateFile};
 use zksettle_prover::assign::chunk_witnesses;
 use zksettle_prover::ledger::{EpochWitness, Ledger};
 
-pub const DEPTH: u32 = 8;
-pub const CAPACITY: usize = 4;
-
-/// The market at the test tree depth.
-pub fn small(market: &Market) -> Market {
-    let mut market = market.clone();
-    market.tree_depth = DEPTH;
-    market
-}
-
-/// The chunk circuit for a market's shape, built once per process.
-pub fn circuit(market: &Market) -> Arc<ChunkCircuit> {
-    static CIRCUITS: OnceLock<Mutex<HashMap<ChunkParams, Arc<ChunkCircuit>>>> = OnceLock::new();
-    let params = ChunkParams {
-        shape: MarketShape::of(market),
-        capacity: CAPACITY,
-        kinds: zksettle_circuits::chunk::OpKinds::ALL,
-    };
-    let mut circuits = CIRCUITS.get_or_init(Default::default).lock().unwrap();
-    circuits
-        .entry(params)
-        .or_insert_with(|| Arc::new(ChunkCircuit::build(params)))
-        .clone()
-}
+pub use crate::support::scenario::{circuit, small, CAPACITY, DEPTH};
 
 /// A ledger at the test depth and the epoch re-rooted onto it.
 pub fn at_small_depth(market: &Market, state: &StateFile, epoch: &Epoch) -> (Ledger, Epoch) {

@@ -6,5 +6,6 @@
 #![allow(dead_code)]
 
 pub mod adversary;
+pub mod scenario;
 pub mod tree;
 pub mod unchecked;

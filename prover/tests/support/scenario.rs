@@ -1,0 +1,71 @@
+//! Scenarios and circuits shared by the test binaries.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds};
+use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::rules::oracle::SettlementPrice;
+use zksettle_circuits::rules::{Epoch, Market};
+use zksettle_fixtures::builder::*;
+use zksettle_prover::ledger::Ledger;
+
+/// Tree depth of the small test markets.
+pub const DEPTH: u32 = 8;
+/// Steps per chunk of the small test circuit.
+pub const CAPACITY: usize = 4;
+
+/// The market at the test tree depth.
+pub fn small(market: &Market) -> Market {
+    let mut market = market.clone();
+    market.tree_depth = DEPTH;
+    market
+}
+
+/// The small test circuit (depth 8, 4 steps per chunk) for a market's shape.
+pub fn circuit(market: &Market) -> Arc<ChunkCircuit> {
+    chunk_circuit(market, CAPACITY)
+}
+
+/// The chunk circuit for a market's shape and a capacity (every operation
+/// type), built once per process.
+pub fn chunk_circuit(market: &Market, capacity: usize) -> Arc<ChunkCircuit> {
+    static CIRCUITS: OnceLock<Mutex<HashMap<ChunkParams, Arc<ChunkCircuit>>>> = OnceLock::new();
+    let params = ChunkParams {
+        shape: MarketShape::of(market),
+        capacity,
+        kinds: OpKinds::ALL,
+    };
+    let mut circuits = CIRCUITS.get_or_init(Default::default).lock().unwrap();
+    circuits
+        .entry(params)
+        .or_insert_with(|| Arc::new(ChunkCircuit::build(params)))
+        .clone()
+}
+
+/// The builder market at tree depth 8, accounts 3 (long 1 BTC of the
+/// expired call 6, 1,000 USD), 5 (short it, rich) and 7 (flat, 1,000 USD),
+/// and an empty epoch whose reports settle the call at 70,000: a settlement
+/// of 3 and 5 to cut across a chunk border.
+pub fn open_settlement() -> (Market, Ledger, Epoch) {
+    let market = small(&market());
+    let ledger = Ledger::from_state(
+        market.clone(),
+        &state(vec![
+            account(3, 1_000 * USD, &[(6, 100)]),
+            account(5, 1_000_000 * USD, &[(6, -100)]),
+            account(7, 1_000 * USD, &[]),
+        ]),
+    )
+    .unwrap();
+    let quote = Quote {
+        settlement: vec![SettlementPrice {
+            underlying: 0,
+            expiry: EXPIRED,
+            price: 70_000 * USD,
+        }],
+        ..Quote::default()
+    };
+    let epoch = epoch_with_quote(&market, ledger.root(), &quote, vec![]);
+    (market, ledger, epoch)
+}
