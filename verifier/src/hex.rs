@@ -2,7 +2,9 @@
 //! command prints them.
 //!
 //! A digest prints as `0x` followed by its four elements, each as 16
-//! big-endian hex digits; those 32 bytes are also what oracles sign.
+//! big-endian hex digits; those 32 bytes are also what oracles sign. The
+//! digits themselves are the `hex` crate's; this module adds the `0x`
+//! prefix, exact lengths, canonical field elements and the serde adapters.
 
 use alloc::format;
 use alloc::string::String;
@@ -45,36 +47,15 @@ pub enum HexError {
     NonCanonical(u64),
 }
 
-fn nibble(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Parses `0x` + hex of exactly `N` bytes.
+/// Parses `0x` + hex of exactly `N` bytes (either case).
 pub fn parse_hex_bytes<const N: usize>(text: &str) -> Result<[u8; N], HexError> {
     let malformed = || HexError::Malformed {
         expected: 2 * N,
         got: text.chars().take(80).collect(),
     };
     let digits = text.strip_prefix("0x").ok_or_else(malformed)?;
-    if digits.len() != 2 * N {
-        return Err(malformed());
-    }
     let mut out = [0u8; N];
-    for (byte, pair) in out.iter_mut().zip(digits.as_bytes().chunks_exact(2)) {
-        let (high, low) = match pair {
-            [high, low] => (nibble(*high), nibble(*low)),
-            _ => (None, None),
-        };
-        *byte = match (high, low) {
-            (Some(high), Some(low)) => high << 4 | low,
-            _ => return Err(malformed()),
-        };
-    }
+    hex::decode_to_slice(digits, &mut out).map_err(|_| malformed())?;
     Ok(out)
 }
 
@@ -110,16 +91,7 @@ pub fn pack_bytes(bytes: &[u8]) -> impl Iterator<Item = F> + '_ {
 
 /// Lower-case hex of bytes, without prefix.
 pub fn hex_encode(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(2 * bytes.len());
-    for byte in bytes {
-        for digit in [byte >> 4, byte & 0xf] {
-            out.push(char::from(
-                DIGITS.get(usize::from(digit)).copied().unwrap_or(b'0'),
-            ));
-        }
-    }
-    out
+    hex::encode(bytes)
 }
 
 /// Serde adapter: a [`Digest`] as `0x` hex.

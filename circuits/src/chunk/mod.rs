@@ -35,9 +35,10 @@ use crate::rules::encoding::unsigned;
 use crate::rules::market::Market;
 use step::{add_step, set_step, StepContext, StepState, StepTargets};
 
-/// Steps per chunk by default: the most that fit 2^16 rows on the
-/// simulated market (48 instruments, tree depth 20); see `zksettle stats`.
-pub const DEFAULT_CAPACITY: usize = 48;
+/// Steps per chunk by default: 2^16 rows on the simulated market (48
+/// instruments, tree depth 20) hold 72 steps of 839 rows and the chunk's
+/// 4,150 rows of header, leaving one step's worth of room; see `zksettle stats`.
+pub const DEFAULT_CAPACITY: usize = 72;
 
 /// What a chunk circuit is built for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,7 +1,11 @@
 //! One step of a chunk: a batch item selects the operation (by its tag), the
 //! four leaf ports `A, B, S, G` apply its leaf updates in the ledger's order,
 //! and every operation gadget runs gated by its tag bit, so any mix of
-//! operations fits any chunk. Padding (tag 0) touches nothing.
+//! operations fits any chunk. Padding (tag 0) touches nothing. What the
+//! operations read in common is built once per step: a view of each account
+//! port (`MarginGadget::account_view`: the leaf's risk rows, linear part and
+//! margin) and one position challenge hashed from the item and every
+//! account leaf, with the position polynomials of those leaves.
 //!
 //! The item is pinned whole: its tag is one of the supported ones, and every
 //! element the tag does not use (`rules::ops::batch`) is zero, padding's
@@ -21,13 +25,14 @@ use crate::config::F;
 use crate::gadgets::account::{set_account, AccountGadget, AccountTarget};
 use crate::gadgets::encoding::EncodingGadget;
 use crate::gadgets::fixed::FixedGadget;
+use crate::gadgets::margin::MarginGadget;
 use crate::gadgets::market::MarketTarget;
 use crate::gadgets::merkle::MerkleGadget;
 use crate::gadgets::ops::{
     assert_positions_and_flags_unchanged, DepositGadget, DepositTarget, GatedGadget,
-    InsuranceRegisters, LeafChange, LiquidateGadget, LiquidateTarget, SettleExpiryGadget,
-    SettleRegisters, SettleTarget, SweepFeesGadget, SweepFeesTarget, TradeGadget, TradeTarget,
-    WithdrawGadget, WithdrawTarget,
+    InsuranceRegisters, LiquidateGadget, LiquidateLeaves, LiquidateTarget, PositionChallenge,
+    SettleExpiryGadget, SettleRegisters, SettleTarget, SweepFeesGadget, SweepFeesTarget,
+    TradeGadget, TradeLeaf, TradeTarget, WithdrawGadget, WithdrawTarget,
 };
 use crate::gadgets::oracle::PricesTarget;
 use crate::gadgets::risk::RiskTableTarget;
@@ -216,6 +221,38 @@ pub(crate) fn add_step(
     let system_cash = s.as_ref().map(|(p, _)| (p.before.cash, p.after.cash));
     let bad_debt = g.as_ref().map(|(p, _)| (p.before, p.after));
 
+    // What the operations share: one view per account port (its margin,
+    // built once) and one position challenge bound to the item and every
+    // account leaf, with the position polynomials of those leaves.
+    let params = &ctx.market.params;
+    let view_a = has_any(&[tag::TRADE, tag::WITHDRAW, tag::LIQUIDATE])
+        .then(|| builder.account_view(&a.before, ctx.table, params));
+    let view_b = match (&b, kinds.contains(tag::TRADE)) {
+        (Some((port, _)), true) => Some(builder.account_view(&port.before, ctx.table, params)),
+        _ => None,
+    };
+    let challenge = has_any(&[tag::TRADE, tag::LIQUIDATE, tag::SETTLE_EXPIRY]).then(|| {
+        let mut seed = item.clone();
+        let ports = std::iter::once(&a).chain(b.as_ref().map(|(port, _)| port));
+        for port in ports {
+            seed.extend(port.leaves.iter().flat_map(|leaf| leaf.elements));
+        }
+        PositionChallenge::new(builder, seed)
+    });
+    let polynomials = |builder: &mut Builder, port: &AccountPort| {
+        challenge.as_ref().map(|c| {
+            [
+                c.polynomial(builder, &port.before),
+                c.polynomial(builder, &port.after),
+            ]
+        })
+    };
+    let a_positions = polynomials(builder, &a);
+    let b_positions = match &b {
+        Some((port, _)) if has_any(&[tag::TRADE, tag::LIQUIDATE]) => polynomials(builder, port),
+        _ => None,
+    };
+
     // The operations.
     if let (true, Some((before, after))) = (kinds.contains(tag::DEPOSIT), bad_debt) {
         let enabled = is(tag::DEPOSIT);
@@ -230,20 +267,33 @@ pub(crate) fn add_step(
         let debt = builder.deposit(enabled, &op, &a.before, &a.after, before);
         builder.assert_equal_if(enabled, after, debt);
     }
-    if let (true, Some((before, after))) = (kinds.contains(tag::WITHDRAW), bad_debt) {
+    if let (true, Some((before, after)), Some(view)) =
+        (kinds.contains(tag::WITHDRAW), bad_debt, &view_a)
+    {
         let enabled = is(tag::WITHDRAW);
         let f = gated(builder, enabled, &item, 1);
         let op = WithdrawTarget {
             account: f[0],
             amount: f[1],
         };
-        let params = &ctx.market.params;
-        builder.withdraw(enabled, &op, &a.before, &a.after, before, ctx.table, params);
+        builder.withdraw(enabled, &op, &a.before, &a.after, view, before);
         builder.assert_equal_if(enabled, after, before);
     }
-    if let (true, Some((b, _)), Some((fees_before, fees_after))) =
-        (kinds.contains(tag::TRADE), &b, system_cash)
-    {
+    if let (
+        true,
+        Some((b, _)),
+        Some((fees_before, fees_after)),
+        Some(challenge),
+        Some(views),
+        Some(positions),
+    ) = (
+        kinds.contains(tag::TRADE),
+        &b,
+        system_cash,
+        &challenge,
+        view_a.as_ref().zip(view_b.as_ref()),
+        a_positions.as_ref().zip(b_positions.as_ref()),
+    ) {
         let enabled = is(tag::TRADE);
         let f = gated(builder, enabled, &item, 1);
         let op = TradeTarget {
@@ -253,27 +303,43 @@ pub(crate) fn add_step(
             qty: f[3],
             price: f[4],
         };
-        let mut fees = fees_before;
-        for (is_buyer, port) in [(true, &a), (false, b)] {
-            let side = builder.trade_side(
-                enabled,
-                is_buyer,
-                &op,
-                &port.before,
-                &port.after,
-                port.leaves,
-                ctx.now,
-                ctx.market,
-                ctx.prices,
-                ctx.table,
+        let terms = builder.trade_terms(enabled, &op, ctx.now, ctx.market, ctx.prices, ctx.table);
+        let sides = [
+            (true, &a, views.0, positions.0),
+            (false, b, views.1, positions.1),
+        ];
+        for (is_buyer, port, view, [before, after]) in sides {
+            let leaf = TradeLeaf {
+                before: &port.before,
+                after: &port.after,
+                view,
+                positions: [before, after],
+            };
+            builder.trade_side(
+                enabled, is_buyer, &op, &terms, leaf, challenge, ctx.table, ctx.market,
             );
-            fees = builder.add(fees, side.fee);
         }
+        // Both sides pay the same fee.
+        let fees = builder.mul_const_add(F::TWO, terms.fee, fees_before);
         builder.assert_equal_if(enabled, fees_after, fees);
     }
-    if let (true, Some((b, _)), Some(cash), Some(debt)) =
-        (kinds.contains(tag::LIQUIDATE), &b, system_cash, bad_debt)
-    {
+    if let (
+        true,
+        Some((b, _)),
+        Some(cash),
+        Some(debt),
+        Some(view),
+        Some([a_before, a_after]),
+        Some([b_before, b_after]),
+    ) = (
+        kinds.contains(tag::LIQUIDATE),
+        &b,
+        system_cash,
+        bad_debt,
+        &view_a,
+        &a_positions,
+        &b_positions,
+    ) {
         let enabled = is(tag::LIQUIDATE);
         let f = gated(builder, enabled, &item, 1);
         let op = LiquidateTarget {
@@ -281,21 +347,19 @@ pub(crate) fn add_step(
             liquidator: f[1],
             fraction_bps: f[2],
         };
+        let leaves = LiquidateLeaves {
+            account: [&a.before, &a.after],
+            view,
+            account_positions: [a_before, a_after],
+            liquidator: [&b.before, &b.after],
+            liquidator_positions: [b_before, b_after],
+        };
         let funds = builder.liquidate(
             enabled,
             &op,
-            LeafChange {
-                before: &a.before,
-                after: &a.after,
-                leaves: a.leaves,
-            },
-            LeafChange {
-                before: &b.before,
-                after: &b.after,
-                leaves: b.leaves,
-            },
+            leaves,
             ctx.table,
-            &ctx.market.params,
+            params,
             &InsuranceRegisters {
                 insurance: cash.0,
                 bad_debt: debt.0,
@@ -306,9 +370,13 @@ pub(crate) fn add_step(
     }
     let mut settlement = state.settlement;
     let mut continues = builder._false();
-    if let (true, Some(cash), Some(debt)) =
-        (kinds.contains(tag::SETTLE_EXPIRY), system_cash, bad_debt)
-    {
+    if let (true, Some(cash), Some(debt), Some(challenge), Some([before, after])) = (
+        kinds.contains(tag::SETTLE_EXPIRY),
+        system_cash,
+        bad_debt,
+        &challenge,
+        &a_positions,
+    ) {
         let enabled = is(tag::SETTLE_EXPIRY);
         let f = gated(builder, enabled, &item, 1);
         let op = SettleTarget {
@@ -326,7 +394,8 @@ pub(crate) fn add_step(
             &op,
             &a.before,
             &a.after,
-            a.leaves,
+            challenge,
+            [before, after],
             ctx.now,
             ctx.market,
             ctx.prices,

@@ -72,8 +72,9 @@ pub trait MarginGadget {
     fn empty_portfolio(&mut self, underlyings: usize, scenarios: usize) -> PortfolioRiskTarget;
 
     /// Adds (`sign = 1`) or removes (`sign = -1`) `qty` lots of the instrument
-    /// of `row`. Cost: 1 row plus `scenarios * (2 + underlyings)` arithmetic
-    /// operations (about 3.5 rows for 2 underlyings and 14 scenarios).
+    /// of `row` (whose one-hot underlying selects the losses it moves).
+    /// Cost: a quarter of a row plus `scenarios * (2 + underlyings)`
+    /// arithmetic operations (about 3 rows for 2 underlyings and 14 scenarios).
     fn add_position(
         &mut self,
         portfolio: &PortfolioRiskTarget,
@@ -107,6 +108,42 @@ pub trait MarginGadget {
         table: &RiskTableTarget,
         params: &ParamsTarget,
     ) -> MarginTarget;
+
+    /// The view of an account a step shares between its operations: the
+    /// linear part, the looked-up rows of its slots and its margin. Cost:
+    /// one [`Self::margin`].
+    fn account_view(
+        &mut self,
+        account: &AccountTarget,
+        table: &RiskTableTarget,
+        params: &ParamsTarget,
+    ) -> AccountView;
+}
+
+/// An account as a step's operations read it (mirrors `rules::margin::AccountView`):
+/// built once per leaf port, so no operation recomputes a margin from the
+/// slots; an operation derives the margin after it from the linear part by
+/// the delta of the positions it moves ([`MarginGadget::add_position`]) or
+/// by the cash alone ([`MarginTarget::with_cash`]).
+#[derive(Clone, Debug)]
+pub struct AccountView {
+    /// The linear part of the margin.
+    pub portfolio: PortfolioRiskTarget,
+    /// The risk row of every slot, in slot order.
+    pub rows: Vec<RiskRowTarget>,
+    /// The margin at the account's cash.
+    pub margin: MarginTarget,
+}
+
+impl MarginTarget {
+    /// The same positions at another cash: only the equity moves (margins
+    /// depend on the positions alone). Cost: arithmetic only.
+    pub fn with_cash(&self, builder: &mut Builder, cash: Target) -> MarginTarget {
+        MarginTarget {
+            equity: builder.add(cash, self.mark_to_market),
+            ..*self
+        }
+    }
 }
 
 impl MarginGadget for Builder {
@@ -164,12 +201,7 @@ impl MarginGadget for Builder {
         } else {
             (long, short, qty)
         };
-        let selectors: Vec<Target> = (0..portfolio.losses.len())
-            .map(|u| {
-                let id = self.constant(F::from_canonical_usize(u));
-                self.is_equal(row.underlying, id).target
-            })
-            .collect();
+        let selectors: Vec<Target> = row.selectors.iter().map(|s| s.target).collect();
         let contributions: Vec<Target> = row
             .long_loss
             .iter()
@@ -278,6 +310,21 @@ impl MarginGadget for Builder {
     ) -> MarginTarget {
         let (portfolio, _) = self.portfolio_risk(account, table);
         self.margin_from_risk(&portfolio, account.cash, table, params)
+    }
+
+    fn account_view(
+        &mut self,
+        account: &AccountTarget,
+        table: &RiskTableTarget,
+        params: &ParamsTarget,
+    ) -> AccountView {
+        let (portfolio, rows) = self.portfolio_risk(account, table);
+        let margin = self.margin_from_risk(&portfolio, account.cash, table, params);
+        AccountView {
+            portfolio,
+            rows,
+            margin,
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 //! Risk arrays in the circuit (mirrors `rules/risk.rs`), computed once per
 //! chunk from the median prices, and the row lookup the margin gadget uses.
 //!
-//! Each instrument's row `[underlying, is_put, mark_per_lot, a_i0.., b_i0..]`
-//! is hashed; the first two elements of every row digest form two vectors,
+//! Each instrument's row `[is_underlying_0.., is_put, mark_per_lot, a_i0..,
+//! b_i0..]` is hashed (the underlying as one-hot selectors, computed once per
+//! chunk, so a margin update by the row needs no comparison); the first two elements of every row digest form two vectors,
 //! and a slot's row is looked up by witnessing the row, hashing it and
 //! matching both digest elements by random access at the slot's instrument:
 //! about 6 rows per lookup, however long the row.
@@ -33,8 +34,8 @@ pub const LOSS_BITS: usize = 43;
 /// One instrument's row of the risk arrays.
 #[derive(Clone, Debug)]
 pub struct RiskRowTarget {
-    /// Underlying id.
-    pub underlying: Target,
+    /// One-hot underlying: `selectors[u]` is 1 for the row's underlying.
+    pub selectors: Vec<BoolTarget>,
     /// 1 for a put.
     pub is_put: BoolTarget,
     /// `M / Q_SCALE`.
@@ -48,19 +49,24 @@ pub struct RiskRowTarget {
 impl RiskRowTarget {
     /// Elements of the row in hashing order.
     pub fn to_fields(&self) -> Vec<Target> {
-        let mut out = vec![self.underlying, self.is_put.target, self.mark_per_lot];
+        let mut out: Vec<Target> = self.selectors.iter().map(|s| s.target).collect();
+        out.extend([self.is_put.target, self.mark_per_lot]);
         out.extend(&self.long_loss);
         out.extend(&self.short_loss);
         out
     }
 
-    fn from_fields(fields: &[Target], scenarios: usize) -> Self {
+    fn from_fields(fields: &[Target], underlyings: usize, scenarios: usize) -> Self {
+        let (selectors, rest) = fields.split_at(underlyings);
         Self {
-            underlying: fields[0],
-            is_put: BoolTarget::new_unsafe(fields[1]),
-            mark_per_lot: fields[2],
-            long_loss: fields[3..3 + scenarios].to_vec(),
-            short_loss: fields[3 + scenarios..3 + 2 * scenarios].to_vec(),
+            selectors: selectors
+                .iter()
+                .map(|&t| BoolTarget::new_unsafe(t))
+                .collect(),
+            is_put: BoolTarget::new_unsafe(rest[0]),
+            mark_per_lot: rest[1],
+            long_loss: rest[2..2 + scenarios].to_vec(),
+            short_loss: rest[2 + scenarios..2 + 2 * scenarios].to_vec(),
         }
     }
 }
@@ -162,8 +168,14 @@ impl RiskGadget for Builder {
                 short_loss.push(self.weighted_loss_per_lot(short, scenario.weight_bps));
             }
             let mark_per_lot = self.exact_div_const(mark, Q_SCALE, PRICE_BITS);
+            let selectors = (0..prices.spot.len())
+                .map(|u| {
+                    let id = self.constant(F::from_canonical_usize(u));
+                    self.is_equal(instrument.underlying, id)
+                })
+                .collect();
             rows.push(RiskRowTarget {
-                underlying: instrument.underlying,
+                selectors,
                 is_put: instrument.is_put,
                 mark_per_lot,
                 long_loss,
@@ -200,7 +212,11 @@ impl RiskGadget for Builder {
             out: out.clone(),
         });
         constrain_row(self, table, instrument, &out);
-        RiskRowTarget::from_fields(&out, table.rows.first().map_or(0, |r| r.long_loss.len()))
+        let (underlyings, scenarios) = table
+            .rows
+            .first()
+            .map_or((0, 0), |r| (r.selectors.len(), r.long_loss.len()));
+        RiskRowTarget::from_fields(&out, underlyings, scenarios)
     }
 }
 
@@ -307,12 +323,14 @@ mod tests {
     use crate::gadgets::testing::{builder, market, prices, provable};
     use crate::rules::risk::{InstrumentRisk, RiskArrays};
 
-    fn native_row(row: &InstrumentRisk) -> Vec<F> {
-        let mut out = vec![
-            F::from_canonical_u32(row.underlying),
+    fn native_row(row: &InstrumentRisk, underlyings: usize) -> Vec<F> {
+        let mut out: Vec<F> = (0..underlyings)
+            .map(|u| F::from_bool(row.underlying as usize == u))
+            .collect();
+        out.extend([
             F::from_bool(row.kind == crate::rules::OptionKind::Put),
             from_signed(row.mark_per_lot.into()),
-        ];
+        ]);
         out.extend(
             row.long_loss
                 .iter()
@@ -338,7 +356,11 @@ mod tests {
         let p = b.add_virtual_prices(&shape);
         let table = b.risk_arrays(&m, &p);
         for (row, expected) in table.rows.iter().zip(&native.instruments) {
-            for (t, v) in row.to_fields().into_iter().zip(native_row(expected)) {
+            for (t, v) in row
+                .to_fields()
+                .into_iter()
+                .zip(native_row(expected, shape.underlyings))
+            {
                 let c = b.constant(v);
                 b.connect(t, c);
             }
@@ -352,7 +374,10 @@ mod tests {
             let index = b.constant(F::from_canonical_u32(instrument));
             let row = b.add_virtual_targets(table.rows[0].to_fields().len());
             constrain_row(&mut b, &table, index, &row);
-            claims.push((row, native_row(&native.instruments[claimed as usize])));
+            claims.push((
+                row,
+                native_row(&native.instruments[claimed as usize], shape.underlyings),
+            ));
         }
         let data = b.build::<C>();
         let mut pw = PartialWitness::new();

@@ -48,6 +48,15 @@ impl Margin {
     pub fn excess(&self) -> i64 {
         self.equity - self.maintenance
     }
+
+    /// The same positions at another cash: only the equity moves, margins
+    /// depend on the positions alone (the circuit's `MarginTarget::with_cash`).
+    pub fn with_cash(&self, cash: u64) -> Margin {
+        Margin {
+            equity: cash as i64 + self.mark_to_market,
+            ..*self
+        }
+    }
 }
 
 /// Initial margin from maintenance margin and long value.
@@ -142,4 +151,59 @@ pub fn margin_from_risk(
 /// Computes the margin of an account at the epoch's risk arrays.
 pub fn margin(account: &Account, risk: &RiskArrays, params: &Params) -> Margin {
     margin_from_risk(&portfolio_risk(account, risk), account.cash, risk, params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gadgets::testing::{market, prices};
+    use crate::rules::account::Position;
+
+    fn account(positions: &[(u32, i64)], cash: u64) -> Account {
+        Account {
+            cash,
+            positions: positions
+                .iter()
+                .map(|&(instrument, qty)| Position { instrument, qty })
+                .collect(),
+            ..Account::default()
+        }
+    }
+
+    /// The deltas the circuit derives margins by are exact: a cash change
+    /// moves only the equity, and a partial transfer `dq` (the sign of `q`,
+    /// `|dq| <= |q|`) removes exactly the contribution of `dq`.
+    #[test]
+    fn margins_by_delta_equal_margins_from_scratch() {
+        let market = market();
+        let risk = RiskArrays::compute(&market, &prices());
+        let params = &market.params;
+        let positions = [(0, 7), (1, -3), (2, 12), (3, -20), (5, 1)];
+        let before = account(&positions, 5_000_000_000);
+        let at = |a: &Account| margin(a, &risk, params);
+        for cash in [0, 1, 4_000_000_000, 1 << 58] {
+            assert_eq!(at(&before).with_cash(cash), at(&account(&positions, cash)));
+        }
+        for fraction in [1i64, 2_500, 5_000, 9_999, 10_000] {
+            let moved: Vec<(u32, i64)> = positions
+                .iter()
+                .map(|&(i, q)| (i, q * fraction / BPS as i64))
+                .collect();
+            let kept: Vec<(u32, i64)> = positions
+                .iter()
+                .zip(&moved)
+                .filter(|((_, q), (_, dq))| q != dq)
+                .map(|(&(i, q), &(_, dq))| (i, q - dq))
+                .collect();
+            let mut delta = portfolio_risk(&before, &risk);
+            for &(instrument, dq) in &moved {
+                delta.add_position(&risk, instrument, dq, -1);
+            }
+            assert_eq!(
+                delta,
+                portfolio_risk(&account(&kept, 0), &risk),
+                "{fraction}"
+            );
+        }
+    }
 }

@@ -3,7 +3,10 @@
 //! Rows per operation are measured, not estimated: for each type, circuits
 //! whose steps support only that type are laid out with one and two steps,
 //! and the difference is one operation's rows (its gadget, its leaf ports,
-//! its batch hash). The chunk circuit supports every type in every step.
+//! its batch hash). The chunk circuit supports every type in every step
+//! (the `universal` layout, the only one today), and shares what its
+//! operations read in common, so one step costs less than the sum of its
+//! operations: `layouts` gives each layout's step rows, capacity and size.
 
 use std::time::Instant;
 
@@ -48,10 +51,21 @@ struct Chunk {
     build_ms: u128,
 }
 
+/// One chunk layout: the steps it holds, the rows of one step and of the
+/// whole chunk, and its padded degree.
+#[derive(Serialize)]
+struct Layout {
+    capacity: usize,
+    step_rows: usize,
+    rows: usize,
+    degree: usize,
+}
+
 #[derive(Serialize)]
 struct Stats {
     rows_per_op: RowsPerOp,
     chunk: Chunk,
+    layouts: std::collections::BTreeMap<&'static str, Layout>,
 }
 
 /// Rows one operation of type `tag` adds to a chunk.
@@ -87,16 +101,30 @@ pub fn run(args: Args) -> Result<()> {
         degree: 1 << circuit.degree_bits(),
         build_ms: started.elapsed().as_millis(),
     };
+    let universal = Layout {
+        capacity: chunk.capacity,
+        step_rows: rows_per_step(shape, OpKinds::ALL),
+        rows: chunk.rows,
+        degree: chunk.degree,
+    };
     let stats = Stats {
         rows_per_op: rows,
         chunk,
+        layouts: [("universal", universal)].into_iter().collect(),
     };
     if args.json {
         println!("{}", serde_json::to_string(&stats)?);
     } else {
         print_table(&stats, &shape);
-        let step = rows_per_step(shape, OpKinds::ALL);
-        println!("one step of the chunk (any operation): {step} rows");
+        for (name, layout) in &stats.layouts {
+            println!(
+                "layout {name}: {} steps of {} rows (any operation), {} rows, degree 2^{}",
+                layout.capacity,
+                layout.step_rows,
+                layout.rows,
+                layout.degree.trailing_zeros()
+            );
+        }
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use zksettle_circuits::chunk::{carry_fields, SettleCarry, CARRY_LEN};
 use zksettle_circuits::config::F;
 use zksettle_circuits::gadgets::ops::{
-    InsuranceRegisters, SettleExpiryGadget, SettleRegisters, SettleTarget,
+    InsuranceRegisters, PositionChallenge, SettleExpiryGadget, SettleRegisters, SettleTarget,
 };
 use zksettle_circuits::rules::encoding::unsigned;
 use zksettle_circuits::rules::ops::{Operation, SettleExpiry};
@@ -36,12 +36,20 @@ fn circuit() -> StepCircuit<Targets> {
         let registers_in =
             SettleRegisters::from_targets(std::array::from_fn(|_| b.add_virtual_target()));
         let insurance_in = b.add_virtual_target();
+        let mut seed: Vec<_> = s.leaves.iter().flat_map(|l| l.elements).collect();
+        seed.extend([op.instrument, op.account, op.position, op.count]);
+        let challenge = PositionChallenge::new(b, seed);
+        let positions = [
+            challenge.polynomial(b, &s.before),
+            challenge.polynomial(b, &s.after),
+        ];
         let (registers, funds) = b.settle_holder(
             s.enabled,
             &op,
             &s.before,
             &s.after,
-            s.leaves,
+            &challenge,
+            [&positions[0], &positions[1]],
             s.now,
             &s.market,
             &s.prices,

@@ -3,7 +3,10 @@
 
 use plonky2::iop::witness::PartialWitness;
 use zksettle_circuits::config::F;
-use zksettle_circuits::gadgets::ops::{set_trade, TradeGadget, TradeTarget};
+use zksettle_circuits::gadgets::margin::MarginGadget;
+use zksettle_circuits::gadgets::ops::{
+    set_trade, PositionChallenge, TradeGadget, TradeLeaf, TradeTarget,
+};
 use zksettle_circuits::rules::account::Position;
 use zksettle_circuits::rules::ops::{Operation, Trade};
 use zksettle_circuits::rules::units::Q_MAX;
@@ -22,9 +25,23 @@ fn circuit(is_buyer: bool) -> StepCircuit<TradeTarget> {
             price: b.add_virtual_target(),
         };
         b.connect(if is_buyer { op.buyer } else { op.seller }, s.account);
+        let terms = b.trade_terms(s.enabled, &op, s.now, &s.market, &s.prices, &s.table);
+        let view = b.account_view(&s.before, &s.table, &s.market.params);
+        let mut seed: Vec<_> = s.leaves.iter().flat_map(|l| l.elements).collect();
+        seed.extend([op.buyer, op.seller, op.instrument, op.qty, op.price]);
+        let challenge = PositionChallenge::new(b, seed);
+        let positions = [
+            challenge.polynomial(b, &s.before),
+            challenge.polynomial(b, &s.after),
+        ];
+        let leaf = TradeLeaf {
+            before: &s.before,
+            after: &s.after,
+            view: &view,
+            positions: [&positions[0], &positions[1]],
+        };
         b.trade_side(
-            s.enabled, is_buyer, &op, &s.before, &s.after, s.leaves, s.now, &s.market, &s.prices,
-            &s.table,
+            s.enabled, is_buyer, &op, &terms, leaf, &challenge, &s.table, &s.market,
         );
         op
     })

@@ -3,6 +3,7 @@
 use plonky2::field::types::{Field, PrimeField64};
 use plonky2::iop::witness::PartialWitness;
 use zksettle_circuits::config::F;
+use zksettle_circuits::gadgets::margin::MarginGadget;
 use zksettle_circuits::gadgets::ops::{set_withdraw, WithdrawGadget, WithdrawTarget};
 use zksettle_circuits::rules::ops::{Operation, Withdraw};
 use zksettle_fixtures::builder::*;
@@ -16,15 +17,8 @@ fn circuit() -> StepCircuit<WithdrawTarget> {
             amount: b.add_virtual_target(),
         };
         b.connect(op.account, s.account);
-        b.withdraw(
-            s.enabled,
-            &op,
-            &s.before,
-            &s.after,
-            s.bad_debt,
-            &s.table,
-            &s.market.params,
-        );
+        let view = b.account_view(&s.before, &s.table, &s.market.params);
+        b.withdraw(s.enabled, &op, &s.before, &s.after, &view, s.bad_debt);
         op
     })
 }

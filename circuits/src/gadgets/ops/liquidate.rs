@@ -6,23 +6,25 @@
 //! position changes of both leaves are checked at once without shifting
 //! slots: with `D(X) = sum dq_k X^(id_k)` over the account's slots,
 //! `P_account_after = P_account_before - D` and
-//! `P_liquidator_after = P_liquidator_before + D` at two challenges hashed
-//! from the four leaves (see `trade.rs` for why canonical leaves make this
-//! sound). A solvent account pays the penalty (shared between the liquidator
+//! `P_liquidator_after = P_liquidator_before + D` at the step's two
+//! challenges (see `trade.rs` for why canonical leaves make this sound).
+//! The account's margin before is the step's view of its leaf; its margin
+//! after moves the view by `-dq` per slot (`dq` has the sign of `q` and
+//! `|dq| <= |q|`, so each slot's contribution, linear in `max(q, 0)` and
+//! `max(-q, 0)`, falls by exactly that of `dq`); the liquidator's margin
+//! after is computed from its leaf. A solvent account pays the penalty (shared between the liquidator
 //! and the insurance fund, whose share repays bad debt first); an insolvent
 //! one hands everything over and its deficit goes to the insurance fund,
 //! then to bad debt.
 
 use plonky2::field::types::Field;
-use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 
-use super::{all_zero, credit_insurance, powers, GatedGadget, InsuranceRegisters};
+use super::{all_zero, credit_insurance, GatedGadget, InsuranceRegisters, PositionPolynomial};
 use crate::config::F;
 use crate::gadgets::account::{AccountTarget, QTY_BITS};
-use crate::gadgets::encoding::EncodingGadget;
 use crate::gadgets::fixed::FixedGadget;
-use crate::gadgets::margin::{MarginGadget, MONEY_BITS};
+use crate::gadgets::margin::{AccountView, MarginGadget, MONEY_BITS};
 use crate::gadgets::market::ParamsTarget;
 use crate::gadgets::risk::RiskTableTarget;
 use crate::gadgets::Builder;
@@ -39,29 +41,33 @@ pub struct LiquidateTarget {
     pub fraction_bps: Target,
 }
 
-/// A leaf before and after a step, with both leaf hashes.
-#[derive(Clone, Copy, Debug)]
-pub struct LeafChange<'a> {
-    /// The account before.
-    pub before: &'a AccountTarget,
-    /// The account after.
-    pub after: &'a AccountTarget,
-    /// Leaf hashes of `before` and `after`.
-    pub leaves: [HashOutTarget; 2],
+/// The two leaves of a liquidation, as the step sees them.
+#[derive(Clone, Copy)]
+pub struct LiquidateLeaves<'a> {
+    /// The liquidated account before and after.
+    pub account: [&'a AccountTarget; 2],
+    /// The step's view of the account before.
+    pub view: &'a AccountView,
+    /// Position polynomials of the account before and after.
+    pub account_positions: [&'a PositionPolynomial; 2],
+    /// The liquidator before and after.
+    pub liquidator: [&'a AccountTarget; 2],
+    /// Position polynomials of the liquidator before and after.
+    pub liquidator_positions: [&'a PositionPolynomial; 2],
 }
 
 /// The liquidation gadget.
 pub trait LiquidateGadget {
     /// Constrains one liquidation step when `enabled` and returns the
-    /// registers after it (the inputs when disabled). Cost: three margins
-    /// (account before and after, liquidator after) plus about 60 rows.
+    /// registers after it (the inputs when disabled). Cost: the liquidator's
+    /// margin after, the account's margin after from its view (about 3 rows
+    /// per slot plus one margin from the linear part) and about 60 rows.
     #[allow(clippy::too_many_arguments)]
     fn liquidate(
         &mut self,
         enabled: BoolTarget,
         op: &LiquidateTarget,
-        account: LeafChange,
-        liquidator: LeafChange,
+        leaves: LiquidateLeaves,
         table: &RiskTableTarget,
         params: &ParamsTarget,
         registers: &InsuranceRegisters,
@@ -73,30 +79,30 @@ impl LiquidateGadget for Builder {
         &mut self,
         enabled: BoolTarget,
         op: &LiquidateTarget,
-        account: LeafChange,
-        liquidator: LeafChange,
+        leaves: LiquidateLeaves,
         table: &RiskTableTarget,
         params: &ParamsTarget,
         registers: &InsuranceRegisters,
     ) -> InsuranceRegisters {
+        let [account_before, account_after] = leaves.account;
+        let [liquidator_before, liquidator_after] = leaves.liquidator;
         let zero = self.zero();
         // Two distinct existing user accounts.
         let same = self.is_equal(op.account, op.liquidator);
         let distinct = self.not(same);
         self.assert_true_if(enabled, distinct);
         let first_user = self.constant(F::from_canonical_u32(FIRST_USER_ACCOUNT));
-        for (index, leaf) in [(op.account, &account), (op.liquidator, &liquidator)] {
+        for (index, [before, after]) in [
+            (op.account, leaves.account),
+            (op.liquidator, leaves.liquidator),
+        ] {
             let offset = self.sub(index, first_user);
             self.assert_nonnegative_if(enabled, offset);
-            let ownerless = all_zero(self, &leaf.before.owner.elements);
+            let ownerless = all_zero(self, &before.owner.elements);
             let exists = self.not(ownerless);
             self.assert_true_if(enabled, exists);
             for k in 0..4 {
-                self.assert_equal_if(
-                    enabled,
-                    leaf.after.owner.elements[k],
-                    leaf.before.owner.elements[k],
-                );
+                self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
             }
         }
         // 1 <= fraction <= 10^4.
@@ -107,8 +113,8 @@ impl LiquidateGadget for Builder {
         let room = self.sub(bps, fraction);
         self.assert_nonnegative_if(enabled, room);
         // Below maintenance; insolvent => full transfer; large => one step at most.
-        let (portfolio, rows) = self.portfolio_risk(account.before, table);
-        let before = self.margin_from_risk(&portfolio, account.before.cash, table, params);
+        let view = leaves.view;
+        let before = view.margin;
         let liquidatable = self.is_lt(before.equity, before.maintenance, MONEY_BITS);
         self.assert_true_if(enabled, liquidatable);
         let insolvent = self.is_lt(before.equity, zero, MONEY_BITS);
@@ -121,10 +127,11 @@ impl LiquidateGadget for Builder {
         let step_room = self.sub(params.liq_step_bps, fraction);
         self.assert_nonnegative_if(check_step, step_room);
         // dq per slot (truncated toward zero) and the payment at mark.
-        let mut moved = Vec::with_capacity(account.before.slots.len());
+        let mut moved = Vec::with_capacity(account_before.slots.len());
         let mut payment = zero;
         let mut moved_any = self._false();
-        for (slot, row) in account.before.slots.iter().zip(&rows) {
+        let mut kept = view.portfolio.clone();
+        for (slot, row) in account_before.slots.iter().zip(&view.rows) {
             let scaled = self.mul(slot.qty, fraction);
             let (floor, remainder) = self.div_rem_const(scaled, BPS, QTY_BITS + 1);
             let negative = self.is_lt(slot.qty, zero, QTY_BITS + 2);
@@ -134,16 +141,17 @@ impl LiquidateGadget for Builder {
             payment = self.mul_add(dq, row.mark_per_lot, payment);
             let nonzero = self.is_nonzero(dq);
             moved_any = self.or(moved_any, nonzero);
+            kept = self.add_position(&kept, row, dq, -1);
             moved.push(dq);
         }
         self.assert_true_if(enabled, moved_any);
-        assert_transfer(self, enabled, &account, &liquidator, &moved, fraction);
+        assert_transfer(self, enabled, &leaves, &moved);
         // Cash: the liquidator pays at mark and must afford it.
-        let liquidator_paid = self.sub(liquidator.before.cash, payment);
+        let liquidator_paid = self.sub(liquidator_before.cash, payment);
         self.assert_nonnegative_if(enabled, liquidator_paid);
-        let account_cash = self.add(account.before.cash, payment);
+        let account_cash = self.add(account_before.cash, payment);
         // Solvent: the penalty on the released maintenance margin, at most E.
-        let after = self.margin(account.after, table, params);
+        let after = self.margin_from_risk(&kept, account_after.cash, table, params);
         let released = self.sub(before.maintenance, after.maintenance);
         let released = self.max(released, zero, MONEY_BITS);
         let full_penalty = self.mul_bps_ceil(released, params.penalty_bps);
@@ -154,9 +162,9 @@ impl LiquidateGadget for Builder {
         let share = self.mul_bps_floor(penalty, params.liquidator_share_bps);
         let solvent_cash = self.sub(account_cash, penalty);
         let expected_cash = self.mul(solvent.target, solvent_cash);
-        self.assert_equal_if(enabled, account.after.cash, expected_cash);
+        self.assert_equal_if(enabled, account_after.cash, expected_cash);
         let liquidator_cash = self.add(liquidator_paid, share);
-        self.assert_equal_if(enabled, liquidator.after.cash, liquidator_cash);
+        self.assert_equal_if(enabled, liquidator_after.cash, liquidator_cash);
         let to_fund = self.sub(penalty, share);
         let credited = credit_insurance(self, to_fund, registers);
         let insurance = credited.insurance;
@@ -175,10 +183,10 @@ impl LiquidateGadget for Builder {
         let debt_room = self.sub(debt_max, bad_debt);
         self.assert_nonnegative_if(enabled, debt_room);
         // The liquidator ends at initial margin and unflagged.
-        let taker = self.margin(liquidator.after, table, params);
+        let taker = self.margin(liquidator_after, table, params);
         let taker_excess = self.sub(taker.equity, taker.initial);
         self.assert_nonnegative_if(enabled, taker_excess);
-        self.assert_equal_if(enabled, liquidator.after.flags, zero);
+        self.assert_equal_if(enabled, liquidator_after.flags, zero);
         // E - MM strictly improves; the flag stays while E < IM.
         let excess_before = self.sub(before.equity, before.maintenance);
         let excess_after = self.sub(after.equity, after.maintenance);
@@ -186,7 +194,7 @@ impl LiquidateGadget for Builder {
         let gain = self.add_const(gain, -F::ONE);
         self.assert_nonnegative_if(enabled, gain);
         let short = self.is_lt(after.equity, after.initial, MONEY_BITS);
-        self.assert_equal_if(enabled, account.after.flags, short.target);
+        self.assert_equal_if(enabled, account_after.flags, short.target);
         InsuranceRegisters {
             insurance: self.select(enabled, insurance, registers.insurance),
             bad_debt: self.select(enabled, bad_debt, registers.bad_debt),
@@ -196,38 +204,25 @@ impl LiquidateGadget for Builder {
 
 /// `enabled =>` the account loses `moved[k]` lots of its `k`-th slot's
 /// instrument and the liquidator gains them: `P_a' = P_a - D` and
-/// `P_l' = P_l + D` at two challenges hashed from the four leaves and the
-/// fraction.
+/// `P_l' = P_l + D` at both points of the step's challenge
+/// ([`super::PositionChallenge`]). Cost: about 1 row.
 fn assert_transfer(
     builder: &mut Builder,
     enabled: BoolTarget,
-    account: &LeafChange,
-    liquidator: &LeafChange,
+    leaves: &LiquidateLeaves,
     moved: &[Target],
-    fraction: Target,
 ) {
-    let mut seed = Vec::with_capacity(17);
-    for leaf in account.leaves.iter().chain(&liquidator.leaves) {
-        seed.extend(leaf.elements);
-    }
-    seed.push(fraction);
-    let challenge = builder.hash(seed);
-    for x in &challenge.elements[..2] {
-        let table_x = powers(builder, *x);
-        let mut held = builder.zero();
+    let [account_before, account_after] = leaves.account_positions;
+    let [liquidator_before, liquidator_after] = leaves.liquidator_positions;
+    for k in 0..2 {
         let mut transferred = builder.zero();
-        for (slot, &dq) in account.before.slots.iter().zip(moved) {
-            let power = builder.random_access(slot.instrument, table_x.clone());
-            held = builder.mul_add(slot.qty, power, held);
+        for (&power, &dq) in account_before.slot_powers[k].iter().zip(moved) {
             transferred = builder.mul_add(dq, power, transferred);
         }
-        let account_after = super::position_polynomial(builder, account.after, &table_x);
-        let liquidator_before = super::position_polynomial(builder, liquidator.before, &table_x);
-        let liquidator_after = super::position_polynomial(builder, liquidator.after, &table_x);
-        let kept = builder.sub(held, transferred);
-        builder.assert_equal_if(enabled, account_after, kept);
-        let gained = builder.add(liquidator_before, transferred);
-        builder.assert_equal_if(enabled, liquidator_after, gained);
+        let kept = builder.sub(account_before.value[k], transferred);
+        builder.assert_equal_if(enabled, account_after.value[k], kept);
+        let gained = builder.add(liquidator_before.value[k], transferred);
+        builder.assert_equal_if(enabled, liquidator_after.value[k], gained);
     }
 }
 

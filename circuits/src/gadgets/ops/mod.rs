@@ -14,10 +14,10 @@ mod trade;
 mod withdraw;
 
 pub use deposit::{set_deposit, DepositGadget, DepositTarget};
-pub use liquidate::{set_liquidate, LeafChange, LiquidateGadget, LiquidateTarget};
+pub use liquidate::{set_liquidate, LiquidateGadget, LiquidateLeaves, LiquidateTarget};
 pub use settle_expiry::{SettleExpiryGadget, SettleRegisters, SettleTarget};
 pub use sweep_fees::{SweepFeesGadget, SweepFeesTarget};
-pub use trade::{set_trade, TradeGadget, TradeSideOutput, TradeTarget};
+pub use trade::{set_trade, TradeGadget, TradeLeaf, TradeTarget, TradeTerms};
 pub use withdraw::{set_withdraw, WithdrawGadget, WithdrawTarget};
 
 use plonky2::iop::target::{BoolTarget, Target};
@@ -133,22 +133,63 @@ pub(crate) fn assert_positions_and_flags_unchanged(
     }
 }
 
-/// `sum q_k X^(id_k)` over an account's slots, with `X^id` looked up in `powers`.
-pub(crate) fn position_polynomial(
-    builder: &mut Builder,
-    account: &AccountTarget,
-    powers: &[Target],
-) -> Target {
-    let mut sum = builder.zero();
-    for slot in &account.slots {
-        let power = builder.random_access(slot.instrument, powers.to_vec());
-        sum = builder.mul_add(slot.qty, power, sum);
+/// The step's Fiat-Shamir challenge for position identities: two points
+/// `x` hashed from the step's batch item and every account leaf hash (before
+/// and after) of its ports, with the tables `[1, x, .., x^63]`. Every
+/// operation of the step checks its identity at these points; the prover
+/// fixes the leaves and the item before it learns them, and a false identity
+/// of degree < 64 survives both with probability below 2^-116 per attempt.
+pub struct PositionChallenge {
+    powers: [Vec<Target>; 2],
+}
+
+/// A leaf's position polynomial `P(x) = sum q_k x^(id_k)` at both points of
+/// the step's challenge, with each slot's power `x^(id_k)`.
+pub struct PositionPolynomial {
+    /// `x^(id_k)` per point, in slot order.
+    pub slot_powers: [Vec<Target>; 2],
+    /// `P(x)` per point.
+    pub value: [Target; 2],
+}
+
+impl PositionChallenge {
+    /// The challenge of `seed` (the item and the port leaves). Cost: the
+    /// hash (1 row per 8 elements) and about 6 rows of powers.
+    pub fn new(builder: &mut Builder, seed: Vec<Target>) -> Self {
+        use super::encoding::EncodingGadget;
+        let challenge = builder.hash(seed);
+        Self {
+            powers: [0, 1].map(|k| powers(builder, challenge.elements[k])),
+        }
     }
-    sum
+
+    /// `x^instrument` at both points. Cost: 2 rows.
+    pub fn power(&self, builder: &mut Builder, instrument: Target) -> [Target; 2] {
+        [0, 1].map(|k| builder.random_access(instrument, self.powers[k].clone()))
+    }
+
+    /// The position polynomial of `account`. Cost: 2 rows per slot.
+    pub fn polynomial(&self, builder: &mut Builder, account: &AccountTarget) -> PositionPolynomial {
+        let slot_powers: [Vec<Target>; 2] = [0, 1].map(|k| {
+            account
+                .slots
+                .iter()
+                .map(|slot| builder.random_access(slot.instrument, self.powers[k].clone()))
+                .collect()
+        });
+        let value = [0, 1].map(|k| {
+            let mut sum = builder.zero();
+            for (slot, &power) in account.slots.iter().zip(&slot_powers[k]) {
+                sum = builder.mul_add(slot.qty, power, sum);
+            }
+            sum
+        });
+        PositionPolynomial { slot_powers, value }
+    }
 }
 
 /// `[1, x, x^2, ..., x^63]`.
-pub(crate) fn powers(builder: &mut Builder, x: Target) -> Vec<Target> {
+fn powers(builder: &mut Builder, x: Target) -> Vec<Target> {
     let mut out = vec![builder.one()];
     for k in 1..64 {
         let next = builder.mul(out[k - 1], x);
@@ -157,40 +198,30 @@ pub(crate) fn powers(builder: &mut Builder, x: Target) -> Vec<Target> {
     out
 }
 
-/// `enabled =>` the positions of `after` are those of `before` with `delta`
-/// lots added in `instrument`: `P_after(x) = P_before(x) + delta x^t` at two
-/// challenges `x` hashed from both leaves (`leaves`), the instrument, the
-/// delta and `bound` (the operation's other fields: a trade's price). Both
-/// leaves are canonical, so the identity fixes the contents. Cost: about 40 rows.
-#[allow(clippy::too_many_arguments)]
+/// `enabled =>` the positions after are those before with `delta` lots
+/// added in `instrument`: `P_after(x) = P_before(x) + delta x^t` at both
+/// points of the step's challenge. Both leaves are canonical, so the
+/// identity fixes the contents. Cost: 2 rows.
 pub(crate) fn assert_position_change(
     builder: &mut Builder,
     enabled: BoolTarget,
-    before: &AccountTarget,
-    after: &AccountTarget,
-    leaves: [plonky2::hash::hash_types::HashOutTarget; 2],
+    challenge: &PositionChallenge,
+    before: &PositionPolynomial,
+    after: &PositionPolynomial,
     instrument: Target,
     delta: Target,
-    bound: &[Target],
 ) {
-    use super::encoding::EncodingGadget;
-    let mut seed = leaves[0].elements.to_vec();
-    seed.extend(leaves[1].elements);
-    seed.push(instrument);
-    seed.push(delta);
-    seed.extend(bound);
-    let challenge = builder.hash(seed);
-    for x in &challenge.elements[..2] {
-        let table_x = powers(builder, *x);
-        let p_before = position_polynomial(builder, before, &table_x);
-        let p_after = position_polynomial(builder, after, &table_x);
-        let x_t = builder.random_access(instrument, table_x.clone());
-        let expected = builder.mul_add(delta, x_t, p_before);
-        builder.assert_equal_if(enabled, p_after, expected);
+    let x_t = challenge.power(builder, instrument);
+    for ((&x_t, &before), &after) in x_t.iter().zip(&before.value).zip(&after.value) {
+        let expected = builder.mul_add(delta, x_t, before);
+        builder.assert_equal_if(enabled, after, expected);
     }
 }
 
-/// The lots of `instrument` held in an account (0 if none).
+/// The lots of `instrument` held in an account (0 if none): instruments of
+/// filled slots are distinct and an empty slot holds 0 lots, so the sum of
+/// the quantities of the slots naming `instrument` is its position. Cost:
+/// 2 rows per slot.
 pub(crate) fn old_quantity(
     builder: &mut Builder,
     account: &AccountTarget,
@@ -199,9 +230,7 @@ pub(crate) fn old_quantity(
     let mut sum = builder.zero();
     for slot in &account.slots {
         let here = builder.is_equal(slot.instrument, instrument);
-        let filled = builder.is_nonzero(slot.qty);
-        let both = builder.and(here, filled);
-        sum = builder.mul_add(both.target, slot.qty, sum);
+        sum = builder.mul_add(here.target, slot.qty, sum);
     }
     sum
 }

@@ -17,11 +17,11 @@
 //! closes the settlement: every register back to zero.
 
 use plonky2::field::types::Field;
-use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 
 use super::{
     assert_not_global_leaf, assert_position_change, old_quantity, GatedGadget, InsuranceRegisters,
+    PositionChallenge, PositionPolynomial,
 };
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
@@ -95,8 +95,9 @@ impl SettleRegisters {
 /// The settlement gadget.
 pub trait SettleExpiryGadget {
     /// Settles one holder when `enabled`; returns the settlement registers
-    /// and the system balances after it (the inputs when disabled). Cost:
-    /// about 70 rows.
+    /// and the system balances after it (the inputs when disabled);
+    /// `positions` are the polynomials of `before` and `after` at the step's
+    /// `challenge`. Cost: about 35 rows.
     #[allow(clippy::too_many_arguments)]
     fn settle_holder(
         &mut self,
@@ -104,7 +105,8 @@ pub trait SettleExpiryGadget {
         op: &SettleTarget,
         before: &AccountTarget,
         after: &AccountTarget,
-        leaves: [HashOutTarget; 2],
+        challenge: &PositionChallenge,
+        positions: [&PositionPolynomial; 2],
         now: Target,
         market: &MarketTarget,
         prices: &PricesTarget,
@@ -120,7 +122,8 @@ impl SettleExpiryGadget for Builder {
         op: &SettleTarget,
         before: &AccountTarget,
         after: &AccountTarget,
-        leaves: [HashOutTarget; 2],
+        challenge: &PositionChallenge,
+        positions: [&PositionPolynomial; 2],
         now: Target,
         market: &MarketTarget,
         prices: &PricesTarget,
@@ -167,12 +170,11 @@ impl SettleExpiryGadget for Builder {
         assert_position_change(
             self,
             enabled,
-            before,
-            after,
-            leaves,
+            challenge,
+            positions[0],
+            positions[1],
             op.instrument,
             minus_qty,
-            &[],
         );
         for k in 0..4 {
             self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);

@@ -1,28 +1,33 @@
-//! One side of a trade `{buyer, seller, instrument, qty > 0, price}` in the
-//! circuit (mirrors `rules/ops/trade.rs`). A trade is two sides, each
-//! updating one account leaf; the fee account is a chunk register.
+//! A trade `{buyer, seller, instrument, qty > 0, price}` in the circuit
+//! (mirrors `rules/ops/trade.rs`): the terms both sides share (instrument
+//! listed and live, price on the tick and in the band, notional and fee,
+//! the instrument's risk row) are checked once per step
+//! ([`TradeGadget::trade_terms`]), then each side updates one account leaf
+//! ([`TradeGadget::trade_side`]); the fee account is a chunk register.
 //!
 //! The position change is checked without shifting slots: both leaves are
 //! canonical (distinct instruments, filled slots first), so their contents
 //! are fixed by the polynomial `P(X) = sum q_k X^(id_k)`, and
-//! `P_after = P_before + delta X^t` is checked at two challenges derived by
-//! hashing both leaves, the instrument, the quantity and the price
-//! (Fiat-Shamir; a false identity of degree < 64 survives with probability
-//! below 2^-116 per attempt). A ninth instrument or a
-//! position beyond Q_MAX has no canonical leaf and cannot be proven.
+//! `P_after = P_before + delta X^t` is checked at the step's two
+//! challenges ([`PositionChallenge`], hashed from the item and every leaf).
+//! A ninth instrument or a position beyond Q_MAX has no canonical leaf and
+//! cannot be proven. The margin before is the step's view of the leaf; the
+//! margin after moves the view by the one instrument that changes.
 
 use plonky2::field::types::Field;
-use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 
-use super::{all_zero, assert_position_change, old_quantity, GatedGadget};
+use super::{
+    all_zero, assert_position_change, old_quantity, GatedGadget, PositionChallenge,
+    PositionPolynomial,
+};
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
 use crate::gadgets::fixed::FixedGadget;
-use crate::gadgets::margin::MarginGadget;
+use crate::gadgets::margin::{AccountView, MarginGadget};
 use crate::gadgets::market::MarketTarget;
 use crate::gadgets::oracle::PricesTarget;
-use crate::gadgets::risk::{RiskGadget, RiskTableTarget, PRICE_BITS};
+use crate::gadgets::risk::{RiskGadget, RiskRowTarget, RiskTableTarget, PRICE_BITS};
 use crate::gadgets::Builder;
 use crate::rules::units::{BPS, FIRST_USER_ACCOUNT, P_MAX, Q_MAX, Q_SCALE, TICK};
 
@@ -41,64 +46,75 @@ pub struct TradeTarget {
     pub price: Target,
 }
 
-/// What one side of a trade hands to the chunk.
-#[derive(Clone, Copy, Debug)]
-pub struct TradeSideOutput {
-    /// Fee this side paid.
+/// What both sides of a trade share.
+#[derive(Clone, Debug)]
+pub struct TradeTerms {
+    /// `qty * price / Q_SCALE`, the cash the buyer pays the seller.
+    pub notional: Target,
+    /// The fee each side pays.
     pub fee: Target,
+    /// The instrument's risk row.
+    pub row: RiskRowTarget,
+}
+
+/// One side's leaf, as the step sees it.
+#[derive(Clone, Copy)]
+pub struct TradeLeaf<'a> {
+    /// The account before.
+    pub before: &'a AccountTarget,
+    /// The account after.
+    pub after: &'a AccountTarget,
+    /// The step's view of `before`.
+    pub view: &'a AccountView,
+    /// Position polynomials of `before` and `after`.
+    pub positions: [&'a PositionPolynomial; 2],
 }
 
 /// The trade gadget.
 pub trait TradeGadget {
-    /// Constrains one side (`is_buyer` a constant of the step) of a trade
-    /// at epoch time `now`; `leaves` are the hashes of `before` and `after`
-    /// the step computes for its Merkle update. Cost: about 2 margins sharing their lookups
-    /// (see `MarginGadget`) plus about 15 rows.
+    /// Checks the terms of a trade at epoch time `now` (when `enabled`) and
+    /// returns what both sides share. Cost: about 20 rows.
+    fn trade_terms(
+        &mut self,
+        enabled: BoolTarget,
+        op: &TradeTarget,
+        now: Target,
+        market: &MarketTarget,
+        prices: &PricesTarget,
+        table: &RiskTableTarget,
+    ) -> TradeTerms;
+
+    /// Constrains one side (`is_buyer` a constant of the step) of a trade.
+    /// Cost: one margin from the view's linear part (about 45 rows on the
+    /// default market) plus about 25 rows.
     #[allow(clippy::too_many_arguments)]
     fn trade_side(
         &mut self,
         enabled: BoolTarget,
         is_buyer: bool,
         op: &TradeTarget,
-        before: &AccountTarget,
-        after: &AccountTarget,
-        leaves: [HashOutTarget; 2],
-        now: Target,
-        market: &MarketTarget,
-        prices: &PricesTarget,
+        terms: &TradeTerms,
+        leaf: TradeLeaf,
+        challenge: &PositionChallenge,
         table: &RiskTableTarget,
-    ) -> TradeSideOutput;
+        market: &MarketTarget,
+    );
 }
 
 impl TradeGadget for Builder {
-    fn trade_side(
+    fn trade_terms(
         &mut self,
         enabled: BoolTarget,
-        is_buyer: bool,
         op: &TradeTarget,
-        before: &AccountTarget,
-        after: &AccountTarget,
-        leaves: [HashOutTarget; 2],
         now: Target,
         market: &MarketTarget,
         prices: &PricesTarget,
         table: &RiskTableTarget,
-    ) -> TradeSideOutput {
-        let (me, other) = if is_buyer {
-            (op.buyer, op.seller)
-        } else {
-            (op.seller, op.buyer)
-        };
-        // Distinct existing user accounts.
-        let same = self.is_equal(me, other);
+    ) -> TradeTerms {
+        // Distinct accounts.
+        let same = self.is_equal(op.buyer, op.seller);
         let distinct = self.not(same);
         self.assert_true_if(enabled, distinct);
-        let first_user = self.constant(F::from_canonical_u32(FIRST_USER_ACCOUNT));
-        let user_offset = self.sub(me, first_user);
-        self.assert_nonnegative_if(enabled, user_offset);
-        let ownerless = all_zero(self, &before.owner.elements);
-        let exists = self.not(ownerless);
-        self.assert_true_if(enabled, exists);
         // 1 <= qty <= Q_MAX; instrument listed; not expired.
         let qty_low = self.add_const(op.qty, -F::ONE);
         self.assert_nonnegative_if(enabled, qty_low);
@@ -141,13 +157,46 @@ impl TradeGadget for Builder {
         let per_unit = self.select(spot_lower, spot_fee, price_fee);
         let fee_total = self.mul(op.qty, per_unit);
         let fee = self.ceil_div_const(fee_total, Q_SCALE, 60);
+        TradeTerms {
+            notional,
+            fee,
+            row: self.risk_row(table, op.instrument),
+        }
+    }
+
+    fn trade_side(
+        &mut self,
+        enabled: BoolTarget,
+        is_buyer: bool,
+        op: &TradeTarget,
+        terms: &TradeTerms,
+        leaf: TradeLeaf,
+        challenge: &PositionChallenge,
+        table: &RiskTableTarget,
+        market: &MarketTarget,
+    ) {
+        let TradeLeaf {
+            before,
+            after,
+            view,
+            positions,
+        } = leaf;
+        let me = if is_buyer { op.buyer } else { op.seller };
+        // An existing user account.
+        let first_user = self.constant(F::from_canonical_u32(FIRST_USER_ACCOUNT));
+        let user_offset = self.sub(me, first_user);
+        self.assert_nonnegative_if(enabled, user_offset);
+        let ownerless = all_zero(self, &before.owner.elements);
+        let exists = self.not(ownerless);
+        self.assert_true_if(enabled, exists);
+        // Cash: notional and fee.
         let flow = if is_buyer {
-            self.neg(notional)
+            self.neg(terms.notional)
         } else {
-            notional
+            terms.notional
         };
         let cash = self.add(before.cash, flow);
-        let cash = self.sub(cash, fee);
+        let cash = self.sub(cash, terms.fee);
         self.assert_equal_if(enabled, after.cash, cash);
         // Owner unchanged; positions: P_after = P_before + delta X^t.
         for k in 0..4 {
@@ -157,21 +206,18 @@ impl TradeGadget for Builder {
         assert_position_change(
             self,
             enabled,
-            before,
-            after,
-            leaves,
+            challenge,
+            positions[0],
+            positions[1],
             op.instrument,
             delta,
-            &[op.price],
         );
         // Margin: after meets IM, or the trade only reduces and E - MM does not fall.
-        let (portfolio, _) = self.portfolio_risk(before, table);
         let q_old = old_quantity(self, before, op.instrument);
         let q_new = self.add(q_old, delta);
-        let row = self.risk_row(table, op.instrument);
-        let without = self.add_position(&portfolio, &row, q_old, -1);
-        let with = self.add_position(&without, &row, q_new, 1);
-        let margin_before = self.margin_from_risk(&portfolio, before.cash, table, &market.params);
+        let without = self.add_position(&view.portfolio, &terms.row, q_old, -1);
+        let with = self.add_position(&without, &terms.row, q_new, 1);
+        let margin_before = &view.margin;
         let margin_after = self.margin_from_risk(&with, after.cash, table, &market.params);
         let short_of_initial = self.is_lt(margin_after.equity, margin_after.initial, 61);
         let meets = self.not(short_of_initial);
@@ -197,7 +243,6 @@ impl TradeGadget for Builder {
         let short = self.not(meets);
         let flags = self.mul(before.flags, short.target);
         self.assert_equal_if(enabled, after.flags, flags);
-        TradeSideOutput { fee }
     }
 }
 

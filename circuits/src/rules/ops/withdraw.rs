@@ -44,7 +44,8 @@ pub fn withdraw(
     }
     let mut after = account.clone();
     after.cash = checked_cash(op.account, i128::from(account.cash) - i128::from(op.amount))?;
-    let margin = ctx.margin(&after);
+    // Positions unchanged: the margin before at the new cash.
+    let margin = ctx.margin(account).with_cash(after.cash);
     if !margin.meets_initial() {
         return Err(Violation::BelowInitialMargin {
             check: MarginCheck::Withdraw,
