@@ -13,7 +13,7 @@
 //!   `BENCHMARKS.md`, `benches/report.json` and `benches/ops_per_chunk_size.svg`.
 //!
 //! Every figure the report prints is measured in its own run; the targets it
-//! compares them with are issue 6's ([`targets`]).
+//! compares them with are issues 6 and 13's ([`targets`]).
 //!
 //! Modules, in the order the report uses them: [`workload`] (what is
 //! proven), [`rows`] (rows per operation type), [`epoch_run`] (one epoch end

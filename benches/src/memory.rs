@@ -6,6 +6,14 @@
 //! shares between its spawn and its `exec`, so it reads as the parent's
 //! peak.
 
+/// Resets this process's high-water mark to its current resident set (on
+/// Linux, `5` written to `/proc/self/clear_refs`), so the next
+/// [`peak_self_bytes`] is the peak of what runs in between. False where
+/// that is not supported (the mark then keeps the whole run's peak).
+pub fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
 /// This process's peak resident set, in bytes.
 pub fn peak_self_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

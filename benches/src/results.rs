@@ -30,6 +30,11 @@ pub struct Report {
     pub rows_per_step: usize,
     /// The epoch proven end to end.
     pub epoch: EpochRun,
+    /// The first epoch of each simulator mix (`default`, `steady`, `crash`)
+    /// proven end to end with the same circuits (empty in reports older
+    /// than the mixes).
+    #[serde(default)]
+    pub workloads: BTreeMap<String, Workload>,
     /// Prover time per row against raw plonky2.
     pub row_cost: RowCost,
     /// Throughput against chunk size.
@@ -38,8 +43,58 @@ pub struct Report {
     pub threads: Vec<SegmentRun>,
     /// Peak resident memory.
     pub memory: Memory,
-    /// Each figure against issue 6's target.
+    /// Each figure against its target (issues 6 and 13).
     pub targets: Vec<TargetCheck>,
+}
+
+/// One workload proven end to end.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Workload {
+    /// `zksettle simulate --mix` of the epoch.
+    pub mix: String,
+    /// Operations in the epoch.
+    pub ops: usize,
+    /// Operations of each type.
+    pub op_mix: BTreeMap<String, usize>,
+    /// Chunk steps (a settlement takes one per holder).
+    pub steps: usize,
+    /// Chunks proven.
+    pub chunks: usize,
+    /// Operations per second end to end.
+    pub ops_per_s: f64,
+    /// Seconds from the native application to the final proof.
+    pub total_s: f64,
+    /// Seconds proving and wrapping the chunks.
+    pub chunk_s: f64,
+    /// Seconds of the fold tree.
+    pub fold_s: f64,
+    /// Seconds of the chain step.
+    pub chain_s: f64,
+    /// Seconds of the final proof.
+    pub final_s: f64,
+    /// Peak resident memory of this process while it proved the epoch
+    /// (the circuits loaded included), when measurable.
+    pub peak_memory_bytes: Option<u64>,
+}
+
+impl Workload {
+    /// The figures of one run.
+    pub fn of(mix: &str, run: &EpochRun, peak_memory_bytes: Option<u64>) -> Self {
+        Self {
+            mix: mix.into(),
+            ops: run.ops,
+            op_mix: run.op_mix.clone(),
+            steps: run.steps,
+            chunks: run.chunks,
+            ops_per_s: run.ops_per_s,
+            total_s: run.total_s,
+            chunk_s: run.chunk_s,
+            fold_s: run.fold_s,
+            chain_s: run.chain_s,
+            final_s: run.final_s,
+            peak_memory_bytes,
+        }
+    }
 }
 
 /// The machine the run measured.

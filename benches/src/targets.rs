@@ -1,4 +1,5 @@
-//! Issue 6's targets, and each measured figure checked against its own.
+//! Issue 6's and issue 13's targets, and each measured figure checked
+//! against its own.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,11 @@ pub const PROOF_BYTES: usize = 64 * 1024;
 pub const VERIFY_MS: f64 = 3.0;
 /// Peak resident memory (4 GiB), at most.
 pub const PEAK_BYTES: u64 = 4 << 30;
+/// End-to-end operations per second of the steady-state epoch, at least
+/// (issue 13; its goal is 50).
+pub const STEADY_OPS_PER_S: f64 = 25.0;
+/// End-to-end operations per second of the crash epoch, at least (issue 13).
+pub const CRASH_OPS_PER_S: f64 = 10.0;
 
 /// One figure against its target.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -44,7 +50,7 @@ pub fn gib(bytes: u64) -> String {
     format!("{:.2} GiB", bytes as f64 / f64::from(1u32 << 30))
 }
 
-/// Every figure of `report` that issue 6 sets a target for.
+/// Every figure of `report` that issue 6 or 13 sets a target for.
 pub fn checks(report: &Report) -> Vec<TargetCheck> {
     let e = &report.epoch;
     let trade = report
@@ -53,7 +59,7 @@ pub fn checks(report: &Report) -> Vec<TargetCheck> {
         .copied()
         .unwrap_or(usize::MAX);
     let peak = report.memory.peak_bytes();
-    vec![
+    let mut checks = vec![
         check(
             &format!(
                 "end-to-end throughput, {} threads ({} ops)",
@@ -120,5 +126,16 @@ pub fn checks(report: &Report) -> Vec<TargetCheck> {
             format!("<= {}", gib(PEAK_BYTES)),
             peak.is_some_and(|p| p <= PEAK_BYTES),
         ),
-    ]
+    ];
+    for (name, target) in [("steady", STEADY_OPS_PER_S), ("crash", CRASH_OPS_PER_S)] {
+        if let Some(w) = report.workloads.get(name) {
+            checks.push(check(
+                &format!("{name} epoch throughput ({} ops)", w.ops),
+                format!("{:.2} ops/s", w.ops_per_s),
+                format!(">= {target} ops/s"),
+                w.ops_per_s >= target,
+            ));
+        }
+    }
+    checks
 }

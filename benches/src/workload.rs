@@ -11,7 +11,7 @@ use zksettle_circuits::rules::{Epoch, Market, StateFile};
 use zksettle_fixtures::fixture_dir;
 use zksettle_prover::io::read_json;
 use zksettle_prover::ledger::{EpochWitness, Ledger};
-use zksettle_prover::sim::{simulate, SimConfig};
+use zksettle_prover::sim::{simulate, Mix, SimConfig};
 
 use crate::BenchError;
 
@@ -61,13 +61,15 @@ impl History {
         })
     }
 
-    /// One simulated epoch of `ops` operations over [`ACCOUNTS`] accounts.
-    pub fn simulated(ops: usize) -> Result<Self, BenchError> {
+    /// One simulated epoch of `ops` operations over [`ACCOUNTS`] accounts
+    /// (the first epoch of `zksettle simulate --mix MIX`).
+    pub fn simulated(ops: usize, mix: Mix) -> Result<Self, BenchError> {
         let sim = simulate(SimConfig {
             seed: SEED,
             accounts: ACCOUNTS,
             epochs: 1,
             ops,
+            mix,
         })?;
         Ok(Self {
             market: sim.market,

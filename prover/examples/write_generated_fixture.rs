@@ -7,7 +7,7 @@ use zksettle_circuits::rules::encoding::digest_hex;
 use zksettle_fixtures::fixture_dir;
 use zksettle_prover::io::write_json;
 use zksettle_prover::ledger::Ledger;
-use zksettle_prover::sim::{simulate, SimConfig};
+use zksettle_prover::sim::{simulate, Mix, SimConfig};
 
 fn main() {
     let config = SimConfig {
@@ -15,6 +15,7 @@ fn main() {
         accounts: 40,
         epochs: 3,
         ops: 60,
+        mix: Mix::Default,
     };
     let dir = fixture_dir("generated");
     if dir.exists() {

@@ -7,7 +7,7 @@ use zksettle_circuits::rules::encoding::digest_hex;
 use zksettle_circuits::rules::{Epoch, Market, StateFile};
 use zksettle_fixtures::{fixture_dir, load_json};
 use zksettle_prover::ledger::Ledger;
-use zksettle_prover::sim::{simulate, SimConfig};
+use zksettle_prover::sim::{simulate, Mix, SimConfig};
 
 #[derive(Deserialize)]
 struct Expected {
@@ -49,6 +49,7 @@ fn generated_fixture_is_what_the_simulator_writes() {
         accounts: expected.accounts,
         epochs: expected.epochs,
         ops: expected.ops,
+        mix: Mix::Default,
     };
     simulate(config).unwrap().write(out.path()).unwrap();
     for entry in std::fs::read_dir(out.path()).unwrap() {

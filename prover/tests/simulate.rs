@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 use zksettle_circuits::rules::ops::Operation;
 use zksettle_circuits::rules::units::INSURANCE_FUND;
 use zksettle_prover::ledger::Ledger;
-use zksettle_prover::sim::{simulate, SimConfig};
+use zksettle_prover::sim::{simulate, Mix, SimConfig};
 
 const CONFIG: SimConfig = SimConfig {
     seed: 7,
     accounts: 40,
     epochs: 3,
     ops: 60,
+    mix: Mix::Default,
 };
 
 fn files(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
@@ -146,4 +147,84 @@ fn too_few_accounts_is_a_clear_error() {
     })
     .unwrap_err();
     assert!(error.to_string().contains("--accounts must be at least 3"));
+}
+
+fn kinds(ops: &[Operation]) -> BTreeMap<&'static str, usize> {
+    let mut count = BTreeMap::new();
+    for op in ops {
+        *count.entry(op.kind()).or_default() += 1;
+    }
+    count
+}
+
+/// `--mix steady`: a genesis whose traders are funded and hold positions,
+/// then epochs of at least 70% trades and otherwise deposits and
+/// withdrawals (until the first expiry), the same files from the same seed.
+#[test]
+fn the_steady_mix_trades_from_a_genesis_with_open_positions() {
+    let config = SimConfig {
+        accounts: 60,
+        epochs: 1,
+        ops: 300,
+        mix: Mix::Steady,
+        ..CONFIG
+    };
+    let sim = simulate(config).unwrap();
+    let holders = sim
+        .genesis
+        .accounts
+        .iter()
+        .filter(|a| !a.positions.is_empty())
+        .count();
+    assert!(
+        holders >= 50,
+        "{holders} accounts hold positions at genesis"
+    );
+    let epoch = &sim.epochs[0];
+    assert_eq!(epoch.ops.len(), 300);
+    let count = kinds(&epoch.ops);
+    assert!(count["trade"] * 10 >= 7 * epoch.ops.len(), "{count:?}");
+    assert_eq!(
+        count["trade"] + count["deposit"] + count["withdraw"],
+        epoch.ops.len(),
+        "{count:?}"
+    );
+    let again = simulate(config).unwrap();
+    assert_eq!(again.epochs[0], *epoch);
+    assert_eq!(again.genesis, sim.genesis);
+}
+
+/// `--mix crash`: the steady genesis a day later, so epoch 1 crashes and
+/// passes the first expiry: liquidations, the insurance fund covering
+/// bankrupt accounts, the expiry settlement, and the epoch still applies.
+#[test]
+fn the_crash_mix_liquidates_settles_and_draws_on_the_fund_in_epoch_one() {
+    let config = SimConfig {
+        accounts: 60,
+        epochs: 1,
+        ops: 300,
+        mix: Mix::Crash,
+        ..CONFIG
+    };
+    let sim = simulate(config).unwrap();
+    let epoch = &sim.epochs[0];
+    let count = kinds(&epoch.ops);
+    assert!(
+        count.get("liquidate").copied().unwrap_or(0) > 0,
+        "{count:?}"
+    );
+    assert!(
+        count.get("settle_expiry").copied().unwrap_or(0) > 0,
+        "{count:?}"
+    );
+    let ledger = Ledger::from_state(sim.market.clone(), &sim.genesis).unwrap();
+    let (after, _) = ledger.apply_epoch(epoch).unwrap();
+    let fund = |l: &Ledger| l.account(INSURANCE_FUND).cash;
+    let penalties_only = fund(&after) >= fund(&ledger);
+    assert!(
+        !penalties_only || after.bad_debt() > 0,
+        "a bankruptcy draws on the fund: {} -> {}",
+        fund(&ledger),
+        fund(&after)
+    );
 }

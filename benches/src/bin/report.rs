@@ -13,6 +13,7 @@
 //! `--threads-probe` flag and `RAYON_NUM_THREADS` set; the child prints one
 //! JSON line ([`SegmentRun`]) on stdout.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -21,7 +22,7 @@ use anyhow::{bail, Context as _, Result};
 use clap::Parser;
 use zksettle_benches::epoch_run::{self, SegmentRun};
 use zksettle_benches::markdown::{self, PLOT_PATH};
-use zksettle_benches::results::{Circuits, Machine, Memory, Params, Report};
+use zksettle_benches::results::{Circuits, Machine, Memory, Params, Report, Workload};
 use zksettle_benches::row_cost;
 use zksettle_benches::rows::{rows_per_op, rows_per_step};
 use zksettle_benches::sweep::{self, SweepPoint};
@@ -33,6 +34,7 @@ use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_prover::assign::chunk_witnesses;
 use zksettle_prover::circuit_cache::{self, Origin};
 use zksettle_prover::io::write_atomic;
+use zksettle_prover::sim::Mix;
 
 /// Measure zksettle's proving throughput and write BENCHMARKS.md.
 #[derive(Debug, Parser)]
@@ -58,6 +60,8 @@ struct Cli {
 /// What a run proves.
 struct Settings {
     ops: usize,
+    /// Operations of the steady and crash workloads.
+    mix_ops: usize,
     /// `None`: the simulated market's own depth (20).
     tree_depth: Option<u32>,
     capacity: usize,
@@ -72,6 +76,7 @@ impl Settings {
         if quick {
             Self {
                 ops: 8,
+                mix_ops: 8,
                 tree_depth: Some(8),
                 capacity: 4,
                 sweep: vec![2, 4],
@@ -82,6 +87,7 @@ impl Settings {
         } else {
             Self {
                 ops: 1000,
+                mix_ops: 10 * DEFAULT_CAPACITY,
                 tree_depth: None,
                 capacity: DEFAULT_CAPACITY,
                 sweep: vec![8, 16, 32, DEFAULT_CAPACITY],
@@ -94,7 +100,12 @@ impl Settings {
 
     /// The epoch every measurement proves, applied.
     fn workload(&self) -> Result<AppliedEpoch> {
-        let mut history = History::simulated(self.ops)?;
+        self.workload_of(Mix::Default, self.ops)
+    }
+
+    /// The first epoch of `mix` with `ops` operations, applied.
+    fn workload_of(&self, mix: Mix, ops: usize) -> Result<AppliedEpoch> {
+        let mut history = History::simulated(ops, mix)?;
         if let Some(depth) = self.tree_depth {
             history = history.at_depth(depth);
         }
@@ -203,11 +214,36 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
     ));
 
     progress.say("proving the epoch end to end");
+    let mut peak = memory::peak_self_bytes();
+    memory::reset_peak();
     let epoch = epoch_run::run(&set, &applied, &|line| progress.say(line))?;
     progress.say(format!(
         "epoch: {} ops in {:.1} s = {:.2} ops/s (chunks {:.1} s, folds {:.1} s, chain {:.1} s)",
         epoch.ops, epoch.total_s, epoch.ops_per_s, epoch.chunk_s, epoch.fold_s, epoch.chain_s
     ));
+    let mut workloads = BTreeMap::new();
+    let default_peak = memory::peak_self_bytes();
+    workloads.insert(
+        "default".to_string(),
+        Workload::of("default", &epoch, default_peak),
+    );
+    for (name, mix) in [("steady", Mix::Steady), ("crash", Mix::Crash)] {
+        progress.say(format!(
+            "proving the first {name} epoch ({} operations) end to end",
+            settings.mix_ops
+        ));
+        let applied = settings.workload_of(mix, settings.mix_ops)?;
+        peak = peak.max(memory::peak_self_bytes());
+        memory::reset_peak();
+        let run = epoch_run::run(&set, &applied, &|line| progress.say(line))?;
+        let run_peak = memory::peak_self_bytes();
+        progress.say(format!(
+            "{name}: {} ops ({:?}) in {:.1} s = {:.2} ops/s",
+            run.ops, run.op_mix, run.total_s, run.ops_per_s
+        ));
+        workloads.insert(name.to_string(), Workload::of(name, &run, run_peak));
+    }
+    peak = peak.max(memory::peak_self_bytes());
 
     progress.say("prover time per row: chunk circuit against raw plonky2");
     let chunks = chunk_witnesses(&applied.epoch, &applied.witness, settings.capacity)?;
@@ -277,11 +313,12 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
         rows_per_op: rows,
         rows_per_step: step_rows,
         epoch,
+        workloads,
         row_cost,
         sweep: points,
         threads,
         memory: Memory {
-            main_bytes: memory::peak_self_bytes(),
+            main_bytes: peak.max(memory::peak_self_bytes()),
             children_bytes,
         },
         targets: Vec::new(),

@@ -11,7 +11,7 @@ use zksettle_prover::export::{final_verifier_bytes, trusted};
 use zksettle_prover::io::{read_json, write_json};
 use zksettle_prover::ledger::Ledger;
 use zksettle_prover::pipeline::job::prove_epoch_to;
-use zksettle_prover::sim::{simulate, SimConfig};
+use zksettle_prover::sim::{simulate, Mix, SimConfig};
 use zksettle_verifier::{Attestation, LightClient, ProofKind, Verifier};
 
 use super::prove::{advance, progress_bar};
@@ -46,6 +46,7 @@ pub fn run(args: Args) -> Result<()> {
         accounts: args.accounts,
         epochs: args.epochs,
         ops: args.ops,
+        mix: Mix::Default,
     })?;
     simulation.write(&args.out)?;
     eprintln!(

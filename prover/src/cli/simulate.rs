@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use zksettle_prover::sim::{simulate, SimConfig};
+use zksettle_prover::sim::{simulate, Mix, SimConfig};
 
 /// Arguments of `zksettle simulate`.
 #[derive(Debug, clap::Args)]
@@ -20,6 +20,12 @@ pub struct Args {
     /// Operations per epoch.
     #[arg(long, default_value_t = 100)]
     ops: usize,
+    /// The flow: `default` (a venue's first days: arrivals, a crash in epoch
+    /// 2 with the first expiry), `steady` (a genesis with funded traders and
+    /// open positions, then at least 70% trades), `crash` (the steady genesis
+    /// a day later: epoch 1 crashes and passes the first expiry).
+    #[arg(long, value_enum, default_value_t = Mix::Default)]
+    mix: Mix,
     /// Output directory (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -32,6 +38,7 @@ pub fn run(args: Args) -> Result<()> {
         accounts: args.accounts,
         epochs: args.epochs,
         ops: args.ops,
+        mix: args.mix,
     };
     let simulation = simulate(config)?;
     simulation.write(&args.out)?;

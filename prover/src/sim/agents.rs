@@ -85,6 +85,36 @@ pub fn trade_with_market_maker(
     }
 }
 
+/// The shares of a flow's draws that are deposits and withdrawals (in
+/// percent; the rest are trades).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlowShares {
+    /// Percent of draws that deposit.
+    pub deposit: u32,
+    /// Percent of draws that withdraw.
+    pub withdraw: u32,
+}
+
+impl FlowShares {
+    /// The simulator's first hours: many arrivals (12% deposits, 8% withdrawals).
+    pub const OPENING: Self = Self {
+        deposit: 12,
+        withdraw: 8,
+    };
+    /// A venue after its first hour: 7% deposits, 7% withdrawals, the rest
+    /// trades (some are refused by the margin rules, so at least 70% of the
+    /// kept operations are trades).
+    pub const STEADY: Self = Self {
+        deposit: 7,
+        withdraw: 7,
+    };
+    /// Trades only (building a genesis that already holds positions).
+    pub const TRADES: Self = Self {
+        deposit: 0,
+        withdraw: 0,
+    };
+}
+
 /// Random flow: candidate operations, most of them trades.
 pub struct Flow<'a> {
     /// The market.
@@ -99,6 +129,8 @@ pub struct Flow<'a> {
     pub next_account: u32,
     /// One past the last trader index.
     pub end_account: u32,
+    /// Shares of deposits and withdrawals among the draws.
+    pub shares: FlowShares,
 }
 
 impl Flow<'_> {
@@ -120,7 +152,11 @@ impl Flow<'_> {
     ) -> Vec<Operation> {
         let live = self.live_instruments();
         let draw: u32 = rng.gen_range(0..100);
-        if draw < 12 || live.is_empty() {
+        let FlowShares {
+            deposit: deposit_share,
+            withdraw: withdraw_share,
+        } = self.shares;
+        if draw < deposit_share || live.is_empty() {
             if self.next_account < self.end_account && rng.gen_bool(0.6) {
                 let account = self.next_account;
                 self.next_account += 1;
@@ -138,7 +174,7 @@ impl Flow<'_> {
             )];
         }
         let trader = rng.gen_range(FIRST_TRADER..self.next_account.max(FIRST_TRADER + 1));
-        if draw < 20 {
+        if draw < deposit_share + withdraw_share {
             let cash = cash_of(trader);
             return [5, 20, 50]
                 .iter()

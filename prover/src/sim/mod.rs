@@ -7,6 +7,13 @@
 //! reject is dropped, so every generated epoch is valid; the finished epoch is
 //! applied once more as a whole before it is kept. Everything comes from one
 //! ChaCha seed, so the same seed gives byte-identical files.
+//!
+//! Three mixes ([`Mix`]): `default`, a venue's first days (arrivals, the crash
+//! in epoch 2 with the first expiry); `steady`, a venue after its first hour
+//! (a genesis that already holds every trader funded and trading, then
+//! epochs of at least 70% trades, the rest deposits and withdrawals); and
+//! `crash`, the same genesis a day later so that epoch 1 crashes and passes
+//! the first expiry (liquidations, a bankruptcy, the expiry settlement).
 
 pub mod agents;
 pub mod market;
@@ -28,9 +35,56 @@ use zksettle_circuits::rules::{AccountEntry, EpochError, Market};
 
 use crate::io::{write_json, IoError};
 use crate::ledger::{Ledger, LedgerError};
-use agents::{Flow, FIRST_TRADER, LIQUIDATOR, MARKET_MAKER};
+use agents::{Flow, FlowShares, FIRST_TRADER, LIQUIDATOR, MARKET_MAKER};
 use market::{simulated_market, EPOCH_SECONDS, GENESIS_TIME, UNDERLYINGS, USD};
 use oracles::TruePrices;
+
+/// The kind of flow a simulation generates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mix {
+    /// A venue's first days: arrivals, a crash in epoch 2 with the first expiry.
+    #[default]
+    Default,
+    /// After the first hour: funded traders with open positions at genesis,
+    /// epochs of at least 70% trades (no crash; the first expiry falls in
+    /// epoch 2, whose settlement is the only other operation type).
+    Steady,
+    /// The steady genesis a day later: epoch 1 crashes and passes the first
+    /// expiry (liquidations, bankruptcies, the settlement), then calm epochs.
+    Crash,
+}
+
+impl Mix {
+    /// The epoch whose prices crash, if any.
+    pub fn crash_epoch(self) -> Option<u64> {
+        match self {
+            Mix::Default => Some(CRASH_EPOCH),
+            Mix::Steady => None,
+            Mix::Crash => Some(1),
+        }
+    }
+
+    /// Genesis time.
+    pub fn genesis_time(self) -> u64 {
+        match self {
+            Mix::Default | Mix::Steady => GENESIS_TIME,
+            Mix::Crash => GENESIS_TIME + EPOCH_SECONDS,
+        }
+    }
+
+    fn shares(self) -> FlowShares {
+        match self {
+            Mix::Default => FlowShares::OPENING,
+            Mix::Steady | Mix::Crash => FlowShares::STEADY,
+        }
+    }
+}
+
+/// Trade draws after a refused one, in the steady and crash mixes.
+const REDRAWS: usize = 20;
+
+/// Trades per trader the steady genesis is built with.
+pub const WARM_UP_TRADES_PER_TRADER: usize = 3;
 
 /// What to simulate.
 #[derive(Clone, Copy, Debug)]
@@ -43,6 +97,8 @@ pub struct SimConfig {
     pub epochs: u64,
     /// Operations per epoch.
     pub ops: usize,
+    /// The kind of flow.
+    pub mix: Mix,
 }
 
 /// A simulated market, its genesis and its epochs.
@@ -97,19 +153,36 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
     }
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let end_account = MARKET_MAKER + config.accounts;
-    // Two thirds of the traders are funded at genesis, the rest arrive by deposit.
-    let funded_end = FIRST_TRADER + (end_account - FIRST_TRADER) * 2 / 3;
-    let genesis = genesis_state(config.seed, funded_end, &mut rng);
-    let mut ledger = Ledger::from_state(market.clone(), &genesis)?;
+    let genesis_time = config.mix.genesis_time();
     let mut spots: Vec<u64> = UNDERLYINGS.iter().map(|(_, spot, _)| spot * USD).collect();
+    let (genesis, funded_end) = if config.mix == Mix::Default {
+        // Two thirds of the traders are funded at genesis, the rest arrive by deposit.
+        let funded_end = FIRST_TRADER + (end_account - FIRST_TRADER) * 2 / 3;
+        (genesis_state(config.seed, funded_end, &mut rng), funded_end)
+    } else {
+        let funded = genesis_state(config.seed, end_account, &mut rng);
+        let trades = WARM_UP_TRADES_PER_TRADER * (end_account - FIRST_TRADER) as usize;
+        let warm = warm_up(
+            &market,
+            config.seed,
+            funded,
+            genesis_time,
+            &spots,
+            trades,
+            &mut rng,
+        )?;
+        (warm, end_account)
+    };
+    let mut ledger = Ledger::from_state(market.clone(), &genesis)?;
     let mut epochs = Vec::with_capacity(config.epochs as usize);
     let mut next_account = funded_end;
     // Settlement prices are fixed by the first epoch at or after each expiry.
     let mut settled: BTreeMap<(u32, u64), u64> = BTreeMap::new();
     for number in 1..=config.epochs {
-        let now = GENESIS_TIME + number * EPOCH_SECONDS;
+        let now = genesis_time + number * EPOCH_SECONDS;
+        let crash = config.mix.crash_epoch() == Some(number);
         for (u, spot) in spots.iter_mut().enumerate() {
-            *spot = pricing::next_spot(*spot, u, number == CRASH_EPOCH, &mut rng);
+            *spot = pricing::next_spot(*spot, u, crash, &mut rng);
         }
         for i in market.instruments.iter().filter(|i| i.expiry <= now) {
             settled
@@ -192,15 +265,31 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
             seed: config.seed,
             next_account,
             end_account,
+            shares: config.mix.shares(),
         };
         let mut attempts = 0;
         while ops.len() < config.ops && attempts < 40 * config.ops {
             attempts += 1;
             let candidates = flow.candidates(&mut rng, |a| working.account(a).cash);
-            for op in candidates {
-                if keep(&mut working, &mut ops, op) {
-                    break;
+            let trades = matches!(candidates.first(), Some(Operation::Trade(_)));
+            let kept = candidates
+                .into_iter()
+                .any(|op| keep(&mut working, &mut ops, op));
+            if !kept && trades && config.mix != Mix::Default {
+                // After the first hour a refused order is followed by another
+                // one: draw trades until the book takes one, so the kept mix
+                // has the draws' share of trades.
+                let shares = std::mem::replace(&mut flow.shares, FlowShares::TRADES);
+                for _ in 0..REDRAWS {
+                    let candidates = flow.candidates(&mut rng, |a| working.account(a).cash);
+                    if candidates
+                        .into_iter()
+                        .any(|op| keep(&mut working, &mut ops, op))
+                    {
+                        break;
+                    }
                 }
+                flow.shares = shares;
             }
         }
         next_account = flow.next_account;
@@ -225,6 +314,63 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
         market,
         genesis,
         epochs,
+    })
+}
+
+/// The funded genesis after `trades` trades between the market maker and
+/// the traders at `time`'s prices (every one checked by the rule book): the
+/// state a venue is in after its first hour, as the genesis of a steady run.
+fn warm_up(
+    market: &Market,
+    seed: u64,
+    funded: StateFile,
+    time: u64,
+    spots: &[u64],
+    trades: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<StateFile, SimError> {
+    let mut ledger = Ledger::from_state(market.clone(), &funded)?;
+    let truth = true_prices(market, spots, time, &BTreeMap::new());
+    let reports = oracles::reports(market, seed, 0, time, &truth, false, rng);
+    let rejected = |source| SimError::Rejected { epoch: 0, source };
+    let prices = median_prices(market, &reports, time).map_err(rejected)?;
+    let risk = RiskArrays::compute(market, &prices);
+    let ctx = Context {
+        market,
+        prices: &prices,
+        risk: &risk,
+        timestamp: time,
+    };
+    let end_account = funded
+        .accounts
+        .iter()
+        .map(|a| a.index + 1)
+        .max()
+        .unwrap_or(0);
+    let mut flow = Flow {
+        market,
+        prices: &prices,
+        now: time,
+        seed,
+        next_account: end_account,
+        end_account,
+        shares: FlowShares::TRADES,
+    };
+    let (mut kept, mut attempts) = (0, 0);
+    while kept < trades && attempts < 40 * trades {
+        attempts += 1;
+        let candidates = flow.candidates(rng, |a| ledger.account(a).cash);
+        if candidates
+            .into_iter()
+            .any(|op| ledger.try_apply_op(&ctx, &op).is_ok())
+        {
+            kept += 1;
+        }
+    }
+    Ok(StateFile {
+        epoch: 0,
+        timestamp: time,
+        ..ledger.to_state()
     })
 }
 
