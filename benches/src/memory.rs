@@ -14,6 +14,31 @@ pub fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
+/// Peak resident memory of a run cut into windows: each window's own peak,
+/// and the whole run's across the resets between them.
+#[derive(Debug, Default)]
+pub struct Peaks {
+    whole: Option<u64>,
+}
+
+impl Peaks {
+    /// Runs `work` in a window of its own: its result and this process's
+    /// peak while it ran (the memory held before it included).
+    pub fn window<T>(&mut self, work: impl FnOnce() -> T) -> (T, Option<u64>) {
+        self.whole = self.whole.max(peak_self_bytes());
+        reset_peak();
+        let out = work();
+        let peak = peak_self_bytes();
+        self.whole = self.whole.max(peak);
+        (out, peak)
+    }
+
+    /// The whole run's peak so far.
+    pub fn whole(&self) -> Option<u64> {
+        self.whole.max(peak_self_bytes())
+    }
+}
+
 /// This process's peak resident set, in bytes.
 pub fn peak_self_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -839,14 +839,9 @@ fn settlement_cases() -> Vec<Case> {
         account(4, RICH, &[(6, -ONE_BTC)]),
         account(5, USD, &[]),
     ]);
-    let at_strike = pair6.clone().with_quote(Quote {
-        settlement: vec![SettlementPrice {
-            underlying: 0,
-            expiry: EXPIRED,
-            price: 55_000 * USD,
-        }],
-        ..Quote::default()
-    });
+    let at_strike = pair6
+        .clone()
+        .with_quote(Quote::settling(0, EXPIRED, 55_000 * USD));
     let unpriced = pair6.clone().with_quote(Quote {
         settlement: vec![],
         ..Quote::default()
@@ -989,18 +984,6 @@ fn report_case(
 /// Replaces the first report by oracle 0's signed report of `quote`.
 fn first_report(quote: Quote) -> impl FnOnce(&mut Vec<Report>) {
     move |reports| reports[0] = report(&market(), 0, NOW - 10, &quote)
-}
-
-/// The default quote with one settlement price.
-fn settling(underlying: u32, expiry: u64, price: u64) -> Quote {
-    Quote {
-        settlement: vec![SettlementPrice {
-            underlying,
-            expiry,
-            price,
-        }],
-        ..Quote::default()
-    }
 }
 
 fn oracle_cases() -> Vec<Case> {
@@ -1148,14 +1131,14 @@ fn oracle_cases() -> Vec<Case> {
             "report-settling-before-expiry-is-rejected",
             "no settlement price before the expiry",
             "SettlementBeforeExpiry",
-            first_report(settling(0, EXPIRY, BTC)),
+            first_report(Quote::settling(0, EXPIRY, BTC)),
         ),
         report_case(
             &setup,
             "report-settling-an-unlisted-expiry-is-rejected",
             "ETH has no instrument at that expiry",
             "UnknownExpiry",
-            first_report(settling(1, EXPIRED, ETH)),
+            first_report(Quote::settling(1, EXPIRED, ETH)),
         ),
         report_case(
             &setup,
@@ -1169,7 +1152,7 @@ fn oracle_cases() -> Vec<Case> {
             "report-settlement-price-zero-is-rejected",
             "a settlement price is positive",
             "SettlementOutOfRange",
-            first_report(settling(0, EXPIRED, 0)),
+            first_report(Quote::settling(0, EXPIRED, 0)),
         ),
         report_case(
             &setup,

@@ -214,15 +214,15 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
     ));
 
     progress.say("proving the epoch end to end");
-    let mut peak = memory::peak_self_bytes();
-    memory::reset_peak();
-    let epoch = epoch_run::run(&set, &applied, &|line| progress.say(line))?;
+    let mut peaks = memory::Peaks::default();
+    let (epoch, default_peak) =
+        peaks.window(|| epoch_run::run(&set, &applied, &|line| progress.say(line)));
+    let epoch = epoch?;
     progress.say(format!(
         "epoch: {} ops in {:.1} s = {:.2} ops/s (chunks {:.1} s, folds {:.1} s, chain {:.1} s)",
         epoch.ops, epoch.total_s, epoch.ops_per_s, epoch.chunk_s, epoch.fold_s, epoch.chain_s
     ));
     let mut workloads = BTreeMap::new();
-    let default_peak = memory::peak_self_bytes();
     workloads.insert(
         "default".to_string(),
         Workload::of("default", &epoch, default_peak),
@@ -233,17 +233,15 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
             settings.mix_ops
         ));
         let applied = settings.workload_of(mix, settings.mix_ops)?;
-        peak = peak.max(memory::peak_self_bytes());
-        memory::reset_peak();
-        let run = epoch_run::run(&set, &applied, &|line| progress.say(line))?;
-        let run_peak = memory::peak_self_bytes();
+        let (run, run_peak) =
+            peaks.window(|| epoch_run::run(&set, &applied, &|line| progress.say(line)));
+        let run = run?;
         progress.say(format!(
             "{name}: {} ops ({:?}) in {:.1} s = {:.2} ops/s",
             run.ops, run.op_mix, run.total_s, run.ops_per_s
         ));
         workloads.insert(name.to_string(), Workload::of(name, &run, run_peak));
     }
-    peak = peak.max(memory::peak_self_bytes());
 
     progress.say("prover time per row: chunk circuit against raw plonky2");
     let chunks = chunk_witnesses(&applied.epoch, &applied.witness, settings.capacity)?;
@@ -318,7 +316,7 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
         sweep: points,
         threads,
         memory: Memory {
-            main_bytes: peak.max(memory::peak_self_bytes()),
+            main_bytes: peaks.whole(),
             children_bytes,
         },
         targets: Vec::new(),

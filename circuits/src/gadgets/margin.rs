@@ -438,8 +438,8 @@ mod tests {
     use crate::gadgets::account::{set_account, AccountGadget};
     use crate::gadgets::market::{set_market, MarketGadget, MarketShape};
     use crate::gadgets::oracle::{set_prices, OracleGadget};
-    use crate::gadgets::testing::{builder, market, prices, provable};
-    use crate::rules::account::{Account, Position};
+    use crate::gadgets::testing::{account, builder, market, prices, provable};
+    use crate::rules::account::Account;
     use crate::rules::margin::margin;
     use crate::rules::risk::RiskArrays;
 
@@ -474,17 +474,6 @@ mod tests {
         set_prices(&mut pw, &p, &prices).unwrap();
         set_account(&mut pw, &a, account).unwrap();
         provable(&data, pw)
-    }
-
-    fn account(cash: u64, positions: &[(u32, i64)]) -> Account {
-        Account {
-            cash,
-            positions: positions
-                .iter()
-                .map(|&(instrument, qty)| Position { instrument, qty })
-                .collect(),
-            ..Account::default()
-        }
     }
 
     #[test]

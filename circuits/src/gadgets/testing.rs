@@ -29,6 +29,18 @@ pub fn provable(data: &CircuitData<F, C, D>, witness: PartialWitness<F>) -> bool
     }
 }
 
+/// An ownerless account with `cash` and `positions` `(instrument, qty)`.
+pub fn account(cash: u64, positions: &[(u32, i64)]) -> crate::rules::account::Account {
+    crate::rules::account::Account {
+        cash,
+        positions: positions
+            .iter()
+            .map(|&(instrument, qty)| crate::rules::account::Position { instrument, qty })
+            .collect(),
+        ..Default::default()
+    }
+}
+
 /// A small market: BTC and ETH, six options (calls and puts, in and out of
 /// the money), the default scenario grid and parameters, three oracle keys.
 pub fn market() -> crate::rules::Market {

@@ -156,19 +156,7 @@ pub fn margin(account: &Account, risk: &RiskArrays, params: &Params) -> Margin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gadgets::testing::{market, prices};
-    use crate::rules::account::Position;
-
-    fn account(positions: &[(u32, i64)], cash: u64) -> Account {
-        Account {
-            cash,
-            positions: positions
-                .iter()
-                .map(|&(instrument, qty)| Position { instrument, qty })
-                .collect(),
-            ..Account::default()
-        }
-    }
+    use crate::gadgets::testing::{account, market, prices};
 
     /// The deltas the circuit derives margins by are exact: a cash change
     /// moves only the equity, and a partial transfer `dq` (the sign of `q`,
@@ -179,10 +167,10 @@ mod tests {
         let risk = RiskArrays::compute(&market, &prices());
         let params = &market.params;
         let positions = [(0, 7), (1, -3), (2, 12), (3, -20), (5, 1)];
-        let before = account(&positions, 5_000_000_000);
+        let before = account(5_000_000_000, &positions);
         let at = |a: &Account| margin(a, &risk, params);
         for cash in [0, 1, 4_000_000_000, 1 << 58] {
-            assert_eq!(at(&before).with_cash(cash), at(&account(&positions, cash)));
+            assert_eq!(at(&before).with_cash(cash), at(&account(cash, &positions)));
         }
         for fraction in [1i64, 2_500, 5_000, 9_999, 10_000] {
             let moved: Vec<(u32, i64)> = positions
@@ -201,7 +189,7 @@ mod tests {
             }
             assert_eq!(
                 delta,
-                portfolio_risk(&account(&kept, 0), &risk),
+                portfolio_risk(&account(0, &kept), &risk),
                 "{fraction}"
             );
         }

@@ -28,7 +28,7 @@ use rand_chacha::ChaCha8Rng;
 use zksettle_circuits::rules::epoch::{Epoch, StateFile};
 use zksettle_circuits::rules::margin::margin;
 use zksettle_circuits::rules::ops::{Context, Operation};
-use zksettle_circuits::rules::oracle::{median_prices, SettlementPrice};
+use zksettle_circuits::rules::oracle::{median_prices, Prices, Report, SettlementPrice};
 use zksettle_circuits::rules::risk::RiskArrays;
 use zksettle_circuits::rules::units::{FEE_ACCOUNT, INSURANCE_FUND};
 use zksettle_circuits::rules::{AccountEntry, EpochError, Market};
@@ -166,6 +166,7 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
             &market,
             config.seed,
             funded,
+            end_account,
             genesis_time,
             &spots,
             trades,
@@ -189,22 +190,16 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
                 .entry((i.underlying, i.expiry))
                 .or_insert(spots[i.underlying as usize]);
         }
-        let truth = true_prices(&market, &spots, now, &settled);
-        let reports = oracles::reports(
+        let (reports, prices, risk) = priced(
             &market,
             config.seed,
             number,
             now,
-            &truth,
+            &spots,
+            &settled,
             number % 2 == 1,
             &mut rng,
-        );
-        let prices =
-            median_prices(&market, &reports, now).map_err(|source| SimError::Rejected {
-                epoch: number,
-                source,
-            })?;
-        let risk = RiskArrays::compute(&market, &prices);
+        )?;
         let ctx = Context {
             market: &market,
             prices: &prices,
@@ -317,36 +312,49 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
     })
 }
 
+/// The oracles' signed reports at `now` (one of them lying when `liar`),
+/// their median prices and the risk arrays at those prices.
+#[allow(clippy::too_many_arguments)]
+fn priced(
+    market: &Market,
+    seed: u64,
+    epoch: u64,
+    now: u64,
+    spots: &[u64],
+    settled: &BTreeMap<(u32, u64), u64>,
+    liar: bool,
+    rng: &mut ChaCha8Rng,
+) -> Result<(Vec<Report>, Prices, RiskArrays), SimError> {
+    let truth = true_prices(market, spots, now, settled);
+    let reports = oracles::reports(market, seed, epoch, now, &truth, liar, rng);
+    let prices = median_prices(market, &reports, now)
+        .map_err(|source| SimError::Rejected { epoch, source })?;
+    let risk = RiskArrays::compute(market, &prices);
+    Ok((reports, prices, risk))
+}
+
 /// The funded genesis after `trades` trades between the market maker and
 /// the traders at `time`'s prices (every one checked by the rule book): the
 /// state a venue is in after its first hour, as the genesis of a steady run.
+#[allow(clippy::too_many_arguments)]
 fn warm_up(
     market: &Market,
     seed: u64,
     funded: StateFile,
+    end_account: u32,
     time: u64,
     spots: &[u64],
     trades: usize,
     rng: &mut ChaCha8Rng,
 ) -> Result<StateFile, SimError> {
     let mut ledger = Ledger::from_state(market.clone(), &funded)?;
-    let truth = true_prices(market, spots, time, &BTreeMap::new());
-    let reports = oracles::reports(market, seed, 0, time, &truth, false, rng);
-    let rejected = |source| SimError::Rejected { epoch: 0, source };
-    let prices = median_prices(market, &reports, time).map_err(rejected)?;
-    let risk = RiskArrays::compute(market, &prices);
+    let (_, prices, risk) = priced(market, seed, 0, time, spots, &BTreeMap::new(), false, rng)?;
     let ctx = Context {
         market,
         prices: &prices,
         risk: &risk,
         timestamp: time,
     };
-    let end_account = funded
-        .accounts
-        .iter()
-        .map(|a| a.index + 1)
-        .max()
-        .unwrap_or(0);
     let mut flow = Flow {
         market,
         prices: &prices,

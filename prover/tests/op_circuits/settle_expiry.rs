@@ -10,7 +10,6 @@ use zksettle_circuits::gadgets::ops::{
 };
 use zksettle_circuits::rules::encoding::unsigned;
 use zksettle_circuits::rules::ops::{Operation, SettleExpiry};
-use zksettle_circuits::rules::oracle::SettlementPrice;
 use zksettle_fixtures::builder::*;
 use zksettle_prover::ledger::LeafValue;
 
@@ -171,14 +170,7 @@ fn holders(
 #[test]
 fn settlements_the_ledger_accepts_prove_and_tampered_ones_do_not() {
     let c = circuit();
-    let at_strike = Quote {
-        settlement: vec![SettlementPrice {
-            underlying: 0,
-            expiry: EXPIRED,
-            price: 55_000 * USD,
-        }],
-        ..Quote::default()
-    };
+    let at_strike = Quote::settling(0, EXPIRED, 55_000 * USD);
     let pair = holders(
         vec![
             account(3, USD, &[(0, 1), (6, 100)]),

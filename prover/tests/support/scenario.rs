@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds};
 use zksettle_circuits::gadgets::market::MarketShape;
-use zksettle_circuits::rules::oracle::SettlementPrice;
 use zksettle_circuits::rules::{Epoch, Market};
 use zksettle_fixtures::builder::*;
 use zksettle_prover::ledger::Ledger;
@@ -58,14 +57,7 @@ pub fn open_settlement() -> (Market, Ledger, Epoch) {
         ]),
     )
     .unwrap();
-    let quote = Quote {
-        settlement: vec![SettlementPrice {
-            underlying: 0,
-            expiry: EXPIRED,
-            price: 70_000 * USD,
-        }],
-        ..Quote::default()
-    };
+    let quote = Quote::settling(0, EXPIRED, 70_000 * USD);
     let epoch = epoch_with_quote(&market, ledger.root(), &quote, vec![]);
     (market, ledger, epoch)
 }
