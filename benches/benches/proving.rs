@@ -62,18 +62,18 @@ fn recursion(c: &mut Criterion) {
     let applied = epoch_one();
     let market = applied.before.market();
     let capacity = CAPACITIES[0];
-    let (set, _) = load_or_build(params(&applied, capacity));
+    let (set, _) = load_or_build(&[params(&applied, capacity)]);
     // The first two chunks' worth of operations, as a whole epoch.
     let epoch = applied.prefix(2 * capacity).expect("a prefix applies");
     let chunks = chunk_witnesses(&epoch.epoch, &epoch.witness, capacity).expect("cuts");
     let chunk_proofs: Vec<Proof> = chunks
         .iter()
-        .map(|chunk| set.chunk.prove(market, chunk).expect("proves"))
+        .map(|chunk| set.universal().prove(market, chunk).expect("proves"))
         .collect();
     let fold_key = &set.fold.data.verifier_only;
     let wraps: Vec<Proof> = chunk_proofs
         .iter()
-        .map(|p| set.wrap.prove(p, fold_key).expect("wraps"))
+        .map(|p| set.wrap.prove(0, p, fold_key).expect("wraps"))
         .collect();
     let fold = set
         .fold
@@ -88,7 +88,11 @@ fn recursion(c: &mut Criterion) {
     let mut group = c.benchmark_group("recursion_depth_8");
     group.sampling_mode(SamplingMode::Flat);
     group.bench_function("wrap", |b| {
-        b.iter(|| set.wrap.prove(&chunk_proofs[0], fold_key).expect("wraps"))
+        b.iter(|| {
+            set.wrap
+                .prove(0, &chunk_proofs[0], fold_key)
+                .expect("wraps")
+        })
     });
     group.bench_function("fold", |b| {
         b.iter(|| {

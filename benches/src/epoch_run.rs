@@ -22,7 +22,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use zksettle_circuits::recursion::final_proof::FinalProof;
 use zksettle_circuits::recursion::set::CircuitSet;
-use zksettle_prover::assign::chunk_witnesses;
+use zksettle_prover::assign::chunk_witnesses_for;
 use zksettle_prover::export::{attestation, final_verifier_bytes, trusted};
 use zksettle_prover::pipeline::{prove_chain, prove_epoch, Stage};
 use zksettle_verifier::{
@@ -45,10 +45,13 @@ pub struct EpochRun {
     pub op_mix: BTreeMap<String, usize>,
     /// Chunk steps (a settlement takes one per holder).
     pub steps: usize,
-    /// Steps per chunk.
+    /// Steps per chunk (of the heavy layout).
     pub capacity: usize,
     /// Chunks proven.
     pub chunks: usize,
+    /// Of those, chunks proven with the light layout.
+    #[serde(default)]
+    pub light_chunks: usize,
     /// Folds made.
     pub folds: usize,
     /// Seconds of the native application (with its witness records).
@@ -96,9 +99,13 @@ pub fn run(
     let epoch = &applied.epoch;
     let (outcome, apply_s) = timed(|| before.apply_epoch(epoch));
     let (_, witness) = outcome?;
-    let capacity = set.chunk.params.capacity;
-    let (chunks, assign_s) = timed(|| chunk_witnesses(epoch, &witness, capacity));
+    let layouts = set.layouts();
+    let (chunks, assign_s) = timed(|| chunk_witnesses_for(epoch, &witness, &layouts));
     let chunks = chunks?;
+    let light_chunks = chunks
+        .iter()
+        .filter(|chunk| set.layout_for(chunk) + 1 < set.chunks.len())
+        .count();
 
     let last_chunk = Mutex::new(Instant::now());
     let started = Instant::now();
@@ -156,8 +163,9 @@ pub fn run(
         ops: epoch.ops.len(),
         op_mix: op_mix(epoch),
         steps: witness.steps.len(),
-        capacity,
+        capacity: set.universal().params.capacity,
         chunks: proof.chunks,
+        light_chunks,
         folds: proof.folds,
         apply_s,
         assign_s,
@@ -239,8 +247,7 @@ pub fn run_segment(
     applied: &AppliedEpoch,
     chunks: usize,
 ) -> Result<SegmentRun, BenchError> {
-    let capacity = set.chunk.params.capacity;
-    let mut witnesses = chunk_witnesses(&applied.epoch, &applied.witness, capacity)?;
+    let mut witnesses = chunk_witnesses_for(&applied.epoch, &applied.witness, &set.layouts())?;
     if witnesses.len() < chunks {
         return Err(BenchError::Workload(format!(
             "{} chunks in the epoch, {chunks} wanted",

@@ -60,6 +60,9 @@ pub struct Workload {
     pub steps: usize,
     /// Chunks proven.
     pub chunks: usize,
+    /// Of those, chunks proven with the light layout.
+    #[serde(default)]
+    pub light_chunks: usize,
     /// Operations per second end to end.
     pub ops_per_s: f64,
     /// Seconds from the native application to the final proof.
@@ -86,6 +89,7 @@ impl Workload {
             op_mix: run.op_mix.clone(),
             steps: run.steps,
             chunks: run.chunks,
+            light_chunks: run.light_chunks,
             ops_per_s: run.ops_per_s,
             total_s: run.total_s,
             chunk_s: run.chunk_s,
@@ -145,6 +149,22 @@ pub struct Circuits {
     pub chunk_degree_bits: usize,
     /// log2 of the wrap, fold and chain circuits' padded rows.
     pub recursion_degree_bits: usize,
+    /// Every chunk layout, by name (`light`, `heavy`).
+    #[serde(default)]
+    pub layouts: BTreeMap<String, LayoutFigures>,
+}
+
+/// One chunk layout's size.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LayoutFigures {
+    /// Steps per chunk.
+    pub capacity: usize,
+    /// Rows of one step.
+    pub step_rows: usize,
+    /// Chunk circuit rows before padding.
+    pub rows: usize,
+    /// log2 of the padded rows.
+    pub degree_bits: usize,
 }
 
 /// Peak resident memory, bytes.

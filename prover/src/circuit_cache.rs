@@ -48,22 +48,23 @@ pub fn cache_dir() -> Option<PathBuf> {
     }
 }
 
-/// The cache file name of `params` under this build of the circuits.
-pub fn cache_key(params: &ChunkParams) -> String {
+/// The cache file name of the chunk layouts `layouts` under this build of
+/// the circuits.
+pub fn cache_key(layouts: &[ChunkParams]) -> String {
     let mut hasher = DefaultHasher::new();
     SOURCE_DIGEST.hash(&mut hasher);
-    format!("{params:?}").hash(&mut hasher);
+    format!("{layouts:?}").hash(&mut hasher);
     format!("circuits-{:016x}.bin", hasher.finish())
 }
 
-/// The circuit set of `params`: loaded from the cache when it holds one,
-/// else built and stored.
-pub fn load_or_build(params: ChunkParams) -> (CircuitSet, Origin) {
-    let path = cache_dir().map(|d| d.join(cache_key(&params)));
+/// The circuit set of the chunk layouts `layouts`: loaded from the cache
+/// when it holds one, else built and stored.
+pub fn load_or_build(layouts: &[ChunkParams]) -> (CircuitSet, Origin) {
+    let path = cache_dir().map(|d| d.join(cache_key(layouts)));
     if let Some(path) = &path {
         let clock = Instant::now();
         if let Ok(bytes) = std::fs::read(path) {
-            match CircuitSet::from_bytes(params, &bytes) {
+            match CircuitSet::from_bytes(layouts, &bytes) {
                 Ok(set) => {
                     let secs = clock.elapsed().as_secs_f64();
                     tracing::info!(path = %path.display(), secs, "circuits loaded");
@@ -77,7 +78,7 @@ pub fn load_or_build(params: ChunkParams) -> (CircuitSet, Origin) {
         }
     }
     let clock = Instant::now();
-    let set = CircuitSet::build(params);
+    let set = CircuitSet::build_layouts(layouts);
     let secs = clock.elapsed().as_secs_f64();
     tracing::info!(secs, build_ms = ?set.build_ms, "circuits built");
     let stored = path.filter(|path| match store(&set, path) {

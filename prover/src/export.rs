@@ -5,7 +5,7 @@
 //! in the history and its oracle reports).
 
 use plonky2::util::serialization::DefaultGateSerializer;
-use zksettle_circuits::chunk::{ChunkParams, OpKinds, DEFAULT_CAPACITY};
+use zksettle_circuits::chunk::{ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY};
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::rules::encoding::{digest_hex, hex_encode, Digest};
@@ -17,18 +17,38 @@ use crate::ledger::EpochWitness;
 
 use crate::sim::market::simulated_market;
 
-/// Parameters of the shipped verifier data: the simulated market's shape
-/// (the generated fixtures'), default chunk capacity, every operation type.
-pub fn default_params() -> ChunkParams {
-    params_for(&simulated_market(7), DEFAULT_CAPACITY)
+/// Chunk layouts of the shipped verifier data: the simulated market's shape
+/// (the generated fixtures'), the light and heavy layouts at their default
+/// capacities.
+pub fn default_layouts() -> Vec<ChunkParams> {
+    layouts_for(&simulated_market(7), LIGHT_CAPACITY, DEFAULT_CAPACITY)
 }
 
-/// Parameters for a market and a chunk capacity.
+/// The universal layout (every operation type) for a market and a chunk
+/// capacity.
 pub fn params_for(market: &Market, capacity: usize) -> ChunkParams {
     ChunkParams {
         shape: MarketShape::of(market),
         capacity,
         kinds: OpKinds::ALL,
+    }
+}
+
+/// The chunk layouts for a market: light (every operation but liquidation,
+/// `light_capacity` steps; none when 0) then heavy (every operation,
+/// `capacity` steps). The pipeline proves each chunk with the first that
+/// holds it.
+pub fn layouts_for(market: &Market, light_capacity: usize, capacity: usize) -> Vec<ChunkParams> {
+    let heavy = params_for(market, capacity);
+    let light = ChunkParams {
+        capacity: light_capacity,
+        kinds: OpKinds::LIGHT,
+        ..heavy
+    };
+    if light_capacity == 0 {
+        vec![heavy]
+    } else {
+        vec![light, heavy]
     }
 }
 

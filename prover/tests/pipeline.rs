@@ -1,7 +1,9 @@
 //! The proof pipeline end to end with small parameters (tree depth 8, two
-//! steps per chunk): two chained epochs prove and verify with the ledger's
-//! roots; an epoch that does not continue the chain cannot be proven; an
-//! interrupted run resumes from its checkpoints to the same statement.
+//! steps per chunk, a light and a heavy layout): two chained epochs prove
+//! and verify with the ledger's roots; an epoch that does not continue the
+//! chain cannot be proven; an interrupted run resumes from its checkpoints
+//! to the same statement; the wrap takes a proof of either layout's circuit
+//! under its own key and nothing else.
 
 use std::sync::Mutex;
 
@@ -15,7 +17,7 @@ use zksettle_circuits::recursion::RecursionError;
 use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
 use zksettle_circuits::rules::{Epoch, Market};
 use zksettle_fixtures::builder::*;
-use zksettle_prover::assign::chunk_witnesses;
+use zksettle_prover::assign::chunk_witnesses_for;
 use zksettle_prover::export::expected_statement;
 use zksettle_prover::ledger::{EpochWitness, Ledger};
 use zksettle_prover::pipeline::{
@@ -90,19 +92,25 @@ fn history() -> History {
     }
 }
 
-fn params(market: &Market) -> ChunkParams {
-    ChunkParams {
+/// Light then heavy, both of `CAPACITY` steps.
+fn layouts(market: &Market) -> Vec<ChunkParams> {
+    let heavy = ChunkParams {
         shape: MarketShape::of(market),
         capacity: CAPACITY,
         kinds: OpKinds::ALL,
-    }
+    };
+    let light = ChunkParams {
+        kinds: OpKinds::LIGHT,
+        ..heavy
+    };
+    vec![light, heavy]
 }
 
 /// The circuits of the small market, built once per test binary.
 fn circuits(market: &Market) -> &'static CircuitSet {
     static SET: std::sync::OnceLock<CircuitSet> = std::sync::OnceLock::new();
-    let set = SET.get_or_init(|| CircuitSet::build(params(market)));
-    assert_eq!(set.chunk.params, params(market), "one market shape");
+    let set = SET.get_or_init(|| CircuitSet::build_layouts(&layouts(market)));
+    assert_eq!(set.layouts(), layouts(market), "one market shape");
     set
 }
 
@@ -113,7 +121,11 @@ fn prove(
     checkpoints: Option<&Checkpoints>,
 ) -> (EpochProof, Vec<Stage>) {
     let (epoch, witness, _) = &h.epochs[k];
-    let chunks = chunk_witnesses(epoch, witness, CAPACITY).unwrap();
+    let chunks = chunk_witnesses_for(epoch, witness, &set.layouts()).unwrap();
+    assert!(
+        chunks.iter().all(|c| set.layout_for(c) == 0),
+        "no liquidation: every chunk is light"
+    );
     let stages = Mutex::new(Vec::new());
     let proof = prove_epoch(set, &h.market, &chunks, checkpoints, &|s| {
         stages.lock().unwrap().push(s)
@@ -256,7 +268,7 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
 
     // Circuits written to disk and read back prove the same statements,
     // and their proofs verify against the circuits that were built.
-    let loaded = CircuitSet::from_bytes(params(&h.market), &set.to_bytes().unwrap()).unwrap();
+    let loaded = CircuitSet::from_bytes(&layouts(&h.market), &set.to_bytes().unwrap()).unwrap();
     let (again, _) = prove(&loaded, &h, 1, None);
     assert_eq!(again.statement, second.statement);
     let chain = prove_chain(&loaded, Some(&chain1), &again, genesis_root).unwrap();
@@ -310,22 +322,27 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
         carry_in,
         steps: steps.to_vec(),
     };
-    let wrap = |witness: &ChunkWitness| {
-        let proof = set.chunk.prove(&market, witness).expect("the chunk proves");
-        let statement = set.chunk.verify(&proof).unwrap();
+    // Each chunk with the layout the pipeline would not pick for it (the
+    // heavy one, which holds anything) and the other with the light one: a
+    // fold joins proofs of either layout.
+    let wrap_with = |layout: usize, witness: &ChunkWitness| {
+        let circuit = &set.chunks[layout];
+        let proof = circuit.prove(&market, witness).expect("the chunk proves");
+        let statement = circuit.verify(&proof).unwrap();
         let wrapped = set
             .wrap
-            .prove(&proof, &set.fold.data.verifier_only)
+            .prove(layout, &proof, &set.fold.data.verifier_only)
             .unwrap();
         (wrapped, statement)
     };
+    let wrap = |witness: &ChunkWitness| wrap_with(0, witness);
     let first = chunk(
         ledger.root(),
         zksettle_circuits::rules::encoding::ZERO_DIGEST,
         zksettle_circuits::chunk::SettleCarry::CLOSED,
         &steps[..2],
     );
-    let (w0, s0) = wrap(&first);
+    let (w0, s0) = wrap_with(1, &first);
     assert!(s0.carry_out.open, "the first chunk ends mid-settlement");
     let second = chunk(s0.root_out, s0.batch_out, s0.carry_out, &steps[2..]);
     let (w1, s1) = wrap(&second);
@@ -391,4 +408,54 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
         Err(RecursionError::Unprovable { .. })
     ));
     assert_eq!(s1.carry_out, zksettle_circuits::chunk::SettleCarry::CLOSED);
+}
+
+/// The wrap verifies a chunk proof under the key its choice names, one of
+/// the set's layouts: a light proof under the heavy key does not wrap, nor
+/// does a proof of a chunk circuit of the same shape outside the set (a
+/// light circuit of another capacity) under either key; the honest choice
+/// wraps.
+#[test]
+fn the_wrap_takes_each_layout_under_its_own_key_and_nothing_else() {
+    use zksettle_circuits::chunk::ChunkCircuit;
+    let h = history();
+    let set = circuits(&h.market);
+    let (epoch, witness, _) = &h.epochs[1];
+    let chunks = chunk_witnesses_for(epoch, witness, &set.layouts()).unwrap();
+    let [chunk] = &chunks[..] else {
+        panic!("epoch 2 is one chunk")
+    };
+    let fold_key = &set.fold.data.verifier_only;
+    let light = &set.chunks[0];
+    let proof = light.prove(&h.market, chunk).unwrap();
+    set.wrap
+        .prove(0, &proof, fold_key)
+        .expect("the light key wraps it");
+    assert!(matches!(
+        set.wrap.prove(1, &proof, fold_key),
+        Err(RecursionError::Unprovable { .. })
+    ));
+    assert!(matches!(
+        set.wrap.prove(2, &proof, fold_key),
+        Err(RecursionError::Witness(_))
+    ));
+
+    let outsider = ChunkCircuit::build_padded(
+        ChunkParams {
+            capacity: CAPACITY + 1,
+            ..light.params
+        },
+        Some(&light.data.common),
+    );
+    assert_eq!(outsider.data.common, light.data.common, "the same shape");
+    let foreign = outsider.prove(&h.market, chunk).unwrap();
+    for layout in 0..set.chunks.len() {
+        assert!(
+            matches!(
+                set.wrap.prove(layout, &foreign, fold_key),
+                Err(RecursionError::Unprovable { .. })
+            ),
+            "a proof of a circuit outside the set wraps as layout {layout}"
+        );
+    }
 }

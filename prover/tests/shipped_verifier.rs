@@ -6,7 +6,7 @@
 
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_prover::export::{
-    chain_circuit_digest, chain_verifier_bytes, default_params, final_circuit_digest,
+    chain_circuit_digest, chain_verifier_bytes, default_layouts, final_circuit_digest,
     final_verifier_bytes,
 };
 use zksettle_verifier::{
@@ -16,7 +16,7 @@ use zksettle_verifier::{
 
 #[test]
 fn shipped_verifier_data_is_todays_final_and_chain_circuits() {
-    let set = CircuitSet::build(default_params());
+    let set = CircuitSet::build_layouts(&default_layouts());
     let regenerate = "the circuits changed: run `zksettle export-verifier --out verifier/data/final.bin --chain verifier/data/chain.bin` and commit them";
     assert_eq!(
         final_circuit_digest(&set),

@@ -22,17 +22,20 @@ use anyhow::{bail, Context as _, Result};
 use clap::Parser;
 use zksettle_benches::epoch_run::{self, SegmentRun};
 use zksettle_benches::markdown::{self, PLOT_PATH};
-use zksettle_benches::results::{Circuits, Machine, Memory, Params, Report, Workload};
+use zksettle_benches::results::{
+    Circuits, LayoutFigures, Machine, Memory, Params, Report, Workload,
+};
 use zksettle_benches::row_cost;
 use zksettle_benches::rows::{rows_per_op, rows_per_step};
 use zksettle_benches::sweep::{self, SweepPoint};
 use zksettle_benches::workload::{AppliedEpoch, History, ACCOUNTS, SEED};
 use zksettle_benches::{memory, plot, targets};
-use zksettle_circuits::chunk::{ChunkParams, OpKinds, DEFAULT_CAPACITY};
+use zksettle_circuits::chunk::{ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY};
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_prover::assign::chunk_witnesses;
 use zksettle_prover::circuit_cache::{self, Origin};
+use zksettle_prover::export::layouts_for;
 use zksettle_prover::io::write_atomic;
 use zksettle_prover::sim::Mix;
 
@@ -65,6 +68,7 @@ struct Settings {
     /// `None`: the simulated market's own depth (20).
     tree_depth: Option<u32>,
     capacity: usize,
+    light_capacity: usize,
     sweep: Vec<usize>,
     row_cost_runs: usize,
     probe_chunks: usize,
@@ -79,6 +83,7 @@ impl Settings {
                 mix_ops: 8,
                 tree_depth: Some(8),
                 capacity: 4,
+                light_capacity: 5,
                 sweep: vec![2, 4],
                 row_cost_runs: 1,
                 probe_chunks: 2,
@@ -90,6 +95,7 @@ impl Settings {
                 mix_ops: 10 * DEFAULT_CAPACITY,
                 tree_depth: None,
                 capacity: DEFAULT_CAPACITY,
+                light_capacity: LIGHT_CAPACITY,
                 sweep: vec![8, 16, 32, DEFAULT_CAPACITY],
                 row_cost_runs: 2,
                 probe_chunks: 2,
@@ -116,12 +122,9 @@ impl Settings {
             .context("the simulation has no epoch")
     }
 
-    fn params(&self, applied: &AppliedEpoch) -> ChunkParams {
-        ChunkParams {
-            shape: MarketShape::of(applied.before.market()),
-            capacity: self.capacity,
-            kinds: OpKinds::ALL,
-        }
+    /// The chunk layouts (light, heavy) for `applied`'s market.
+    fn layouts(&self, applied: &AppliedEpoch) -> Vec<ChunkParams> {
+        layouts_for(applied.before.market(), self.light_capacity, self.capacity)
     }
 }
 
@@ -164,17 +167,36 @@ fn main() -> Result<()> {
 }
 
 fn circuits(settings: &Settings, applied: &AppliedEpoch) -> (CircuitSet, Circuits) {
-    let (set, origin) = circuit_cache::load_or_build(settings.params(applied));
+    let (set, origin) = circuit_cache::load_or_build(&settings.layouts(applied));
     let (from_cache, secs) = match origin {
         Origin::Loaded { secs, .. } => (true, secs),
         Origin::Built { secs, .. } => (false, secs),
     };
+    let layouts = set
+        .chunks
+        .iter()
+        .map(|chunk| {
+            let name = if chunk.params.kinds == OpKinds::ALL {
+                "heavy"
+            } else {
+                "light"
+            };
+            let figures = LayoutFigures {
+                capacity: chunk.params.capacity,
+                step_rows: rows_per_step(chunk.params.shape, chunk.params.kinds),
+                rows: chunk.gates,
+                degree_bits: chunk.degree_bits(),
+            };
+            (name.to_string(), figures)
+        })
+        .collect();
     let circuits = Circuits {
         from_cache,
         secs,
-        chunk_rows: set.chunk.gates,
-        chunk_degree_bits: set.chunk.degree_bits(),
+        chunk_rows: set.universal().gates,
+        chunk_degree_bits: set.universal().degree_bits(),
         recursion_degree_bits: set.fold.data.common.degree_bits(),
+        layouts,
     };
     (set, circuits)
 }
@@ -246,7 +268,7 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
     progress.say("prover time per row: chunk circuit against raw plonky2");
     let chunks = chunk_witnesses(&applied.epoch, &applied.witness, settings.capacity)?;
     let first = chunks.first().context("the epoch has no chunk")?;
-    let row_cost = row_cost::compare(&set.chunk, market, first, settings.row_cost_runs)?;
+    let row_cost = row_cost::compare(set.universal(), market, first, settings.row_cost_runs)?;
     progress.say(format!(
         "chunk {:.2} s, raw plonky2 {:.2} s at 2^{}: {:.2}x",
         row_cost.chunk_prove_s, row_cost.raw_prove_s, row_cost.degree_bits, row_cost.ratio
@@ -256,7 +278,7 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
     for &capacity in &settings.sweep {
         let point = if capacity == settings.capacity {
             let build_s = (!circuits.from_cache).then(|| set.build_ms[0] as f64 / 1000.0);
-            SweepPoint::of(&set.chunk, build_s, row_cost.chunk_prove_s)
+            SweepPoint::of(set.universal(), build_s, row_cost.chunk_prove_s)
         } else {
             progress.say(format!(
                 "chunk size sweep: building and proving {capacity} steps"
@@ -329,7 +351,7 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
 /// The child side of the thread comparison.
 fn threads_probe(settings: &Settings) -> Result<()> {
     let applied = settings.workload()?;
-    let (set, _) = circuit_cache::load_or_build(settings.params(&applied));
+    let (set, _) = circuit_cache::load_or_build(&settings.layouts(&applied));
     let run = epoch_run::run_segment(&set, &applied, settings.probe_chunks)?;
     println!("{}", serde_json::to_string(&run)?);
     Ok(())

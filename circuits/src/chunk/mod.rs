@@ -22,7 +22,7 @@ use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::Target;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
-use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
+use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData, CommonCircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputs;
 
 use crate::config::{C, D, F};
@@ -35,10 +35,15 @@ use crate::rules::encoding::unsigned;
 use crate::rules::market::Market;
 use step::{add_step, set_step, StepContext, StepState, StepTargets};
 
-/// Steps per chunk by default: 2^16 rows on the simulated market (48
-/// instruments, tree depth 20) hold 72 steps of 839 rows and the chunk's
-/// 4,150 rows of header, leaving one step's worth of room; see `zksettle stats`.
+/// Steps per chunk of the heavy (universal) layout by default: 2^16 rows on
+/// the simulated market (48 instruments, tree depth 20) hold 72 steps of 839
+/// rows and the chunk's 4,150 rows of header, leaving one step's worth of
+/// room; see `zksettle stats`.
 pub const DEFAULT_CAPACITY: usize = 72;
+
+/// Steps per chunk of the light layout by default: 2^16 rows hold 93 steps
+/// of 655 rows (every operation but liquidation) and the header.
+pub const LIGHT_CAPACITY: usize = 93;
 
 /// What a chunk circuit is built for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -52,22 +57,50 @@ pub struct ChunkParams {
     pub kinds: OpKinds,
 }
 
+impl ChunkParams {
+    /// Whether a circuit of these parameters can hold `chunk` (its steps fit
+    /// and every operation type is supported).
+    pub fn fits(&self, chunk: &ChunkWitness) -> bool {
+        chunk.steps.len() <= self.capacity && self.kinds.covers(chunk.kinds())
+    }
+}
+
 /// A set of operation types, by batch tag (`rules::ops::tag`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct OpKinds(u8);
 
 impl OpKinds {
-    /// Every operation type.
+    /// Every operation type (the heavy layout).
     pub const ALL: Self = Self(0b111_1110);
+
+    /// Every operation type but liquidation (the light layout: a
+    /// liquidation's second margin and transfer are a fifth of a step).
+    pub const LIGHT: Self = Self(Self::ALL.0 & !(1 << crate::rules::ops::tag::LIQUIDATE));
 
     /// One operation type.
     pub const fn only(tag: u64) -> Self {
         Self(1 << tag)
     }
 
+    /// The types of `tags`.
+    pub const fn of(tags: &[u64]) -> Self {
+        let mut bits = 0u8;
+        let mut k = 0;
+        while k < tags.len() {
+            bits |= 1 << tags[k];
+            k += 1;
+        }
+        Self(bits)
+    }
+
     /// Whether the set holds the type of `tag`.
     pub const fn contains(self, tag: u64) -> bool {
         tag < 8 && (self.0 >> tag) & 1 == 1
+    }
+
+    /// Whether every type of `other` is in the set.
+    pub const fn covers(self, other: Self) -> bool {
+        other.0 & !self.0 == 0
     }
 }
 
@@ -157,8 +190,18 @@ pub struct ChunkCircuit {
 impl ChunkCircuit {
     /// Builds the circuit (slow: about as long as one proof).
     pub fn build(params: ChunkParams) -> Self {
-        let (builder, targets) = lay_out(params);
+        Self::build_padded(params, None)
+    }
+
+    /// Builds the circuit with `goal`'s gate types and at least its degree,
+    /// so that chunk circuits of several layouts share one shape (one
+    /// verifier gadget in the wrap accepts any of them).
+    pub fn build_padded(params: ChunkParams, goal: Option<&CommonCircuitData<F, D>>) -> Self {
+        let (mut builder, targets) = lay_out(params);
         let gates = builder.num_gates();
+        if let Some(goal) = goal {
+            crate::recursion::shape::pad_to(&mut builder, goal);
+        }
         let data = builder.build::<C>();
         Self {
             params,

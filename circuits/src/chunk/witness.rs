@@ -95,6 +95,20 @@ impl ChunkWitness {
 }
 
 impl ChunkWitness {
+    /// The operation types of its steps (a tag no circuit supports makes a
+    /// set no layout covers).
+    pub fn kinds(&self) -> super::OpKinds {
+        use plonky2::field::types::PrimeField64;
+        let tags: Vec<u64> = self
+            .steps
+            .iter()
+            .map(|step| step.item[0].to_canonical_u64())
+            .filter(|&t| t != 0)
+            .map(|t| t.min(7))
+            .collect();
+        super::OpKinds::of(&tags)
+    }
+
     /// The statement a proof of this chunk makes, computed natively: the
     /// root after every port's leaf update in port order, the batch
     /// commitment over every non-padding item, the settlement registers by

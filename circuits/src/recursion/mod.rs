@@ -41,7 +41,7 @@ pub mod wrap;
 
 use plonky2::iop::target::Target;
 use plonky2::iop::witness::PartialWitness;
-use plonky2::plonk::circuit_data::{CircuitData, VerifierCircuitTarget};
+use plonky2::plonk::circuit_data::{CircuitData, VerifierCircuitTarget, VerifierOnlyCircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputs;
 
 use crate::chunk::ChunkPublicInputs;
@@ -99,6 +99,16 @@ pub fn statement(proof: &Proof, quorum: usize) -> Result<ChunkPublicInputs, Recu
 /// A verifier key in public-input order (digest, then cap), as plonky2's
 /// `add_verifier_data_public_inputs` registers it.
 fn key_targets(key: &VerifierCircuitTarget) -> Vec<Target> {
+    let mut out = key.circuit_digest.elements.to_vec();
+    for hash in &key.constants_sigmas_cap.0 {
+        out.extend(hash.elements);
+    }
+    out
+}
+
+/// A verifier key as the field elements [`key_targets`] order holds (digest,
+/// then cap): what a proof's key slot holds.
+pub fn key_fields(key: &VerifierOnlyCircuitData<C, D>) -> Vec<F> {
     let mut out = key.circuit_digest.elements.to_vec();
     for hash in &key.constants_sigmas_cap.0 {
         out.extend(hash.elements);

@@ -1,5 +1,7 @@
-//! The five circuits of the proof pipeline, built together because each
-//! one's verifier key is a constant of the next.
+//! The circuits of the proof pipeline, built together because each one's
+//! verifier key is a constant of the next: the chunk circuits of every
+//! layout (light, heavy; padded to one shape), the wrap that accepts a proof
+//! of any of them, fold, chain and final.
 
 use std::time::Instant;
 
@@ -17,8 +19,9 @@ use crate::serialize::{Gates, Generators};
 
 /// Chunk, wrap, fold, chain and final circuits for one set of parameters.
 pub struct CircuitSet {
-    /// Proves a chunk of steps.
-    pub chunk: ChunkCircuit,
+    /// Prove chunks of steps, one circuit per layout, in the order the
+    /// layouts were given (the wrap's choice index); all of one shape.
+    pub chunks: Vec<ChunkCircuit>,
     /// Restates a chunk proof in the fold's shape.
     pub wrap: WrapCircuit,
     /// Joins two segments.
@@ -27,31 +30,46 @@ pub struct CircuitSet {
     pub chain: ChainCircuit,
     /// Restates a chain proof small, for light clients.
     pub final_circuit: FinalCircuit,
-    /// Milliseconds each took to build (chunk, wrap, fold, chain, final).
+    /// Milliseconds each took to build (chunks, wrap, fold, chain, final).
     pub build_ms: [u128; 5],
 }
 
 impl CircuitSet {
-    /// Builds the circuits for `params` (the chunk circuit dominates: about
-    /// as long as one chunk proof; wrap, fold and chain take a few builds
-    /// each to find their shapes).
+    /// Builds the circuits for one chunk layout, `params`.
     pub fn build(params: ChunkParams) -> Self {
-        let clock = Instant::now();
-        let chunk = ChunkCircuit::build(params);
-        let chunk_ms = clock.elapsed().as_millis();
-        Self::over(chunk, chunk_ms)
+        Self::build_layouts(&[params])
     }
 
-    /// Builds wrap, fold and chain over an existing chunk circuit.
-    pub fn over(chunk: ChunkCircuit, chunk_ms: u128) -> Self {
-        let quorum = chunk.params.shape.quorum;
+    /// Builds the circuits for the chunk layouts `layouts` (one market
+    /// shape; the chunk circuits dominate: each about as long as one chunk
+    /// proof; wrap, fold and chain take a few builds each to find their
+    /// shapes).
+    ///
+    /// # Panics
+    /// If `layouts` is empty or mixes market shapes.
+    pub fn build_layouts(layouts: &[ChunkParams]) -> Self {
+        assert!(!layouts.is_empty(), "at least one chunk layout");
+        assert!(
+            layouts.iter().all(|p| p.shape == layouts[0].shape),
+            "one market shape"
+        );
         let clock = Instant::now();
-        let unpadded = WrapCircuit::build(&chunk.data, quorum, None);
+        let chunks = one_shape(layouts);
+        let chunk_ms = clock.elapsed().as_millis();
+        Self::over(chunks, chunk_ms)
+    }
+
+    /// Builds wrap, fold and chain over existing chunk circuits of one shape.
+    pub fn over(chunks: Vec<ChunkCircuit>, chunk_ms: u128) -> Self {
+        let quorum = chunks[0].params.shape.quorum;
+        let data: Vec<_> = chunks.iter().map(|c| &c.data).collect();
+        let clock = Instant::now();
+        let unpadded = WrapCircuit::build(&data, quorum, None);
         let placeholder: VerifierOnlyCircuitData<C, D> = unpadded.data.verifier_only.clone();
         let shape = fixed_point(unpadded.data.common.clone(), |guess| {
             FoldCircuit::build(guess, &placeholder, quorum).data.common
         });
-        let wrap = WrapCircuit::build(&chunk.data, quorum, Some(&shape));
+        let wrap = WrapCircuit::build(&data, quorum, Some(&shape));
         assert_eq!(wrap.data.common, shape, "the wrap has the fold's shape");
         let wrap_ms = clock.elapsed().as_millis();
         let clock = Instant::now();
@@ -65,7 +83,7 @@ impl CircuitSet {
         let final_circuit = FinalCircuit::build(&chain);
         let final_ms = clock.elapsed().as_millis();
         Self {
-            chunk,
+            chunks,
             wrap,
             fold,
             chain,
@@ -74,17 +92,36 @@ impl CircuitSet {
         }
     }
 
-    /// Serialises the five circuits (prover and verifier data, and the
-    /// targets the prover fills). A 2^16 chunk circuit is about 560 MB.
+    /// The parameters of every chunk layout, in choice order.
+    pub fn layouts(&self) -> Vec<ChunkParams> {
+        self.chunks.iter().map(|c| c.params).collect()
+    }
+
+    /// The layout that proves `chunk`: the first whose circuit holds it, or
+    /// the last (the universal one, which then names what it cannot hold).
+    pub fn layout_for(&self, chunk: &crate::chunk::ChunkWitness) -> usize {
+        self.chunks
+            .iter()
+            .position(|c| c.params.fits(chunk))
+            .unwrap_or(self.chunks.len() - 1)
+    }
+
+    /// The last chunk circuit (the universal layout in production).
+    pub fn universal(&self) -> &ChunkCircuit {
+        self.chunks.last().expect("at least one chunk layout")
+    }
+
+    /// Serialises the circuits (prover and verifier data, and the targets
+    /// the prover fills). A 2^16 chunk circuit is about 560 MB.
     pub fn to_bytes(&self) -> IoResult<Vec<u8>> {
         let mut out = MAGIC.to_vec();
-        let mut blobs = Vec::with_capacity(5);
-        for data in [
-            &self.chunk.data,
+        out.extend((self.chunks.len() as u64).to_le_bytes());
+        let mut blobs = Vec::with_capacity(self.chunks.len() + 4);
+        for data in self.chunks.iter().map(|c| &c.data).chain([
             &self.wrap.data,
             &self.fold.data,
             &self.chain.data,
-        ] {
+        ]) {
             blobs.push(data.to_bytes(&Gates, &Generators)?);
         }
         blobs.push(self.final_circuit.data.to_bytes(&Gates, &Generators)?);
@@ -101,11 +138,16 @@ impl CircuitSet {
         Ok(out)
     }
 
-    /// Reads what [`Self::to_bytes`] wrote for `params`.
-    pub fn from_bytes(params: ChunkParams, bytes: &[u8]) -> IoResult<Self> {
-        let mut rest = bytes.strip_prefix(MAGIC).ok_or(IoError)?;
-        let mut blobs = Vec::with_capacity(5);
-        for _ in 0..5 {
+    /// Reads what [`Self::to_bytes`] wrote for `layouts`.
+    pub fn from_bytes(layouts: &[ChunkParams], bytes: &[u8]) -> IoResult<Self> {
+        let rest = bytes.strip_prefix(MAGIC).ok_or(IoError)?;
+        let (count, mut rest) = rest.split_first_chunk::<8>().ok_or(IoError)?;
+        if u64::from_le_bytes(*count) != layouts.len() as u64 {
+            return Err(IoError);
+        }
+        let n = layouts.len();
+        let mut blobs = Vec::with_capacity(n + 4);
+        for _ in 0..n + 4 {
             let (len, tail) = rest.split_first_chunk::<8>().ok_or(IoError)?;
             let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| IoError)?;
             if tail.len() < len {
@@ -115,25 +157,28 @@ impl CircuitSet {
             blobs.push(blob);
             rest = tail;
         }
-        let mut data = Vec::with_capacity(4);
-        for blob in &blobs[..4] {
+        let mut data = Vec::with_capacity(n + 3);
+        for blob in &blobs[..n + 3] {
             data.push(CircuitData::<F, C, D>::from_bytes(
                 blob,
                 &Gates,
                 &Generators,
             )?);
         }
-        let final_data = CircuitData::<F, CF, D>::from_bytes(blobs[4], &Gates, &Generators)?;
+        let final_data = CircuitData::<F, CF, D>::from_bytes(blobs[n + 3], &Gates, &Generators)?;
         let mut buf = Buffer::new(rest);
         let mut data = data.into_iter();
         let mut next = || data.next().ok_or(IoError);
-        let chunk = ChunkCircuit::from_data(params, next()?);
+        let mut chunks = Vec::with_capacity(n);
+        for &params in layouts {
+            chunks.push(ChunkCircuit::from_data(params, next()?));
+        }
         let wrap = WrapCircuit::read(next()?, &mut buf)?;
         let fold = FoldCircuit::read(next()?, &mut buf)?;
         let chain = ChainCircuit::read(next()?, &mut buf)?;
         let final_circuit = FinalCircuit::read(final_data, &mut buf)?;
         Ok(Self {
-            chunk,
+            chunks,
             wrap,
             fold,
             chain,
@@ -144,4 +189,32 @@ impl CircuitSet {
 }
 
 /// Leads a serialised circuit set (bump when the format changes).
-const MAGIC: &[u8] = b"zksettle-circuits-2\n";
+const MAGIC: &[u8] = b"zksettle-circuits-3\n";
+
+/// Rounds of padding after which chunk shapes that still differ are a bug.
+const SHAPE_ROUNDS: usize = 3;
+
+/// The chunk circuits of `layouts`, padded to one shape: each is rebuilt
+/// with the gate types and degree of the largest until all agree (padding
+/// only adds gate types and no-op rows, so this converges in a round or
+/// two; one layout needs none).
+fn one_shape(layouts: &[ChunkParams]) -> Vec<ChunkCircuit> {
+    let mut chunks: Vec<ChunkCircuit> = layouts.iter().map(|&p| ChunkCircuit::build(p)).collect();
+    for _ in 0..SHAPE_ROUNDS {
+        let goal = chunks
+            .iter()
+            .map(|c| &c.data.common)
+            .max_by_key(|c| (c.degree_bits(), c.gates.len()))
+            .expect("at least one layout")
+            .clone();
+        if chunks.iter().all(|c| c.data.common == goal) {
+            return chunks;
+        }
+        for chunk in &mut chunks {
+            if chunk.data.common != goal {
+                *chunk = ChunkCircuit::build_padded(chunk.params, Some(&goal));
+            }
+        }
+    }
+    panic!("chunk layouts did not reach one shape in {SHAPE_ROUNDS} rounds")
+}

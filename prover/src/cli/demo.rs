@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{anyhow, ensure, Result};
-use zksettle_circuits::chunk::DEFAULT_CAPACITY;
 use zksettle_circuits::rules::encoding::digest_hex;
 use zksettle_prover::export::{final_verifier_bytes, trusted};
 use zksettle_prover::io::{read_json, write_json};
@@ -31,9 +30,9 @@ pub struct Args {
     /// Operations per epoch.
     #[arg(long, default_value_t = 60)]
     ops: usize,
-    /// Steps per chunk.
-    #[arg(long, default_value_t = DEFAULT_CAPACITY)]
-    capacity: usize,
+    /// Chunk layouts.
+    #[command(flatten)]
+    layouts: super::circuits::LayoutArgs,
     /// Where the simulation, states, proofs and attestations go.
     #[arg(long, default_value = "demo-out")]
     out: PathBuf,
@@ -57,13 +56,18 @@ pub fn run(args: Args) -> Result<()> {
         args.out.display()
     );
     let clock = Instant::now();
-    let set = super::circuits::load_or_build(&simulation.market, args.capacity)?;
-    let chunk_bits = set.chunk.degree_bits();
+    let set = super::circuits::load_or_build(&simulation.market, args.layouts)?;
+    let chunk_bits = set.universal().degree_bits();
     let fold_bits = set.fold.data.common.degree_bits();
+    let capacities: Vec<String> = set
+        .chunks
+        .iter()
+        .map(|c| c.params.capacity.to_string())
+        .collect();
     eprintln!(
-        "circuits ready in {:.1} s: chunk 2^{chunk_bits} rows ({} steps), wrap/fold/chain 2^{fold_bits} rows",
+        "circuits ready in {:.1} s: chunks 2^{chunk_bits} rows ({} steps: light/heavy), wrap/fold/chain 2^{fold_bits} rows",
         clock.elapsed().as_secs_f64(),
-        args.capacity,
+        capacities.join("/"),
     );
 
     let mut ledger = Ledger::from_state(simulation.market.clone(), &simulation.genesis)?;

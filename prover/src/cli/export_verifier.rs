@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Result};
-use zksettle_circuits::chunk::DEFAULT_CAPACITY;
 use zksettle_circuits::rules::encoding::digest_hex;
 use zksettle_circuits::rules::market::Market;
 use zksettle_prover::export::{
@@ -31,9 +30,9 @@ pub struct Args {
     /// market, the shipped data's).
     #[arg(long)]
     market: Option<PathBuf>,
-    /// Steps per chunk.
-    #[arg(long, default_value_t = DEFAULT_CAPACITY)]
-    capacity: usize,
+    /// Chunk layouts.
+    #[command(flatten)]
+    layouts: super::circuits::LayoutArgs,
 }
 
 fn write(path: &Path, bytes: &[u8], circuit_digest: &str) -> Result<serde_json::Value> {
@@ -56,7 +55,7 @@ pub fn run(args: Args) -> Result<()> {
         Some(path) => read_json(path)?,
         None => simulated_market(7),
     };
-    let set = super::circuits::load_or_build(&market, args.capacity)?;
+    let set = super::circuits::load_or_build(&market, args.layouts)?;
     let final_bytes = final_verifier_bytes(&set).map_err(|e| anyhow!(e))?;
     let mut line = serde_json::json!({
         "final": write(&args.out, &final_bytes, &final_circuit_digest(&set))?,

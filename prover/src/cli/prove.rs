@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use zksettle_circuits::chunk::DEFAULT_CAPACITY;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::Proof;
 use zksettle_circuits::rules::encoding::digest_hex;
@@ -24,9 +23,9 @@ pub struct Args {
     /// checkpoints while it runs (a rerun resumes from them).
     #[arg(long)]
     out: PathBuf,
-    /// Steps per chunk.
-    #[arg(long, default_value_t = DEFAULT_CAPACITY)]
-    capacity: usize,
+    /// Chunk layouts.
+    #[command(flatten)]
+    layouts: super::circuits::LayoutArgs,
 }
 
 /// A progress bar over chunks and folds (hidden when stderr is not a terminal).
@@ -81,7 +80,7 @@ pub fn run(args: Args) -> Result<()> {
         .transpose()?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create", args.out.display()))?;
-    let set = super::circuits::load_or_build(ledger.market(), args.capacity)?;
+    let set = super::circuits::load_or_build(ledger.market(), args.layouts)?;
     let previous = match (previous, &args.prev) {
         (Some(bytes), Some(path)) => Some(decode_chain_proof(&set, bytes, path)?),
         _ => None,

@@ -3,16 +3,20 @@
 //! Rows per operation are measured, not estimated: for each type, circuits
 //! whose steps support only that type are laid out with one and two steps,
 //! and the difference is one operation's rows (its gadget, its leaf ports,
-//! its batch hash). The chunk circuit supports every type in every step
-//! (the `universal` layout, the only one today), and shares what its
-//! operations read in common, so one step costs less than the sum of its
-//! operations: `layouts` gives each layout's step rows, capacity and size.
+//! its batch hash). A chunk is proven with one of two layouts: `heavy`
+//! supports every type in every step, `light` every type but liquidation;
+//! each shares what its operations read in common, so one step costs less
+//! than the sum of its operations. `layouts` gives each layout's step rows,
+//! capacity, rows and degree (both are built: the degree is the real one);
+//! `chunk` is the heavy layout's circuit.
 
 use std::time::Instant;
 
 use anyhow::Result;
 use serde::Serialize;
-use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds, DEFAULT_CAPACITY};
+use zksettle_circuits::chunk::{
+    ChunkCircuit, ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY,
+};
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::rules::market::Market;
 use zksettle_circuits::rules::ops::tag;
@@ -26,9 +30,12 @@ pub struct Args {
     /// Market to size the circuit for (default: the simulated market, tree depth 20).
     #[arg(long)]
     market: Option<std::path::PathBuf>,
-    /// Steps per chunk.
+    /// Steps per chunk of the heavy layout.
     #[arg(long, default_value_t = DEFAULT_CAPACITY)]
     capacity: usize,
+    /// Steps per chunk of the light layout.
+    #[arg(long, default_value_t = LIGHT_CAPACITY)]
+    light_capacity: usize,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -101,16 +108,27 @@ pub fn run(args: Args) -> Result<()> {
         degree: 1 << circuit.degree_bits(),
         build_ms: started.elapsed().as_millis(),
     };
-    let universal = Layout {
+    let heavy = Layout {
         capacity: chunk.capacity,
         step_rows: rows_per_step(shape, OpKinds::ALL),
         rows: chunk.rows,
         degree: chunk.degree,
     };
+    let light = ChunkCircuit::build(ChunkParams {
+        capacity: args.light_capacity,
+        kinds: OpKinds::LIGHT,
+        ..params
+    });
+    let light = Layout {
+        capacity: args.light_capacity,
+        step_rows: rows_per_step(shape, OpKinds::LIGHT),
+        rows: light.gates,
+        degree: 1 << light.degree_bits(),
+    };
     let stats = Stats {
         rows_per_op: rows,
         chunk,
-        layouts: [("universal", universal)].into_iter().collect(),
+        layouts: [("heavy", heavy), ("light", light)].into_iter().collect(),
     };
     if args.json {
         println!("{}", serde_json::to_string(&stats)?);
@@ -118,7 +136,7 @@ pub fn run(args: Args) -> Result<()> {
         print_table(&stats, &shape);
         for (name, layout) in &stats.layouts {
             println!(
-                "layout {name}: {} steps of {} rows (any operation), {} rows, degree 2^{}",
+                "layout {name}: {} steps of {} rows, {} rows, degree 2^{}",
                 layout.capacity,
                 layout.step_rows,
                 layout.rows,

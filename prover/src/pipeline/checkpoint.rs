@@ -2,7 +2,7 @@
 //! interrupted run resumes where it stopped.
 //!
 //! A checkpoint directory belongs to one epoch under one set of circuits: a
-//! `manifest.json` records the circuits' digests, the chunk capacity and
+//! `manifest.json` records the circuits' digests, the chunk capacities and
 //! every public input the epoch's chain proof must carry (market hash,
 //! genesis root, roots, epoch, timestamp, batch commitment, report hashes,
 //! operation count, history). Opening a directory whose manifest differs
@@ -24,12 +24,13 @@ use crate::io::{read_json, write_atomic, write_json, IoError};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
-    /// Circuit digests of the chunk, wrap, fold, chain and final circuits.
+    /// Circuit digests of the chunk circuits (one per layout), then the
+    /// wrap, fold, chain and final circuits.
     pub circuits: Vec<String>,
     /// Epoch number.
     pub epoch: u64,
-    /// Steps per chunk.
-    pub capacity: usize,
+    /// Steps per chunk of each layout (what cuts the epoch into chunks).
+    pub capacities: Vec<usize>,
     /// The chain statement's public inputs, in layout order (canonical
     /// field elements): every value the epoch's proofs must carry.
     pub statement: Vec<u64>,

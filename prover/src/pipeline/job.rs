@@ -20,7 +20,7 @@ use zksettle_circuits::rules::error::EpochError;
 use zksettle_verifier::{PublicInputs, EMPTY_HISTORY};
 
 use super::{manifest, prove_chain, prove_epoch, Checkpoints, PipelineError, Stage};
-use crate::assign::chunk_witnesses;
+use crate::assign::chunk_witnesses_for;
 use crate::export::{attestation, expected_statement};
 use crate::io::{write_atomic, write_json, IoError};
 use crate::ledger::Ledger;
@@ -149,7 +149,7 @@ pub fn prove_epoch_to(
     let market = ledger.market();
     let expected = expected_statement(market, genesis_root, epoch, &witness, &history_before);
     let chunks =
-        chunk_witnesses(epoch, &witness, set.chunk.params.capacity).map_err(PipelineError::from)?;
+        chunk_witnesses_for(epoch, &witness, &set.layouts()).map_err(PipelineError::from)?;
     let n = epoch.epoch;
     let work = out.join(format!("checkpoints-{n:04}"));
     let checkpoints = Checkpoints::open(&work, &manifest(set, &expected))?;

@@ -11,10 +11,8 @@ pub mod checkpoint;
 pub mod job;
 
 use plonky2::field::types::PrimeField64;
-use plonky2::plonk::circuit_data::VerifierOnlyCircuitData;
 use rayon::prelude::*;
 use zksettle_circuits::chunk::{ChunkError, ChunkPublicInputs, ChunkWitness};
-use zksettle_circuits::config::{C, D, F};
 use zksettle_circuits::recursion::fold::{Child, FoldCircuit};
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::{statement, Proof, RecursionError};
@@ -111,20 +109,22 @@ pub struct EpochProof {
 /// The manifest of the checkpoints of an epoch whose chain proof must state
 /// `statement`, under `set`.
 pub fn manifest(set: &CircuitSet, statement: &PublicInputs) -> Manifest {
-    let mut circuits: Vec<String> = [
-        &set.chunk.data.verifier_only,
-        &set.wrap.data.verifier_only,
-        &set.fold.data.verifier_only,
-        &set.chain.data.verifier_only,
-    ]
-    .iter()
-    .map(|v| digest_hex(&v.circuit_digest))
-    .collect();
+    let mut circuits: Vec<String> = set
+        .chunks
+        .iter()
+        .map(|c| &c.data.verifier_only)
+        .chain([
+            &set.wrap.data.verifier_only,
+            &set.fold.data.verifier_only,
+            &set.chain.data.verifier_only,
+        ])
+        .map(|v| digest_hex(&v.circuit_digest))
+        .collect();
     circuits.push(crate::export::final_circuit_digest(set));
     Manifest {
         circuits,
         epoch: statement.epoch,
-        capacity: set.chunk.params.capacity,
+        capacities: set.chunks.iter().map(|c| c.params.capacity).collect(),
         statement: statement
             .to_fields()
             .iter()
@@ -133,14 +133,7 @@ pub fn manifest(set: &CircuitSet, statement: &PublicInputs) -> Manifest {
     }
 }
 
-/// A verifier key as the field elements a proof's key slot holds.
-pub fn key_fields(key: &VerifierOnlyCircuitData<C, D>) -> Vec<F> {
-    let mut out = key.circuit_digest.elements.to_vec();
-    for hash in &key.constants_sigmas_cap.0 {
-        out.extend(hash.elements);
-    }
-    out
-}
+pub use zksettle_circuits::recursion::key_fields;
 
 /// A segment node of the fold tree.
 #[derive(Clone)]
@@ -256,19 +249,20 @@ fn leaf(
             true,
         ));
     }
+    let layout = set.layout_for(chunk);
+    let circuit = &set.chunks[layout];
     let chunk_name = format!("chunk-{index:04}");
     let check_chunk = |p: &Proof| {
-        let s = set.chunk.verify(p).map_err(|e| e.to_string())?;
+        let s = circuit.verify(p).map_err(|e| e.to_string())?;
         states(&s, expected)
     };
     let chunk_proof =
-        match checkpoints.and_then(|c| c.load(&chunk_name, &set.chunk.data.common, check_chunk)) {
+        match checkpoints.and_then(|c| c.load(&chunk_name, &circuit.data.common, check_chunk)) {
             Some(p) => p,
             None => {
-                let span = tracing::info_span!("chunk", index);
+                let span = tracing::info_span!("chunk", index, layout);
                 let _enter = span.enter();
-                let p = set
-                    .chunk
+                let p = circuit
                     .prove(market, chunk)
                     .map_err(|source| PipelineError::Chunk { index, source })?;
                 if let Some(c) = checkpoints {
@@ -278,8 +272,7 @@ fn leaf(
                 p
             }
         };
-    let proven = set
-        .chunk
+    let proven = circuit
         .verify(&chunk_proof)
         .map_err(|source| PipelineError::Chunk { index, source })?;
     if &proven != expected {
@@ -290,7 +283,7 @@ fn leaf(
     }
     let proof = set
         .wrap
-        .prove(&chunk_proof, &set.fold.data.verifier_only)
+        .prove(layout, &chunk_proof, &set.fold.data.verifier_only)
         .map_err(|source| PipelineError::Recursion {
             what: format!("wrap of chunk {index}"),
             source,

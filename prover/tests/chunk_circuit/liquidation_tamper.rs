@@ -104,6 +104,33 @@ fn forced_arithmetic_is_the_ledgers_on_accepted_liquidations_and_proves() {
     }
 }
 
+/// The light layout has no liquidation gadget: the honest witness of an
+/// accepted liquidation, which the heavy layout proves, does not satisfy a
+/// light chunk (its tag is not one the step's one-hot admits).
+#[test]
+fn a_light_chunk_cannot_hold_a_liquidation() {
+    use zksettle_circuits::chunk::OpKinds;
+    let (case, at) = liquidation_cases(true).into_iter().next().unwrap();
+    let setup = setup(&case, at).unwrap();
+    let outcome = forced(&setup).unwrap();
+    let witness = super::forced::chunk(&setup, &outcome.writes(liquidation(&setup)));
+    let market = setup.market();
+    let light = crate::support::scenario::chunk_circuit_of(
+        market,
+        crate::support::scenario::CAPACITY,
+        OpKinds::LIGHT,
+    );
+    assert!(!light.params.fits(&witness), "the cutter never picks it");
+    assert!(
+        matches!(
+            light.check(market, &witness),
+            Err(ChunkError::Unprovable(_))
+        ),
+        "a light chunk holds a liquidation"
+    );
+    super::forced::prove(market, &witness).expect("the heavy layout holds it");
+}
+
 #[test]
 fn every_rejected_liquidation_cannot_be_proven() {
     // No leaf can hold the result (negative cash, too many positions):

@@ -29,11 +29,18 @@ pub fn circuit(market: &Market) -> Arc<ChunkCircuit> {
 /// The chunk circuit for a market's shape and a capacity (every operation
 /// type), built once per process.
 pub fn chunk_circuit(market: &Market, capacity: usize) -> Arc<ChunkCircuit> {
+    chunk_circuit_of(market, capacity, OpKinds::ALL)
+}
+
+/// The chunk circuit for a market's shape, a capacity and the operation
+/// types of `kinds` (the light layout's, say), built once per process.
+#[allow(dead_code)]
+pub fn chunk_circuit_of(market: &Market, capacity: usize, kinds: OpKinds) -> Arc<ChunkCircuit> {
     static CIRCUITS: OnceLock<Mutex<HashMap<ChunkParams, Arc<ChunkCircuit>>>> = OnceLock::new();
     let params = ChunkParams {
         shape: MarketShape::of(market),
         capacity,
-        kinds: OpKinds::ALL,
+        kinds,
     };
     let mut circuits = CIRCUITS.get_or_init(Default::default).lock().unwrap();
     circuits
