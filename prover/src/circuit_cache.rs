@@ -63,8 +63,9 @@ pub fn load_or_build(layouts: &[ChunkParams]) -> (CircuitSet, Origin) {
     let path = cache_dir().map(|d| d.join(cache_key(layouts)));
     if let Some(path) = &path {
         let clock = Instant::now();
-        if let Ok(bytes) = std::fs::read(path) {
-            match CircuitSet::from_bytes(layouts, &bytes) {
+        if let Ok(file) = std::fs::File::open(path) {
+            let mut reader = std::io::BufReader::new(file);
+            match CircuitSet::read_from(layouts, &mut reader) {
                 Ok(set) => {
                     let secs = clock.elapsed().as_secs_f64();
                     tracing::info!(path = %path.display(), secs, "circuits loaded");

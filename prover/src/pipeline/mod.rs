@@ -1,6 +1,7 @@
-//! The epoch pipeline (DESIGN section 8): chunk witnesses proven in
-//! parallel, each wrapped into the fold circuit's shape, folded pairwise
-//! (each level in parallel) into one epoch proof, then chained.
+//! The epoch pipeline (DESIGN section 8): chunk witnesses proven (a bounded
+//! number at once, [`chunks_in_flight`], each proof parallel inside), each
+//! wrapped into the fold circuit's shape, folded pairwise (each level in
+//! parallel) into one epoch proof, then chained.
 //!
 //! Every proof is checkpointed (when a [`Checkpoints`] directory is given)
 //! as soon as it is made; a rerun reuses every checkpoint that verifies and
@@ -149,6 +150,23 @@ impl Node {
     }
 }
 
+/// Chunk proofs proven at once: `$ZKSETTLE_CHUNKS_IN_FLIGHT` when set to a
+/// positive number, else one per eight rayon threads, at least one.
+/// plonky2 parallelises inside a proof (FFTs, Merkle trees, the quotient),
+/// and each 2^16 chunk proof holds about 1.3 GB while it runs: one at a time
+/// keeps an epoch on 2 threads under 4 GiB (3.9 GiB measured, the two
+/// chunk circuits loaded) where two side by side peaked at 5.3 GiB, for
+/// about 10% more time on a crash epoch (346 s against 307 s, 720
+/// operations; see the README's Performance section). Machines with the
+/// memory to spare set the variable to 2 or more.
+pub fn chunks_in_flight() -> usize {
+    std::env::var("ZKSETTLE_CHUNKS_IN_FLIGHT")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| (rayon::current_num_threads() / 8).max(1))
+}
+
 /// Proves an epoch from its chunk witnesses (from
 /// [`chunk_witnesses`](crate::assign::chunk_witnesses)), reporting each
 /// finished unit to `progress`.
@@ -163,18 +181,22 @@ pub fn prove_epoch(
         chunks: chunks.len(),
         folds: chunks.len().saturating_sub(1),
     });
-    let mut nodes = chunks
-        .par_iter()
-        .enumerate()
-        .map(|(index, chunk)| {
-            let expected = chunk
-                .expected_statement(market)
-                .ok_or(PipelineError::Statement { index })?;
-            let (node, resumed) = leaf(set, market, index, chunk, &expected, checkpoints)?;
-            progress(Stage::Chunk { index, resumed });
-            Ok(node)
-        })
-        .collect::<Result<Vec<Node>, PipelineError>>()?;
+    let indexed: Vec<(usize, &ChunkWitness)> = chunks.iter().enumerate().collect();
+    let mut nodes = Vec::with_capacity(chunks.len());
+    for group in indexed.chunks(chunks_in_flight()) {
+        let proven = group
+            .par_iter()
+            .map(|&(index, chunk)| {
+                let expected = chunk
+                    .expected_statement(market)
+                    .ok_or(PipelineError::Statement { index })?;
+                let (node, resumed) = leaf(set, market, index, chunk, &expected, checkpoints)?;
+                progress(Stage::Chunk { index, resumed });
+                Ok(node)
+            })
+            .collect::<Result<Vec<Node>, PipelineError>>()?;
+        nodes.extend(proven);
+    }
     let mut folds = 0;
     let mut level = 1;
     while nodes.len() > 1 {
