@@ -194,11 +194,27 @@ pub fn render(report: &Report) -> String {
         }
     }
     let c = &report.circuits;
-    let _ = writeln!(
-        w,
-        "| one step of the chunk (any operation) | {} |\n| chunk of {} steps | {} (2^{} padded) |\n",
-        report.rows_per_step, p.capacity, c.chunk_rows, c.chunk_degree_bits
-    );
+    if c.layouts.is_empty() {
+        let _ = writeln!(
+            w,
+            "| one step of the chunk (any operation) | {} |\n| chunk of {} steps | {} (2^{} padded) |\n",
+            report.rows_per_step, p.capacity, c.chunk_rows, c.chunk_degree_bits
+        );
+    } else {
+        for (name, layout) in &c.layouts {
+            let holds = if name == "light" {
+                "any operation but a liquidation"
+            } else {
+                "any operation"
+            };
+            let _ = writeln!(
+                w,
+                "| one step of the {name} layout ({holds}) | {} |\n| {name} chunk of {} steps | {} (2^{} padded) |",
+                layout.step_rows, layout.capacity, layout.rows, layout.degree_bits
+            );
+        }
+        let _ = writeln!(w);
+    }
     let _ = writeln!(
         w,
         "Wrap, fold and chain circuits: 2^{} rows each.\n",
