@@ -20,6 +20,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use zksettle_circuits::chunk::OpKinds;
 use zksettle_circuits::recursion::final_proof::FinalProof;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_prover::assign::chunk_witnesses_for;
@@ -104,7 +105,7 @@ pub fn run(
     let chunks = chunks?;
     let light_chunks = chunks
         .iter()
-        .filter(|chunk| set.layout_for(chunk) + 1 < set.chunks.len())
+        .filter(|chunk| set.chunks[set.layout_for(chunk)].params.kinds == OpKinds::LIGHT)
         .count();
 
     let last_chunk = Mutex::new(Instant::now());

@@ -267,6 +267,9 @@ mod tests {
         assert_eq!(runs(&[LIQUIDATE; 7], &[HEAVY]), vec![3, 3, 1]);
         // A tag no layout supports ends its chunk alone.
         assert_eq!(runs(&[t, 9, t], &[LIGHT]), vec![1, 1, 1]);
+        assert!(!OpKinds::ALL.covers(OpKinds::of(&[t, 9])));
+        assert!(OpKinds::ALL.covers(OpKinds::of(&[t, LIQUIDATE])));
+        assert!(!OpKinds::LIGHT.covers(OpKinds::of(&[t, LIQUIDATE])));
         assert_eq!(runs(&[], &[LIGHT, HEAVY]), Vec::<usize>::new());
     }
 

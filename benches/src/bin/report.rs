@@ -176,18 +176,13 @@ fn circuits(settings: &Settings, applied: &AppliedEpoch) -> (CircuitSet, Circuit
         .chunks
         .iter()
         .map(|chunk| {
-            let name = if chunk.params.kinds == OpKinds::ALL {
-                "heavy"
-            } else {
-                "light"
-            };
             let figures = LayoutFigures {
                 capacity: chunk.params.capacity,
                 step_rows: rows_per_step(chunk.params.shape, chunk.params.kinds),
                 rows: chunk.gates,
                 degree_bits: chunk.degree_bits(),
             };
-            (name.to_string(), figures)
+            (chunk.params.layout_name().to_string(), figures)
         })
         .collect();
     let circuits = Circuits {

@@ -58,6 +58,16 @@ pub struct ChunkParams {
 }
 
 impl ChunkParams {
+    /// The layout's name: `heavy` (every operation type), `light` (all but
+    /// liquidation), `custom` for any other set (one type, to count rows).
+    pub fn layout_name(&self) -> &'static str {
+        match self.kinds {
+            OpKinds::ALL => "heavy",
+            OpKinds::LIGHT => "light",
+            _ => "custom",
+        }
+    }
+
     /// Whether a circuit of these parameters can hold `chunk` (its steps fit
     /// and every operation type is supported).
     pub fn fits(&self, chunk: &ChunkWitness) -> bool {
@@ -82,12 +92,14 @@ impl OpKinds {
         Self(1 << tag)
     }
 
-    /// The types of `tags`.
+    /// The types of `tags`; a tag beyond the last type sets a bit no
+    /// layout has, so no circuit's set covers it.
     pub const fn of(tags: &[u64]) -> Self {
         let mut bits = 0u8;
         let mut k = 0;
         while k < tags.len() {
-            bits |= 1 << tags[k];
+            let t = if tags[k] < 8 { tags[k] } else { 7 };
+            bits |= 1 << t;
             k += 1;
         }
         Self(bits)

@@ -104,7 +104,6 @@ impl ChunkWitness {
             .iter()
             .map(|step| step.item[0].to_canonical_u64())
             .filter(|&t| t != 0)
-            .map(|t| t.min(7))
             .collect();
         super::OpKinds::of(&tags)
     }

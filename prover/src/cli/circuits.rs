@@ -1,6 +1,6 @@
 //! The circuit set a command proves with, through the on-disk cache of
 //! [`zksettle_prover::circuit_cache`] (loaded when it holds a set built by
-//! this code for these parameters, else built, about a minute for the
+//! this code for these parameters, else built, about two minutes for the
 //! default layouts, and stored).
 
 use anyhow::Result;

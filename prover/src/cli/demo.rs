@@ -59,15 +59,15 @@ pub fn run(args: Args) -> Result<()> {
     let set = super::circuits::load_or_build(&simulation.market, args.layouts)?;
     let chunk_bits = set.universal().degree_bits();
     let fold_bits = set.fold.data.common.degree_bits();
-    let capacities: Vec<String> = set
+    let layouts: Vec<String> = set
         .chunks
         .iter()
-        .map(|c| c.params.capacity.to_string())
+        .map(|c| format!("{} {} steps", c.params.layout_name(), c.params.capacity))
         .collect();
     eprintln!(
-        "circuits ready in {:.1} s: chunks 2^{chunk_bits} rows ({} steps: light/heavy), wrap/fold/chain 2^{fold_bits} rows",
+        "circuits ready in {:.1} s: chunks 2^{chunk_bits} rows ({}), wrap/fold/chain 2^{fold_bits} rows",
         clock.elapsed().as_secs_f64(),
-        capacities.join("/"),
+        layouts.join(", "),
     );
 
     let mut ledger = Ledger::from_state(simulation.market.clone(), &simulation.genesis)?;

@@ -114,11 +114,12 @@ pub fn run(args: Args) -> Result<()> {
         rows: chunk.rows,
         degree: chunk.degree,
     };
-    let light = ChunkCircuit::build(ChunkParams {
+    let light_params = ChunkParams {
         capacity: args.light_capacity,
         kinds: OpKinds::LIGHT,
         ..params
-    });
+    };
+    let light = ChunkCircuit::build(light_params);
     let light = Layout {
         capacity: args.light_capacity,
         step_rows: rows_per_step(shape, OpKinds::LIGHT),
@@ -128,7 +129,12 @@ pub fn run(args: Args) -> Result<()> {
     let stats = Stats {
         rows_per_op: rows,
         chunk,
-        layouts: [("heavy", heavy), ("light", light)].into_iter().collect(),
+        layouts: [
+            (params.layout_name(), heavy),
+            (light_params.layout_name(), light),
+        ]
+        .into_iter()
+        .collect(),
     };
     if args.json {
         println!("{}", serde_json::to_string(&stats)?);
