@@ -1,22 +1,35 @@
 //! The assign step: cuts an epoch's witness records into chunk witnesses.
 //!
 //! The ledger records every leaf an operation writes, in the order the
-//! chunk circuit's ports apply them (`A, B, S, G`), so each record maps to a
-//! step without recomputing a path. Steps are cut into chunks, each as long
+//! chunk circuit's ports apply them. Steps are cut into chunks, each as long
 //! as one of the chunk layouts holds (its capacity, its operation types: a
 //! light chunk holds no liquidation); each chunk starts where the previous
 //! one ended (root, batch commitment, settlement registers), and the last
 //! one is padded.
+//!
+//! Within a chunk the system leaves (insurance fund, fee account, global
+//! leaf) are registers (`zksettle_circuits::chunk::SystemWitness`): a
+//! [`ChunkWriter`] replays the user-account writes on the chunk's shadow
+//! tree (system leaves as the chunk found them) for their paths, takes the
+//! system writes into the registers and writes them back when the chunk
+//! ends, after which the shadow tree is the ledger's tree again.
+
+use zksettle_circuits::chunk::SystemWitness;
+use zksettle_circuits::rules::account::global_leaf_hash;
+use zksettle_circuits::rules::encoding::{Digest, ZERO_DIGEST};
+use zksettle_circuits::rules::units::{
+    is_system_index, FEE_ACCOUNT, FIRST_USER_ACCOUNT, GLOBAL_LEAF, INSURANCE_FUND,
+};
 
 use plonky2::field::types::PrimeField64;
 use zksettle_circuits::chunk::{
-    ChunkParams, ChunkWitness, OpKinds, PortWitness, SettleCarry, StepWitness,
+    ChunkParams, ChunkWitness, OpKinds, PortWitness, SettleCarry, StepWitness, SystemBalances,
 };
 use zksettle_circuits::rules::account::Account;
 use zksettle_circuits::rules::epoch::Epoch;
 use zksettle_circuits::rules::ops::{extend_batch_hash, Operation};
 
-use crate::ledger::{EpochWitness, LeafUpdate, LeafValue, OpWitness};
+use crate::ledger::{EpochWitness, LeafValue, OpWitness, SparseTree};
 
 /// Why witness records do not make chunks.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +44,15 @@ pub enum AssignError {
         op_index: usize,
         /// The register rule broken.
         reason: String,
+    },
+    /// The shadow tree's root after a chunk's write-back is not the
+    /// ledger's (a ledger bug).
+    #[error(
+        "operation {op_index}: the chunk's system write-back does not reach the ledger's root"
+    )]
+    Shadow {
+        /// The chunk's last operation.
+        op_index: usize,
     },
     /// A record whose leaves do not match its operation (a ledger bug).
     #[error("operation {op_index}: witness record does not match a {kind}")]
@@ -76,44 +98,160 @@ fn cut(
     if layouts.is_empty() || layouts.iter().any(|&(_, capacity)| capacity == 0) {
         return Err(AssignError::ZeroCapacity);
     }
-    let steps = witness
+    let tags = witness
         .steps
         .iter()
-        .map(|record| step_of(&witness.ops, record))
+        .map(|record| item_of(&witness.ops, record).map(|item| item[0].to_canonical_u64()))
         .collect::<Result<Vec<_>, _>>()?;
-    let tags: Vec<u64> = steps
-        .iter()
-        .map(|(step, _)| step.item[0].to_canonical_u64())
-        .collect();
-    let mut groups = Vec::new();
-    let mut start = 0;
-    for run in runs(&tags, layouts) {
-        groups.push(&steps[start..start + run]);
-        start += run;
-    }
-    let mut chunks = Vec::with_capacity(groups.len().max(1));
+    let (insurance, fees, bad_debt) = witness.prev_system.clone();
+    let mut writer = ChunkWriter::new(witness.prev_tree.clone(), insurance, fees, bad_debt);
     let mut next = ChunkWitness::empty(
         epoch.reports.clone(),
         epoch.epoch,
         epoch.timestamp,
         witness.prev_root,
+        writer.peek(),
     );
-    for group in groups {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    for run in runs(&tags, layouts) {
         let mut chunk = next.clone();
-        for (step, record) in group {
+        let records = &witness.steps[start..start + run];
+        start += run;
+        for record in records {
+            let step = step_of(&witness.ops, record, &mut writer)?;
             next.batch_in = extend_batch_hash(&next.batch_in, &step.item);
-            if let Some(root) = record.updates.last().map(|u| u.root_after) {
-                next.root_in = root;
-            }
-            next.carry_in = carry_after(next.carry_in, &witness.ops, record, step)?;
-            chunk.steps.push(step.clone());
+            next.carry_in = carry_after(next.carry_in, &witness.ops, record, &step)?;
+            chunk.steps.push(step);
         }
+        chunk.system = writer.finish();
+        let last = records.last().expect("runs are nonempty");
+        let root = last.updates.last().map(|u| u.root_after);
+        if root.is_some_and(|root| root != writer.root()) {
+            return Err(AssignError::Shadow {
+                op_index: last.op_index,
+            });
+        }
+        next.root_in = writer.root();
+        next.system = writer.peek();
         chunks.push(chunk);
     }
     if chunks.is_empty() {
         chunks.push(next);
     }
     Ok(chunks)
+}
+
+/// Writes one chunk's leaf updates as the chunk circuit reads them: user
+/// accounts on the shadow tree (paths taken there), system balances in the
+/// registers, written back by [`finish`](Self::finish).
+#[derive(Clone, Debug)]
+pub struct ChunkWriter {
+    tree: SparseTree,
+    found: (Account, Account, u64),
+    insurance: Account,
+    fees: Account,
+    bad_debt: u64,
+}
+
+impl ChunkWriter {
+    /// A writer starting a chunk at `tree`, whose system leaves hold
+    /// `insurance`, `fees` and `bad_debt`.
+    pub fn new(tree: SparseTree, insurance: Account, fees: Account, bad_debt: u64) -> Self {
+        Self {
+            tree,
+            found: (insurance.clone(), fees.clone(), bad_debt),
+            insurance,
+            fees,
+            bad_debt,
+        }
+    }
+
+    /// The shadow tree's root (the ledger's between chunks).
+    pub fn root(&self) -> Digest {
+        self.tree.root()
+    }
+
+    /// The system balances so far.
+    pub fn balances(&self) -> SystemBalances {
+        SystemBalances {
+            insurance: self.insurance.cash,
+            fees: self.fees.cash,
+            bad_debt: self.bad_debt,
+        }
+    }
+
+    /// The system account at `index` so far, if it is one.
+    pub fn system_account(&self, index: u32) -> Option<&Account> {
+        match index {
+            INSURANCE_FUND => Some(&self.insurance),
+            FEE_ACCOUNT => Some(&self.fees),
+            _ => None,
+        }
+    }
+
+    /// Writes `after` at account `index`: a user account's port (its path
+    /// on the shadow tree), or, for a system account, its register and a
+    /// port whose path the circuit does not use.
+    pub fn write_account(
+        &mut self,
+        index: u32,
+        before: &Account,
+        after: &Account,
+    ) -> PortWitness<Account> {
+        let depth = self.tree.depth() as usize;
+        let siblings = if is_system_index(index) {
+            match index {
+                INSURANCE_FUND => self.insurance = after.clone(),
+                FEE_ACCOUNT => self.fees = after.clone(),
+                _ => {}
+            }
+            vec![ZERO_DIGEST; depth]
+        } else {
+            let siblings = self.tree.path(index.into());
+            self.tree.set(index.into(), after.leaf_hash());
+            siblings
+        };
+        PortWitness {
+            index: index.into(),
+            before: before.clone(),
+            after: after.clone(),
+            siblings,
+        }
+    }
+
+    /// Sets the bad-debt register.
+    pub fn write_bad_debt(&mut self, bad_debt: u64) {
+        self.bad_debt = bad_debt;
+    }
+
+    /// The system witness of the chunk so far, without ending it.
+    pub fn peek(&self) -> SystemWitness {
+        let (insurance, fees, bad_debt) = self.found.clone();
+        let mut siblings = self.tree.path(u64::from(INSURANCE_FUND));
+        siblings.drain(..2);
+        SystemWitness {
+            insurance,
+            fees,
+            bad_debt,
+            neighbour: self.tree.leaf(FIRST_USER_ACCOUNT.into()),
+            siblings,
+            out: self.balances(),
+        }
+    }
+
+    /// Ends the chunk: its system witness; the registers are written back
+    /// into the tree, and the next chunk starts from them.
+    pub fn finish(&mut self) -> SystemWitness {
+        let witness = self.peek();
+        self.tree
+            .set(INSURANCE_FUND.into(), self.insurance.leaf_hash());
+        self.tree.set(FEE_ACCOUNT.into(), self.fees.leaf_hash());
+        self.tree
+            .set(GLOBAL_LEAF.into(), global_leaf_hash(self.bad_debt));
+        self.found = (self.insurance.clone(), self.fees.clone(), self.bad_debt);
+        witness
+    }
 }
 
 /// The lengths of the chunks [`cut`] makes of steps of tags `tags`.
@@ -166,75 +304,72 @@ fn carry_after(
     }
 }
 
-fn step_of<'a>(
+fn item_of(
     ops: &[Operation],
-    record: &'a OpWitness,
-) -> Result<(StepWitness, &'a OpWitness), AssignError> {
+    record: &OpWitness,
+) -> Result<
+    [zksettle_circuits::config::F; zksettle_circuits::rules::ops::BATCH_ITEM_LEN],
+    AssignError,
+> {
+    let op = &ops[record.op_index];
+    op.batch_items()
+        .get(record.step)
+        .copied()
+        .ok_or(AssignError::RecordShape {
+            op_index: record.op_index,
+            kind: op.kind(),
+        })
+}
+
+/// The step of a record: user accounts in ports `A, B` (in the order
+/// written), system writes in the registers; a deposit to the insurance
+/// fund or a withdrawal from the fee account carries that account in `A`.
+fn step_of(
+    ops: &[Operation],
+    record: &OpWitness,
+    writer: &mut ChunkWriter,
+) -> Result<StepWitness, AssignError> {
     let op = &ops[record.op_index];
     let shape = || AssignError::RecordShape {
         op_index: record.op_index,
         kind: op.kind(),
     };
-    let item = *op.batch_items().get(record.step).ok_or_else(shape)?;
-    let u = &record.updates;
-    let account = |k: usize| u.get(k).and_then(account_port).ok_or_else(shape);
-    let global = |k: usize| u.get(k).and_then(global_port).ok_or_else(shape);
+    let expected = match op {
+        Operation::Deposit(_) | Operation::Withdraw(_) => 2,
+        Operation::Trade(_) | Operation::SettleExpiry(_) | Operation::SweepFees(_) => 3,
+        Operation::Liquidate(_) => 4,
+    };
+    if record.updates.len() != expected {
+        return Err(shape());
+    }
+    let target = match op {
+        Operation::Deposit(d) => Some(d.account),
+        Operation::Withdraw(w) => Some(w.account),
+        _ => None,
+    };
     let mut step = StepWitness::padding();
-    step.item = item;
-    match (op, u.len()) {
-        (Operation::Deposit(_), 2) => {
-            step.a = Some(account(0)?);
-            step.g = Some(global(1)?);
+    step.item = item_of(ops, record)?;
+    for update in &record.updates {
+        match (&update.before, &update.after) {
+            (LeafValue::Account(before), LeafValue::Account(after)) => {
+                let index = u32::try_from(update.index).map_err(|_| shape())?;
+                let port = writer.write_account(index, before, after);
+                let to_port = !is_system_index(index) || target == Some(index);
+                if to_port {
+                    match (&step.a, &step.b) {
+                        (None, _) => step.a = Some(port),
+                        (Some(_), None) => step.b = Some(port),
+                        _ => return Err(shape()),
+                    }
+                }
+            }
+            (LeafValue::Global { .. }, LeafValue::Global { bad_debt }) => {
+                writer.write_bad_debt(*bad_debt)
+            }
+            _ => return Err(shape()),
         }
-        (Operation::Withdraw(_), 2) => {
-            step.a = Some(account(0)?);
-            step.g = Some(global(1)?);
-        }
-        (Operation::Trade(_), 3) => {
-            step.a = Some(account(0)?);
-            step.b = Some(account(1)?);
-            step.s = Some(account(2)?);
-        }
-        (Operation::Liquidate(_), 4) => {
-            step.a = Some(account(0)?);
-            step.b = Some(account(1)?);
-            step.s = Some(account(2)?);
-            step.g = Some(global(3)?);
-        }
-        (Operation::SettleExpiry(_) | Operation::SweepFees(_), 3) => {
-            step.a = Some(account(0)?);
-            step.s = Some(account(1)?);
-            step.g = Some(global(2)?);
-        }
-        _ => return Err(shape()),
     }
-    Ok((step, record))
-}
-
-fn account_port(update: &LeafUpdate) -> Option<PortWitness<Account>> {
-    match (&update.before, &update.after) {
-        (LeafValue::Account(before), LeafValue::Account(after)) => Some(PortWitness {
-            index: update.index,
-            before: before.clone(),
-            after: after.clone(),
-            siblings: update.siblings.clone(),
-        }),
-        _ => None,
-    }
-}
-
-fn global_port(update: &LeafUpdate) -> Option<PortWitness<u64>> {
-    match (&update.before, &update.after) {
-        (LeafValue::Global { bad_debt: before }, LeafValue::Global { bad_debt: after }) => {
-            Some(PortWitness {
-                index: update.index,
-                before: *before,
-                after: *after,
-                siblings: update.siblings.clone(),
-            })
-        }
-        _ => None,
-    }
+    Ok(step)
 }
 
 #[cfg(test)]

@@ -307,20 +307,19 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     });
     let items = items_of(&[withdraw.clone(), settle]);
     let steps = adversary.steps(&items, &[]).unwrap();
+    let halves = adversary.chunks(&steps, &[2]);
     // The deposit as the step after holder 0: it starts from holder 0's root.
     let mut detour = items[..2].to_vec();
     detour.extend(items_of(&[deposit]));
-    let detour_step = adversary.steps(&detour, &[]).unwrap().pop().unwrap();
+    let detour_steps = adversary.steps(&detour, &[]).unwrap();
+    let detour_chunk = adversary.chunks(&detour_steps, &[2]).pop().unwrap();
 
     let set = circuits(&market);
-    let chunk = |root_in, batch_in, carry_in, steps: &[_]| ChunkWitness {
-        reports: epoch.reports.clone(),
-        epoch: epoch.epoch,
-        timestamp: epoch.timestamp,
-        root_in,
+    // A chunk as written, continuing the batch and registers given.
+    let chunk = |batch_in, carry_in, written: &ChunkWitness| ChunkWitness {
         batch_in,
         carry_in,
-        steps: steps.to_vec(),
+        ..written.clone()
     };
     // Each chunk with the layout the pipeline would not pick for it (the
     // heavy one, which holds anything) and the other with the light one: a
@@ -337,14 +336,14 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     };
     let wrap = |witness: &ChunkWitness| wrap_with(0, witness);
     let first = chunk(
-        ledger.root(),
         zksettle_circuits::rules::encoding::ZERO_DIGEST,
         zksettle_circuits::chunk::SettleCarry::CLOSED,
-        &steps[..2],
+        &halves[0],
     );
     let (w0, s0) = wrap_with(1, &first);
     assert!(s0.carry_out.open, "the first chunk ends mid-settlement");
-    let second = chunk(s0.root_out, s0.batch_out, s0.carry_out, &steps[2..]);
+    assert_eq!(halves[1].root_in, s0.root_out);
+    let second = chunk(s0.batch_out, s0.carry_out, &halves[1]);
     let (w1, s1) = wrap(&second);
     let fold = set
         .fold
@@ -358,10 +357,9 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     assert_eq!(set.chain.verify(&chain).unwrap().op_count, 2);
 
     let (w_detour, _) = wrap(&chunk(
-        s0.root_out,
         s0.batch_out,
         zksettle_circuits::chunk::SettleCarry::CLOSED,
-        &[detour_step],
+        &detour_chunk,
     ));
     let later = ChunkWitness {
         timestamp: epoch.timestamp + 1,

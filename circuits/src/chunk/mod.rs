@@ -13,9 +13,11 @@
 
 mod public;
 mod step;
+mod system;
 mod witness;
 
 pub use public::{carry_fields, carry_from_fields, ChunkLayoutError, ChunkPublicInputs, CARRY_LEN};
+pub use system::{SystemBalances, SystemWitness};
 pub use witness::{ChunkWitness, PortWitness, SettleCarry, StepWitness};
 
 use plonky2::hash::hash_types::HashOutTarget;
@@ -34,16 +36,17 @@ use crate::gadgets::risk::RiskGadget;
 use crate::rules::encoding::unsigned;
 use crate::rules::market::Market;
 use step::{add_step, set_step, StepContext, StepState, StepTargets};
+use system::SystemTargets;
 
 /// Steps per chunk of the heavy (universal) layout by default: 2^16 rows on
-/// the simulated market (48 instruments, tree depth 20) hold 72 steps of 839
-/// rows and the chunk's 4,150 rows of header, leaving one step's worth of
-/// room; see `zksettle stats`.
-pub const DEFAULT_CAPACITY: usize = 72;
+/// the simulated market (48 instruments, tree depth 20) hold 83 steps of 731
+/// rows and the chunk's 4,150 rows of header and system write-back, leaving
+/// under one step's worth of room; see `zksettle stats`.
+pub const DEFAULT_CAPACITY: usize = 83;
 
-/// Steps per chunk of the light layout by default: 2^16 rows hold 93 steps
-/// of 655 rows (every operation but liquidation) and the header.
-pub const LIGHT_CAPACITY: usize = 93;
+/// Steps per chunk of the light layout by default: 2^16 rows hold 112 steps
+/// of 546 rows (every operation but liquidation) and the header.
+pub const LIGHT_CAPACITY: usize = 112;
 
 /// What a chunk circuit is built for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -185,6 +188,7 @@ struct ChunkTargets {
     root_in: HashOutTarget,
     batch_in: HashOutTarget,
     carry_in: [Target; CARRY_LEN],
+    system: SystemTargets,
     steps: Vec<StepTargets>,
 }
 
@@ -320,6 +324,7 @@ impl ChunkCircuit {
         for (&target, value) in t.carry_in.iter().zip(carry_fields(&chunk.carry_in)) {
             pw.set_target(target, value)?;
         }
+        t.system.set(&mut pw, &chunk.system)?;
         let padding = StepWitness::padding();
         for (k, targets) in t.steps.iter().enumerate() {
             set_step(&mut pw, targets, chunk.steps.get(k).unwrap_or(&padding))?;
@@ -350,16 +355,19 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
     let batch_in = b.add_virtual_hash();
     let carry_in: [Target; CARRY_LEN] = std::array::from_fn(|_| b.add_virtual_target());
     b.assert_bool(plonky2::iop::target::BoolTarget::new_unsafe(carry_in[0]));
+    let system = SystemTargets::add(b, params.shape.tree_depth);
     let ctx = StepContext {
         market: &market,
         prices: &prices,
         table: &table,
         now: timestamp,
+        system: &system,
     };
     let mut state = StepState {
         root: root_in,
         batch: batch_in,
         settlement: SettleRegisters::from_targets(carry_in),
+        system: system.registers(),
         op_count: b.zero(),
     };
     let mut steps = Vec::with_capacity(params.capacity);
@@ -368,9 +376,10 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
         steps.push(targets);
         state = next;
     }
+    let root_out = system.write_back(b, state.root, &state.system);
     b.register_public_inputs(&market.hash.elements);
     b.register_public_inputs(&root_in.elements);
-    b.register_public_inputs(&state.root.elements);
+    b.register_public_inputs(&root_out.elements);
     b.register_public_input(epoch);
     b.register_public_input(timestamp);
     b.register_public_inputs(&batch_in.elements);
@@ -389,6 +398,7 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
         root_in,
         batch_in,
         carry_in,
+        system,
         steps,
     };
     (builder, targets)

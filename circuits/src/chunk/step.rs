@@ -1,7 +1,9 @@
 //! One step of a chunk: a batch item selects the operation (by its tag), the
-//! four leaf ports `A, B, S, G` apply its leaf updates in the ledger's order,
-//! and every operation gadget runs gated by its tag bit, so any mix of
-//! operations fits any chunk. Padding (tag 0) touches nothing. What the
+//! two account ports `A, B` apply its user-account leaf updates in the
+//! ledger's order, the system registers (`super::system`: insurance fund,
+//! fee account, bad debt) take its system balances, and every operation
+//! gadget runs gated by its tag bit, so any mix of operations fits any
+//! chunk. Padding (tag 0) touches nothing. What the
 //! operations read in common is built once per step: a view of each account
 //! port (`MarginGadget::account_view`: the leaf's risk rows, linear part and
 //! margin) and one position challenge hashed from the item and every
@@ -19,6 +21,9 @@ use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 
+use super::system::{
+    assert_balances_in_range, assert_is_system_account, SystemRegisters, SystemTargets,
+};
 use super::witness::{PortWitness, StepWitness};
 use super::{ChunkError, OpKinds};
 use crate::config::F;
@@ -29,26 +34,27 @@ use crate::gadgets::margin::MarginGadget;
 use crate::gadgets::market::MarketTarget;
 use crate::gadgets::merkle::MerkleGadget;
 use crate::gadgets::ops::{
-    assert_positions_and_flags_unchanged, DepositGadget, DepositTarget, GatedGadget,
-    InsuranceRegisters, LiquidateGadget, LiquidateLeaves, LiquidateTarget, PositionChallenge,
-    SettleExpiryGadget, SettleRegisters, SettleTarget, SweepFeesGadget, SweepFeesTarget,
-    TradeGadget, TradeLeaf, TradeTarget, WithdrawGadget, WithdrawTarget,
+    DepositGadget, DepositTarget, GatedGadget, InsuranceRegisters, LiquidateGadget,
+    LiquidateLeaves, LiquidateTarget, PositionChallenge, SettleExpiryGadget, SettleRegisters,
+    SettleTarget, SweepFeesGadget, SweepFeesTarget, TradeGadget, TradeLeaf, TradeTarget,
+    WithdrawGadget, WithdrawTarget,
 };
 use crate::gadgets::oracle::PricesTarget;
 use crate::gadgets::risk::RiskTableTarget;
 use crate::gadgets::Builder;
 use crate::rules::account::Account;
-use crate::rules::encoding::{unsigned, DOMAIN_GLOBAL, ZERO_DIGEST};
+use crate::rules::encoding::ZERO_DIGEST;
 use crate::rules::ops::{tag, used_fields, BATCH_ITEM_LEN};
-use crate::rules::units::{FEE_ACCOUNT, GLOBAL_LEAF};
+use crate::rules::units::FIRST_USER_ACCOUNT;
 
-/// What every step reads: the market, the median prices, the risk arrays
-/// and the epoch time.
+/// What every step reads: the market, the median prices, the risk arrays,
+/// the epoch time and the system leaves as the chunk found them.
 pub(crate) struct StepContext<'a> {
     pub market: &'a MarketTarget,
     pub prices: &'a PricesTarget,
     pub table: &'a RiskTableTarget,
     pub now: Target,
+    pub system: &'a SystemTargets,
 }
 
 /// The registers a step reads and writes.
@@ -57,6 +63,7 @@ pub(crate) struct StepState {
     pub root: HashOutTarget,
     pub batch: HashOutTarget,
     pub settlement: SettleRegisters,
+    pub system: SystemRegisters,
     pub op_count: Target,
 }
 
@@ -70,20 +77,11 @@ struct AccountPort {
     leaves: [HashOutTarget; 2],
 }
 
-/// The global leaf port (its index is fixed).
-struct GlobalPort {
-    before: Target,
-    after: Target,
-    siblings: Vec<HashOutTarget>,
-}
-
 /// The targets of one step.
 pub(crate) struct StepTargets {
     item: Vec<Target>,
     a: AccountPort,
     b: Option<AccountPort>,
-    s: Option<AccountPort>,
-    g: Option<GlobalPort>,
 }
 
 fn add_account_port(builder: &mut Builder, depth: usize) -> AccountPort {
@@ -171,55 +169,59 @@ pub(crate) fn add_step(
     let has_any = |ts: &[u64]| ts.iter().any(|&t| kinds.contains(t));
     assert_unused_fields_zero(builder, &item, &tags);
     let b_users = [tag::TRADE, tag::LIQUIDATE];
-    let s_users = [
-        tag::TRADE,
-        tag::LIQUIDATE,
-        tag::SETTLE_EXPIRY,
-        tag::SWEEP_FEES,
-    ];
-    let g_users = [
-        tag::DEPOSIT,
-        tag::WITHDRAW,
-        tag::LIQUIDATE,
-        tag::SETTLE_EXPIRY,
-        tag::SWEEP_FEES,
-    ];
+    let first_user = builder.constant(F::from_canonical_u32(FIRST_USER_ACCOUNT));
+
+    // Deposits to the insurance fund and withdrawals from the fee account
+    // move a system register: port A then carries that system account (its
+    // leaf as the chunk found it, the register's cash) and writes no leaf.
+    let registers = state.system;
+    let zero = builder.zero();
+    let one = builder.one();
+    let to_fund = kinds.contains(tag::DEPOSIT).then(|| {
+        let is_fund = builder.is_equal(item[1], zero);
+        builder.and(is(tag::DEPOSIT), is_fund)
+    });
+    let from_fees = kinds.contains(tag::WITHDRAW).then(|| {
+        let is_fees = builder.is_equal(item[1], one);
+        builder.and(is(tag::WITHDRAW), is_fees)
+    });
+    let mut on_system = vec![is(tag::SWEEP_FEES).target];
+    on_system.extend(to_fund.iter().chain(&from_fees).map(|b| b.target));
+    let on_system = builder.add_many(on_system);
 
     // Ports, bound to the item's accounts: A is the item's first account
-    // (a settlement's holder, the fee account of a sweep).
-    let used_a = builder.not(padding);
+    // (a settlement's holder). Every port that writes a leaf writes a user
+    // account's (index >= FIRST_USER_ACCOUNT): the system leaves are
+    // registers.
+    let not_padding = builder.not(padding);
+    let used_a = BoolTarget::new_unsafe(builder.sub(not_padding.target, on_system));
     let a = add_account_port(builder, depth);
     let holder_shift = builder.sub(item[2], item[1]);
     let a_index = builder.mul_add(is(tag::SETTLE_EXPIRY).target, holder_shift, item[1]);
-    let fees = builder.constant(F::from_canonical_u32(FEE_ACCOUNT));
-    let sweep_shift = builder.sub(fees, item[1]);
-    let a_index = builder.mul_add(is(tag::SWEEP_FEES).target, sweep_shift, a_index);
     builder.assert_equal_if(used_a, a.index, a_index);
+    let a_offset = builder.sub(a.index, first_user);
+    builder.assert_nonnegative_if(used_a, a_offset);
+    if let Some(to_fund) = to_fund {
+        let fund = &ctx.system.insurance;
+        assert_is_system_account(builder, to_fund, &a.before, fund, registers.insurance);
+        // The fund keeps its owner (the write-back keeps every field but cash).
+        for k in 0..4 {
+            builder.assert_equal_if(to_fund, a.after.owner.elements[k], fund.owner.elements[k]);
+        }
+    }
+    if let Some(from_fees) = from_fees {
+        let fees = &ctx.system.fees;
+        assert_is_system_account(builder, from_fees, &a.before, fees, registers.fees);
+    }
     let b = has_any(&b_users).then(|| {
         let port = add_account_port(builder, depth);
         let used = any(builder, &b_users);
         builder.assert_equal_if(used, port.index, item[2]);
+        let offset = builder.sub(port.index, first_user);
+        builder.assert_nonnegative_if(used, offset);
         (port, used)
     });
-    let s = has_any(&s_users).then(|| {
-        let port = add_account_port(builder, depth);
-        let used = any(builder, &s_users);
-        // The fee account (1) for trades, the insurance fund (0) otherwise.
-        builder.assert_equal_if(used, port.index, is(tag::TRADE).target);
-        assert_system_leaf_kept(builder, used, &port.before, &port.after);
-        (port, used)
-    });
-    let g = has_any(&g_users).then(|| {
-        let port = GlobalPort {
-            before: builder.add_virtual_target(),
-            after: builder.add_virtual_target(),
-            siblings: (0..depth).map(|_| builder.add_virtual_hash()).collect(),
-        };
-        let used = any(builder, &g_users);
-        (port, used)
-    });
-    let system_cash = s.as_ref().map(|(p, _)| (p.before.cash, p.after.cash));
-    let bad_debt = g.as_ref().map(|(p, _)| (p.before, p.after));
+    let mut system = registers;
 
     // What the operations share: one view per account port (its margin,
     // built once) and one position challenge bound to the item and every
@@ -253,8 +255,8 @@ pub(crate) fn add_step(
         _ => None,
     };
 
-    // The operations.
-    if let (true, Some((before, after))) = (kinds.contains(tag::DEPOSIT), bad_debt) {
+    // The operations. Each moves the system registers only when enabled.
+    if kinds.contains(tag::DEPOSIT) {
         let enabled = is(tag::DEPOSIT);
         let f = gated(builder, enabled, &item, 1);
         let op = DepositTarget {
@@ -264,32 +266,27 @@ pub(crate) fn add_step(
                 elements: [f[2], f[3], f[4], f[5]],
             },
         };
-        let debt = builder.deposit(enabled, &op, &a.before, &a.after, before);
-        builder.assert_equal_if(enabled, after, debt);
+        let debt = builder.deposit(enabled, &op, &a.before, &a.after, system.bad_debt);
+        system.bad_debt = builder.select(enabled, debt, system.bad_debt);
+        if let Some(to_fund) = to_fund {
+            system.insurance = builder.select(to_fund, a.after.cash, system.insurance);
+        }
     }
-    if let (true, Some((before, after)), Some(view)) =
-        (kinds.contains(tag::WITHDRAW), bad_debt, &view_a)
-    {
+    if let (true, Some(view)) = (kinds.contains(tag::WITHDRAW), &view_a) {
         let enabled = is(tag::WITHDRAW);
         let f = gated(builder, enabled, &item, 1);
         let op = WithdrawTarget {
             account: f[0],
             amount: f[1],
         };
-        builder.withdraw(enabled, &op, &a.before, &a.after, view, before);
-        builder.assert_equal_if(enabled, after, before);
+        builder.withdraw(enabled, &op, &a.before, &a.after, view, system.bad_debt);
+        if let Some(from_fees) = from_fees {
+            system.fees = builder.select(from_fees, a.after.cash, system.fees);
+        }
     }
-    if let (
-        true,
-        Some((b, _)),
-        Some((fees_before, fees_after)),
-        Some(challenge),
-        Some(views),
-        Some(positions),
-    ) = (
+    if let (true, Some((b, _)), Some(challenge), Some(views), Some(positions)) = (
         kinds.contains(tag::TRADE),
         &b,
-        system_cash,
         &challenge,
         view_a.as_ref().zip(view_b.as_ref()),
         a_positions.as_ref().zip(b_positions.as_ref()),
@@ -320,22 +317,12 @@ pub(crate) fn add_step(
             );
         }
         // Both sides pay the same fee.
-        let fees = builder.mul_const_add(F::TWO, terms.fee, fees_before);
-        builder.assert_equal_if(enabled, fees_after, fees);
+        let fees = builder.mul_const_add(F::TWO, terms.fee, system.fees);
+        system.fees = builder.select(enabled, fees, system.fees);
     }
-    if let (
-        true,
-        Some((b, _)),
-        Some(cash),
-        Some(debt),
-        Some(view),
-        Some([a_before, a_after]),
-        Some([b_before, b_after]),
-    ) = (
+    if let (true, Some((b, _)), Some(view), Some([a_before, a_after]), Some([b_before, b_after])) = (
         kinds.contains(tag::LIQUIDATE),
         &b,
-        system_cash,
-        bad_debt,
         &view_a,
         &a_positions,
         &b_positions,
@@ -361,22 +348,17 @@ pub(crate) fn add_step(
             ctx.table,
             params,
             &InsuranceRegisters {
-                insurance: cash.0,
-                bad_debt: debt.0,
+                insurance: system.insurance,
+                bad_debt: system.bad_debt,
             },
         );
-        builder.assert_equal_if(enabled, cash.1, funds.insurance);
-        builder.assert_equal_if(enabled, debt.1, funds.bad_debt);
+        system.move_funds(builder, enabled, &funds);
     }
     let mut settlement = state.settlement;
     let mut continues = builder._false();
-    if let (true, Some(cash), Some(debt), Some(challenge), Some([before, after])) = (
-        kinds.contains(tag::SETTLE_EXPIRY),
-        system_cash,
-        bad_debt,
-        &challenge,
-        &a_positions,
-    ) {
+    if let (true, Some(challenge), Some([before, after])) =
+        (kinds.contains(tag::SETTLE_EXPIRY), &challenge, &a_positions)
+    {
         let enabled = is(tag::SETTLE_EXPIRY);
         let f = gated(builder, enabled, &item, 1);
         let op = SettleTarget {
@@ -386,8 +368,8 @@ pub(crate) fn add_step(
             count: f[3],
         };
         let funds = InsuranceRegisters {
-            insurance: cash.0,
-            bad_debt: debt.0,
+            insurance: system.insurance,
+            bad_debt: system.bad_debt,
         };
         let (registers, settled) = builder.settle_holder(
             enabled,
@@ -402,38 +384,36 @@ pub(crate) fn add_step(
             &state.settlement,
             &funds,
         );
-        builder.assert_equal_if(enabled, cash.1, settled.insurance);
-        builder.assert_equal_if(enabled, debt.1, settled.bad_debt);
+        system.move_funds(builder, enabled, &settled);
         settlement = registers;
         let later_holder = builder.is_nonzero(op.position);
         continues = builder.and(enabled, later_holder);
     }
-    if let (true, Some(cash), Some(debt)) = (kinds.contains(tag::SWEEP_FEES), system_cash, bad_debt)
-    {
+    if kinds.contains(tag::SWEEP_FEES) {
         let enabled = is(tag::SWEEP_FEES);
         let f = gated(builder, enabled, &item, 1);
         let op = SweepFeesTarget { amount: f[0] };
-        let funds = builder.sweep_fees(
+        let (fees, funds) = builder.sweep_fees(
             enabled,
             &op,
-            &a.before,
-            &a.after,
+            system.fees,
             &InsuranceRegisters {
-                insurance: cash.0,
-                bad_debt: debt.0,
+                insurance: system.insurance,
+                bad_debt: system.bad_debt,
             },
         );
-        builder.assert_equal_if(enabled, cash.1, funds.insurance);
-        builder.assert_equal_if(enabled, debt.1, funds.bad_debt);
+        system.fees = builder.select(enabled, fees, system.fees);
+        system.move_funds(builder, enabled, &funds);
     }
+    assert_balances_in_range(builder, &system);
     // Nothing but the next holder while a settlement is open.
-    let other = builder.sub(used_a.target, is(tag::SETTLE_EXPIRY).target);
+    let other = builder.sub(not_padding.target, is(tag::SETTLE_EXPIRY).target);
     let interrupts = builder.mul(other, state.settlement.open);
     builder.assert_zero(interrupts);
 
-    // Leaf updates in port order.
+    // Leaf updates in port order (user accounts only).
     let mut root = apply_port(builder, used_a, state.root, a.leaves, &a.bits, &a.siblings);
-    for (port, used) in [&b, &s].into_iter().flatten() {
+    if let Some((port, used)) = &b {
         root = apply_port(
             builder,
             *used,
@@ -442,17 +422,6 @@ pub(crate) fn add_step(
             &port.bits,
             &port.siblings,
         );
-    }
-    if let Some((port, used)) = &g {
-        let domain = builder.constant(unsigned(DOMAIN_GLOBAL));
-        let leaves = [
-            builder.hash(vec![domain, port.before]),
-            builder.hash(vec![domain, port.after]),
-        ];
-        let bits: Vec<BoolTarget> = (0..depth)
-            .map(|k| builder.constant_bool((GLOBAL_LEAF >> k) & 1 == 1))
-            .collect();
-        root = apply_port(builder, *used, root, leaves, &bits, &port.siblings);
     }
 
     // Batch commitment and operation count.
@@ -464,20 +433,19 @@ pub(crate) fn add_step(
             builder.select(padding, state.batch.elements[k], extended.elements[k])
         }),
     };
-    let starts = builder.sub(used_a.target, continues.target);
+    let starts = builder.sub(not_padding.target, continues.target);
     let op_count = builder.add(state.op_count, starts);
 
     let targets = StepTargets {
         item,
         a,
         b: b.map(|(p, _)| p),
-        s: s.map(|(p, _)| p),
-        g: g.map(|(p, _)| p),
     };
     let state = StepState {
         root,
         batch,
         settlement,
+        system,
         op_count,
     };
     (targets, state)
@@ -499,19 +467,6 @@ fn assert_unused_fields_zero(builder: &mut Builder, item: &[Target], tags: &[Boo
     }
 }
 
-/// `used =>` a system account keeps its owner, flags and (empty) slots.
-fn assert_system_leaf_kept(
-    builder: &mut Builder,
-    used: BoolTarget,
-    before: &AccountTarget,
-    after: &AccountTarget,
-) {
-    for k in 0..4 {
-        builder.assert_equal_if(used, after.owner.elements[k], before.owner.elements[k]);
-    }
-    assert_positions_and_flags_unchanged(builder, used, before, after);
-}
-
 /// Assigns one step (`None` ports get an empty leaf at index 0).
 pub(crate) fn set_step(
     pw: &mut PartialWitness<F>,
@@ -522,27 +477,8 @@ pub(crate) fn set_step(
         pw.set_target(t, v)?;
     }
     set_account_port(pw, &targets.a, step.a.as_ref())?;
-    for (port, value) in [(&targets.b, &step.b), (&targets.s, &step.s)] {
-        match (port, value) {
-            (Some(port), value) => set_account_port(pw, port, value.as_ref())?,
-            (None, None) => {}
-            (None, Some(_)) => return Err(unsupported(step)),
-        }
-    }
-    match (&targets.g, &step.g) {
-        (Some(port), value) => {
-            let depth = port.siblings.len();
-            let (before, after, siblings) = match value {
-                Some(g) => (g.before, g.after, g.siblings.clone()),
-                None => (0, 0, vec![ZERO_DIGEST; depth]),
-            };
-            check_path_length(&siblings, depth)?;
-            pw.set_target(port.before, unsigned(before))?;
-            pw.set_target(port.after, unsigned(after))?;
-            for (&t, &v) in port.siblings.iter().zip(&siblings) {
-                pw.set_hash_target(t, v)?;
-            }
-        }
+    match (&targets.b, &step.b) {
+        (Some(port), value) => set_account_port(pw, port, value.as_ref())?,
         (None, None) => {}
         (None, Some(_)) => return Err(unsupported(step)),
     }

@@ -7,6 +7,8 @@ use crate::rules::encoding::{Digest, ZERO_DIGEST};
 use crate::rules::ops::BATCH_ITEM_LEN;
 use crate::rules::oracle::Report;
 
+pub use super::system::SystemWitness;
+
 /// One leaf update of a step, or an unused port (`None` in [`StepWitness`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PortWitness<L> {
@@ -22,25 +24,23 @@ pub struct PortWitness<L> {
 
 /// One step: an operation (or one holder of a settlement), or padding.
 ///
-/// The step's leaf updates are applied in port order `A, B, S, G`, the order
-/// the ledger writes them: `A` the first account (depositor, withdrawer,
-/// buyer, liquidated account, settled holder, the fee account of a sweep),
-/// `B` the second (seller, liquidator), `S` the system account (fee account
-/// for trades, insurance fund for liquidations, settlements and sweeps), `G`
-/// the global leaf (bad debt; deposits, withdrawals, liquidations,
-/// settlements and sweeps).
+/// The step's user-account leaf updates are applied in port order `A, B`,
+/// the order the ledger writes them: `A` the first account (depositor,
+/// withdrawer, buyer, liquidated account, settled holder), `B` the second
+/// (seller, liquidator). Paths are the chunk's shadow tree's (see
+/// [`SystemWitness`]): system leaves as the chunk found them. The system
+/// balances an operation moves are the chunk's registers and take no port;
+/// a deposit to the insurance fund or a withdrawal from the fee account
+/// puts that system account (as the registers hold it) in `A`, whose path
+/// is then unused, and a sweep uses no port.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepWitness {
     /// The batch item (`Operation::batch_items`); all zero for padding.
     pub item: [F; BATCH_ITEM_LEN],
-    /// First user account.
+    /// First account.
     pub a: Option<PortWitness<Account>>,
-    /// Second user account.
+    /// Second account.
     pub b: Option<PortWitness<Account>>,
-    /// System account.
-    pub s: Option<PortWitness<Account>>,
-    /// Global leaf: bad debt before and after.
-    pub g: Option<PortWitness<u64>>,
 }
 
 impl StepWitness {
@@ -50,8 +50,6 @@ impl StepWitness {
             item: [F::default(); BATCH_ITEM_LEN],
             a: None,
             b: None,
-            s: None,
-            g: None,
         }
     }
 }
@@ -75,13 +73,22 @@ pub struct ChunkWitness {
     pub batch_in: Digest,
     /// Settlement registers before the chunk.
     pub carry_in: SettleCarry,
+    /// The system leaves (insurance fund, fee account, bad debt).
+    pub system: SystemWitness,
     /// Exactly `capacity` steps (padding at the end).
     pub steps: Vec<StepWitness>,
 }
 
 impl ChunkWitness {
-    /// A chunk with no operation (for an empty epoch).
-    pub fn empty(reports: Vec<Report>, epoch: u64, timestamp: u64, root: Digest) -> Self {
+    /// A chunk with no operation (for an empty epoch) at `root`, whose
+    /// system leaves are `system`.
+    pub fn empty(
+        reports: Vec<Report>,
+        epoch: u64,
+        timestamp: u64,
+        root: Digest,
+        system: SystemWitness,
+    ) -> Self {
         Self {
             reports,
             epoch,
@@ -89,6 +96,7 @@ impl ChunkWitness {
             root_in: root,
             batch_in: ZERO_DIGEST,
             carry_in: SettleCarry::default(),
+            system,
             steps: Vec::new(),
         }
     }
@@ -109,21 +117,23 @@ impl ChunkWitness {
     }
 
     /// The statement a proof of this chunk makes, computed natively: the
-    /// root after every port's leaf update in port order, the batch
+    /// root after every user port's leaf update in port order and the
+    /// system leaves' write-back (with the balances the witness says the
+    /// chunk ends with, [`SystemWitness::out`]), the batch
     /// commitment over every non-padding item, the settlement registers by
     /// the rule the circuit applies, the operations started (a settlement
     /// counts at its first holder), the market hash and the report hashes.
     /// The pipeline compares checkpoints and proofs against it; it is what
     /// the circuit proves for a witness it accepts. `None` when the steps
-    /// break the settlement registers (no proof of them exists).
+    /// break the settlement registers or the system leaves are not where
+    /// the steps leave them (no proof of them exists).
     pub fn expected_statement(
         &self,
         market: &crate::rules::Market,
     ) -> Option<super::ChunkPublicInputs> {
-        use crate::rules::account::global_leaf_hash;
         use crate::rules::merkle::root_from_path;
         use crate::rules::ops::{extend_batch_hash, tag};
-        use crate::rules::units::GLOBAL_LEAF;
+        use crate::rules::units::is_system_index;
         use plonky2::field::types::PrimeField64;
 
         let mut root = self.root_in;
@@ -135,11 +145,10 @@ impl ChunkWitness {
             if item_tag == 0 {
                 continue;
             }
-            for port in [&step.a, &step.b, &step.s].into_iter().flatten() {
-                root = root_from_path(port.after.leaf_hash(), port.index, &port.siblings);
-            }
-            if let Some(g) = &step.g {
-                root = root_from_path(global_leaf_hash(g.after), GLOBAL_LEAF.into(), &g.siblings);
+            for port in [&step.a, &step.b].into_iter().flatten() {
+                if u32::try_from(port.index).is_ok_and(|i| !is_system_index(i)) {
+                    root = root_from_path(port.after.leaf_hash(), port.index, &port.siblings);
+                }
             }
             batch = extend_batch_hash(&batch, &step.item);
             let value = |k: usize| step.item[k].to_canonical_u64();
@@ -157,6 +166,12 @@ impl ChunkWitness {
                 op_count += 1;
             }
         }
+        // The steps leave the system leaves as found (the circuit opens them
+        // there), and the write-back sets them.
+        if self.system.root_with(&self.system.balances()) != root {
+            return None;
+        }
+        let root = self.system.root_with(&self.system.out);
         Some(super::ChunkPublicInputs {
             market_hash: market.hash(),
             root_in: self.root_in,

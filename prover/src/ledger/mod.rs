@@ -185,6 +185,12 @@ impl Ledger {
         }
         let witness = EpochWitness {
             prev_root: self.root(),
+            prev_tree: self.tree.clone(),
+            prev_system: (
+                self.account(INSURANCE_FUND),
+                self.account(FEE_ACCOUNT),
+                self.bad_debt,
+            ),
             new_root: next.root(),
             report_hashes: epoch.reports.iter().map(|r| r.hash(&self.market)).collect(),
             batch_hash: batch_hash(&epoch.ops),

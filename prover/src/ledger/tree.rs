@@ -43,6 +43,11 @@ impl SparseTree {
         self.node(self.depth, 0)
     }
 
+    /// The leaf at `index`.
+    pub fn leaf(&self, index: u64) -> Digest {
+        self.node(0, index)
+    }
+
     /// Siblings of the leaf at `index`, bottom-up.
     pub fn path(&self, index: u64) -> Vec<Digest> {
         (0..self.depth)

@@ -7,6 +7,8 @@ use zksettle_circuits::rules::ops::Operation;
 use zksettle_circuits::rules::oracle::Prices;
 use zksettle_circuits::rules::risk::RiskArrays;
 
+use super::SparseTree;
+
 /// The value of a leaf.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LeafValue {
@@ -52,6 +54,10 @@ pub struct OpWitness {
 pub struct EpochWitness {
     /// Root before the epoch.
     pub prev_root: Digest,
+    /// The tree before the epoch (the chunks' shadow trees start from it).
+    pub prev_tree: SparseTree,
+    /// The system leaves before the epoch: insurance fund, fee account, bad debt.
+    pub prev_system: (Account, Account, u64),
     /// Root after the epoch.
     pub new_root: Digest,
     /// Median prices.

@@ -23,3 +23,4 @@ mod common;
 mod exploits;
 mod mutations;
 mod registers;
+mod system;

@@ -7,7 +7,7 @@
 
 use zksettle_circuits::chunk::{ChunkError, ChunkWitness, SettleCarry};
 use zksettle_circuits::recursion::segment::joins;
-use zksettle_circuits::rules::encoding::{hash, unsigned, ZERO_DIGEST};
+use zksettle_circuits::rules::encoding::{hash, unsigned};
 use zksettle_circuits::rules::ops::{Operation, SettleExpiry, Withdraw};
 use zksettle_fixtures::builder::*;
 
@@ -31,15 +31,9 @@ fn every_register_carried_across_a_chunk_border_is_pinned() {
     let items = items_of(&ops);
     let steps = adversary.steps(&items, &[]).unwrap();
     let circuit = circuit(&market);
-    let first = ChunkWitness {
-        reports: epoch.reports.clone(),
-        epoch: epoch.epoch,
-        timestamp: epoch.timestamp,
-        root_in: ledger.root(),
-        batch_in: ZERO_DIGEST,
-        carry_in: SettleCarry::CLOSED,
-        steps: steps[..CAPACITY].to_vec(),
-    };
+    let written = adversary.chunks(&steps, &[CAPACITY]);
+    let first = written[0].clone();
+    assert_eq!(first.root_in, ledger.root());
     let left = circuit
         .check(&market, &first)
         .expect("the first chunk proves");
@@ -52,12 +46,11 @@ fn every_register_carried_across_a_chunk_border_is_pinned() {
         previous_account: 3,
     };
     assert_eq!(left.carry_out, expected_carry, "the circuit's registers");
+    assert_eq!(written[1].root_in, left.root_out);
     let second = ChunkWitness {
-        root_in: left.root_out,
         batch_in: left.batch_out,
         carry_in: left.carry_out,
-        steps: steps[CAPACITY..].to_vec(),
-        ..first.clone()
+        ..written[1].clone()
     };
     let right = circuit
         .check(&market, &second)

@@ -138,6 +138,7 @@ pub fn chunk(setup: &Setup, steps: &[Vec<Write>]) -> ChunkWitness {
         .map(|(writes, item)| tree.step(item, writes))
         .collect();
     ChunkWitness {
+        system: tree.finish(),
         reports: setup.epoch.reports.clone(),
         epoch: setup.epoch.epoch,
         timestamp: setup.epoch.timestamp,

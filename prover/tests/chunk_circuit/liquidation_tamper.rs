@@ -5,7 +5,8 @@
 //! native engine. On accepted cases it reproduces the ledger exactly (the
 //! control); on every edge case the ledger rejects at a liquidation it builds
 //! the witness that breaks only that rule, and the chunk must not prove.
-//! Single-value tampers of an accepted liquidation cover the arithmetic.
+//! Single-value tampers of an accepted liquidation cover the arithmetic (the
+//! fund and the bad debt, chunk registers, cannot be claimed at all).
 
 use zksettle_circuits::chunk::ChunkError;
 use zksettle_circuits::rules::ops::Liquidate;
@@ -15,8 +16,8 @@ use zksettle_fixtures::edge::{edge_cases, EdgeCase};
 
 use super::common::at_small_depth;
 use super::forced::{
-    assert_covered, assert_unprovable, op_cases, proves, rejected_rules, setup, unchecked_steps,
-    Setup, Write,
+    assert_covered, assert_unprovable, chunk, op_cases, prove, proves, rejected_rules, setup,
+    unchecked_steps, Setup, Write,
 };
 
 /// Accounts after a liquidation's arithmetic, unchecked.
@@ -171,8 +172,6 @@ fn tampered_liquidation_values_cannot_be_proven() {
             "liquidator paid one more",
             Box::new(|f| f.liquidator.cash += 1),
         ),
-        ("insurance one more", Box::new(|f| f.insurance.cash += 1)),
-        ("bad debt appears", Box::new(|f| f.bad_debt += 1)),
         (
             "liquidator still flagged",
             Box::new(|f| f.liquidator.flags = 1),
@@ -197,6 +196,29 @@ fn tampered_liquidation_values_cannot_be_proven() {
             name,
             "the liquidation arithmetic",
             chunk_proves(&setup, &outcome),
+        );
+    }
+    // The fund and the bad debt are the chunk's registers: the circuit
+    // computes them, so a witness claiming other values proves only the
+    // honest statement, never the claimed one.
+    let op = liquidation(&setup);
+    let market = setup.market();
+    let honest_chunk = chunk(&setup, &honest.writes(op));
+    let statement = prove(market, &honest_chunk).expect("the honest liquidation proves");
+    let system_tampers: Vec<(&str, Tamper)> = vec![
+        ("insurance one more", Box::new(|f| f.insurance.cash += 1)),
+        ("bad debt appears", Box::new(|f| f.bad_debt += 1)),
+    ];
+    for (name, tamper) in system_tampers {
+        let mut outcome = honest.clone();
+        tamper(&mut outcome);
+        let claimed = chunk(&setup, &outcome.writes(op));
+        assert_ne!(claimed.system.out, honest_chunk.system.out, "{name}");
+        assert_eq!(prove(market, &claimed).expect(name), statement, "{name}");
+        assert_ne!(
+            claimed.expected_statement(market),
+            Some(statement.clone()),
+            "{name}"
         );
     }
 }

@@ -45,6 +45,7 @@ fn empty_chunk(case: &EdgeCase) -> (Market, ChunkWitness) {
         epoch.epoch,
         epoch.timestamp,
         ledger.root(),
+        crate::support::tree::Tree::new(&ledger).system(),
     );
     (ledger.market().clone(), chunk)
 }

@@ -115,20 +115,22 @@ fn settlement_registers_carry_across_chunks() {
     assert_eq!(settle.accounts.len(), 2);
     let steps = forced(&setup).unwrap();
     let mut tree = Tree::new(&setup.ledger);
-    let empty = |root| {
+    let empty = |tree: &Tree| {
         ChunkWitness::empty(
             setup.epoch.reports.clone(),
             setup.epoch.epoch,
             setup.epoch.timestamp,
-            root,
+            tree.root(),
+            tree.system(),
         )
     };
     let first_holder = settle.accounts[0];
     let first_qty = tree.account(first_holder).qty(settle.instrument);
-    let mut first = empty(tree.root());
+    let mut first = empty(&tree);
     let items = op.batch_items();
     first.steps.push(tree.step(items[0], &steps[0]));
-    let mut second = empty(tree.root());
+    first.system = tree.finish();
+    let mut second = empty(&tree);
     second.batch_in = extend_batch_hash(&ZERO_DIGEST, &op.batch_items()[0]);
     second.carry_in = SettleCarry::CLOSED
         .after_holder(
@@ -140,6 +142,7 @@ fn settlement_registers_carry_across_chunks() {
         )
         .unwrap();
     second.steps.push(tree.step(items[1], &steps[1]));
+    second.system = tree.finish();
 
     let market = setup.market();
     let a = prove(market, &first).expect("the first holder proves");

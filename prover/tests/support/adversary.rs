@@ -21,9 +21,7 @@
 
 use plonky2::field::types::Field;
 use plonky2::field::types::PrimeField64;
-use zksettle_circuits::chunk::{
-    ChunkCircuit, ChunkPublicInputs, ChunkWitness, SettleCarry, StepWitness,
-};
+use zksettle_circuits::chunk::{ChunkCircuit, ChunkPublicInputs, ChunkWitness, SettleCarry};
 use zksettle_circuits::config::F;
 use zksettle_circuits::recursion::segment::joins;
 use zksettle_circuits::rules::encoding::ZERO_DIGEST;
@@ -31,11 +29,14 @@ use zksettle_circuits::rules::ops::{batch_hash, decode_batch, BATCH_ITEM_LEN};
 use zksettle_circuits::rules::{Context, Epoch, Operation, Prices, RiskArrays};
 use zksettle_prover::ledger::Ledger;
 
-use super::tree::{ports, Tree, Write};
+use super::tree::{known_tag, Tree, Write};
 use super::unchecked;
 
 /// A batch item.
 pub type Item = [F; BATCH_ITEM_LEN];
+
+/// One batch item and the leaf writes the adversary makes for it.
+pub type Planned = (Item, Vec<Write>);
 
 /// A leaf value the adversary sets in place of the unchecked arithmetic's.
 #[derive(Clone, Debug)]
@@ -138,10 +139,10 @@ impl<'a> Adversary<'a> {
         }
     }
 
-    /// The steps of `items`, with the unchecked arithmetic's writes and the
-    /// adversary's own leaf values where `tampers` says; `Err(item)` when an
+    /// The leaf writes of `items`, with the unchecked arithmetic's values
+    /// and the adversary's own where `tampers` says; `Err(item)` when an
     /// item has no writes at all.
-    pub fn steps(&self, items: &[Item], tampers: &[LeafTamper]) -> Result<Vec<StepWitness>, usize> {
+    pub fn steps(&self, items: &[Item], tampers: &[LeafTamper]) -> Result<Vec<Planned>, usize> {
         let ctx = self.ctx();
         let mut tree = Tree::new(self.ledger);
         let mut steps = Vec::with_capacity(items.len());
@@ -149,7 +150,7 @@ impl<'a> Adversary<'a> {
             // An item of no known tag writes nothing (the circuit must refuse its tag).
             let mut writes = match unchecked::writes(&ctx, &tree, item) {
                 Some(writes) => writes,
-                None if ports(tag_of(item)).is_empty() => Vec::new(),
+                None if !known_tag(tag_of(item)) => Vec::new(),
                 None => return Err(k),
             };
             for tamper in tampers {
@@ -158,52 +159,80 @@ impl<'a> Adversary<'a> {
             if !writes_fit(&writes) {
                 return Err(k);
             }
-            steps.push(tree.step(*item, &writes));
+            tree.step(*item, &writes);
+            steps.push((*item, writes));
         }
         Ok(steps)
     }
 
-    /// Hands `steps`, cut into chunks of the circuit's capacity (`order`
+    /// The chunk witnesses of `planned` cut into chunks of `sizes` steps
+    /// (the rest in one more), written as the assign step writes them: each
+    /// chunk from the root the one before leaves, with its own system
+    /// leaves; batch commitment and settlement registers start empty (the
+    /// caller chains them).
+    pub fn chunks(&self, planned: &[Planned], sizes: &[usize]) -> Vec<ChunkWitness> {
+        let mut tree = Tree::new(self.ledger);
+        let mut cuts = Vec::new();
+        let mut start = 0;
+        for &size in sizes {
+            let end = (start + size).min(planned.len());
+            cuts.push(&planned[start..end]);
+            start = end;
+        }
+        if start < planned.len() || cuts.is_empty() {
+            cuts.push(&planned[start..]);
+        }
+        cuts.into_iter()
+            .map(|group| {
+                let root_in = tree.root();
+                let steps = group
+                    .iter()
+                    .map(|(item, writes)| tree.step(*item, writes))
+                    .collect();
+                ChunkWitness {
+                    reports: self.epoch.reports.clone(),
+                    epoch: self.epoch.epoch,
+                    timestamp: self.epoch.timestamp,
+                    root_in,
+                    batch_in: ZERO_DIGEST,
+                    carry_in: SettleCarry::CLOSED,
+                    system: tree.finish(),
+                    steps,
+                }
+            })
+            .collect()
+    }
+
+    /// Hands `planned`, cut into chunks of the circuit's capacity (`order`
     /// permutes the chunks: the adversary may present them in any order),
     /// to the circuit chunk by chunk.
     pub fn attempt_steps(
         &self,
         circuit: &ChunkCircuit,
-        steps: Vec<StepWitness>,
+        planned: Vec<Planned>,
         order: Option<&[usize]>,
     ) -> Attempt {
         let market = self.ledger.market();
         let capacity = circuit.params.capacity;
-        let mut groups: Vec<Vec<StepWitness>> = steps.chunks(capacity).map(<[_]>::to_vec).collect();
-        if groups.is_empty() {
-            // An empty epoch is one empty chunk.
-            groups.push(Vec::new());
-        }
-        let groups = match order {
+        let sizes = vec![capacity; planned.len().div_ceil(capacity).max(1)];
+        let chunks = self.chunks(&planned, &sizes);
+        let chunks: Vec<ChunkWitness> = match order {
             Some(order) => order
                 .iter()
-                .filter_map(|&k| groups.get(k).cloned())
+                .filter_map(|&k| chunks.get(k).cloned())
                 .collect(),
-            None => groups,
+            None => chunks,
         };
         let mut statements: Vec<ChunkPublicInputs> = Vec::new();
-        // Each chunk starts where its steps' first port says (the adversary
-        // picks root_in), with the batch and registers the previous chunk's
-        // statement ended with, as a fold would join them.
-        for (k, group) in groups.into_iter().enumerate() {
-            let root_in = group
-                .first()
-                .and_then(first_root)
-                .unwrap_or_else(|| statements.last().map_or(self.ledger.root(), |s| s.root_out));
+        // Each chunk starts at the root its writes were made from, with the
+        // batch and registers the previous chunk's statement ended with, as
+        // a fold would join them.
+        for (k, chunk) in chunks.into_iter().enumerate() {
             let previous = statements.last();
             let chunk = ChunkWitness {
-                reports: self.epoch.reports.clone(),
-                epoch: self.epoch.epoch,
-                timestamp: self.epoch.timestamp,
-                root_in,
                 batch_in: previous.map_or(ZERO_DIGEST, |s| s.batch_out),
                 carry_in: previous.map_or(SettleCarry::CLOSED, |s| s.carry_out),
-                steps: group,
+                ..chunk
             };
             match circuit.check(market, &chunk) {
                 Ok(statement) => {
@@ -304,16 +333,6 @@ impl<'a> Adversary<'a> {
             .map(|(next, _)| next)
             .map_err(|e| e.to_string())
     }
-}
-
-/// The root before a step's first port write: where a chunk starting with
-/// it must start.
-fn first_root(step: &StepWitness) -> Option<zksettle_circuits::rules::encoding::Digest> {
-    use zksettle_circuits::rules::merkle::root_from_path;
-    if let Some(a) = &step.a {
-        return Some(root_from_path(a.before.leaf_hash(), a.index, &a.siblings));
-    }
-    None
 }
 
 /// Whether every account write is a leaf at all (the circuit reads the

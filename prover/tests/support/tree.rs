@@ -1,17 +1,19 @@
 //! The account tree as a chunk's steps write it: the leaves' current values
-//! (each port's `before`) and paths taken after earlier writes, for steps
-//! built from leaf writes chosen by a test rather than by the ledger.
+//! (each port's `before`), paths taken on the chunk's shadow tree after
+//! earlier writes and the system registers, for steps built from leaf writes
+//! chosen by a test rather than by the ledger.
 
 use std::collections::BTreeMap;
 
 use plonky2::field::types::PrimeField64;
-use zksettle_circuits::chunk::{PortWitness, StepWitness};
+use zksettle_circuits::chunk::{StepWitness, SystemWitness};
 use zksettle_circuits::config::F;
 use zksettle_circuits::rules::account::global_leaf_hash;
 use zksettle_circuits::rules::encoding::Digest;
 use zksettle_circuits::rules::ops::{tag, BATCH_ITEM_LEN};
-use zksettle_circuits::rules::units::GLOBAL_LEAF;
+use zksettle_circuits::rules::units::{is_system_index, FEE_ACCOUNT, GLOBAL_LEAF, INSURANCE_FUND};
 use zksettle_circuits::rules::Account;
+use zksettle_prover::assign::ChunkWriter;
 use zksettle_prover::ledger::{Ledger, SparseTree};
 
 /// One leaf write of a step, in the order the ledger writes them.
@@ -23,41 +25,20 @@ pub enum Write {
     Global(u64),
 }
 
-/// A leaf port of a step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Port {
-    /// First account.
-    A,
-    /// Second account.
-    B,
-    /// System account.
-    S,
-    /// Global leaf.
-    G,
+/// Whether a tag names an operation (an unknown one writes nothing: the
+/// circuit must refuse the tag itself).
+pub fn known_tag(item_tag: u64) -> bool {
+    (1..=tag::LAST).contains(&item_tag)
 }
 
-/// The ports a batch item of `item_tag` writes, in port order (as
-/// `zksettle_prover::assign` maps the ledger's records: deposit and
-/// withdraw `A, G`; trade `A, B, S`; liquidate `A, B, S, G`; a settled
-/// holder and a sweep `A, S, G`; anything else none).
-pub fn ports(item_tag: u64) -> &'static [Port] {
-    use Port::*;
-    match item_tag {
-        tag::DEPOSIT | tag::WITHDRAW => &[A, G],
-        tag::TRADE => &[A, B, S],
-        tag::LIQUIDATE => &[A, B, S, G],
-        tag::SETTLE_EXPIRY | tag::SWEEP_FEES => &[A, S, G],
-        _ => &[],
-    }
-}
-
-/// The account tree as the chunk's steps write it.
+/// The account tree as the chunk's steps write it: user accounts on the
+/// chunk's shadow tree, system balances in its registers
+/// (`zksettle_prover::assign::ChunkWriter`, as the assign step writes them).
 #[derive(Clone)]
 pub struct Tree<'a> {
     ledger: &'a Ledger,
-    tree: SparseTree,
+    writer: ChunkWriter,
     accounts: BTreeMap<u32, Account>,
-    bad_debt: u64,
 }
 
 impl<'a> Tree<'a> {
@@ -69,17 +50,22 @@ impl<'a> Tree<'a> {
         }
         tree.set(GLOBAL_LEAF.into(), global_leaf_hash(ledger.bad_debt()));
         assert_eq!(tree.root(), ledger.root());
+        let writer = ChunkWriter::new(
+            tree,
+            ledger.account(INSURANCE_FUND),
+            ledger.account(FEE_ACCOUNT),
+            ledger.bad_debt(),
+        );
         Self {
             ledger,
-            tree,
+            writer,
             accounts: BTreeMap::new(),
-            bad_debt: ledger.bad_debt(),
         }
     }
 
-    /// The root after the writes so far.
+    /// The root (the ledger's between chunks; the shadow tree's within one).
     pub fn root(&self) -> Digest {
-        self.tree.root()
+        self.writer.root()
     }
 
     /// The account at `index` as written so far.
@@ -92,57 +78,47 @@ impl<'a> Tree<'a> {
 
     /// The bad debt as written so far.
     pub fn bad_debt(&self) -> u64 {
-        self.bad_debt
+        self.writer.balances().bad_debt
     }
 
-    fn write_account(&mut self, index: u32, after: &Account) -> PortWitness<Account> {
-        let before = self.account(index);
-        let siblings = self.tree.path(index.into());
-        self.tree.set(index.into(), after.leaf_hash());
-        self.accounts.insert(index, after.clone());
-        PortWitness {
-            index: index.into(),
-            before,
-            after: after.clone(),
-            siblings,
-        }
+    /// The system witness of the chunk so far (without ending it).
+    pub fn system(&self) -> SystemWitness {
+        self.writer.peek()
     }
 
-    fn write_global(&mut self, after: u64) -> PortWitness<u64> {
-        let before = self.bad_debt;
-        let siblings = self.tree.path(GLOBAL_LEAF.into());
-        self.tree.set(GLOBAL_LEAF.into(), global_leaf_hash(after));
-        self.bad_debt = after;
-        PortWitness {
-            index: GLOBAL_LEAF.into(),
-            before,
-            after,
-            siblings,
-        }
+    /// Ends the chunk: its system witness; the next chunk starts here.
+    pub fn finish(&mut self) -> SystemWitness {
+        self.writer.finish()
     }
 
-    /// The step of batch item `item` making `writes` through the ports its
-    /// tag uses, in port order ([`ports`]).
-    ///
-    /// # Panics
-    /// If the writes do not fit the ports (a test bug).
+    /// The step of batch item `item` making `writes` (in the ledger's
+    /// order): user accounts in ports `A, B` in turn, system balances in
+    /// the registers; a deposit or withdrawal of a system account carries
+    /// it in `A` (the circuit decides whether that may be).
     pub fn step(&mut self, item: [F; BATCH_ITEM_LEN], writes: &[Write]) -> StepWitness {
-        let ports = ports(item[0].to_canonical_u64());
-        assert_eq!(writes.len(), ports.len(), "a step's writes: {writes:?}");
+        let item_tag = item[0].to_canonical_u64();
+        let named = match item_tag {
+            tag::DEPOSIT | tag::WITHDRAW => u32::try_from(item[1].to_canonical_u64()).ok(),
+            _ => None,
+        };
         let mut step = StepWitness::padding();
         step.item = item;
-        for (&port, write) in ports.iter().zip(writes) {
-            match (port, write) {
-                (Port::G, Write::Global(after)) => step.g = Some(self.write_global(*after)),
-                (Port::A | Port::B | Port::S, Write::Account(index, after)) => {
-                    let written = Some(self.write_account(*index, after));
-                    match port {
-                        Port::A => step.a = written,
-                        Port::B => step.b = written,
-                        _ => step.s = written,
+        for write in writes {
+            match write {
+                Write::Global(after) => self.writer.write_bad_debt(*after),
+                Write::Account(index, after) => {
+                    let before = self.account(*index);
+                    let port = self.writer.write_account(*index, &before, after);
+                    self.accounts.insert(*index, after.clone());
+                    if !is_system_index(*index) || named == Some(*index) {
+                        if step.a.is_none() {
+                            step.a = Some(port);
+                        } else {
+                            assert!(step.b.is_none(), "a step's writes: {writes:?}");
+                            step.b = Some(port);
+                        }
                     }
                 }
-                _ => panic!("{write:?} at port {port:?}"),
             }
         }
         step
