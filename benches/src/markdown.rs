@@ -68,11 +68,27 @@ pub fn render(report: &Report) -> String {
         .filter(|(_, n)| **n > 0)
         .map(|(k, n)| format!("{n} {k}"))
         .collect();
+    // Which layouts the chunks took (the default workload is this epoch).
+    let layouts = &report.circuits.layouts;
+    let chunk_layouts = match (
+        report.workloads.get("default"),
+        layouts.get("light"),
+        layouts.get("heavy"),
+    ) {
+        (Some(run), Some(light), Some(heavy)) => format!(
+            "{} light of up to {} steps and {} heavy of up to {}",
+            run.light_chunks,
+            light.capacity,
+            e.chunks - run.light_chunks.min(e.chunks),
+            heavy.capacity
+        ),
+        _ => format!("of {} steps", e.capacity),
+    };
     let _ = writeln!(
         w,
         "Epoch 1 of the simulator's market (`zksettle simulate --seed {} --accounts {} --ops {}`: \
          {} instruments, {} scenarios, quorum {}, tree depth {}): {} operations ({}), {} steps, \
-         {} chunks of {} steps, {} folds, then the chain step from genesis.\n",
+         {} chunks ({chunk_layouts}), {} folds, then the chain step from genesis.\n",
         p.seed,
         p.accounts,
         p.ops,
@@ -84,7 +100,6 @@ pub fn render(report: &Report) -> String {
         mix.join(", "),
         e.steps,
         e.chunks,
-        e.capacity,
         e.folds,
     );
     let _ = writeln!(w, "| stage | seconds | share |\n| --- | ---: | ---: |");
