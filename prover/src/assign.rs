@@ -424,4 +424,63 @@ mod tests {
             start += run;
         }
     }
+
+    #[test]
+    fn the_writer_takes_paths_on_the_shadow_tree_and_writes_the_registers_back() {
+        use zksettle_circuits::rules::encoding::hash;
+        use zksettle_circuits::rules::merkle::root_from_path;
+        let account = |cash: u64| Account {
+            owner: hash(&[zksettle_circuits::rules::encoding::unsigned(cash + 1)]),
+            cash,
+            ..Account::default()
+        };
+        let (fund, fees, user) = (account(1_000), account(10), account(50));
+        let mut ledger = SparseTree::new(8);
+        ledger.set(INSURANCE_FUND.into(), fund.leaf_hash());
+        ledger.set(FEE_ACCOUNT.into(), fees.leaf_hash());
+        ledger.set(GLOBAL_LEAF.into(), global_leaf_hash(7));
+        ledger.set(5, user.leaf_hash());
+        let mut writer = ChunkWriter::new(ledger.clone(), fund.clone(), fees.clone(), 7);
+        let start = writer.peek();
+        assert_eq!(start.root_with(&start.balances()), ledger.root());
+        // A fee, then a user write: the user's path is the shadow tree's,
+        // where the fee account still holds what the chunk found.
+        let fees_after = Account {
+            cash: 12,
+            ..fees.clone()
+        };
+        let system_port = writer.write_account(FEE_ACCOUNT, &fees, &fees_after);
+        assert!(system_port.siblings.iter().all(|s| *s == ZERO_DIGEST));
+        let user_after = Account {
+            cash: 48,
+            ..user.clone()
+        };
+        let port = writer.write_account(5, &user, &user_after);
+        assert_eq!(
+            port.siblings,
+            ledger.path(5),
+            "no system write reached the tree"
+        );
+        writer.write_bad_debt(3);
+        let shadow = writer.root();
+        assert_eq!(
+            root_from_path(user_after.leaf_hash(), 5, &port.siblings),
+            shadow
+        );
+        // The end: the system witness opens the shadow tree's subtree of
+        // leaves 0-3 and its write-back is the ledger's tree after every write.
+        let system = writer.finish();
+        assert_eq!(system.fees, fees, "as the chunk found it");
+        assert_eq!(system.siblings.len(), 6);
+        assert_eq!(system.root_with(&system.balances()), shadow);
+        ledger.set(FEE_ACCOUNT.into(), fees_after.leaf_hash());
+        ledger.set(5, user_after.leaf_hash());
+        ledger.set(GLOBAL_LEAF.into(), global_leaf_hash(3));
+        assert_eq!(system.out.fees, 12);
+        assert_eq!(system.root_with(&system.out), ledger.root());
+        assert_eq!(writer.root(), ledger.root());
+        // The next chunk starts from the written-back values.
+        assert_eq!(writer.peek().fees, fees_after);
+        assert_eq!(writer.peek().bad_debt, 3);
+    }
 }
