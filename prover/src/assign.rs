@@ -181,15 +181,6 @@ impl ChunkWriter {
         }
     }
 
-    /// The system account at `index` so far, if it is one.
-    pub fn system_account(&self, index: u32) -> Option<&Account> {
-        match index {
-            INSURANCE_FUND => Some(&self.insurance),
-            FEE_ACCOUNT => Some(&self.fees),
-            _ => None,
-        }
-    }
-
     /// Writes `after` at account `index`: a user account's port (its path
     /// on the shadow tree), or, for a system account, its register and a
     /// port whose path the circuit does not use.

@@ -91,19 +91,6 @@ impl SystemWitness {
         siblings.extend(&self.siblings);
         root_from_path(insurance.leaf_hash(), 0, &siblings)
     }
-
-    /// A witness of an empty tree of `depth` levels (for padding in tests).
-    pub fn empty(depth: usize) -> Self {
-        let empty = crate::rules::merkle::empty_subtree_roots(depth as u32);
-        Self {
-            insurance: Account::default(),
-            fees: Account::default(),
-            bad_debt: 0,
-            neighbour: empty[0],
-            siblings: empty[SUBTREE_LEVELS..depth].to_vec(),
-            out: SystemBalances::default(),
-        }
-    }
 }
 
 /// The registers every step reads and writes.
