@@ -16,7 +16,7 @@ use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds};
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::recursion::fold::Child;
 use zksettle_circuits::recursion::Proof;
-use zksettle_prover::assign::chunk_witnesses;
+use zksettle_prover::assign::{chunk_witnesses, prelude_witness};
 use zksettle_prover::circuit_cache::load_or_build;
 use zksettle_prover::export::final_verifier_bytes;
 use zksettle_verifier::{verify_proof, Anchor, ProofKind, Verifier};
@@ -75,15 +75,21 @@ fn recursion(c: &mut Criterion) {
         .iter()
         .map(|p| set.wrap.prove(0, p, fold_key).expect("wraps"))
         .collect();
+    let prelude = prelude_witness(&epoch.epoch, &epoch.witness);
+    let priced = set
+        .prelude
+        .prove(market, &prelude, fold_key)
+        .expect("prices");
     let fold = set
         .fold
-        .prove(Child::Wrap(&wraps[0]), Child::Wrap(&wraps[1]))
+        .prove(Child::Prelude(&priced), Child::Wrap(&wraps[0]))
+        .expect("folds");
+    let whole = set
+        .fold
+        .prove(Child::Fold(&fold), Child::Wrap(&wraps[1]))
         .expect("folds");
     let genesis = epoch.before.root();
-    let chain = set
-        .chain
-        .prove(None, Child::Fold(&fold), genesis)
-        .expect("chains");
+    let chain = set.chain.prove(None, &whole, genesis).expect("chains");
 
     let mut group = c.benchmark_group("recursion_depth_8");
     group.sampling_mode(SamplingMode::Flat);
@@ -94,6 +100,13 @@ fn recursion(c: &mut Criterion) {
                 .expect("wraps")
         })
     });
+    group.bench_function("prelude", |b| {
+        b.iter(|| {
+            set.prelude
+                .prove(market, &prelude, fold_key)
+                .expect("prices")
+        })
+    });
     group.bench_function("fold", |b| {
         b.iter(|| {
             set.fold
@@ -102,11 +115,7 @@ fn recursion(c: &mut Criterion) {
         })
     });
     group.bench_function("chain_step", |b| {
-        b.iter(|| {
-            set.chain
-                .prove(None, Child::Fold(&fold), genesis)
-                .expect("chains")
-        })
+        b.iter(|| set.chain.prove(None, &whole, genesis).expect("chains"))
     });
     group.finish();
 

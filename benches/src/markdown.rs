@@ -106,6 +106,7 @@ pub fn render(report: &Report) -> String {
     for (stage, secs) in [
         ("native application (with witness records)", e.apply_s),
         ("witness assignment (chunk witnesses)", e.assign_s),
+        ("prelude proof (reports, medians, risk arrays)", e.prelude_s),
         ("chunk proofs, each with its wrap (in parallel)", e.chunk_s),
         ("fold tree", e.fold_s),
         ("chain step", e.chain_s),

@@ -15,6 +15,7 @@
 //! ends, after which the shadow tree is the ledger's tree again.
 
 use zksettle_circuits::chunk::SystemWitness;
+use zksettle_circuits::prelude::PreludeWitness;
 use zksettle_circuits::rules::account::global_leaf_hash;
 use zksettle_circuits::rules::encoding::{Digest, ZERO_DIGEST};
 use zksettle_circuits::rules::units::{
@@ -64,6 +65,17 @@ pub enum AssignError {
     },
 }
 
+/// The prelude witness of an applied epoch: its reports, number, time and
+/// the root it starts from.
+pub fn prelude_witness(epoch: &Epoch, witness: &EpochWitness) -> PreludeWitness {
+    PreludeWitness {
+        reports: epoch.reports.clone(),
+        epoch: epoch.epoch,
+        timestamp: epoch.timestamp,
+        root: witness.prev_root,
+    }
+}
+
 /// The chunk witnesses of an applied epoch for one universal layout,
 /// `capacity` steps each.
 pub fn chunk_witnesses(
@@ -106,7 +118,7 @@ fn cut(
     let (insurance, fees, bad_debt) = witness.prev_system.clone();
     let mut writer = ChunkWriter::new(witness.prev_tree.clone(), insurance, fees, bad_debt);
     let mut next = ChunkWitness::empty(
-        epoch.reports.clone(),
+        witness.sheet.clone(),
         epoch.epoch,
         epoch.timestamp,
         witness.prev_root,

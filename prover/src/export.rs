@@ -110,7 +110,7 @@ pub fn expected_statement(
         epoch: epoch.epoch,
         timestamp: epoch.timestamp,
         batch_hash: witness.batch_hash,
-        report_hashes: witness.report_hashes.clone(),
+        report_hashes: witness.sheet.report_hashes.clone(),
         op_count: epoch.ops.len() as u64,
         history: *history_before,
     };

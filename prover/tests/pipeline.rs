@@ -17,7 +17,7 @@ use zksettle_circuits::recursion::RecursionError;
 use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
 use zksettle_circuits::rules::{Epoch, Market};
 use zksettle_fixtures::builder::*;
-use zksettle_prover::assign::chunk_witnesses_for;
+use zksettle_prover::assign::{chunk_witnesses_for, prelude_witness};
 use zksettle_prover::export::expected_statement;
 use zksettle_prover::ledger::{EpochWitness, Ledger};
 use zksettle_prover::pipeline::{
@@ -127,7 +127,8 @@ fn prove(
         "no liquidation: every chunk is light"
     );
     let stages = Mutex::new(Vec::new());
-    let proof = prove_epoch(set, &h.market, &chunks, checkpoints, &|s| {
+    let prelude = prelude_witness(epoch, witness);
+    let proof = prove_epoch(set, &h.market, &prelude, &chunks, checkpoints, &|s| {
         stages.lock().unwrap().push(s)
     })
     .unwrap();
@@ -147,11 +148,14 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
     let checkpoints = Checkpoints::open(dir.path(), &manifest(set, &statement1)).unwrap();
     let (first, stages) = prove(set, &h, 0, Some(&checkpoints));
     assert_eq!(first.chunks, 2);
-    assert_eq!(first.folds, 1);
+    assert_eq!(first.folds, 2, "the prelude and two chunks");
     assert!(stages.iter().all(|s| !matches!(
         s,
-        Stage::Chunk { resumed: true, .. } | Stage::Fold { resumed: true, .. }
+        Stage::Prelude { resumed: true }
+            | Stage::Chunk { resumed: true, .. }
+            | Stage::Fold { resumed: true, .. }
     )));
+    assert_eq!(first.statement.priced, 1, "one prelude");
     assert_eq!(first.statement.root_in, genesis_root);
     assert_eq!(
         first.statement.root_out,
@@ -162,9 +166,10 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
     assert_eq!(first.statement.op_count, 3);
     assert_eq!(set.fold.verify(&first.proof).unwrap(), first.statement);
 
-    // An interrupted run: the fold and one wrap were not written yet, and a
-    // chunk proof was damaged on disk. The rerun reuses what is left.
+    // An interrupted run: the folds and one wrap were not written yet, and
+    // a chunk proof was damaged on disk. The rerun reuses what is left.
     std::fs::remove_file(dir.path().join("fold-01-0000.proof")).unwrap();
+    std::fs::remove_file(dir.path().join("fold-02-0000.proof")).unwrap();
     std::fs::remove_file(dir.path().join("wrap-0001.proof")).unwrap();
     let damaged = dir.path().join("chunk-0000.proof");
     let mut bytes = std::fs::read(&damaged).unwrap();
@@ -175,6 +180,7 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
         index: 0,
         resumed: true
     }));
+    assert!(stages.contains(&Stage::Prelude { resumed: true }));
     assert!(stages.contains(&Stage::Fold {
         level: 1,
         index: 0,
@@ -187,16 +193,17 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
         stages.iter().all(|s| matches!(
             s,
             Stage::Planned { .. }
+                | Stage::Prelude { resumed: true }
                 | Stage::Chunk { resumed: true, .. }
                 | Stage::Fold { resumed: true, .. }
         )),
         "a finished run redoes nothing: {stages:?}"
     );
 
-    // Epoch 2: one chunk, whose wrap proof is the epoch proof.
+    // Epoch 2: one chunk, folded with the prelude.
     let (_, witness2, ledger2) = &h.epochs[1];
     let (second, _) = prove(set, &h, 1, None);
-    assert_eq!((second.chunks, second.folds, second.is_fold), (1, 0, false));
+    assert_eq!((second.chunks, second.folds), (1, 1));
     assert_eq!(second.statement.root_out, ledger2.root());
     assert_eq!(second.statement.batch_out, witness2.batch_hash);
     assert_eq!(second.statement.op_count, 1);
@@ -242,13 +249,13 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
         (Some(&chain1), &first, "epoch 1 again after epoch 1"),
     ] {
         assert!(matches!(
-            set.chain.prove(previous, epoch.child(), genesis_root),
+            set.chain.prove(previous, &epoch.proof, genesis_root),
             Err(RecursionError::Chain(_))
         ));
         assert!(
             matches!(
                 set.chain
-                    .check_unchecked(previous, epoch.child(), genesis_root),
+                    .check_unchecked(previous, &epoch.proof, genesis_root),
                 Err(RecursionError::Unprovable { .. })
             ),
             "{what} is satisfiable"
@@ -257,12 +264,12 @@ fn chained_epochs_prove_resume_and_reject_what_does_not_join() {
     // Nor from another genesis root.
     assert!(matches!(
         set.chain
-            .prove_unchecked(None, first.child(), ledger2.root()),
+            .prove_unchecked(None, &first.proof, ledger2.root()),
         Err(RecursionError::Unprovable { .. })
     ));
     assert!(matches!(
         set.chain
-            .check_unchecked(None, first.child(), ledger2.root()),
+            .check_unchecked(None, &first.proof, ledger2.root()),
         Err(RecursionError::Unprovable { .. })
     ));
 
@@ -345,14 +352,28 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     assert_eq!(halves[1].root_in, s0.root_out);
     let second = chunk(s0.batch_out, s0.carry_out, &halves[1]);
     let (w1, s1) = wrap(&second);
+    let prelude = zksettle_circuits::prelude::PreludeWitness {
+        reports: epoch.reports.clone(),
+        epoch: epoch.epoch,
+        timestamp: epoch.timestamp,
+        root: ledger.root(),
+    };
+    let priced = set
+        .prelude
+        .prove(&market, &prelude, &set.fold.data.verifier_only)
+        .expect("the reports price the epoch");
+    let opened = set
+        .fold
+        .prove(Child::Prelude(&priced), Child::Wrap(&w0))
+        .expect("the prelude and the first half fold");
     let fold = set
         .fold
-        .prove(Child::Wrap(&w0), Child::Wrap(&w1))
+        .prove(Child::Fold(&opened), Child::Wrap(&w1))
         .expect("the halves of the settlement fold");
     let genesis = ledger.root();
     let chain = set
         .chain
-        .prove(None, Child::Fold(&fold), genesis)
+        .prove(None, &fold, genesis)
         .expect("the whole epoch chains");
     assert_eq!(set.chain.verify(&chain).unwrap().op_count, 2);
 
@@ -390,10 +411,12 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
             Err(RecursionError::Join(_))
         ));
     }
-    for (what, half) in [("ends open", &w0), ("starts open", &w1)] {
+    // An epoch proof that ends open, or a wrap offered as the epoch proof
+    // (the second half, which starts open), does not chain.
+    for (what, half) in [("ends open", &opened), ("is a wrap", &w1)] {
         assert!(
             matches!(
-                set.chain.check_unchecked(None, Child::Wrap(half), genesis),
+                set.chain.check_unchecked(None, half, genesis),
                 Err(RecursionError::Unprovable { .. })
             ),
             "an epoch that {what} chained"
@@ -406,6 +429,128 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
         Err(RecursionError::Unprovable { .. })
     ));
     assert_eq!(s1.carry_out, zksettle_circuits::chunk::SettleCarry::CLOSED);
+}
+
+/// The prelude's prices bind every chunk and the chain takes exactly one
+/// prelude, with real proofs: a chunk given another price sheet, or other
+/// report hashes, than the prelude's proves on its own but does not fold
+/// with the prelude; an epoch of chunks with no prelude, or with two,
+/// folds but does not chain; the honest tree chains.
+#[test]
+fn every_chunk_is_priced_by_the_one_prelude_of_its_epoch() {
+    use zksettle_circuits::chunk::ChunkWitness;
+    use zksettle_circuits::recursion::fold::Child;
+    use zksettle_circuits::rules::sheet::PriceSheet;
+
+    let h = history();
+    let set = circuits(&h.market);
+    let fold_key = &set.fold.data.verifier_only;
+    let (epoch, witness, _) = &h.epochs[0];
+    let chunks = chunk_witnesses_for(epoch, witness, &set.layouts()).unwrap();
+    assert_eq!(chunks.len(), 2);
+    let wrap = |chunk: &ChunkWitness| {
+        let proof = set.chunks[0]
+            .prove(&h.market, chunk)
+            .expect("the chunk proves");
+        set.wrap.prove(0, &proof, fold_key).unwrap()
+    };
+    let (w0, w1) = (wrap(&chunks[0]), wrap(&chunks[1]));
+    let priced = set
+        .prelude
+        .prove(&h.market, &prelude_witness(epoch, witness), fold_key)
+        .unwrap();
+    let genesis = h.genesis.root();
+
+    // Epoch 2's one chunk (a withdrawal, which any nearby prices allow)
+    // with other prices than its prelude's (spot of underlying 0 a tick
+    // up), or other report hashes: each proves, neither folds with the
+    // prelude; the honest chunk does.
+    let (epoch2, witness2, _) = &h.epochs[1];
+    let [chunk2] = &chunk_witnesses_for(epoch2, witness2, &set.layouts()).unwrap()[..] else {
+        panic!("epoch 2 is one chunk")
+    };
+    let priced2 = set
+        .prelude
+        .prove(&h.market, &prelude_witness(epoch2, witness2), fold_key)
+        .unwrap();
+    let mut prices = witness2.sheet.prices.clone();
+    prices.spot[0] += 100;
+    let repriced = ChunkWitness {
+        sheet: PriceSheet::at(&h.market, witness2.sheet.report_hashes.clone(), prices),
+        ..chunk2.clone()
+    };
+    let mut hashes = witness2.sheet.report_hashes.clone();
+    hashes[0].elements[0] += <zksettle_circuits::config::F as plonky2::field::types::Field>::ONE;
+    let rehashed = ChunkWitness {
+        sheet: PriceSheet {
+            report_hashes: hashes,
+            ..witness2.sheet.clone()
+        },
+        ..chunk2.clone()
+    };
+    set.fold
+        .prove(Child::Prelude(&priced2), Child::Wrap(&wrap(chunk2)))
+        .expect("the honest chunk folds with its prelude");
+    for (what, chunk) in [("price sheet", &repriced), ("report hashes", &rehashed)] {
+        let lying = wrap(chunk);
+        assert!(
+            matches!(
+                set.fold
+                    .check_unchecked(Child::Prelude(&priced2), Child::Wrap(&lying)),
+                Err(RecursionError::Unprovable { .. })
+            ),
+            "a chunk with another {what} than the prelude's folds with it"
+        );
+        assert!(matches!(
+            set.fold
+                .prove(Child::Prelude(&priced2), Child::Wrap(&lying)),
+            Err(RecursionError::Join(_))
+        ));
+    }
+
+    // No prelude: the chunks fold, the chain refuses the epoch.
+    let unpriced = set
+        .fold
+        .prove(Child::Wrap(&w0), Child::Wrap(&w1))
+        .expect("chunks fold without a prelude");
+    // Two preludes, then the chunks.
+    let twice = set
+        .fold
+        .prove(Child::Prelude(&priced), Child::Prelude(&priced))
+        .expect("two preludes fold");
+    let twice = set
+        .fold
+        .prove(Child::Fold(&twice), Child::Wrap(&w0))
+        .unwrap();
+    let twice = set
+        .fold
+        .prove(Child::Fold(&twice), Child::Wrap(&w1))
+        .unwrap();
+    for (what, proof) in [("no prelude", &unpriced), ("two preludes", &twice)] {
+        assert!(
+            matches!(
+                set.chain.check_unchecked(None, proof, genesis),
+                Err(RecursionError::Unprovable { .. })
+            ),
+            "an epoch of {what} chained"
+        );
+        assert!(matches!(
+            set.chain.prove(None, proof, genesis),
+            Err(RecursionError::Chain(_))
+        ));
+    }
+
+    // The honest tree: the prelude first.
+    let opened = set
+        .fold
+        .prove(Child::Prelude(&priced), Child::Wrap(&w0))
+        .unwrap();
+    let whole = set
+        .fold
+        .prove(Child::Fold(&opened), Child::Wrap(&w1))
+        .unwrap();
+    let chain = set.chain.prove(None, &whole, genesis).expect("chains");
+    assert_eq!(set.chain.verify(&chain).unwrap().op_count, 3);
 }
 
 /// The wrap verifies a chunk proof under the key its choice names, one of

@@ -18,3 +18,6 @@ pub const ORACLE_SET: u64 = 6;
 pub const EPOCH_RECORD: u64 = 7;
 /// One step of the history accumulator.
 pub const HISTORY: u64 = 8;
+/// The epoch's price sheet: median prices and risk arrays, as every chunk
+/// of the epoch uses them.
+pub const PRICE_SHEET: u64 = 9;

@@ -2,9 +2,11 @@
 //! moving the account tree from `root_in` to `root_out` by the rule book
 //! alone (DESIGN sections 5-8).
 //!
-//! Once per chunk: the market is hashed, the quorum's reports are checked
-//! against the epoch time and hashed, the median prices and the risk arrays
-//! are computed. Then `capacity` steps (see [`step`]) each read a batch item
+//! Once per chunk: the market is hashed and the epoch's price sheet (median
+//! prices and risk arrays, taken as witness) is committed; the prelude
+//! ([`crate::prelude`]) derives the sheet from the quorum's reports once per
+//! epoch, and the fold requires every segment's `price_sheet` and report
+//! hashes equal to the prelude's. Then `capacity` steps (see [`step`]) each read a batch item
 //! and apply it; the running batch commitment, the operation count and the
 //! settlement registers thread through (the registers enter and leave as
 //! public inputs, so a settlement may span chunks; the fold joins them and
@@ -16,7 +18,9 @@ mod step;
 mod system;
 mod witness;
 
-pub use public::{carry_fields, carry_from_fields, ChunkLayoutError, ChunkPublicInputs, CARRY_LEN};
+pub use public::{
+    carry_fields, carry_from_fields, ChunkLayoutError, ChunkPublicInputs, SegmentLayout, CARRY_LEN,
+};
 pub use system::{SystemBalances, SystemWitness};
 pub use witness::{ChunkWitness, PortWitness, SettleCarry, StepWitness};
 
@@ -31,22 +35,23 @@ use crate::config::{C, D, F};
 use crate::gadgets::fixed::FixedGadget;
 use crate::gadgets::market::{set_market, MarketGadget, MarketShape, MarketTarget};
 use crate::gadgets::ops::SettleRegisters;
-use crate::gadgets::oracle::{set_report, OracleGadget, ReportTarget, TIME_BITS};
-use crate::gadgets::risk::RiskGadget;
+use crate::gadgets::oracle::TIME_BITS;
+use crate::gadgets::sheet::{set_price_sheet, PriceSheetTarget, SheetGadget};
 use crate::rules::encoding::unsigned;
 use crate::rules::market::Market;
 use step::{add_step, set_step, StepContext, StepState, StepTargets};
 use system::SystemTargets;
 
 /// Steps per chunk of the heavy (universal) layout by default: 2^16 rows on
-/// the simulated market (48 instruments, tree depth 20) hold 83 steps of 731
-/// rows and the chunk's 4,150 rows of header and system write-back, leaving
-/// under one step's worth of room; see `zksettle stats`.
-pub const DEFAULT_CAPACITY: usize = 83;
+/// the simulated market (48 instruments, tree depth 20) hold 89 steps of 730
+/// rows and the chunk's 111 rows of market hash, sheet commitment and system
+/// write-back (the reports, medians and risk arrays are the prelude's, once
+/// per epoch), leaving under one step's worth of room; see `zksettle stats`.
+pub const DEFAULT_CAPACITY: usize = 89;
 
-/// Steps per chunk of the light layout by default: 2^16 rows hold 112 steps
-/// of 546 rows (every operation but liquidation) and the header.
-pub const LIGHT_CAPACITY: usize = 112;
+/// Steps per chunk of the light layout by default: 2^16 rows hold 119 steps
+/// of 546 rows (every operation but liquidation) and the chunk's own rows.
+pub const LIGHT_CAPACITY: usize = 119;
 
 /// What a chunk circuit is built for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -182,7 +187,8 @@ pub type ChunkProof = ProofWithPublicInputs<F, C, D>;
 
 struct ChunkTargets {
     market: MarketTarget,
-    reports: Vec<ReportTarget>,
+    sheet: PriceSheetTarget,
+    report_hashes: Vec<HashOutTarget>,
     epoch: Target,
     timestamp: Target,
     root_in: HashOutTarget,
@@ -306,16 +312,17 @@ impl ChunkCircuit {
                 capacity: self.params.capacity,
             });
         }
-        if chunk.reports.len() != t.reports.len() {
+        if chunk.sheet.report_hashes.len() != t.report_hashes.len() {
             return Err(ChunkError::ReportCount {
-                actual: chunk.reports.len(),
-                quorum: t.reports.len(),
+                actual: chunk.sheet.report_hashes.len(),
+                quorum: t.report_hashes.len(),
             });
         }
         let mut pw = PartialWitness::new();
         set_market(&mut pw, &t.market, market)?;
-        for (target, report) in t.reports.iter().zip(&chunk.reports) {
-            set_report(&mut pw, target, report, market)?;
+        set_price_sheet(&mut pw, &t.sheet, &chunk.sheet)?;
+        for (&target, &hash) in t.report_hashes.iter().zip(&chunk.sheet.report_hashes) {
+            pw.set_hash_target(target, hash)?;
         }
         pw.set_target(t.epoch, unsigned(chunk.epoch))?;
         pw.set_target(t.timestamp, unsigned(chunk.timestamp))?;
@@ -341,16 +348,12 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
     let epoch = b.add_virtual_target();
     let timestamp = b.add_virtual_target();
     b.assert_unsigned_bits(timestamp, TIME_BITS);
-    let mut reports = Vec::with_capacity(params.shape.quorum);
-    let mut report_hashes = Vec::with_capacity(params.shape.quorum);
-    for _ in 0..params.shape.quorum {
-        let (report, hash) = b.add_virtual_report(&params.shape);
-        b.check_report(&report, &market, timestamp);
-        reports.push(report);
-        report_hashes.push(hash);
-    }
-    let prices = b.median_prices(&reports);
-    let table = b.risk_arrays(&market, &prices);
+    // The epoch's sheet and report hashes, as given: the fold holds them
+    // to the prelude's.
+    let sheet = b.add_virtual_price_sheet(&params.shape);
+    let report_hashes: Vec<HashOutTarget> = (0..params.shape.quorum)
+        .map(|_| b.add_virtual_hash())
+        .collect();
     let root_in = b.add_virtual_hash();
     let batch_in = b.add_virtual_hash();
     let carry_in: [Target; CARRY_LEN] = std::array::from_fn(|_| b.add_virtual_target());
@@ -358,8 +361,8 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
     let system = SystemTargets::add(b, params.shape.tree_depth);
     let ctx = StepContext {
         market: &market,
-        prices: &prices,
-        table: &table,
+        prices: &sheet.prices,
+        table: &sheet.table,
         now: timestamp,
         system: &system,
     };
@@ -390,9 +393,17 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
     b.register_public_input(state.op_count);
     b.register_public_inputs(&carry_in);
     b.register_public_inputs(&state.settlement.targets());
+    let priced = b.zero();
+    b.register_public_input(priced);
+    b.register_public_inputs(&sheet.table.commitment.elements);
+    debug_assert_eq!(
+        b.num_public_inputs(),
+        ChunkPublicInputs::len(params.shape.quorum)
+    );
     let targets = ChunkTargets {
         market,
-        reports,
+        sheet,
+        report_hashes,
         epoch,
         timestamp,
         root_in,

@@ -1,12 +1,14 @@
 //! Public inputs of a chunk proof: DESIGN section 1 at chunk level, plus the
 //! settlement registers a settlement split across chunks carries over.
 //!
-//! Order: `market_hash[4]`, `root_in[4]`, `root_out[4]`, `epoch`,
-//! `timestamp`, `batch_in[4]`, `batch_out[4]`, `report_hashes[quorum][4]`,
-//! `op_count`, `carry_in[6]`, `carry_out[6]` (the settlement registers:
-//! open, instrument, count, next holder, net quantity as a signed element,
-//! previous holder). Folding checks `root_out`, `batch_out` and `carry_out`
-//! of a chunk against the ins of the next, and the rest equal.
+//! Order ([`SegmentLayout`]): `market_hash[4]`, `root_in[4]`, `root_out[4]`,
+//! `epoch`, `timestamp`, `batch_in[4]`, `batch_out[4]`,
+//! `report_hashes[quorum][4]`, `op_count`, `carry_in[6]`, `carry_out[6]`
+//! (the settlement registers: open, instrument, count, next holder, net
+//! quantity as a signed element, previous holder), `priced`,
+//! `price_sheet[4]`. Folding checks `root_out`, `batch_out` and `carry_out`
+//! of a segment against the ins of the next, adds `op_count` and `priced`,
+//! and requires the rest equal.
 
 use plonky2::field::types::PrimeField64;
 use plonky2::hash::hash_types::HashOut;
@@ -19,10 +21,74 @@ use crate::rules::encoding::Digest;
 /// Elements of the settlement registers.
 pub const CARRY_LEN: usize = 6;
 
-/// Elements of the layout besides the report hashes.
-const FIXED_LEN: usize = 4 * 5 + 2 + 1 + 2 * CARRY_LEN;
+/// Where each value of a segment statement (chunk, wrap, prelude, fold)
+/// sits in its public inputs: the one description of the order, used to
+/// read values ([`ChunkPublicInputs::from_fields`]) and targets
+/// (`recursion::segment::SegmentTargets`) alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SegmentLayout {
+    /// Reports per statement.
+    pub quorum: usize,
+    /// `market_hash[4]`.
+    pub market_hash: usize,
+    /// `root_in[4]`.
+    pub root_in: usize,
+    /// `root_out[4]`.
+    pub root_out: usize,
+    /// `epoch`.
+    pub epoch: usize,
+    /// `timestamp`.
+    pub timestamp: usize,
+    /// `batch_in[4]`.
+    pub batch_in: usize,
+    /// `batch_out[4]`.
+    pub batch_out: usize,
+    /// `report_hashes[quorum][4]`.
+    pub report_hashes: usize,
+    /// `op_count`.
+    pub op_count: usize,
+    /// `carry_in[CARRY_LEN]`.
+    pub carry_in: usize,
+    /// `carry_out[CARRY_LEN]`.
+    pub carry_out: usize,
+    /// `priced`: preludes in the segment (1 for a prelude, 0 for a chunk).
+    pub priced: usize,
+    /// `price_sheet[4]`.
+    pub price_sheet: usize,
+    /// Elements in all.
+    pub len: usize,
+}
 
-/// The statement of one chunk proof.
+impl SegmentLayout {
+    /// The layout for a quorum.
+    pub const fn of(quorum: usize) -> Self {
+        let report_hashes = 22;
+        let op_count = report_hashes + 4 * quorum;
+        let carry_in = op_count + 1;
+        let carry_out = carry_in + CARRY_LEN;
+        let priced = carry_out + CARRY_LEN;
+        let price_sheet = priced + 1;
+        Self {
+            quorum,
+            market_hash: 0,
+            root_in: 4,
+            root_out: 8,
+            epoch: 12,
+            timestamp: 13,
+            batch_in: 14,
+            batch_out: 18,
+            report_hashes,
+            op_count,
+            carry_in,
+            carry_out,
+            priced,
+            price_sheet,
+            len: price_sheet + 4,
+        }
+    }
+}
+
+/// The statement of one chunk proof (and of any segment: a prelude's or a fold's).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChunkPublicInputs {
     /// Poseidon hash of the market.
@@ -39,7 +105,9 @@ pub struct ChunkPublicInputs {
     pub batch_in: Digest,
     /// Batch commitment after the chunk.
     pub batch_out: Digest,
-    /// Hashes of the quorum's reports.
+    /// Hashes of the quorum's reports (a chunk states the hashes it was
+    /// given; the fold requires them equal to the prelude's, which checked
+    /// the reports).
     pub report_hashes: Vec<Digest>,
     /// Operations started in the chunk (a settlement counts where its first holder is).
     pub op_count: u64,
@@ -47,6 +115,11 @@ pub struct ChunkPublicInputs {
     pub carry_in: SettleCarry,
     /// Settlement registers after.
     pub carry_out: SettleCarry,
+    /// Preludes in the segment: 0 for a chunk, 1 for a prelude, the sum for a fold.
+    pub priced: u64,
+    /// Commitment of the price sheet the segment used
+    /// (`rules::sheet::PriceSheet::commitment`).
+    pub price_sheet: Digest,
 }
 
 /// A public-input vector of the wrong length.
@@ -62,35 +135,38 @@ pub struct ChunkLayoutError {
 impl ChunkPublicInputs {
     /// Elements of the layout for a quorum.
     pub const fn len(quorum: usize) -> usize {
-        FIXED_LEN + 4 * quorum
+        SegmentLayout::of(quorum).len
     }
 
     /// Decodes the public inputs of a chunk proof.
     pub fn from_fields(fields: &[F], quorum: usize) -> Result<Self, ChunkLayoutError> {
-        let expected = Self::len(quorum);
-        if fields.len() != expected {
+        let l = SegmentLayout::of(quorum);
+        if fields.len() != l.len {
             return Err(ChunkLayoutError {
                 actual: fields.len(),
-                expected,
+                expected: l.len,
             });
         }
         let digest = |at: usize| HashOut {
             elements: [fields[at], fields[at + 1], fields[at + 2], fields[at + 3]],
         };
-        let at = 22 + 4 * quorum;
         let carry = |at: usize| carry_from_fields(&fields[at..at + CARRY_LEN]);
         Ok(Self {
-            market_hash: digest(0),
-            root_in: digest(4),
-            root_out: digest(8),
-            epoch: fields[12].to_canonical_u64(),
-            timestamp: fields[13].to_canonical_u64(),
-            batch_in: digest(14),
-            batch_out: digest(18),
-            report_hashes: (0..quorum).map(|k| digest(22 + 4 * k)).collect(),
-            op_count: fields[at].to_canonical_u64(),
-            carry_in: carry(at + 1),
-            carry_out: carry(at + 1 + CARRY_LEN),
+            market_hash: digest(l.market_hash),
+            root_in: digest(l.root_in),
+            root_out: digest(l.root_out),
+            epoch: fields[l.epoch].to_canonical_u64(),
+            timestamp: fields[l.timestamp].to_canonical_u64(),
+            batch_in: digest(l.batch_in),
+            batch_out: digest(l.batch_out),
+            report_hashes: (0..quorum)
+                .map(|k| digest(l.report_hashes + 4 * k))
+                .collect(),
+            op_count: fields[l.op_count].to_canonical_u64(),
+            carry_in: carry(l.carry_in),
+            carry_out: carry(l.carry_out),
+            priced: fields[l.priced].to_canonical_u64(),
+            price_sheet: digest(l.price_sheet),
         })
     }
 }

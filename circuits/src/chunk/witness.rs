@@ -5,7 +5,7 @@ use crate::config::F;
 use crate::rules::account::Account;
 use crate::rules::encoding::{Digest, ZERO_DIGEST};
 use crate::rules::ops::BATCH_ITEM_LEN;
-use crate::rules::oracle::Report;
+use crate::rules::sheet::PriceSheet;
 
 pub use super::system::SystemWitness;
 
@@ -61,8 +61,9 @@ pub use crate::rules::ops::SettlementRegisters as SettleCarry;
 /// Everything one chunk proof is filled with.
 #[derive(Clone, Debug)]
 pub struct ChunkWitness {
-    /// The quorum's reports, in report order.
-    pub reports: Vec<Report>,
+    /// The epoch's price sheet (report hashes, medians, risk arrays): the
+    /// prelude's, for a chunk that is to fold.
+    pub sheet: PriceSheet,
     /// Epoch number.
     pub epoch: u64,
     /// Epoch timestamp.
@@ -83,14 +84,14 @@ impl ChunkWitness {
     /// A chunk with no operation (for an empty epoch) at `root`, whose
     /// system leaves are `system`.
     pub fn empty(
-        reports: Vec<Report>,
+        sheet: PriceSheet,
         epoch: u64,
         timestamp: u64,
         root: Digest,
         system: SystemWitness,
     ) -> Self {
         Self {
-            reports,
+            sheet,
             epoch,
             timestamp,
             root_in: root,
@@ -122,7 +123,7 @@ impl ChunkWitness {
     /// chunk ends with, [`SystemWitness::out`]), the batch
     /// commitment over every non-padding item, the settlement registers by
     /// the rule the circuit applies, the operations started (a settlement
-    /// counts at its first holder), the market hash and the report hashes.
+    /// counts at its first holder), the market hash, the report hashes and the sheet commitment.
     /// The pipeline compares checkpoints and proofs against it; it is what
     /// the circuit proves for a witness it accepts. `None` when the steps
     /// break the settlement registers or the system leaves are not where
@@ -180,10 +181,12 @@ impl ChunkWitness {
             timestamp: self.timestamp,
             batch_in: self.batch_in,
             batch_out: batch,
-            report_hashes: self.reports.iter().map(|r| r.hash(market)).collect(),
+            report_hashes: self.sheet.report_hashes.clone(),
             op_count,
             carry_in: self.carry_in,
             carry_out: carry,
+            priced: 0,
+            price_sheet: self.sheet.commitment(),
         })
     }
 }

@@ -18,6 +18,7 @@ pub mod ops;
 pub mod oracle;
 pub mod range_gate;
 pub mod risk;
+pub mod sheet;
 
 #[cfg(test)]
 pub(crate) mod testing;

@@ -324,20 +324,7 @@ mod tests {
     use crate::rules::risk::{InstrumentRisk, RiskArrays};
 
     fn native_row(row: &InstrumentRisk, underlyings: usize) -> Vec<F> {
-        let mut out: Vec<F> = (0..underlyings)
-            .map(|u| F::from_bool(row.underlying as usize == u))
-            .collect();
-        out.extend([
-            F::from_bool(row.kind == crate::rules::OptionKind::Put),
-            from_signed(row.mark_per_lot.into()),
-        ]);
-        out.extend(
-            row.long_loss
-                .iter()
-                .chain(&row.short_loss)
-                .map(|&x| from_signed(x.into())),
-        );
-        out
+        row.to_fields(underlyings)
     }
 
     /// Builds the risk arrays of the test market at `spot_scale` times its spots

@@ -1,13 +1,15 @@
 //! The chain circuit: one proof for the whole history (IVC).
 //!
-//! A chain proof for epoch `e` verifies the epoch proof of `e` (a fold proof,
-//! or the wrap proof of a one-chunk epoch, against that circuit's key, a
-//! constant chosen by a bit) and, unless `e` is the first
+//! A chain proof for epoch `e` verifies the epoch proof of `e` (the fold
+//! proof at the root of its tree, against the fold circuit's key, a
+//! constant) and, unless `e` is the first
 //! epoch, the chain proof of `e - 1` (against its own key: plonky2 cyclic
 //! recursion; the first epoch verifies a dummy proof instead). It checks:
-//! * the epoch proof is a whole epoch: its batch commitment starts empty and
+//! * the epoch proof is a whole epoch: its batch commitment starts empty,
 //!   no settlement is open at either end (every settlement register zero in
-//!   and out), and its key slot holds the fold circuit's key;
+//!   and out), exactly one prelude priced it (`priced == 1`: its report
+//!   hashes and price sheet are the ones the prelude checked and derived),
+//!   and its key slot holds the fold circuit's key;
 //! * first epoch: it is epoch 1 and starts from the genesis root;
 //! * later epochs: the epoch number is the previous one plus one, the root
 //!   continues the previous new root, the timestamp does not go down, and the
@@ -27,16 +29,14 @@ use plonky2::hash::poseidon::PoseidonHash;
 use plonky2::iop::target::BoolTarget;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
-use plonky2::plonk::circuit_data::{
-    CircuitConfig, CircuitData, CommonCircuitData, VerifierOnlyCircuitData,
-};
+use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData, CommonCircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputsTarget;
 use plonky2::recursion::cyclic_recursion::check_cyclic_proof_verifier_data;
 use plonky2::recursion::dummy_circuit::cyclic_base_proof;
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 use zksettle_verifier::{domain, key_len, Layout, PublicInputs};
 
-use super::fold::{Child, FoldCircuit};
+use super::fold::FoldCircuit;
 use super::segment::{hash_at, SegmentTargets};
 use super::shape::{fixed_point, pad_to};
 use super::{key_targets, prove_checked, statement, Proof, RecursionError};
@@ -68,7 +68,6 @@ pub fn chain_config() -> CircuitConfig {
 
 struct ChainTargets {
     epoch_proof: ProofWithPublicInputsTarget<D>,
-    epoch_is_fold: BoolTarget,
     previous: ProofWithPublicInputsTarget<D>,
     has_previous: BoolTarget,
     genesis_root: HashOutTarget,
@@ -86,21 +85,16 @@ pub struct ChainCircuit {
 fn lay_out(
     shape: &CommonCircuitData<F, D>,
     fold: &FoldCircuit,
-    wrap_key: &VerifierOnlyCircuitData<C, D>,
 ) -> (CircuitBuilder<F, D>, ChainTargets) {
     let quorum = fold.quorum;
     let mut builder = CircuitBuilder::<F, D>::new(chain_config());
     let b = &mut builder;
 
-    // The epoch proof: a fold proof of a whole epoch, or the wrap proof of
-    // its only chunk (same shape; the bit picks the key, and a proof verified
-    // against the wrong key fails).
+    // The epoch proof: the fold proof of a whole epoch (its prelude and
+    // at least one chunk).
     let epoch_proof = b.add_virtual_proof_with_pis(&fold.data.common);
-    let epoch_is_fold = b.add_virtual_bool_target_safe();
     let fold_key = b.constant_verifier_data(&fold.data.verifier_only);
-    let wrap_key = b.constant_verifier_data(wrap_key);
-    let key = b.select_verifier_data(epoch_is_fold, &fold_key, &wrap_key);
-    b.verify_proof::<C>(&epoch_proof, &key, &fold.data.common);
+    b.verify_proof::<C>(&epoch_proof, &fold_key, &fold.data.common);
     let slot = SegmentTargets::len(quorum);
     for (pi, k) in epoch_proof.public_inputs[slot..]
         .iter()
@@ -119,6 +113,8 @@ fn lay_out(
     {
         b.connect(e, zero);
     }
+    let one = b.one();
+    b.connect(epoch.priced, one);
     b.range_check(epoch.timestamp, TIMESTAMP_BITS);
 
     // The previous chain proof, or none for the first epoch.
@@ -143,7 +139,6 @@ fn lay_out(
         );
         b.connect(epoch.root_in.elements[k], start);
     }
-    let one = b.one();
     let next = b.add(p_epoch, one);
     let number = b.select(has_previous, next, one);
     b.connect(epoch.epoch, number);
@@ -206,7 +201,6 @@ fn lay_out(
     pad_to(b, shape);
     let targets = ChainTargets {
         epoch_proof,
-        epoch_is_fold,
         previous,
         has_previous,
         genesis_root,
@@ -216,9 +210,12 @@ fn lay_out(
 
 impl ChainCircuit {
     /// Builds the chain circuit over `fold`'s epoch proofs (finds its own
-    /// shape first: a few builds).
-    pub fn build(fold: &FoldCircuit, wrap_key: &VerifierOnlyCircuitData<C, D>) -> Self {
-        let mut start = fold.data.common.clone();
+    /// shape first: a few builds, from `start`, the shape of any circuit
+    /// of only plonky2's gates: a gate of ours in the chain's shape would
+    /// reach the dummy proof of its first epoch, which plonky2 serialises
+    /// with its default gates only).
+    pub fn build(fold: &FoldCircuit, start: &CommonCircuitData<F, D>) -> Self {
+        let mut start = start.clone();
         start.config = chain_config();
         start.fri_params.config = start.config.fri_config.clone();
         let shape = fixed_point(start, |guess| {
@@ -226,13 +223,13 @@ impl ChainCircuit {
             guess.num_public_inputs = PublicInputs::len(fold.quorum) + key_len(&guess);
             // A guess that is not yet the shape fails plonky2's cyclic check:
             // keep the shape it produced for the next round.
-            lay_out(&guess, fold, wrap_key)
+            lay_out(&guess, fold)
                 .0
                 .try_build_with_options::<C>(true)
                 .0
                 .common
         });
-        let (builder, targets) = lay_out(&shape, fold, wrap_key);
+        let (builder, targets) = lay_out(&shape, fold);
         let data = builder.build::<C>();
         assert_eq!(data.common, shape, "the chain circuit has its own shape");
         Self {
@@ -247,12 +244,18 @@ impl ChainCircuit {
     pub fn prove(
         &self,
         previous: Option<&Proof>,
-        epoch_proof: Child,
+        epoch_proof: &Proof,
         genesis_root: Digest,
     ) -> Result<Proof, RecursionError> {
-        let epoch = statement(epoch_proof.proof(), self.quorum)?;
+        let epoch = statement(epoch_proof, self.quorum)?;
         let chain_err = |s: String| Err(RecursionError::Chain(s));
         let previous_statement = previous.map(|p| self.statement(p)).transpose()?;
+        if epoch.priced != 1 {
+            return chain_err(format!(
+                "epoch {} is priced by {} preludes, not one",
+                epoch.epoch, epoch.priced
+            ));
+        }
         match &previous_statement {
             None if epoch.epoch != 1 => {
                 return chain_err(format!(
@@ -297,7 +300,7 @@ impl ChainCircuit {
     pub fn prove_unchecked(
         &self,
         previous: Option<&Proof>,
-        epoch_proof: Child,
+        epoch_proof: &Proof,
         genesis_root: Digest,
     ) -> Result<Proof, RecursionError> {
         let pw = self.witness(previous, epoch_proof, genesis_root)?;
@@ -309,7 +312,7 @@ impl ChainCircuit {
     pub fn check_unchecked(
         &self,
         previous: Option<&Proof>,
-        epoch_proof: Child,
+        epoch_proof: &Proof,
         genesis_root: Digest,
     ) -> Result<(), RecursionError> {
         let pw = self.witness(previous, epoch_proof, genesis_root)?;
@@ -324,7 +327,7 @@ impl ChainCircuit {
     fn witness(
         &self,
         previous: Option<&Proof>,
-        epoch_proof: Child,
+        epoch_proof: &Proof,
         genesis_root: Digest,
     ) -> Result<PartialWitness<F>, RecursionError> {
         let t = &self.targets;
@@ -342,10 +345,7 @@ impl ChainCircuit {
                 &base
             }
         };
-        pw.set_proof_with_pis_target(&t.epoch_proof, epoch_proof.proof())
-            .and_then(|()| {
-                pw.set_bool_target(t.epoch_is_fold, matches!(epoch_proof, Child::Fold(_)))
-            })
+        pw.set_proof_with_pis_target(&t.epoch_proof, epoch_proof)
             .and_then(|()| pw.set_proof_with_pis_target(&t.previous, previous))
             .and_then(|()| pw.set_bool_target(t.has_previous, has_previous))
             .and_then(|()| pw.set_hash_target(t.genesis_root, genesis_root))
@@ -358,7 +358,6 @@ impl ChainCircuit {
         let t = &self.targets;
         out.write_usize(self.quorum)?;
         out.write_target_proof_with_public_inputs(&t.epoch_proof)?;
-        out.write_target_bool(t.epoch_is_fold)?;
         out.write_target_proof_with_public_inputs(&t.previous)?;
         out.write_target_bool(t.has_previous)?;
         out.write_target_hash(&t.genesis_root)
@@ -369,7 +368,6 @@ impl ChainCircuit {
         let quorum = buf.read_usize()?;
         let targets = ChainTargets {
             epoch_proof: buf.read_target_proof_with_public_inputs()?,
-            epoch_is_fold: buf.read_target_bool()?,
             previous: buf.read_target_proof_with_public_inputs()?,
             has_previous: buf.read_target_bool()?,
             genesis_root: buf.read_target_hash()?,

@@ -1,9 +1,10 @@
 //! The fold circuit: two adjacent segment proofs become one.
 //!
-//! Each child is a wrap proof (verified against the wrap circuit's key, a
-//! constant) or a fold proof (verified against the fold circuit's own key,
-//! which is a public input: cyclic recursion). A bit per child chooses the
-//! key; a proof verified against the wrong key fails, so the bit cannot lie.
+//! Each child is a wrap proof or a prelude proof (verified against the wrap
+//! or the prelude circuit's key, constants) or a fold proof (verified
+//! against the fold circuit's own key, which is a public input: cyclic
+//! recursion). Two bits per child choose the key; a proof verified against
+//! the wrong key fails, so the bits cannot lie.
 //! Every child's key slot is connected to the fold's own key, so a fold
 //! child cannot have verified its children against another key, and the
 //! verifier of the final proof checks that key against the real one
@@ -32,6 +33,8 @@ use crate::config::{C, D, F};
 pub enum Child<'a> {
     /// A wrap proof.
     Wrap(&'a Proof),
+    /// A prelude proof.
+    Prelude(&'a Proof),
     /// A fold proof.
     Fold(&'a Proof),
 }
@@ -49,7 +52,7 @@ impl<'a> Child<'a> {
     /// The proof, whichever circuit made it.
     pub fn proof(self) -> &'a Proof {
         match self {
-            Child::Wrap(p) | Child::Fold(p) => p,
+            Child::Wrap(p) | Child::Prelude(p) | Child::Fold(p) => p,
         }
     }
 }
@@ -60,35 +63,45 @@ pub struct FoldCircuit {
     pub data: CircuitData<F, C, D>,
     /// Reports per statement.
     pub quorum: usize,
-    children: [(ProofWithPublicInputsTarget<D>, BoolTarget); 2],
+    children: [ChildTargets; 2],
+}
+
+/// One child's proof and the bits choosing its key.
+struct ChildTargets {
+    proof: ProofWithPublicInputsTarget<D>,
+    is_fold: BoolTarget,
+    is_prelude: BoolTarget,
 }
 
 impl FoldCircuit {
     /// Builds the fold of proofs of shape `shape` (its own shape, found by
     /// [`super::shape::fixed_point`]) whose leaves are proofs of the wrap
-    /// circuit with key `wrap_key`.
+    /// circuit with key `wrap_key` and of the prelude with key `prelude_key`.
     pub fn build(
         shape: &CommonCircuitData<F, D>,
         wrap_key: &VerifierOnlyCircuitData<C, D>,
+        prelude_key: &VerifierOnlyCircuitData<C, D>,
         quorum: usize,
     ) -> Self {
         let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
         let b = &mut builder;
-        let children = [(); 2].map(|()| {
-            (
-                b.add_virtual_proof_with_pis(shape),
-                b.add_virtual_bool_target_safe(),
-            )
+        let children = [(); 2].map(|()| ChildTargets {
+            proof: b.add_virtual_proof_with_pis(shape),
+            is_fold: b.add_virtual_bool_target_safe(),
+            is_prelude: b.add_virtual_bool_target_safe(),
         });
-        let [left, right] = [&children[0].0, &children[1].0]
+        let [left, right] = [&children[0].proof, &children[1].proof]
             .map(|p| SegmentTargets::read(&p.public_inputs, quorum));
         let out = SegmentTargets::join(b, &left, &right);
         b.register_public_inputs(&out.targets());
         let own_key = b.add_verifier_data_public_inputs();
         let wrap_key = b.constant_verifier_data(wrap_key);
+        let prelude_key = b.constant_verifier_data(prelude_key);
         let slot = SegmentTargets::len(quorum);
-        for (proof, is_fold) in &children {
-            let key = b.select_verifier_data(*is_fold, &own_key, &wrap_key);
+        for child in &children {
+            let leaf_key = b.select_verifier_data(child.is_prelude, &prelude_key, &wrap_key);
+            let key = b.select_verifier_data(child.is_fold, &own_key, &leaf_key);
+            let proof = &child.proof;
             b.verify_proof::<C>(proof, &key, shape);
             for (pi, k) in proof.public_inputs[slot..]
                 .iter()
@@ -134,9 +147,10 @@ impl FoldCircuit {
 
     fn witness(&self, left: Child, right: Child) -> Result<PartialWitness<F>, RecursionError> {
         let mut pw = PartialWitness::new();
-        for (child, (target, is_fold)) in [left, right].into_iter().zip(&self.children) {
-            pw.set_proof_with_pis_target(target, child.proof())
-                .and_then(|()| pw.set_bool_target(*is_fold, matches!(child, Child::Fold(_))))
+        for (child, t) in [left, right].into_iter().zip(&self.children) {
+            pw.set_proof_with_pis_target(&t.proof, child.proof())
+                .and_then(|()| pw.set_bool_target(t.is_fold, matches!(child, Child::Fold(_))))
+                .and_then(|()| pw.set_bool_target(t.is_prelude, matches!(child, Child::Prelude(_))))
                 .map_err(|e| RecursionError::Witness(e.to_string()))?;
         }
         Ok(pw)
@@ -158,9 +172,10 @@ impl FoldCircuit {
     /// Writes the quorum and the targets the prover fills.
     pub(crate) fn write_targets(&self, out: &mut Vec<u8>) -> IoResult<()> {
         out.write_usize(self.quorum)?;
-        for (proof, is_fold) in &self.children {
-            out.write_target_proof_with_public_inputs(proof)?;
-            out.write_target_bool(*is_fold)?;
+        for child in &self.children {
+            out.write_target_proof_with_public_inputs(&child.proof)?;
+            out.write_target_bool(child.is_fold)?;
+            out.write_target_bool(child.is_prelude)?;
         }
         Ok(())
     }
@@ -169,10 +184,11 @@ impl FoldCircuit {
     pub(crate) fn read(data: CircuitData<F, C, D>, buf: &mut Buffer) -> IoResult<Self> {
         let quorum = buf.read_usize()?;
         let mut child = || -> IoResult<_> {
-            Ok((
-                buf.read_target_proof_with_public_inputs()?,
-                buf.read_target_bool()?,
-            ))
+            Ok(ChildTargets {
+                proof: buf.read_target_proof_with_public_inputs()?,
+                is_fold: buf.read_target_bool()?,
+                is_prelude: buf.read_target_bool()?,
+            })
         };
         let children = [child()?, child()?];
         Ok(Self {

@@ -2,9 +2,9 @@
 //! into one proof of the whole history (DESIGN section 8).
 //!
 //! ```text
-//! chunk proofs (2^16)   c0    c1    c2    c3    c4
+//! prelude, chunk proofs       c0    c1    c2    c3
 //!                        |     |     |     |     |
-//! wrap (fold's shape)   w0    w1    w2    w3    w4
+//! leaves (fold's shape)  p    w0    w1    w2    w3
 //!                         \   /      \   /      |
 //! fold (2-to-1, cyclic)    f01        f23       |
 //!                             \      /          |
@@ -14,13 +14,17 @@
 //! chain (IVC, cyclic)    ... -> chain(e-1) -> chain(e)
 //! ```
 //!
+//! The prelude ([`crate::prelude`], once per epoch) checks the reports and
+//! derives the price sheet every chunk uses; it is the first leaf.
+//!
 //! * [`wrap`] restates one chunk proof in the fold circuit's shape.
 //! * [`fold`] joins two adjacent segments (roots, batch commitment and
-//!   settlement registers chain; market, epoch, timestamp and reports agree;
-//!   operation counts add). Its children are wraps or folds, so one circuit
-//!   folds a tree of any size.
+//!   settlement registers chain; market, epoch, timestamp, reports and price
+//!   sheet agree; operation and prelude counts add). Its children are
+//!   preludes, wraps or folds, so one circuit folds a tree of any size.
 //! * [`chain`] verifies the epoch proof and the previous chain proof and
-//!   checks that they join: the root continues, the epoch number goes up by
+//!   checks that they join: exactly one prelude priced the epoch, the root
+//!   continues, the epoch number goes up by
 //!   one, the timestamp does not go down, the market and genesis root stay;
 //!   it folds the epoch's record into the history.
 //! * [`final_proof`] restates a chain proof small (Keccak commitments, a
@@ -98,7 +102,7 @@ pub fn statement(proof: &Proof, quorum: usize) -> Result<ChunkPublicInputs, Recu
 
 /// A verifier key in public-input order (digest, then cap), as plonky2's
 /// `add_verifier_data_public_inputs` registers it.
-fn key_targets(key: &VerifierCircuitTarget) -> Vec<Target> {
+pub(crate) fn key_targets(key: &VerifierCircuitTarget) -> Vec<Target> {
     let mut out = key.circuit_digest.elements.to_vec();
     for hash in &key.constants_sigmas_cap.0 {
         out.extend(hash.elements);

@@ -4,7 +4,7 @@
 use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::Target;
 
-use crate::chunk::{ChunkPublicInputs, CARRY_LEN};
+use crate::chunk::{ChunkPublicInputs, SegmentLayout, CARRY_LEN};
 use crate::gadgets::Builder;
 
 /// A segment statement inside a circuit.
@@ -33,6 +33,10 @@ pub struct SegmentTargets {
     pub carry_in: [Target; CARRY_LEN],
     /// Settlement registers after.
     pub carry_out: [Target; CARRY_LEN],
+    /// Preludes in the segment.
+    pub priced: Target,
+    /// Commitment of the price sheet.
+    pub price_sheet: HashOutTarget,
 }
 
 /// The four targets from `at` as a digest.
@@ -53,20 +57,24 @@ impl SegmentTargets {
     /// # Panics
     /// If `t` is shorter than [`Self::len`] (a circuit-construction bug).
     pub fn read(t: &[Target], quorum: usize) -> Self {
-        assert!(t.len() >= Self::len(quorum), "public inputs too short");
-        let at = 22 + 4 * quorum;
+        let l = SegmentLayout::of(quorum);
+        assert!(t.len() >= l.len, "public inputs too short");
         Self {
-            market_hash: hash_at(t, 0),
-            root_in: hash_at(t, 4),
-            root_out: hash_at(t, 8),
-            epoch: t[12],
-            timestamp: t[13],
-            batch_in: hash_at(t, 14),
-            batch_out: hash_at(t, 18),
-            report_hashes: (0..quorum).map(|q| hash_at(t, 22 + 4 * q)).collect(),
-            op_count: t[at],
-            carry_in: std::array::from_fn(|k| t[at + 1 + k]),
-            carry_out: std::array::from_fn(|k| t[at + 1 + CARRY_LEN + k]),
+            market_hash: hash_at(t, l.market_hash),
+            root_in: hash_at(t, l.root_in),
+            root_out: hash_at(t, l.root_out),
+            epoch: t[l.epoch],
+            timestamp: t[l.timestamp],
+            batch_in: hash_at(t, l.batch_in),
+            batch_out: hash_at(t, l.batch_out),
+            report_hashes: (0..quorum)
+                .map(|q| hash_at(t, l.report_hashes + 4 * q))
+                .collect(),
+            op_count: t[l.op_count],
+            carry_in: std::array::from_fn(|k| t[l.carry_in + k]),
+            carry_out: std::array::from_fn(|k| t[l.carry_out + k]),
+            priced: t[l.priced],
+            price_sheet: hash_at(t, l.price_sheet),
         }
     }
 
@@ -85,17 +93,22 @@ impl SegmentTargets {
         out.push(self.op_count);
         out.extend(self.carry_in);
         out.extend(self.carry_out);
+        out.push(self.priced);
+        out.extend(self.price_sheet.elements);
+        debug_assert_eq!(out.len(), Self::len(self.report_hashes.len()));
         out
     }
 
     /// Constrains `right` to continue `left` and returns the joined statement:
     /// roots, batch commitment and settlement registers chain; market, epoch,
-    /// timestamp and reports are equal; operation counts add. Costs about one
-    /// row (the count's addition); the rest are copy constraints.
+    /// timestamp, reports and price sheet are equal; operation counts and
+    /// prelude counts add. Costs about one row (the additions); the rest
+    /// are copy constraints.
     pub fn join(builder: &mut Builder, left: &Self, right: &Self) -> Self {
         builder.connect_hashes(left.root_out, right.root_in);
         builder.connect_hashes(left.batch_out, right.batch_in);
         builder.connect_hashes(left.market_hash, right.market_hash);
+        builder.connect_hashes(left.price_sheet, right.price_sheet);
         for (l, r) in left.report_hashes.iter().zip(&right.report_hashes) {
             builder.connect_hashes(*l, *r);
         }
@@ -116,6 +129,8 @@ impl SegmentTargets {
             op_count: builder.add(left.op_count, right.op_count),
             carry_in: left.carry_in,
             carry_out: right.carry_out,
+            priced: builder.add(left.priced, right.priced),
+            price_sheet: left.price_sheet,
         }
     }
 }
@@ -127,6 +142,7 @@ pub fn joins(left: &ChunkPublicInputs, right: &ChunkPublicInputs) -> Result<(), 
         (left.batch_out == right.batch_in, "batch commitment"),
         (left.market_hash == right.market_hash, "market hash"),
         (left.report_hashes == right.report_hashes, "report hashes"),
+        (left.price_sheet == right.price_sheet, "price sheet"),
         (left.epoch == right.epoch, "epoch"),
         (left.timestamp == right.timestamp, "timestamp"),
         (left.carry_out == right.carry_in, "settlement registers"),
@@ -144,6 +160,7 @@ pub fn joined(left: &ChunkPublicInputs, right: &ChunkPublicInputs) -> ChunkPubli
         batch_out: right.batch_out,
         op_count: left.op_count + right.op_count,
         carry_out: right.carry_out,
+        priced: left.priced + right.priced,
         ..left.clone()
     }
 }

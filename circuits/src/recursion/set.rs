@@ -1,7 +1,7 @@
 //! The circuits of the proof pipeline, built together because each one's
 //! verifier key is a constant of the next: the chunk circuits of every
 //! layout (light, heavy; padded to one shape), the wrap that accepts a proof
-//! of any of them, fold, chain and final.
+//! of any of them, the prelude, fold, chain and final.
 
 use std::time::Instant;
 
@@ -15,6 +15,7 @@ use super::shape::fixed_point;
 use super::wrap::WrapCircuit;
 use crate::chunk::{ChunkCircuit, ChunkParams};
 use crate::config::{C, CF, D, F};
+use crate::prelude::PreludeCircuit;
 use crate::serialize::{Gates, Generators};
 
 /// Chunk, wrap, fold, chain and final circuits for one set of parameters.
@@ -24,13 +25,16 @@ pub struct CircuitSet {
     pub chunks: Vec<ChunkCircuit>,
     /// Restates a chunk proof in the fold's shape.
     pub wrap: WrapCircuit,
+    /// Prices an epoch (in the fold's shape).
+    pub prelude: PreludeCircuit,
     /// Joins two segments.
     pub fold: FoldCircuit,
     /// Chains epochs.
     pub chain: ChainCircuit,
     /// Restates a chain proof small, for light clients.
     pub final_circuit: FinalCircuit,
-    /// Milliseconds each took to build (chunks, wrap, fold, chain, final).
+    /// Milliseconds each took to build (chunks, prelude and wrap, fold,
+    /// chain, final).
     pub build_ms: [u128; 5],
 }
 
@@ -61,23 +65,40 @@ impl CircuitSet {
 
     /// Builds wrap, fold and chain over existing chunk circuits of one shape.
     pub fn over(chunks: Vec<ChunkCircuit>, chunk_ms: u128) -> Self {
-        let quorum = chunks[0].params.shape.quorum;
+        let market = chunks[0].params.shape;
+        let quorum = market.quorum;
         let data: Vec<_> = chunks.iter().map(|c| &c.data).collect();
         let clock = Instant::now();
-        let unpadded = WrapCircuit::build(&data, quorum, None);
+        // The fold's leaves are wraps and preludes: its shape starts from
+        // the gates of both.
+        let plain = WrapCircuit::build(&data, quorum, None).data.common;
+        let unpadded_prelude = PreludeCircuit::build(market, None);
+        let unpadded = WrapCircuit::build(&data, quorum, Some(&unpadded_prelude.data.common));
         let placeholder: VerifierOnlyCircuitData<C, D> = unpadded.data.verifier_only.clone();
         let shape = fixed_point(unpadded.data.common.clone(), |guess| {
-            FoldCircuit::build(guess, &placeholder, quorum).data.common
+            FoldCircuit::build(guess, &placeholder, &placeholder, quorum)
+                .data
+                .common
         });
         let wrap = WrapCircuit::build(&data, quorum, Some(&shape));
         assert_eq!(wrap.data.common, shape, "the wrap has the fold's shape");
+        let prelude = PreludeCircuit::build(market, Some(&shape));
+        assert_eq!(
+            prelude.data.common, shape,
+            "the prelude has the fold's shape"
+        );
         let wrap_ms = clock.elapsed().as_millis();
         let clock = Instant::now();
-        let fold = FoldCircuit::build(&shape, &wrap.data.verifier_only, quorum);
+        let fold = FoldCircuit::build(
+            &shape,
+            &wrap.data.verifier_only,
+            &prelude.data.verifier_only,
+            quorum,
+        );
         assert_eq!(fold.data.common, shape, "the fold has its own shape");
         let fold_ms = clock.elapsed().as_millis();
         let clock = Instant::now();
-        let chain = ChainCircuit::build(&fold, &wrap.data.verifier_only);
+        let chain = ChainCircuit::build(&fold, &plain);
         let chain_ms = clock.elapsed().as_millis();
         let clock = Instant::now();
         let final_circuit = FinalCircuit::build(&chain);
@@ -85,6 +106,7 @@ impl CircuitSet {
         Self {
             chunks,
             wrap,
+            prelude,
             fold,
             chain,
             final_circuit,
@@ -119,6 +141,7 @@ impl CircuitSet {
         let mut blobs = Vec::with_capacity(self.chunks.len() + 4);
         for data in self.chunks.iter().map(|c| &c.data).chain([
             &self.wrap.data,
+            &self.prelude.data,
             &self.fold.data,
             &self.chain.data,
         ]) {
@@ -131,6 +154,7 @@ impl CircuitSet {
         }
         let mut targets = Vec::new();
         self.wrap.write_targets(&mut targets)?;
+        self.prelude.write_targets(&mut targets)?;
         self.fold.write_targets(&mut targets)?;
         self.chain.write_targets(&mut targets)?;
         self.final_circuit.write_targets(&mut targets)?;
@@ -155,8 +179,8 @@ impl CircuitSet {
         if read_word(reader)? != n as u64 {
             return Err(IoError);
         }
-        let mut data = Vec::with_capacity(n + 3);
-        for _ in 0..n + 3 {
+        let mut data = Vec::with_capacity(n + 4);
+        for _ in 0..n + 4 {
             let blob = read_blob(reader)?;
             data.push(CircuitData::<F, C, D>::from_bytes(
                 &blob,
@@ -176,12 +200,14 @@ impl CircuitSet {
             chunks.push(ChunkCircuit::from_data(params, next()?));
         }
         let wrap = WrapCircuit::read(next()?, &mut buf)?;
+        let prelude = PreludeCircuit::read(next()?, &mut buf)?;
         let fold = FoldCircuit::read(next()?, &mut buf)?;
         let chain = ChainCircuit::read(next()?, &mut buf)?;
         let final_circuit = FinalCircuit::read(final_data, &mut buf)?;
         Ok(Self {
             chunks,
             wrap,
+            prelude,
             fold,
             chain,
             final_circuit,
@@ -216,7 +242,7 @@ fn read_blob(reader: &mut impl std::io::Read) -> IoResult<Vec<u8>> {
 }
 
 /// Leads a serialised circuit set (bump when the format changes).
-const MAGIC: &[u8] = b"zksettle-circuits-3\n";
+const MAGIC: &[u8] = b"zksettle-circuits-4\n";
 
 /// Rounds of padding after which chunk shapes that still differ are a bug.
 const SHAPE_ROUNDS: usize = 3;

@@ -15,6 +15,7 @@ pub mod merkle;
 pub mod ops;
 pub mod oracle;
 pub mod risk;
+pub mod sheet;
 pub mod units;
 
 pub use account::{Account, Position};
@@ -26,3 +27,4 @@ pub use market::{Instrument, Market, MarketError, OptionKind, Params, Scenario, 
 pub use ops::{Context, Operation};
 pub use oracle::{Prices, Report, SettlementPrice};
 pub use risk::RiskArrays;
+pub use sheet::PriceSheet;

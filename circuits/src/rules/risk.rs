@@ -17,6 +17,8 @@ use super::fixed::{ceil_div, ceil_tick, floor_tick, mul_bps_ceil};
 use super::market::{Market, OptionKind};
 use super::oracle::Prices;
 use super::units::{BPS, Q_SCALE};
+use crate::config::F;
+use crate::rules::encoding::{hash, signed, Digest};
 
 /// One instrument's row of the risk arrays.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,6 +68,31 @@ pub fn weighted_loss_per_lot(loss_per_unit: i64, weight_bps: u64) -> i64 {
         i128::from(loss_per_unit) * i128::from(weight_bps),
         i128::from(BPS * Q_SCALE),
     ) as i64
+}
+
+impl InstrumentRisk {
+    /// The row in its hashed encoding: a one-hot underlying over
+    /// `underlyings`, put flag, mark per lot, long then short losses (signed).
+    pub fn to_fields(&self, underlyings: usize) -> Vec<F> {
+        use plonky2::field::types::Field;
+        let mut out: Vec<F> = (0..underlyings)
+            .map(|u| F::from_bool(self.underlying as usize == u))
+            .collect();
+        out.push(F::from_bool(self.kind == OptionKind::Put));
+        out.push(signed(self.mark_per_lot));
+        out.extend(
+            self.long_loss
+                .iter()
+                .chain(&self.short_loss)
+                .map(|&x| signed(x)),
+        );
+        out
+    }
+
+    /// Hash of [`Self::to_fields`]: what a chunk's row lookup checks.
+    pub fn digest(&self, underlyings: usize) -> Digest {
+        hash(&self.to_fields(underlyings))
+    }
 }
 
 impl RiskArrays {

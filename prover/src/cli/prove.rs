@@ -43,11 +43,17 @@ pub fn progress_bar() -> ProgressBar {
 pub fn advance(bar: &ProgressBar, stage: Stage) {
     match stage {
         Stage::Planned { chunks, folds } => {
-            bar.set_length((chunks + folds + 2) as u64);
+            bar.set_length((chunks + folds + 3) as u64);
             bar.set_position(0);
-            bar.set_message(format!("{chunks} chunks, {folds} folds, chain, final"));
+            bar.set_message(format!(
+                "prelude, {chunks} chunks, {folds} folds, chain, final"
+            ));
         }
-        Stage::Chunk { .. } | Stage::Fold { .. } | Stage::Chain | Stage::Final => bar.inc(1),
+        Stage::Prelude { .. }
+        | Stage::Chunk { .. }
+        | Stage::Fold { .. }
+        | Stage::Chain
+        | Stage::Final => bar.inc(1),
     }
 }
 

@@ -8,7 +8,9 @@
 //! each shares what its operations read in common, so one step costs less
 //! than the sum of its operations. `layouts` gives each layout's step rows,
 //! capacity, rows and degree (both are built: the degree is the real one);
-//! `chunk` is the heavy layout's circuit.
+//! `chunk` is the heavy layout's circuit. `prelude` gives the rows of the
+//! once-per-epoch prelude (reports, medians, risk arrays), which the
+//! pipeline pads to the fold's shape.
 
 use std::time::Instant;
 
@@ -18,6 +20,7 @@ use zksettle_circuits::chunk::{
     ChunkCircuit, ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY,
 };
 use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::prelude::PreludeCircuit;
 use zksettle_circuits::rules::market::Market;
 use zksettle_circuits::rules::ops::tag;
 use zksettle_prover::io::read_json;
@@ -68,10 +71,17 @@ struct Layout {
     degree: usize,
 }
 
+/// The once-per-epoch prelude, before padding.
+#[derive(Serialize)]
+struct Prelude {
+    rows: usize,
+}
+
 #[derive(Serialize)]
 struct Stats {
     rows_per_op: RowsPerOp,
     chunk: Chunk,
+    prelude: Prelude,
     layouts: std::collections::BTreeMap<&'static str, Layout>,
 }
 
@@ -129,6 +139,9 @@ pub fn run(args: Args) -> Result<()> {
     let stats = Stats {
         rows_per_op: rows,
         chunk,
+        prelude: Prelude {
+            rows: PreludeCircuit::count_gates(shape),
+        },
         layouts: [
             (params.layout_name(), heavy),
             (light_params.layout_name(), light),
@@ -149,6 +162,10 @@ pub fn run(args: Args) -> Result<()> {
                 layout.degree.trailing_zeros()
             );
         }
+        println!(
+            "prelude (once per epoch): {} rows before padding to the fold's shape",
+            stats.prelude.rows
+        );
     }
     Ok(())
 }

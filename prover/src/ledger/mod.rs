@@ -17,7 +17,7 @@ use zksettle_circuits::rules::error::{EpochError, Violation};
 use zksettle_circuits::rules::market::Market;
 use zksettle_circuits::rules::ops::{self, batch_hash, Context, Operation};
 use zksettle_circuits::rules::oracle::{median_prices, Prices};
-use zksettle_circuits::rules::risk::RiskArrays;
+use zksettle_circuits::rules::sheet::PriceSheet;
 use zksettle_circuits::rules::units::{
     EPOCH_MAX, FEE_ACCOUNT, GLOBAL_LEAF, INSURANCE_FUND, TIMESTAMP_MAX,
 };
@@ -167,15 +167,14 @@ impl Ledger {
                 actual: digest_hex(&epoch.prev_root),
             });
         }
-        let prices = self.epoch_prices(epoch)?;
-        let risk = RiskArrays::compute(&self.market, &prices);
+        let sheet = PriceSheet::from_reports(&self.market, &epoch.reports, epoch.timestamp)?;
         let mut next = self.clone();
         next.epoch = epoch.epoch;
         next.timestamp = epoch.timestamp;
         let ctx = Context {
             market: &self.market,
-            prices: &prices,
-            risk: &risk,
+            prices: &sheet.prices,
+            risk: &sheet.risk,
             timestamp: epoch.timestamp,
         };
         let mut steps = Vec::with_capacity(epoch.ops.len());
@@ -192,10 +191,8 @@ impl Ledger {
                 self.bad_debt,
             ),
             new_root: next.root(),
-            report_hashes: epoch.reports.iter().map(|r| r.hash(&self.market)).collect(),
             batch_hash: batch_hash(&epoch.ops),
-            prices,
-            risk,
+            sheet,
             ops: epoch.ops.clone(),
             steps,
         };

@@ -4,8 +4,7 @@
 use zksettle_circuits::rules::account::Account;
 use zksettle_circuits::rules::encoding::Digest;
 use zksettle_circuits::rules::ops::Operation;
-use zksettle_circuits::rules::oracle::Prices;
-use zksettle_circuits::rules::risk::RiskArrays;
+use zksettle_circuits::rules::sheet::PriceSheet;
 
 use super::SparseTree;
 
@@ -60,12 +59,8 @@ pub struct EpochWitness {
     pub prev_system: (Account, Account, u64),
     /// Root after the epoch.
     pub new_root: Digest,
-    /// Median prices.
-    pub prices: Prices,
-    /// Risk arrays at those prices.
-    pub risk: RiskArrays,
-    /// Report hashes, in report order.
-    pub report_hashes: Vec<Digest>,
+    /// The price sheet: report hashes, median prices, risk arrays.
+    pub sheet: PriceSheet,
     /// Batch commitment of the operations.
     pub batch_hash: Digest,
     /// The operations.

@@ -20,7 +20,7 @@ use zksettle_circuits::rules::error::EpochError;
 use zksettle_verifier::{PublicInputs, EMPTY_HISTORY};
 
 use super::{manifest, prove_chain, prove_epoch, Checkpoints, PipelineError, Stage};
-use crate::assign::chunk_witnesses_for;
+use crate::assign::{chunk_witnesses_for, prelude_witness};
 use crate::export::{attestation, expected_statement};
 use crate::io::{write_atomic, write_json, IoError};
 use crate::ledger::Ledger;
@@ -153,7 +153,8 @@ pub fn prove_epoch_to(
     let n = epoch.epoch;
     let work = out.join(format!("checkpoints-{n:04}"));
     let checkpoints = Checkpoints::open(&work, &manifest(set, &expected))?;
-    let proof = prove_epoch(set, market, &chunks, Some(&checkpoints), progress)?;
+    let prelude = prelude_witness(epoch, &witness);
+    let proof = prove_epoch(set, market, &prelude, &chunks, Some(&checkpoints), progress)?;
     let chain_proof = prove_chain(set, previous, &proof, genesis_root)?;
     let recursion = |what: String| {
         move |source| PipelineError::Recursion {

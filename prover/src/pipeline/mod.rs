@@ -1,7 +1,9 @@
-//! The epoch pipeline (DESIGN section 8): chunk witnesses proven (a bounded
-//! number at once, [`chunks_in_flight`], each proof parallel inside), each
-//! wrapped into the fold circuit's shape, folded pairwise (each level in
-//! parallel) into one epoch proof, then chained.
+//! The epoch pipeline (DESIGN section 8): the epoch's prelude proven (its
+//! reports checked, its price sheet derived), chunk witnesses proven (a
+//! bounded number at once, [`chunks_in_flight`], each proof parallel
+//! inside), each wrapped into the fold circuit's shape, the prelude and the
+//! wraps folded pairwise (each level in parallel) into one epoch proof,
+//! then chained.
 //!
 //! Every proof is checkpointed (when a [`Checkpoints`] directory is given)
 //! as soon as it is made; a rerun reuses every checkpoint that verifies and
@@ -14,6 +16,7 @@ pub mod job;
 use plonky2::field::types::PrimeField64;
 use rayon::prelude::*;
 use zksettle_circuits::chunk::{ChunkError, ChunkPublicInputs, ChunkWitness};
+use zksettle_circuits::prelude::PreludeWitness;
 use zksettle_circuits::recursion::fold::{Child, FoldCircuit};
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::{statement, Proof, RecursionError};
@@ -29,12 +32,17 @@ use crate::io::IoError;
 /// One finished unit of work, reported as it finishes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
-    /// Work planned: this many chunks and folds.
+    /// Work planned: the prelude, this many chunks and folds.
     Planned {
         /// Chunks to prove.
         chunks: usize,
         /// Folds to make.
         folds: usize,
+    },
+    /// The prelude proven.
+    Prelude {
+        /// Taken from a checkpoint.
+        resumed: bool,
     },
     /// A chunk proven and wrapped.
     Chunk {
@@ -64,6 +72,12 @@ pub enum PipelineError {
     /// The witness records do not make chunks.
     #[error(transparent)]
     Assign(#[from] AssignError),
+    /// The prelude does not prove (its reports break a rule).
+    #[error("prelude: {0}")]
+    Prelude(ChunkError),
+    /// No chunk to prove (an empty epoch has one chunk of padding).
+    #[error("an epoch proof needs at least one chunk")]
+    NoChunks,
     /// A chunk does not prove.
     #[error("chunk {index}: {source}")]
     Chunk {
@@ -94,11 +108,8 @@ pub enum PipelineError {
 
 /// A proven epoch.
 pub struct EpochProof {
-    /// The root of the fold tree: a fold proof, or the wrap proof of a
-    /// one-chunk epoch.
+    /// The root of the fold tree (the prelude and every chunk): a fold proof.
     pub proof: Proof,
-    /// Whether `proof` is a fold proof.
-    pub is_fold: bool,
     /// What it states.
     pub statement: ChunkPublicInputs,
     /// Chunks proven.
@@ -116,6 +127,7 @@ pub fn manifest(set: &CircuitSet, statement: &PublicInputs) -> Manifest {
         .map(|c| &c.data.verifier_only)
         .chain([
             &set.wrap.data.verifier_only,
+            &set.prelude.data.verifier_only,
             &set.fold.data.verifier_only,
             &set.chain.data.verifier_only,
         ])
@@ -136,17 +148,29 @@ pub fn manifest(set: &CircuitSet, statement: &PublicInputs) -> Manifest {
 
 pub use zksettle_circuits::recursion::key_fields;
 
+/// Which circuit made a node of the fold tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Made {
+    Prelude,
+    Wrap,
+    Fold,
+}
+
 /// A segment node of the fold tree.
 #[derive(Clone)]
 struct Node {
     proof: Proof,
     statement: ChunkPublicInputs,
-    is_fold: bool,
+    made: Made,
 }
 
 impl Node {
     fn child(&self) -> Child<'_> {
-        Child::new(&self.proof, self.is_fold)
+        match self.made {
+            Made::Prelude => Child::Prelude(&self.proof),
+            Made::Wrap => Child::Wrap(&self.proof),
+            Made::Fold => Child::Fold(&self.proof),
+        }
     }
 }
 
@@ -167,22 +191,30 @@ pub fn chunks_in_flight() -> usize {
         .unwrap_or_else(|| (rayon::current_num_threads() / 8).max(1))
 }
 
-/// Proves an epoch from its chunk witnesses (from
+/// Proves an epoch from its prelude and chunk witnesses (from
+/// [`prelude_witness`](crate::assign::prelude_witness) and
 /// [`chunk_witnesses`](crate::assign::chunk_witnesses)), reporting each
 /// finished unit to `progress`.
 pub fn prove_epoch(
     set: &CircuitSet,
     market: &Market,
+    prelude: &PreludeWitness,
     chunks: &[ChunkWitness],
     checkpoints: Option<&Checkpoints>,
     progress: &(dyn Fn(Stage) + Sync),
 ) -> Result<EpochProof, PipelineError> {
+    if chunks.is_empty() {
+        return Err(PipelineError::NoChunks);
+    }
     progress(Stage::Planned {
         chunks: chunks.len(),
-        folds: chunks.len().saturating_sub(1),
+        folds: chunks.len(),
     });
     let indexed: Vec<(usize, &ChunkWitness)> = chunks.iter().enumerate().collect();
-    let mut nodes = Vec::with_capacity(chunks.len());
+    let mut nodes = Vec::with_capacity(chunks.len() + 1);
+    let (node, resumed) = prelude_leaf(set, market, prelude, checkpoints)?;
+    progress(Stage::Prelude { resumed });
+    nodes.push(node);
     for group in indexed.chunks(chunks_in_flight()) {
         let proven = group
             .par_iter()
@@ -221,9 +253,9 @@ pub fn prove_epoch(
             .collect::<Result<Vec<Node>, PipelineError>>()?;
         level += 1;
     }
-    let root = nodes.pop().expect("at least one chunk");
+    let root = nodes.pop().expect("the prelude and a chunk");
+    debug_assert_eq!(root.made, Made::Fold);
     Ok(EpochProof {
-        is_fold: root.is_fold,
         proof: root.proof,
         statement: root.statement,
         chunks: chunks.len(),
@@ -238,6 +270,53 @@ fn states(s: &ChunkPublicInputs, expected: &ChunkPublicInputs) -> Result<(), Str
     } else {
         Err("states another chunk".into())
     }
+}
+
+/// The prelude's node: from its checkpoint when one verifies and states
+/// what the reports give, else proven.
+fn prelude_leaf(
+    set: &CircuitSet,
+    market: &Market,
+    prelude: &PreludeWitness,
+    checkpoints: Option<&Checkpoints>,
+) -> Result<(Node, bool), PipelineError> {
+    let expected = prelude
+        .expected_statement(market)
+        .ok_or(PipelineError::Prelude(ChunkError::Unprovable(
+            "the reports break a rule".into(),
+        )))?;
+    let fold_key = key_fields(&set.fold.data.verifier_only);
+    let quorum = set.fold.quorum;
+    let name = "prelude";
+    let check = |p: &Proof| {
+        let s = set.prelude.verify(p).map_err(|e| e.to_string())?;
+        if p.public_inputs.get(ChunkPublicInputs::len(quorum)..) != Some(&fold_key[..]) {
+            return Err("holds another fold key".into());
+        }
+        states(&s, &expected)
+    };
+    let node = |proof| Node {
+        proof,
+        statement: expected.clone(),
+        made: Made::Prelude,
+    };
+    if let Some(proof) = checkpoints.and_then(|c| c.load(name, &set.prelude.data.common, check)) {
+        return Ok((node(proof), true));
+    }
+    let proof = set
+        .prelude
+        .prove(market, prelude, &set.fold.data.verifier_only)
+        .map_err(PipelineError::Prelude)?;
+    if set.prelude.verify(&proof).map_err(PipelineError::Prelude)? != expected {
+        return Err(PipelineError::Prelude(ChunkError::Invalid(
+            "the proof states another prelude than the ledger's".into(),
+        )));
+    }
+    if let Some(c) = checkpoints {
+        c.save(name, &proof)?;
+    }
+    tracing::info!("prelude proven");
+    Ok((node(proof), false))
 }
 
 fn leaf(
@@ -266,7 +345,7 @@ fn leaf(
             Node {
                 proof,
                 statement,
-                is_fold: false,
+                made: Made::Wrap,
             },
             true,
         ));
@@ -321,7 +400,7 @@ fn leaf(
         Node {
             proof,
             statement,
-            is_fold: false,
+            made: Made::Wrap,
         },
         false,
     ))
@@ -347,7 +426,7 @@ fn fold(
             Node {
                 proof,
                 statement: expected,
-                is_fold: true,
+                made: Made::Fold,
             },
             true,
         ));
@@ -366,17 +445,10 @@ fn fold(
         Node {
             proof,
             statement: expected,
-            is_fold: true,
+            made: Made::Fold,
         },
         false,
     ))
-}
-
-impl EpochProof {
-    /// The proof as the chain circuit takes it.
-    pub fn child(&self) -> Child<'_> {
-        Child::new(&self.proof, self.is_fold)
-    }
 }
 
 /// Proves the chain step of `epoch` on top of `previous` (`None` for epoch 1).
@@ -387,7 +459,7 @@ pub fn prove_chain(
     genesis_root: Digest,
 ) -> Result<Proof, PipelineError> {
     set.chain
-        .prove(previous, epoch.child(), genesis_root)
+        .prove(previous, &epoch.proof, genesis_root)
         .map_err(|source| PipelineError::Recursion {
             what: format!("chain proof of epoch {}", epoch.statement.epoch),
             source,

@@ -57,7 +57,8 @@ pub fn prove_and_check(market: &Market, witness: &EpochWitness, chunks: &[ChunkW
         "the batch commitment is the ledger's"
     );
     assert_eq!(first.market_hash, market.hash());
-    assert_eq!(first.report_hashes, witness.report_hashes);
+    assert_eq!(first.report_hashes, witness.sheet.report_hashes);
+    assert_eq!(first.price_sheet, witness.sheet.commitment());
     for pair in statements.windows(2) {
         assert_eq!(pair[0].root_out, pair[1].root_in);
         assert_eq!(pair[0].batch_out, pair[1].batch_in);

@@ -10,7 +10,7 @@
 
 use zksettle_circuits::chunk::{ChunkError, ChunkPublicInputs, ChunkWitness};
 use zksettle_circuits::rules::encoding::ZERO_DIGEST;
-use zksettle_circuits::rules::{Context, Epoch, Market, Operation, Prices, RiskArrays};
+use zksettle_circuits::rules::{Context, Epoch, Market, Operation, PriceSheet, Prices, RiskArrays};
 use zksettle_fixtures::edge::{edge_cases, EdgeCase, Expected};
 use zksettle_prover::ledger::Ledger;
 
@@ -45,6 +45,20 @@ impl Setup {
     /// The market (at the test depth).
     pub fn market(&self) -> &Market {
         self.ledger.market()
+    }
+
+    /// The epoch's price sheet, as the prelude derives it.
+    pub fn sheet(&self) -> PriceSheet {
+        PriceSheet {
+            report_hashes: self
+                .epoch
+                .reports
+                .iter()
+                .map(|r| r.hash(self.market()))
+                .collect(),
+            prices: self.prices.clone(),
+            risk: self.risk.clone(),
+        }
     }
 }
 
@@ -139,7 +153,7 @@ pub fn chunk(setup: &Setup, steps: &[Vec<Write>]) -> ChunkWitness {
         .collect();
     ChunkWitness {
         system: tree.finish(),
-        reports: setup.epoch.reports.clone(),
+        sheet: setup.sheet(),
         epoch: setup.epoch.epoch,
         timestamp: setup.epoch.timestamp,
         root_in,

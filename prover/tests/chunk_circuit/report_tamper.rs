@@ -1,53 +1,82 @@
 //! Oracle reports the rule book rejects cannot be proven.
 //!
-//! For every edge case rejected at epoch level by a report rule, an empty
-//! (padding-only) chunk carries the case's reports: the chunk checks each
-//! report's bounds and age against the epoch time and the rules across
-//! reports (oracles strictly ascending, every report settling the same
-//! instruments), so it must not prove, or be refused with a typed error
-//! when the circuit cannot hold the reports at all (a number other than the
-//! quorum, a price list of the wrong length).
+//! Reports are the prelude's (one per epoch; chunks take its price sheet
+//! and the fold holds them to it, see `pipeline.rs`). For every edge case
+//! rejected at epoch level by a report rule, the prelude of the case's
+//! epoch carries its reports: it checks each report's bounds and age
+//! against the epoch time and the rules across reports (oracles strictly
+//! ascending, every report settling the same instruments), so it must not
+//! prove, or be refused with a typed error when the circuit cannot hold the
+//! reports at all (a number other than the quorum, a price list of the
+//! wrong length).
 //!
-//! Two rules are not the chunk circuit's (see `gadgets/oracle.rs`):
+//! Two rules are not the circuit's (see `gadgets/oracle.rs`):
 //! - signatures (`BadSignature`): oracles sign the report hash, and the
 //!   light verifier checks the quorum's signatures against the oracle set
-//!   over the report hashes the proof makes public. The chunk proves; its
+//!   over the report hashes the proof makes public. The prelude proves; its
 //!   public hashes are exactly the forged reports' hashes, whose signatures
 //!   do not verify, so the verifier rejects the proof.
 //! - the JSON form of the settlement list (`SettlementNotAscending` here: an
 //!   expiry listed twice with the same price): the circuit hashes the
 //!   canonical per-instrument encoding, in which a repeated entry leaves no
-//!   trace. The chunk proves; its public hash is that of the canonical report
-//!   (the entry listed once), which the oracle did sign and the ledger
-//!   accepts. The proof is about that valid report.
+//!   trace. The prelude proves; its public hash is that of the canonical
+//!   report (the entry listed once), which the oracle did sign and the
+//!   ledger accepts. The proof is about that valid report.
 //!
 //! Membership in the oracle set is the circuit's as well as the verifier's:
 //! an oracle index beyond the set does not prove.
 
-use zksettle_circuits::chunk::{ChunkError, ChunkWitness};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use zksettle_circuits::chunk::{ChunkError, ChunkPublicInputs};
+use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::prelude::{PreludeCircuit, PreludeWitness};
 use zksettle_circuits::rules::error::ReportViolation;
 use zksettle_circuits::rules::{Digest, Market, Report};
 use zksettle_fixtures::edge::{edge_cases, EdgeCase, Expected};
 
 use super::common::at_small_depth;
-use super::forced::{assert_covered, prove};
+use super::forced::assert_covered;
+
+/// The prelude circuit of a market shape, built once per process.
+fn prelude_circuit(market: &Market) -> Arc<PreludeCircuit> {
+    static CIRCUITS: OnceLock<Mutex<HashMap<MarketShape, Arc<PreludeCircuit>>>> = OnceLock::new();
+    let shape = MarketShape::of(market);
+    let mut built = CIRCUITS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    built
+        .entry(shape)
+        .or_insert_with(|| Arc::new(PreludeCircuit::build(shape, None)))
+        .clone()
+}
+
+/// Whether the prelude of `witness` is satisfiable (the constraint check
+/// that agrees with the prover), and its statement.
+fn prove(market: &Market, witness: &PreludeWitness) -> Result<ChunkPublicInputs, ChunkError> {
+    let circuit = prelude_circuit(market);
+    // Any key fills the slot the fold would fill with its own.
+    let key = circuit.data.verifier_only.clone();
+    circuit.check(market, witness, &key)
+}
 
 /// Rules of the epoch header, not of the reports: the verifier checks the
 /// public epoch number and root against the chain of statements, and the
 /// timestamp against the previous epoch's.
 const HEADER_RULES: [&str; 3] = ["EpochNumber", "TimestampDecreased", "PrevRootMismatch"];
 
-/// The empty chunk of a case's epoch, with its market at the test depth.
-fn empty_chunk(case: &EdgeCase) -> (Market, ChunkWitness) {
+/// The prelude of a case's epoch, with its market at the test depth.
+fn prelude_of(case: &EdgeCase) -> (Market, PreludeWitness) {
     let (ledger, epoch) = at_small_depth(&case.market, &case.state, &case.epoch);
-    let chunk = ChunkWitness::empty(
-        epoch.reports.clone(),
-        epoch.epoch,
-        epoch.timestamp,
-        ledger.root(),
-        crate::support::tree::Tree::new(&ledger).system(),
-    );
-    (ledger.market().clone(), chunk)
+    let prelude = PreludeWitness {
+        reports: epoch.reports.clone(),
+        epoch: epoch.epoch,
+        timestamp: epoch.timestamp,
+        root: ledger.root(),
+    };
+    (ledger.market().clone(), prelude)
 }
 
 fn hashes(market: &Market, reports: &[Report]) -> Vec<Digest> {
@@ -55,17 +84,23 @@ fn hashes(market: &Market, reports: &[Report]) -> Vec<Digest> {
 }
 
 #[test]
-fn accepted_reports_prove_in_an_empty_chunk_with_their_hashes() {
+fn accepted_reports_prove_in_the_prelude_with_their_hashes() {
     let case = edge_cases()
         .unwrap()
         .into_iter()
         .find(|c| c.name == "report-at-the-maximum-age-is-accepted")
         .unwrap();
-    let (market, chunk) = empty_chunk(&case);
+    let (market, chunk) = prelude_of(&case);
     let statement = prove(&market, &chunk).expect("the control proves");
     assert_eq!(statement.report_hashes, hashes(&market, &chunk.reports));
     assert_eq!(statement.root_out, statement.root_in);
     assert_eq!(statement.op_count, 0);
+    assert_eq!(statement.priced, 1);
+    assert_eq!(
+        Some(statement.clone()),
+        chunk.expected_statement(&market),
+        "the native statement"
+    );
 }
 
 #[test]
@@ -78,7 +113,7 @@ fn every_rejected_report_cannot_be_proven() {
         if HEADER_RULES.contains(&rule.as_str()) {
             continue;
         }
-        let (market, chunk) = empty_chunk(&case);
+        let (market, chunk) = prelude_of(&case);
         let result = prove(&market, &chunk);
         let now = chunk.timestamp;
         match rule.as_str() {

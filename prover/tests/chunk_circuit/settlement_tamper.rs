@@ -117,7 +117,7 @@ fn settlement_registers_carry_across_chunks() {
     let mut tree = Tree::new(&setup.ledger);
     let empty = |tree: &Tree| {
         ChunkWitness::empty(
-            setup.epoch.reports.clone(),
+            setup.sheet(),
             setup.epoch.epoch,
             setup.epoch.timestamp,
             tree.root(),

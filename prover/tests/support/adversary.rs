@@ -26,7 +26,7 @@ use zksettle_circuits::config::F;
 use zksettle_circuits::recursion::segment::joins;
 use zksettle_circuits::rules::encoding::ZERO_DIGEST;
 use zksettle_circuits::rules::ops::{batch_hash, decode_batch, BATCH_ITEM_LEN};
-use zksettle_circuits::rules::{Context, Epoch, Operation, Prices, RiskArrays};
+use zksettle_circuits::rules::{Context, Epoch, Operation, PriceSheet};
 use zksettle_prover::ledger::Ledger;
 
 use super::tree::{known_tag, Tree, Write};
@@ -109,8 +109,7 @@ pub struct Adversary<'a> {
     pub ledger: &'a Ledger,
     /// The epoch header (reports, number, time); its operations are ignored.
     pub epoch: &'a Epoch,
-    prices: Prices,
-    risk: RiskArrays,
+    sheet: PriceSheet,
 }
 
 impl<'a> Adversary<'a> {
@@ -119,13 +118,12 @@ impl<'a> Adversary<'a> {
     /// # Panics
     /// If the epoch's reports are rejected (the adversary needs honest prices).
     pub fn new(ledger: &'a Ledger, epoch: &'a Epoch) -> Self {
-        let prices = ledger.epoch_prices(epoch).expect("the reports are valid");
-        let risk = RiskArrays::compute(ledger.market(), &prices);
+        let sheet = PriceSheet::from_reports(ledger.market(), &epoch.reports, epoch.timestamp)
+            .expect("the reports are valid");
         Self {
             ledger,
             epoch,
-            prices,
-            risk,
+            sheet,
         }
     }
 
@@ -133,8 +131,8 @@ impl<'a> Adversary<'a> {
     pub fn ctx(&self) -> Context<'_> {
         Context {
             market: self.ledger.market(),
-            prices: &self.prices,
-            risk: &self.risk,
+            prices: &self.sheet.prices,
+            risk: &self.sheet.risk,
             timestamp: self.epoch.timestamp,
         }
     }
@@ -190,7 +188,7 @@ impl<'a> Adversary<'a> {
                     .map(|(item, writes)| tree.step(*item, writes))
                     .collect();
                 ChunkWitness {
-                    reports: self.epoch.reports.clone(),
+                    sheet: self.sheet.clone(),
                     epoch: self.epoch.epoch,
                     timestamp: self.epoch.timestamp,
                     root_in,

@@ -1,0 +1,306 @@
+//! The prelude circuit: what an epoch's chunks share, proven once per epoch.
+//!
+//! It hashes the market, checks the quorum's reports against the epoch time
+//! (bounds, age, oracles strictly ascending, one settlement set) and hashes
+//! them, takes the median prices and computes the risk arrays, and states
+//! the commitment of that price sheet ([`crate::rules::sheet`]). Chunks take
+//! the sheet as witness and state its commitment; the fold requires every
+//! segment's market hash, epoch, timestamp, report hashes and sheet
+//! commitment equal, and the chain requires exactly one prelude in an
+//! epoch's fold tree (`priced == 1`), so every chunk priced by the
+//! prelude's sheet, and the reports the history records are the ones
+//! checked.
+//!
+//! The statement is a segment's ([`ChunkPublicInputs`]) so a prelude proof
+//! is a leaf of the fold tree beside the wrapped chunks: it moves nothing.
+//! `root_in = root_out` (any root: the fold places it), the batch
+//! commitment empty at both ends and no settlement open (a prelude stands at
+//! the start of its epoch), no operation, `priced = 1`. Its public inputs
+//! end with a key slot the fold fills with its own key, as a wrap's do.
+//! Built padded to the fold's shape; about 3,900 rows on the simulated
+//! market, so 2^13 with the fold's gates.
+
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::iop::target::Target;
+use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+use plonky2::plonk::circuit_builder::CircuitBuilder;
+use plonky2::plonk::circuit_data::{
+    CircuitConfig, CircuitData, CommonCircuitData, VerifierCircuitTarget, VerifierOnlyCircuitData,
+};
+use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
+
+use crate::chunk::{panic_message, ChunkError, ChunkPublicInputs, CARRY_LEN};
+use crate::config::{C, D, F};
+use crate::gadgets::fixed::FixedGadget;
+use crate::gadgets::market::{set_market, MarketGadget, MarketShape, MarketTarget};
+use crate::gadgets::oracle::{set_report, OracleGadget, ReportTarget, TIME_BITS};
+use crate::gadgets::risk::RiskGadget;
+use crate::gadgets::sheet::SheetGadget;
+use crate::recursion::shape::pad_to;
+use crate::recursion::Proof;
+use crate::rules::encoding::{unsigned, Digest};
+use crate::rules::market::Market;
+use crate::rules::oracle::Report;
+
+/// What a prelude proof is filled with.
+#[derive(Clone, Debug)]
+pub struct PreludeWitness {
+    /// The quorum's reports, in report order.
+    pub reports: Vec<Report>,
+    /// Epoch number.
+    pub epoch: u64,
+    /// Epoch timestamp.
+    pub timestamp: u64,
+    /// The root the epoch starts from (where the fold places the prelude).
+    pub root: Digest,
+}
+
+impl PreludeWitness {
+    /// The statement a proof of it makes, computed natively (`None` when
+    /// the reports break a rule: no proof of them exists).
+    pub fn expected_statement(&self, market: &Market) -> Option<ChunkPublicInputs> {
+        let sheet =
+            crate::rules::sheet::PriceSheet::from_reports(market, &self.reports, self.timestamp)
+                .ok()?;
+        Some(ChunkPublicInputs {
+            market_hash: market.hash(),
+            root_in: self.root,
+            root_out: self.root,
+            epoch: self.epoch,
+            timestamp: self.timestamp,
+            batch_in: crate::rules::encoding::ZERO_DIGEST,
+            batch_out: crate::rules::encoding::ZERO_DIGEST,
+            price_sheet: sheet.commitment(),
+            report_hashes: sheet.report_hashes,
+            op_count: 0,
+            carry_in: Default::default(),
+            carry_out: Default::default(),
+            priced: 1,
+        })
+    }
+}
+
+struct PreludeTargets {
+    market: MarketTarget,
+    reports: Vec<ReportTarget>,
+    epoch: Target,
+    timestamp: Target,
+    root: HashOutTarget,
+    key_slot: VerifierCircuitTarget,
+}
+
+/// A built prelude circuit.
+pub struct PreludeCircuit {
+    /// The market shape it was built for.
+    pub shape: MarketShape,
+    /// Prover and verifier data.
+    pub data: CircuitData<F, C, D>,
+    /// Gates (rows) before padding.
+    pub gates: usize,
+    targets: PreludeTargets,
+}
+
+impl PreludeCircuit {
+    /// Builds the prelude of `shape`, padded to `goal` (the fold's shape)
+    /// when given.
+    pub fn build(shape: MarketShape, goal: Option<&CommonCircuitData<F, D>>) -> Self {
+        let (mut builder, targets) = lay_out(shape);
+        let gates = builder.num_gates();
+        if let Some(goal) = goal {
+            pad_to(&mut builder, goal);
+        }
+        Self {
+            shape,
+            data: builder.build::<C>(),
+            gates,
+            targets,
+        }
+    }
+
+    /// Gates of the prelude of `shape`, without building it.
+    pub fn count_gates(shape: MarketShape) -> usize {
+        lay_out(shape).0.num_gates()
+    }
+
+    /// Proves the prelude of an epoch; `fold_key` fills the key slot.
+    /// Reports that break any rule give [`ChunkError::Unprovable`].
+    pub fn prove(
+        &self,
+        market: &Market,
+        witness: &PreludeWitness,
+        fold_key: &VerifierOnlyCircuitData<C, D>,
+    ) -> Result<Proof, ChunkError> {
+        let pw = self.assign(market, witness, fold_key)?;
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.data.prove(pw)));
+        let proof = match outcome {
+            Ok(Ok(proof)) => proof,
+            Ok(Err(e)) => return Err(ChunkError::Unprovable(e.to_string())),
+            Err(panic) => return Err(ChunkError::Unprovable(panic_message(&panic))),
+        };
+        self.verify(&proof)
+            .map_err(|e| ChunkError::Unprovable(e.to_string()))?;
+        Ok(proof)
+    }
+
+    /// Whether the prelude of `witness` is satisfiable, and the statement a
+    /// proof would make, without proving ([`crate::check`]).
+    pub fn check(
+        &self,
+        market: &Market,
+        witness: &PreludeWitness,
+        fold_key: &VerifierOnlyCircuitData<C, D>,
+    ) -> Result<ChunkPublicInputs, ChunkError> {
+        let pw = self.assign(market, witness, fold_key)?;
+        let public = crate::check::check_witness(&self.data, pw)
+            .map_err(|e| ChunkError::Unprovable(e.to_string()))?;
+        self.decode(&public)
+    }
+
+    /// Verifies a prelude proof and decodes its statement.
+    pub fn verify(&self, proof: &Proof) -> Result<ChunkPublicInputs, ChunkError> {
+        self.data
+            .verify(proof.clone())
+            .map_err(|e| ChunkError::Invalid(e.to_string()))?;
+        self.decode(&proof.public_inputs)
+    }
+
+    fn decode(&self, public: &[F]) -> Result<ChunkPublicInputs, ChunkError> {
+        let len = ChunkPublicInputs::len(self.shape.quorum);
+        let fields = public.get(..len).ok_or_else(|| {
+            ChunkError::Invalid(format!("{} public inputs, expected {len}", public.len()))
+        })?;
+        ChunkPublicInputs::from_fields(fields, self.shape.quorum)
+            .map_err(|e| ChunkError::Invalid(e.to_string()))
+    }
+
+    fn assign(
+        &self,
+        market: &Market,
+        witness: &PreludeWitness,
+        fold_key: &VerifierOnlyCircuitData<C, D>,
+    ) -> Result<PartialWitness<F>, ChunkError> {
+        let t = &self.targets;
+        if witness.reports.len() != t.reports.len() {
+            return Err(ChunkError::ReportCount {
+                actual: witness.reports.len(),
+                quorum: t.reports.len(),
+            });
+        }
+        let mut pw = PartialWitness::new();
+        set_market(&mut pw, &t.market, market)?;
+        for (target, report) in t.reports.iter().zip(&witness.reports) {
+            set_report(&mut pw, target, report, market)?;
+        }
+        pw.set_target(t.epoch, unsigned(witness.epoch))?;
+        pw.set_target(t.timestamp, unsigned(witness.timestamp))?;
+        pw.set_hash_target(t.root, witness.root)?;
+        pw.set_verifier_data_target(&t.key_slot, fold_key)?;
+        Ok(pw)
+    }
+
+    /// Writes the shape (the targets are laid out again on reading: fast,
+    /// deterministic).
+    pub(crate) fn write_targets(&self, out: &mut Vec<u8>) -> IoResult<()> {
+        let s = &self.shape;
+        for n in [
+            s.tree_depth,
+            s.underlyings,
+            s.instruments,
+            s.scenarios,
+            s.oracles,
+            s.quorum,
+        ] {
+            out.write_usize(n)?;
+        }
+        Ok(())
+    }
+
+    /// A prelude circuit from its data and what [`Self::write_targets`] wrote.
+    pub(crate) fn read(data: CircuitData<F, C, D>, buf: &mut Buffer) -> IoResult<Self> {
+        let mut next = || buf.read_usize();
+        let shape = MarketShape {
+            tree_depth: next()?,
+            underlyings: next()?,
+            instruments: next()?,
+            scenarios: next()?,
+            oracles: next()?,
+            quorum: next()?,
+        };
+        let (builder, targets) = lay_out(shape);
+        Ok(Self {
+            shape,
+            data,
+            gates: builder.num_gates(),
+            targets,
+        })
+    }
+}
+
+/// Lays out the prelude's gates and targets.
+fn lay_out(shape: MarketShape) -> (CircuitBuilder<F, D>, PreludeTargets) {
+    let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+    let b = &mut builder;
+    let market = b.add_virtual_market(&shape);
+    let epoch = b.add_virtual_target();
+    let timestamp = b.add_virtual_target();
+    b.assert_unsigned_bits(timestamp, TIME_BITS);
+    let mut reports = Vec::with_capacity(shape.quorum);
+    let mut report_hashes = Vec::with_capacity(shape.quorum);
+    for _ in 0..shape.quorum {
+        let (report, hash) = b.add_virtual_report(&shape);
+        b.check_report(&report, &market, timestamp);
+        reports.push(report);
+        report_hashes.push(hash);
+    }
+    let prices = b.median_prices(&reports);
+    let table = b.risk_arrays(&market, &prices);
+    let sheet = b.price_sheet_commitment(&prices, &table);
+    let root = b.add_virtual_hash();
+    let zero = b.zero();
+    let one = b.one();
+    b.register_public_inputs(&market.hash.elements);
+    b.register_public_inputs(&root.elements);
+    b.register_public_inputs(&root.elements);
+    b.register_public_input(epoch);
+    b.register_public_input(timestamp);
+    b.register_public_inputs(&[zero; 8]);
+    for hash in &report_hashes {
+        b.register_public_inputs(&hash.elements);
+    }
+    b.register_public_input(zero);
+    b.register_public_inputs(&[zero; 2 * CARRY_LEN]);
+    b.register_public_input(one);
+    b.register_public_inputs(&sheet.elements);
+    debug_assert_eq!(b.num_public_inputs(), ChunkPublicInputs::len(shape.quorum));
+    let key_slot = b.add_virtual_verifier_data(b.config.fri_config.cap_height);
+    b.register_public_inputs(&crate::recursion::key_targets(&key_slot));
+    let targets = PreludeTargets {
+        market,
+        reports,
+        epoch,
+        timestamp,
+        root,
+        key_slot,
+    };
+    (builder, targets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serialize::{Gates, Generators};
+
+    #[test]
+    fn the_prelude_serialises() {
+        let market = crate::gadgets::testing::market();
+        let prelude = PreludeCircuit::build(MarketShape::of(&market), None);
+        let bytes = prelude
+            .data
+            .prover_only
+            .to_bytes(&Generators, &prelude.data.common);
+        let gates = prelude.data.common.to_bytes(&Gates);
+        assert!(gates.is_ok(), "common data");
+        assert!(bytes.is_ok(), "prover data");
+    }
+}
