@@ -29,7 +29,7 @@ use plonky2::plonk::circuit_data::{
 };
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
-use crate::chunk::{panic_message, ChunkError, ChunkPublicInputs, CARRY_LEN};
+use crate::chunk::{prove_caught, ChunkError, ChunkPublicInputs, CARRY_LEN};
 use crate::config::{C, D, F};
 use crate::gadgets::fixed::FixedGadget;
 use crate::gadgets::market::{set_market, MarketGadget, MarketShape, MarketTarget};
@@ -130,14 +130,7 @@ impl PreludeCircuit {
         witness: &PreludeWitness,
         fold_key: &VerifierOnlyCircuitData<C, D>,
     ) -> Result<Proof, ChunkError> {
-        let pw = self.assign(market, witness, fold_key)?;
-        let outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.data.prove(pw)));
-        let proof = match outcome {
-            Ok(Ok(proof)) => proof,
-            Ok(Err(e)) => return Err(ChunkError::Unprovable(e.to_string())),
-            Err(panic) => return Err(ChunkError::Unprovable(panic_message(&panic))),
-        };
+        let proof = prove_caught(&self.data, self.assign(market, witness, fold_key)?)?;
         self.verify(&proof)
             .map_err(|e| ChunkError::Unprovable(e.to_string()))?;
         Ok(proof)

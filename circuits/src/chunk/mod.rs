@@ -260,15 +260,7 @@ impl ChunkCircuit {
     /// Proves one chunk of `market`. A witness that breaks any rule gives
     /// [`ChunkError::Unprovable`].
     pub fn prove(&self, market: &Market, chunk: &ChunkWitness) -> Result<ChunkProof, ChunkError> {
-        let pw = self.assign(market, chunk)?;
-        // plonky2 panics on some unsatisfiable witnesses (conflicting copies).
-        let outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.data.prove(pw)));
-        let proof = match outcome {
-            Ok(Ok(proof)) => proof,
-            Ok(Err(e)) => return Err(ChunkError::Unprovable(e.to_string())),
-            Err(panic) => return Err(ChunkError::Unprovable(panic_message(&panic))),
-        };
+        let proof = prove_caught(&self.data, self.assign(market, chunk)?)?;
         // A witness generator cannot check every constraint: verify.
         self.verify(&proof)
             .map_err(|e| ChunkError::Unprovable(e.to_string()))?;
@@ -413,6 +405,19 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
         steps,
     };
     (builder, targets)
+}
+
+/// Proves `pw` on `data`, turning plonky2's errors and its panics on some
+/// unsatisfiable witnesses (conflicting copies) into [`ChunkError::Unprovable`].
+pub(crate) fn prove_caught(
+    data: &CircuitData<F, C, D>,
+    pw: PartialWitness<F>,
+) -> Result<ChunkProof, ChunkError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| data.prove(pw))) {
+        Ok(Ok(proof)) => Ok(proof),
+        Ok(Err(e)) => Err(ChunkError::Unprovable(e.to_string())),
+        Err(panic) => Err(ChunkError::Unprovable(panic_message(&panic))),
+    }
 }
 
 pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

@@ -40,15 +40,6 @@ pub enum Child<'a> {
 }
 
 impl<'a> Child<'a> {
-    /// A fold proof if `is_fold`, else a wrap proof.
-    pub fn new(proof: &'a Proof, is_fold: bool) -> Self {
-        if is_fold {
-            Child::Fold(proof)
-        } else {
-            Child::Wrap(proof)
-        }
-    }
-
     /// The proof, whichever circuit made it.
     pub fn proof(self) -> &'a Proof {
         match self {
