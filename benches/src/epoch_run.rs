@@ -11,12 +11,10 @@
 //! attestation (decoding, statement checks, the quorum's signatures, the
 //! history, plonky2).
 //!
-//! Stages run back to back in [`prove_epoch`]: every chunk is proven and
-//! wrapped before the first fold starts, so the chunk stage ends at the
-//! last [`Stage::Chunk`] report and the fold stage takes the rest.
+//! The stages and their seconds are those of the staged job
+//! [`settle_epoch`], which `zksettle prove` and `zksettle demo` run too.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -25,7 +23,8 @@ use zksettle_circuits::recursion::final_proof::FinalProof;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_prover::assign::{chunk_witnesses_for, prelude_witness};
 use zksettle_prover::export::{attestation, final_verifier_bytes, trusted};
-use zksettle_prover::pipeline::{prove_chain, prove_epoch, Stage};
+use zksettle_prover::pipeline::job::settle_epoch;
+use zksettle_prover::pipeline::{prove_epoch, Stage};
 use zksettle_verifier::{
     verify_proof, Anchor, Attestation, ProofKind, Trusted, Verifier, EMPTY_HISTORY,
 };
@@ -91,103 +90,78 @@ pub struct EpochRun {
     pub light_verify_ms: f64,
 }
 
-/// Proves `applied` (epoch 1 of its history) end to end with `set`,
-/// calling `progress` with a line per finished chunk or fold.
+/// Proves `applied` (epoch 1 of its history) end to end with `set`, by
+/// the staged job the CLI runs ([`settle_epoch`]), calling `progress` with a
+/// line per finished stage, chunk or fold; the stage split is the job's.
 pub fn run(
     set: &CircuitSet,
     applied: &AppliedEpoch,
     progress: &(dyn Fn(String) + Sync),
 ) -> Result<EpochRun, BenchError> {
-    let clock = Instant::now();
-    let before = &applied.before;
     let epoch = &applied.epoch;
-    let (outcome, apply_s) = timed(|| before.apply_epoch(epoch));
-    let (_, witness) = outcome?;
-    let layouts = set.layouts();
-    let (chunks, assign_s) = timed(|| chunk_witnesses_for(epoch, &witness, &layouts));
-    let chunks = chunks?;
-    let light_chunks = chunks
-        .iter()
-        .filter(|chunk| set.chunks[set.layout_for(chunk)].params.kinds == OpKinds::LIGHT)
-        .count();
-
-    let last_chunk = Mutex::new(Instant::now());
-    let priced = Mutex::new(Instant::now());
     let started = Instant::now();
-    let report = |stage: Stage| match stage {
-        Stage::Planned { chunks, folds } => progress(format!(
-            "proving the prelude, {chunks} chunks, then {folds} folds"
-        )),
-        Stage::Prelude { .. } => {
-            *priced.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
-            progress(format!(
-                "prelude proven at {:.1} s",
-                started.elapsed().as_secs_f64()
-            ));
+    let report = |stage: Stage| {
+        let at = started.elapsed().as_secs_f64();
+        match stage {
+            Stage::Planned { chunks, folds } => progress(format!(
+                "proving the prelude, {chunks} chunks, then {folds} folds"
+            )),
+            Stage::Prelude { .. } => progress(format!("prelude proven at {at:.1} s")),
+            Stage::Chunk { index, .. } => {
+                progress(format!("chunk {index} proven and wrapped at {at:.1} s"))
+            }
+            Stage::Fold { level, index, .. } => {
+                progress(format!("fold {index} of level {level} at {at:.1} s"))
+            }
+            Stage::Chain => progress(format!("chain step at {at:.1} s")),
+            Stage::Final => progress(format!("final proof at {at:.1} s")),
         }
-        Stage::Chunk { index, .. } => {
-            *last_chunk.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
-            progress(format!(
-                "chunk {index} proven and wrapped at {:.1} s",
-                started.elapsed().as_secs_f64()
-            ));
-        }
-        Stage::Fold { level, index, .. } => progress(format!(
-            "fold {index} of level {level} at {:.1} s",
-            started.elapsed().as_secs_f64()
-        )),
-        Stage::Chain | Stage::Final => {}
     };
-    let prelude = prelude_witness(epoch, &witness);
-    let proof = prove_epoch(set, before.market(), &prelude, &chunks, None, &report)?;
-    let done = Instant::now();
-    let chunks_done = *last_chunk.lock().unwrap_or_else(|e| e.into_inner());
-    let priced = *priced.lock().unwrap_or_else(|e| e.into_inner());
-    let prelude_s = priced.duration_since(started).as_secs_f64();
-    let chunk_s = chunks_done.duration_since(priced).as_secs_f64();
-    let fold_s = done.duration_since(chunks_done).as_secs_f64();
-
-    let (chain_proof, chain_s) = timed(|| prove_chain(set, None, &proof, before.root()));
-    let chain_proof = chain_proof?;
-    let (final_proof, final_s) = timed(|| set.final_circuit.prove(&chain_proof));
-    let final_proof = final_proof?;
-    let total_s = clock.elapsed().as_secs_f64();
-
-    let statement = set.chain.verify(&chain_proof)?;
-    if statement.new_root != applied.after.root() || statement.op_count != epoch.ops.len() as u64 {
+    let settled = settle_epoch(set, &applied.before, epoch, None, None, &report)?;
+    if settled.ledger.root() != applied.after.root() {
         return Err(BenchError::Workload(
-            "the chain proof states another root or operation count than the ledger".into(),
+            "the job settles at another root than the workload's ledger".into(),
         ));
     }
+    let light_chunks = set
+        .chunks
+        .iter()
+        .zip(&settled.chunks_per_layout)
+        .filter(|(c, _)| c.params.kinds == OpKinds::LIGHT)
+        .map(|(_, n)| n)
+        .sum();
+    let t = settled.times;
+    let proof = &settled.epoch_proof;
     let epoch_verify_s = median_secs(VERIFY_RUNS, || -> Result<(), BenchError> {
         set.fold.verify(&proof.proof)?;
         Ok(())
     })?;
-    let chain_verify_s = median_secs(VERIFY_RUNS, || set.chain.verify(&chain_proof).map(drop))?;
-    let light_verify_s = light_verify(set, applied, &final_proof)?;
+    let chain_proof = &settled.chain_proof;
+    let chain_verify_s = median_secs(VERIFY_RUNS, || set.chain.verify(chain_proof).map(drop))?;
+    let light_verify_s = light_verify(set, applied, &settled.final_proof)?;
 
     Ok(EpochRun {
         ops: epoch.ops.len(),
         op_mix: op_mix(epoch),
-        steps: witness.steps.len(),
+        steps: settled.witness.steps.len(),
         capacity: set.universal().params.capacity,
         chunks: proof.chunks,
         light_chunks,
         folds: proof.folds,
-        apply_s,
-        assign_s,
-        prelude_s,
-        chunk_s,
-        fold_s,
-        chain_s,
-        final_s,
-        total_s,
-        ops_per_s: epoch.ops.len() as f64 / total_s,
+        apply_s: t.apply_s,
+        assign_s: t.assign_s,
+        prelude_s: t.prelude_s,
+        chunk_s: t.chunk_s,
+        fold_s: t.fold_s,
+        chain_s: t.chain_s,
+        final_s: t.final_s,
+        total_s: t.total_s,
+        ops_per_s: epoch.ops.len() as f64 / t.total_s,
         epoch_proof_bytes: proof.proof.to_bytes().len(),
         epoch_verify_ms: epoch_verify_s * 1000.0,
         chain_proof_bytes: chain_proof.to_bytes().len(),
         chain_verify_ms: chain_verify_s * 1000.0,
-        final_proof_bytes: final_proof.to_bytes().len(),
+        final_proof_bytes: settled.final_proof.to_bytes().len(),
         light_verify_ms: light_verify_s * 1000.0,
     })
 }

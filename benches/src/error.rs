@@ -6,6 +6,7 @@ use zksettle_circuits::rules::error::EpochError;
 use zksettle_prover::assign::AssignError;
 use zksettle_prover::io::IoError;
 use zksettle_prover::ledger::LedgerError;
+use zksettle_prover::pipeline::job::JobError;
 use zksettle_prover::pipeline::PipelineError;
 use zksettle_prover::sim::SimError;
 
@@ -27,6 +28,9 @@ pub enum BenchError {
     /// The pipeline failed.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// The staged job of an epoch failed.
+    #[error(transparent)]
+    Job(#[from] JobError),
     /// A chunk did not prove.
     #[error(transparent)]
     Chunk(#[from] ChunkError),

@@ -323,20 +323,35 @@ pub fn set_prices(
     target: &PricesTarget,
     prices: &Prices,
 ) -> anyhow::Result<()> {
+    set_quoted_prices(witness, target, prices)?;
+    set_unsigned(witness, &target.kappa_bps, &prices.kappa_bps)
+}
+
+/// Sets the spot, mark and settlement prices of `target` (not kappa: a
+/// chunk's price sheet reads none).
+pub fn set_quoted_prices(
+    witness: &mut PartialWitness<F>,
+    target: &PricesTarget,
+    prices: &Prices,
+) -> anyhow::Result<()> {
     let settlement: Vec<u64> = prices.settlement.iter().map(|x| x.unwrap_or(0)).collect();
-    for (targets, values) in [
-        (&target.spot, &prices.spot),
-        (&target.mark, &prices.mark),
-        (&target.kappa_bps, &prices.kappa_bps),
-        (&target.settlement, &settlement),
-    ] {
-        anyhow::ensure!(
-            targets.len() == values.len(),
-            "price list length differs from the circuit's"
-        );
-        for (&t, &v) in targets.iter().zip(values) {
-            witness.set_target(t, unsigned(v))?;
-        }
+    set_unsigned(witness, &target.spot, &prices.spot)?;
+    set_unsigned(witness, &target.mark, &prices.mark)?;
+    set_unsigned(witness, &target.settlement, &settlement)
+}
+
+/// Sets a list of unsigned price targets, refusing a list of another length.
+fn set_unsigned(
+    witness: &mut PartialWitness<F>,
+    targets: &[Target],
+    values: &[u64],
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        targets.len() == values.len(),
+        "price list length differs from the circuit's"
+    );
+    for (&t, &v) in targets.iter().zip(values) {
+        witness.set_target(t, unsigned(v))?;
     }
     Ok(())
 }

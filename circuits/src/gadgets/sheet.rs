@@ -18,11 +18,11 @@ use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 
 use super::encoding::EncodingGadget;
 use super::market::MarketShape;
-use super::oracle::PricesTarget;
+use super::oracle::{set_quoted_prices, PricesTarget};
 use super::risk::{RiskRowTarget, RiskTableTarget};
 use super::Builder;
 use crate::config::F;
-use crate::rules::encoding::{signed, unsigned};
+use crate::rules::encoding::signed;
 use crate::rules::sheet::{PriceSheet, DOMAIN_PRICE_SHEET, ROW_DIGEST_CHECKED};
 
 /// A price sheet as a chunk uses it.
@@ -105,21 +105,8 @@ pub fn set_price_sheet(
     target: &PriceSheetTarget,
     sheet: &PriceSheet,
 ) -> anyhow::Result<()> {
-    let (p, t) = (&sheet.prices, &target.prices);
-    let settlement: Vec<u64> = p.settlement.iter().map(|x| x.unwrap_or(0)).collect();
-    for (targets, values) in [
-        (&t.spot, &p.spot),
-        (&t.mark, &p.mark),
-        (&t.settlement, &settlement),
-    ] {
-        anyhow::ensure!(
-            targets.len() == values.len(),
-            "price list length differs from the circuit's"
-        );
-        for (&target, &value) in targets.iter().zip(values) {
-            witness.set_target(target, unsigned(value))?;
-        }
-    }
+    let t = &target.prices;
+    set_quoted_prices(witness, t, &sheet.prices)?;
     let table = &target.table;
     anyhow::ensure!(
         table.rows.len() == sheet.risk.instruments.len()

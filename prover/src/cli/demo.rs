@@ -109,12 +109,17 @@ pub fn run(args: Args) -> Result<()> {
             proven.ops,
             proven.chunks,
             rows,
-            proven.prove_secs,
-            proven.ops as f64 / proven.prove_secs,
+            proven.times.total_s,
+            proven.ops as f64 / proven.times.total_s,
             proven.final_proof_bytes,
             verify_ms
         ));
         eprintln!("{}", rows_out.last().map(String::as_str).unwrap_or(""));
+        let t = &proven.times;
+        eprintln!(
+            "  stages: apply {:.2} s, assign {:.2} s, prelude {:.1} s, chunks {:.1} s, folds {:.1} s, chain {:.1} s, final {:.1} s",
+            t.apply_s, t.assign_s, t.prelude_s, t.chunk_s, t.fold_s, t.chain_s, t.final_s
+        );
         ledger = proven.ledger;
         previous = Some(proven.chain_proof);
     }

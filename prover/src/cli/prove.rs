@@ -63,6 +63,11 @@ pub fn decode_chain_proof(set: &CircuitSet, bytes: Vec<u8>, path: &Path) -> Resu
         .map_err(|e| anyhow::anyhow!("{}: not a chain proof: {e}", path.display()))
 }
 
+/// Seconds rounded to milliseconds.
+fn millis(secs: f64) -> f64 {
+    (secs * 1000.0).round() / 1000.0
+}
+
 /// Proves the epoch and prints one JSON line.
 pub fn run(args: Args) -> Result<()> {
     let ledger = super::load_ledger(&args.inputs.market, &args.inputs.state)?;
@@ -103,6 +108,7 @@ pub fn run(args: Args) -> Result<()> {
     .with_context(|| format!("{}", args.inputs.epoch.display()))?;
     bar.finish_and_clear();
     let s = &proven.statement;
+    let t = &proven.times;
     let line = json!({
         "epoch": s.epoch,
         "prev_root": digest_hex(&s.prev_root),
@@ -110,7 +116,16 @@ pub fn run(args: Args) -> Result<()> {
         "ops": proven.ops,
         "chunks": proven.chunks,
         "folds": proven.folds,
-        "prove_s": (proven.prove_secs * 1000.0).round() / 1000.0,
+        "prove_s": millis(proven.times.total_s),
+        "stages_s": {
+            "apply": millis(t.apply_s),
+            "assign": millis(t.assign_s),
+            "prelude": millis(t.prelude_s),
+            "chunks": millis(t.chunk_s),
+            "folds": millis(t.fold_s),
+            "chain": millis(t.chain_s),
+            "final": millis(t.final_s),
+        },
         "chain_proof_bytes": proven.chain_proof_bytes,
         "final_proof_bytes": proven.final_proof_bytes,
     });

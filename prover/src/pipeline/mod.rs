@@ -13,6 +13,8 @@
 pub mod checkpoint;
 pub mod job;
 
+use std::time::Instant;
+
 use plonky2::field::types::PrimeField64;
 use rayon::prelude::*;
 use zksettle_circuits::chunk::{ChunkError, ChunkPublicInputs, ChunkWitness};
@@ -106,6 +108,18 @@ pub enum PipelineError {
     Io(#[from] IoError),
 }
 
+/// Seconds the proving stages of an epoch took, back to back: the
+/// prelude, every chunk with its wrap, then the fold tree.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProvingTimes {
+    /// Proving the prelude (or loading its checkpoint).
+    pub prelude_s: f64,
+    /// Proving and wrapping every chunk.
+    pub chunk_s: f64,
+    /// The fold tree.
+    pub fold_s: f64,
+}
+
 /// A proven epoch.
 pub struct EpochProof {
     /// The root of the fold tree (the prelude and every chunk): a fold proof.
@@ -116,6 +130,8 @@ pub struct EpochProof {
     pub chunks: usize,
     /// Folds made.
     pub folds: usize,
+    /// What each stage took.
+    pub times: ProvingTimes,
 }
 
 /// The manifest of the checkpoints of an epoch whose chain proof must state
@@ -212,9 +228,11 @@ pub fn prove_epoch(
     });
     let indexed: Vec<(usize, &ChunkWitness)> = chunks.iter().enumerate().collect();
     let mut nodes = Vec::with_capacity(chunks.len() + 1);
+    let clock = Instant::now();
     let (node, resumed) = prelude_leaf(set, market, prelude, checkpoints)?;
     progress(Stage::Prelude { resumed });
     nodes.push(node);
+    let prelude_s = clock.elapsed().as_secs_f64();
     for group in indexed.chunks(chunks_in_flight()) {
         let proven = group
             .par_iter()
@@ -229,6 +247,7 @@ pub fn prove_epoch(
             .collect::<Result<Vec<Node>, PipelineError>>()?;
         nodes.extend(proven);
     }
+    let chunk_s = clock.elapsed().as_secs_f64() - prelude_s;
     let mut folds = 0;
     let mut level = 1;
     while nodes.len() > 1 {
@@ -260,6 +279,11 @@ pub fn prove_epoch(
         statement: root.statement,
         chunks: chunks.len(),
         folds,
+        times: ProvingTimes {
+            prelude_s,
+            chunk_s,
+            fold_s: clock.elapsed().as_secs_f64() - prelude_s - chunk_s,
+        },
     })
 }
 
