@@ -1,4 +1,4 @@
-//! GF(p^5) = GF(p)[z]/(z^5 - 3) over the Goldilocks prime p = 2^64 - 2^32 + 1,
+//! GF(p^5) = GF(p)\[z\]/(z^5 - 3) over the Goldilocks prime p = 2^64 - 2^32 + 1,
 //! the base field of ECgFp5.
 //!
 //! plonky2's [`QuinticExtension`] already multiplies and inverts in exactly

@@ -1,23 +1,24 @@
-//! ECgFp5 and Schnorr signatures over it, natively (the circuit half
-//! follows this file for file).
+//! ECgFp5 and Schnorr signatures over it, natively: the reference a
+//! circuit verifier is to mirror.
 //!
 //! # The curve
 //!
 //! ECgFp5 (T. Pornin, eprint 2022/274) is the double-odd curve
-//! y^2 = x (x^2 + 2 x + 263 z) over GF(p^5) = GF(p)[z]/(z^5 - 3), p the
+//! y^2 = x (x^2 + 2 x + 263 z) over GF(p^5) = GF(p)\[z\]/(z^5 - 3), p the
 //! Goldilocks prime 2^64 - 2^32 + 1, so its base field is plonky2's own
 //! quintic extension and an in-circuit implementation needs no non-native
-//! arithmetic. The group ([`curve`]) has prime order
-//! n ≈ 2^318.9 ([`scalar`]); generic discrete-log attacks cost about
-//! sqrt(n) ≈ 2^159 operations. Elements encode as one field element w,
-//! canonically five `u64` coefficients below p, z^0 first
-//! ([`field::to_canonical`]); the neutral is w = 0 and the conventional
-//! generator G is w = 4.
+//! arithmetic. The group ([`curve`](crate::rules::ecgfp5::curve)) has prime
+//! order n ≈ 2^318.9 ([`scalar`](crate::rules::ecgfp5::scalar)); generic
+//! discrete-log attacks cost about sqrt(n) ≈ 2^159 operations. Elements
+//! encode as one field element w, canonically five `u64` coefficients below
+//! p, z^0 first
+//! ([`to_canonical`](crate::rules::ecgfp5::field::to_canonical)); the
+//! neutral is w = 0 and the conventional generator G is w = 4.
 //!
 //! # Signatures
 //!
 //! Over field elements `msg: &[F]` (F the Goldilocks field), with secret x
-//! and public key Q = x G ([`schnorr`]):
+//! and public key Q = x G ([`schnorr`](crate::rules::ecgfp5::schnorr)):
 //!
 //! * challenge: `H = PoseidonHash::hash_no_pad([SCHNORR_CHALLENGE, w(Q)[0..5],
 //!   w(R)[0..5], len(msg), msg...])`, and e = h0 + 2^64 h1 + 2^128 h2 +
@@ -28,7 +29,7 @@
 //!   with c = 2t and c = 2t + 1, and read the eight canonical outputs
 //!   d0..d7 (those of c = 2t first) as base-p digits:
 //!   k = (d0 + d1 p + ... + d7 p^7) mod n. The first attempt with k ≠ 0 is
-//!   used (t = 0 but with probability about 2^-319).
+//!   used (t = 0 except with probability about 2^-319).
 //! * signing: R = k G, e = challenge(Q, R, msg), s = k + e x mod n; the
 //!   signature is (e, s).
 //! * verifying: reject a neutral Q; R' = s G - e Q; reject a neutral R';
@@ -39,14 +40,17 @@
 //!
 //! # Why these sizes give at least 128-bit security
 //!
-//! Schnorr signatures are unforgeable when the challenge hash behaves as a
-//! random oracle and discrete logarithms are hard. The group costs about
-//! 2^159 to attack generically, so the challenge length decides: a forger
-//! must hit an unpredictable challenge, and (e, s) signatures with a
-//! 2λ-bit challenge give λ-bit security (Neven, Smart, Warinschi 2009).
-//! The challenge takes about 2^255.9 values (four words below p), so the
-//! bound is 128 bits; 256 bits rather than 128 also keeps multi-key and
-//! collision-style attacks (which halve the exponent) above 2^128.
+//! Schnorr signatures are unforgeable when discrete logarithms are hard
+//! and the challenge hash behaves as a random oracle. Generic discrete-log
+//! attacks on a group of order n ≈ 2^319 cost about 2^159. A forger who
+//! does not solve discrete logs must make a hash query whose challenge it
+//! can answer: e is uniform over about 2^255.9 values (four words below p),
+//! so each query succeeds with probability about 2^-255.9. In the generic
+//! group model a challenge of 128 bits already gives 128-bit security
+//! (Neven, Smart, Warinschi 2009); the full 256 bits also absorb the loss of
+//! the random-oracle (forking-lemma) reduction and of multi-key settings.
+//! Collisions of the hash do not help: R is hashed and unknown before
+//! signing, so Poseidon's 128-bit collision resistance is not the bound.
 //!
 //! The nonce must be uniform modulo n: even a fraction of a bit of bias per
 //! signature leaks the key through lattice attacks. Under the random-oracle
