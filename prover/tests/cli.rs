@@ -334,3 +334,53 @@ fn prove_names_a_missing_previous_chain_proof() {
     let output = prove(&f, &["--prev", missing.to_str().unwrap()]);
     assert_rejected(&output, &f.out, "chain-0001.proof: cannot read");
 }
+
+fn keygen(args: &[&str]) -> Output {
+    zksettle(&[&["keygen"], args].concat())
+}
+
+#[test]
+fn keygen_of_secret_one_prints_the_generator() {
+    let output = keygen(&["--secret", "1"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    assert_eq!(
+        text.trim_end(),
+        r#"{"secret":"1","public_key":[4,0,0,0,0]}"#
+    );
+}
+
+#[test]
+fn keygen_without_a_secret_prints_a_fresh_key_pair() {
+    let line = |output: Output| -> serde_json::Value {
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let a = line(keygen(&[]));
+    let b = line(keygen(&[]));
+    assert_ne!(a["secret"], b["secret"]);
+    let secret = a["secret"].as_str().unwrap();
+    let again = line(keygen(&["--secret", secret]));
+    assert_eq!(again, a);
+    assert_eq!(a["public_key"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn keygen_rejects_a_zero_or_out_of_range_secret() {
+    let n = zksettle_circuits::rules::ecgfp5::scalar::ORDER_DECIMAL;
+    for (secret, needle) in [
+        ("0", "zero"),
+        (n, "not below the group order"),
+        ("-1", "not a decimal integer"),
+        ("12ab", "not a decimal integer"),
+    ] {
+        // "--secret=-1": clap would take a bare "-1" for a flag.
+        let output = keygen(&[&format!("--secret={secret}")]);
+        assert!(!output.status.success(), "{secret} accepted");
+        let text = stderr(&output);
+        assert_eq!(text.trim_end().lines().count(), 1, "{text}");
+        assert!(text.contains(needle), "{needle:?} not in: {text}");
+        assert!(output.stdout.is_empty());
+    }
+}

@@ -21,3 +21,9 @@ pub const HISTORY: u64 = 8;
 /// The epoch's price sheet: median prices and risk arrays, as every chunk
 /// of the epoch uses them.
 pub const PRICE_SHEET: u64 = 9;
+/// The challenge of an ECgFp5 Schnorr signature: the public key, the
+/// commitment R and the message (`rules::ecgfp5::schnorr`).
+pub const SCHNORR_CHALLENGE: u64 = 10;
+/// The deterministic nonce of an ECgFp5 Schnorr signature: the secret key
+/// and the message, never hashed into anything public.
+pub const SCHNORR_NONCE: u64 = 11;

@@ -5,6 +5,8 @@
 //! arrays, accounts, margin, and finally the operations.
 
 pub mod account;
+/// ECgFp5 curve arithmetic and Schnorr signatures with a Poseidon challenge.
+pub mod ecgfp5;
 pub mod encoding;
 pub mod epoch;
 pub mod error;

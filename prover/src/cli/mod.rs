@@ -6,6 +6,7 @@ mod circuits;
 mod demo;
 mod export_verifier;
 mod inspect;
+mod keygen;
 mod margin;
 mod prove;
 mod replay;
@@ -41,6 +42,8 @@ enum Command {
     ExportVerifier(export_verifier::Args),
     /// Print the public inputs of a final or chain proof as JSON.
     Inspect(inspect::Args),
+    /// Print an ECgFp5 Schnorr key pair as JSON.
+    Keygen(keygen::Args),
     /// Simulate a small market, prove and chain its epochs, verify, print a table.
     Demo(demo::Args),
     /// Print every account's margin at an epoch's median oracle prices.
@@ -67,6 +70,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(args),
         Command::ExportVerifier(args) => export_verifier::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Keygen(args) => keygen::run(args),
         Command::Prove(args) => prove::run(args),
         Command::Margin(args) => margin::run(args),
         Command::Replay(args) => replay::run(args),
