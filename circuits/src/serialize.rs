@@ -37,13 +37,18 @@ use plonky2::{
 };
 
 use crate::config::{C, D, F};
+use crate::gadgets::ecgfp5::field::{
+    Gfp5InverseGenerator, Gfp5IsZeroGenerator, Gfp5QuotientGenerator,
+};
+use crate::gadgets::ecgfp5::mul_gate::{Gfp5MulAddGate, Gfp5MulAddGenerator};
 use crate::gadgets::fixed::{DivisionGenerator, LessThanGenerator};
 use crate::gadgets::margin::{ScanGenerator, SignGenerator};
 use crate::gadgets::oracle::SortGenerator;
 use crate::gadgets::range_gate::{LimbGenerator, RangeCheckGate};
 use crate::gadgets::risk::RowLookupGenerator;
 
-/// Gates of zksettle circuits: plonky2's and [`RangeCheckGate`].
+/// Gates of zksettle circuits: plonky2's, [`RangeCheckGate`] and
+/// [`Gfp5MulAddGate`].
 #[derive(Debug, Default)]
 pub struct Gates;
 
@@ -66,7 +71,8 @@ impl GateSerializer<F, D> for Gates {
         RandomAccessGate<F, D>,
         ReducingExtensionGate<D>,
         ReducingGate<D>,
-        RangeCheckGate
+        RangeCheckGate,
+        Gfp5MulAddGate
     }
 }
 
@@ -107,6 +113,10 @@ impl WitnessGeneratorSerializer<F, D> for Generators {
         SignGenerator,
         SortGenerator,
         LimbGenerator,
-        RowLookupGenerator
+        RowLookupGenerator,
+        Gfp5MulAddGenerator,
+        Gfp5InverseGenerator,
+        Gfp5QuotientGenerator,
+        Gfp5IsZeroGenerator
     }
 }

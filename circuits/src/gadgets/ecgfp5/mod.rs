@@ -1,0 +1,25 @@
+//! In-circuit arithmetic in GF(p^5) = GF(p)[z] / (z^5 - 3), p the Goldilocks
+//! prime: the field ECgFp5 (Pornin 2022) is defined over, on which its
+//! Schnorr verification is built.
+//!
+//! * [`mul_gate`]: [`mul_gate::Gfp5MulAddGate`], a custom gate computing
+//!   `c = a * b + d` in GF(p^5), four ops per row on the standard recursion
+//!   config (20 routed wires each, degree 2, 5 constraints each).
+//! * [`field`]: [`field::Gfp5Target`] and the [`field::Gfp5Gadget`] extension
+//!   trait on the circuit builder: addition, multiplication, inverse,
+//!   division, equality and selection, each with its row cost.
+//!
+//! Native values are plonky2's
+//! [`QuinticExtension<F>`](plonky2::field::extension::quintic::QuinticExtension)
+//! (Goldilocks is `Extendable<5>` with `W = 3`, i.e. the same `z^5 = 3`).
+//! Coefficients are stored constant term first, as there.
+//!
+//! Soundness: every hinted value (inverses, quotients, zero flags) is pinned
+//! by the gate's constraints; each gadget's doc comment says how, and which
+//! inputs make the circuit unsatisfiable.
+
+pub mod field;
+pub mod mul_gate;
+
+#[cfg(test)]
+pub(crate) mod testing;
