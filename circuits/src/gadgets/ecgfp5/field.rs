@@ -19,8 +19,8 @@ use super::mul_gate::{Gfp5MulAddGate, LIMBS};
 use crate::config::{D, F};
 use crate::gadgets::Builder;
 
-/// A native GF(p^5) element.
-pub type Gfp5 = QuinticExtension<F>;
+/// A native GF(p^5) element (the rule book's).
+pub use crate::rules::ecgfp5::field::Gfp5;
 
 /// A GF(p^5) element in a circuit: its five coefficients, constant term
 /// first. A target built by these gadgets carries no range constraint (none
