@@ -23,7 +23,7 @@ use zksettle_circuits::recursion::final_proof::FinalProof;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_prover::assign::{chunk_witnesses_for, prelude_witness};
 use zksettle_prover::export::{attestation, final_verifier_bytes, trusted};
-use zksettle_prover::pipeline::job::settle_epoch;
+use zksettle_prover::pipeline::job::{settle_epoch, StageTimes};
 use zksettle_prover::pipeline::{prove_epoch, Stage};
 use zksettle_verifier::{
     verify_proof, Anchor, Attestation, ProofKind, Trusted, Verifier, EMPTY_HISTORY,
@@ -54,23 +54,10 @@ pub struct EpochRun {
     pub light_chunks: usize,
     /// Folds made.
     pub folds: usize,
-    /// Seconds of the native application (with its witness records).
-    pub apply_s: f64,
-    /// Seconds cutting the witness records into chunk witnesses.
-    pub assign_s: f64,
-    /// Seconds proving the prelude (before the chunks).
-    #[serde(default)]
-    pub prelude_s: f64,
-    /// Seconds proving and wrapping every chunk.
-    pub chunk_s: f64,
-    /// Seconds of the fold tree.
-    pub fold_s: f64,
-    /// Seconds of the chain step.
-    pub chain_s: f64,
-    /// Seconds of the final proof.
-    pub final_s: f64,
-    /// Seconds from the native application to the final proof.
-    pub total_s: f64,
+    /// Seconds per stage, from the staged job (flattened: `apply_s` ...
+    /// `total_s` at this level of the JSON).
+    #[serde(flatten)]
+    pub stages: StageTimes,
     /// Operations per second end to end (`ops / total_s`).
     pub ops_per_s: f64,
     /// Bytes of the epoch proof (the fold tree's root).
@@ -148,14 +135,7 @@ pub fn run(
         chunks: proof.chunks,
         light_chunks,
         folds: proof.folds,
-        apply_s: t.apply_s,
-        assign_s: t.assign_s,
-        prelude_s: t.prelude_s,
-        chunk_s: t.chunk_s,
-        fold_s: t.fold_s,
-        chain_s: t.chain_s,
-        final_s: t.final_s,
-        total_s: t.total_s,
+        stages: t,
         ops_per_s: epoch.ops.len() as f64 / t.total_s,
         epoch_proof_bytes: proof.proof.to_bytes().len(),
         epoch_verify_ms: epoch_verify_s * 1000.0,

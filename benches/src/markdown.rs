@@ -104,24 +104,33 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(w, "| stage | seconds | share |\n| --- | ---: | ---: |");
     for (stage, secs) in [
-        ("native application (with witness records)", e.apply_s),
-        ("witness assignment (chunk witnesses)", e.assign_s),
-        ("prelude proof (reports, medians, risk arrays)", e.prelude_s),
-        ("chunk proofs, each with its wrap (in parallel)", e.chunk_s),
-        ("fold tree", e.fold_s),
-        ("chain step", e.chain_s),
-        ("final proof", e.final_s),
+        (
+            "native application (with witness records)",
+            e.stages.apply_s,
+        ),
+        ("witness assignment (chunk witnesses)", e.stages.assign_s),
+        (
+            "prelude proof (reports, medians, risk arrays)",
+            e.stages.prelude_s,
+        ),
+        (
+            "chunk proofs, each with its wrap (in parallel)",
+            e.stages.chunk_s,
+        ),
+        ("fold tree", e.stages.fold_s),
+        ("chain step", e.stages.chain_s),
+        ("final proof", e.stages.final_s),
     ] {
         let _ = writeln!(
             w,
             "| {stage} | {secs:.3} | {:.1} % |",
-            100.0 * secs / e.total_s
+            100.0 * secs / e.stages.total_s
         );
     }
     let _ = writeln!(
         w,
         "| **total** | **{:.2}** | **{:.2} ops/s** |\n",
-        e.total_s, e.ops_per_s
+        e.stages.total_s, e.ops_per_s
     );
     let _ = writeln!(
         w,

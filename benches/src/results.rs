@@ -91,11 +91,11 @@ impl Workload {
             chunks: run.chunks,
             light_chunks: run.light_chunks,
             ops_per_s: run.ops_per_s,
-            total_s: run.total_s,
-            chunk_s: run.chunk_s,
-            fold_s: run.fold_s,
-            chain_s: run.chain_s,
-            final_s: run.final_s,
+            total_s: run.stages.total_s,
+            chunk_s: run.stages.chunk_s,
+            fold_s: run.stages.fold_s,
+            chain_s: run.stages.chain_s,
+            final_s: run.stages.final_s,
             peak_memory_bytes,
         }
     }

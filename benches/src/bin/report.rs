@@ -237,7 +237,12 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
     let epoch = epoch?;
     progress.say(format!(
         "epoch: {} ops in {:.1} s = {:.2} ops/s (chunks {:.1} s, folds {:.1} s, chain {:.1} s)",
-        epoch.ops, epoch.total_s, epoch.ops_per_s, epoch.chunk_s, epoch.fold_s, epoch.chain_s
+        epoch.ops,
+        epoch.stages.total_s,
+        epoch.ops_per_s,
+        epoch.stages.chunk_s,
+        epoch.stages.fold_s,
+        epoch.stages.chain_s
     ));
     let mut workloads = BTreeMap::new();
     workloads.insert(
@@ -255,7 +260,7 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
         let run = run?;
         progress.say(format!(
             "{name}: {} ops ({:?}) in {:.1} s = {:.2} ops/s",
-            run.ops, run.op_mix, run.total_s, run.ops_per_s
+            run.ops, run.op_mix, run.stages.total_s, run.ops_per_s
         ));
         workloads.insert(name.to_string(), Workload::of(name, &run, run_peak));
     }

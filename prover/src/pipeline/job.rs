@@ -64,6 +64,7 @@ pub enum JobError {
 /// final. `total_s` runs from the application to the final proof (the
 /// previous chain proof's check and the writing of outputs are outside).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct StageTimes {
     /// The native application, with its witness records.
     pub apply_s: f64,
