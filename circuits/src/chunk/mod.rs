@@ -6,7 +6,7 @@
 //! prices and risk arrays, taken as witness) is committed; the prelude
 //! ([`crate::prelude`]) derives the sheet from the quorum's reports once per
 //! epoch, and the fold requires every segment's `price_sheet` and report
-//! hashes equal to the prelude's. Then `capacity` steps (see [`step`]) each read a batch item
+//! hashes equal to the prelude's. Then `capacity` steps (see the `step` module) each read a batch item
 //! and apply it; the running batch commitment, the operation count and the
 //! settlement registers thread through (the registers enter and leave as
 //! public inputs, so a settlement may span chunks; the fold joins them and

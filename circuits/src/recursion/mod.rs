@@ -110,7 +110,7 @@ pub(crate) fn key_targets(key: &VerifierCircuitTarget) -> Vec<Target> {
     out
 }
 
-/// A verifier key as the field elements [`key_targets`] order holds (digest,
+/// A verifier key as the field elements `key_targets` order holds (digest,
 /// then cap): what a proof's key slot holds.
 pub fn key_fields(key: &VerifierOnlyCircuitData<C, D>) -> Vec<F> {
     let mut out = key.circuit_digest.elements.to_vec();

@@ -1,4 +1,4 @@
-//! In-circuit arithmetic in GF(p^5) = GF(p)[z] / (z^5 - 3), p the Goldilocks
+//! In-circuit arithmetic in GF(p^5) = GF(p)\[z\] / (z^5 - 3), p the Goldilocks
 //! prime: the field ECgFp5 (Pornin 2022) is defined over, on which its
 //! Schnorr verification is built.
 //!
