@@ -8,6 +8,15 @@
 //! * [`field`]: [`field::Gfp5Target`] and the [`field::Gfp5Gadget`] extension
 //!   trait on the circuit builder: addition, multiplication, inverse,
 //!   division, equality and selection, each with its row cost.
+//! * [`curve`]: [`curve::PointTarget`] (the native
+//!   [`Point`](crate::rules::ecgfp5::Point)'s fractional (X : Z : U : T)
+//!   coordinates) and the [`curve::CurveGadget`] trait: the complete
+//!   addition (5 rows; 4 with an affine second operand), doubling (3.5
+//!   rows), negation, selection, encoding (half a row, refuses the
+//!   neutral), decoding (1.5 rows: the non-square root of the quadratic,
+//!   refuses w = 0 and undecodable w), and `s G + e q` by a joint
+//!   double-and-add over the table {N, G, q, G + q} (2,685 rows for a
+//!   319-bit s and a 256-bit e).
 //!
 //! Native values are plonky2's
 //! [`QuinticExtension<F>`](plonky2::field::extension::quintic::QuinticExtension)
@@ -18,6 +27,7 @@
 //! by the gate's constraints; each gadget's doc comment says how, and which
 //! inputs make the circuit unsatisfiable.
 
+pub mod curve;
 pub mod field;
 pub mod mul_gate;
 
