@@ -17,6 +17,11 @@
 //!   refuses w = 0 and undecodable w), and `s G + e q` by a joint
 //!   double-and-add over the table {N, G, q, G + q} (2,685 rows for a
 //!   319-bit s and a 256-bit e).
+//! * [`schnorr`]: [`schnorr::SignatureTarget`] and
+//!   [`schnorr::SchnorrGadget::verify_schnorr`], the native Schnorr
+//!   verification (decode Q, R' = s G - e Q with e's canonical 256 bits,
+//!   R' not neutral, Poseidon challenge equal to e): 2,722 rows for a
+//!   three-element message, so one verification fits a 2^12-row circuit.
 //!
 //! Native values are plonky2's
 //! [`QuinticExtension<F>`](plonky2::field::extension::quintic::QuinticExtension)
@@ -30,6 +35,7 @@
 pub mod curve;
 pub mod field;
 pub mod mul_gate;
+pub mod schnorr;
 
 #[cfg(test)]
 pub(crate) mod testing;
