@@ -11,16 +11,16 @@
 //! * [`curve`]: [`curve::PointTarget`] (the native
 //!   [`Point`](crate::rules::ecgfp5::Point)'s fractional (X : Z : U : T)
 //!   coordinates) and the [`curve::CurveGadget`] trait: the complete
-//!   addition (5 rows; 4 with an affine second operand), doubling (3.5
+//!   addition (5 rows; 4 with an affine second operand), doubling (3
 //!   rows), negation, selection, encoding (half a row, refuses the
 //!   neutral), decoding (1.5 rows: the non-square root of the quadratic,
 //!   refuses w = 0 and undecodable w), and `s G + e q` by a joint
-//!   double-and-add over the table {N, G, q, G + q} (2,685 rows for a
+//!   double-and-add over the table {N, G, q, G + q} (2,526 rows for a
 //!   319-bit s and a 256-bit e).
 //! * [`schnorr`]: [`schnorr::SignatureTarget`] and
 //!   [`schnorr::SchnorrGadget::verify_schnorr`], the native Schnorr
 //!   verification (decode Q, R' = s G - e Q with e's canonical 256 bits,
-//!   R' not neutral, Poseidon challenge equal to e): 2,722 rows for a
+//!   R' not neutral, Poseidon challenge equal to e): 2,563 rows for a
 //!   three-element message, so one verification fits a 2^12-row circuit.
 //!
 //! Native values are plonky2's
