@@ -75,7 +75,7 @@ pub trait SchnorrGadget {
     /// below 2^319, not reduced: bits of s + n (when below 2^319) verify
     /// as s does, as the same group element results. The bits must be
     /// boolean ([`SchnorrGadget::add_virtual_signature`] constrains them).
-    /// Cost: see the row-count test (2,563 rows for a three-element message).
+    /// Cost: see the row-count test (2,261 rows for a three-element message).
     fn verify_schnorr(&mut self, public: Gfp5Target, msg: &[Target], sig: &SignatureTarget);
 }
 
@@ -278,6 +278,6 @@ mod tests {
             "verify_schnorr ({MSG_LEN}-element message): {rows} rows (gates), circuit degree 2^{}",
             data.common.degree_bits()
         );
-        assert!(rows <= 2600, "{rows}");
+        assert!(rows <= 2270, "{rows}");
     }
 }
