@@ -20,9 +20,10 @@
 //!   G' = 2^256 G (2,223 rows for a 319-bit s and a 256-bit e).
 //! * [`schnorr`]: [`schnorr::SignatureTarget`] and
 //!   [`schnorr::SchnorrGadget::verify_schnorr`], the native Schnorr
-//!   verification (decode Q, R' = s G - e Q with e's canonical 256 bits,
-//!   R' not neutral, Poseidon challenge equal to e): 2,261 rows for a
-//!   three-element message, so one verification fits a 2^12-row circuit.
+//!   verification (decode Q, s below n, R' = s G - e Q with e's canonical
+//!   256 bits, R' not neutral, Poseidon challenge equal to e): 2,277 rows
+//!   for a three-element message, so one verification fits a 2^12-row
+//!   circuit.
 //!
 //! Native values are plonky2's
 //! [`QuinticExtension<F>`](plonky2::field::extension::quintic::QuinticExtension)

@@ -13,6 +13,7 @@ use super::curve::CurveGadget;
 use super::field::Gfp5Target;
 use crate::config::F;
 use crate::gadgets::Builder;
+use crate::rules::ecgfp5::scalar::order;
 use crate::rules::ecgfp5::{Scalar, Signature};
 
 /// Bits of the challenge e: four 64-bit words.
@@ -62,6 +63,14 @@ pub trait SchnorrGadget {
     /// low = 0` for their high and low 32-bit halves. Cost: about 2 rows.
     fn assert_canonical_u64_bits(&mut self, bits: &[BoolTarget]);
 
+    /// Constrains the little-endian `bits` (boolean, which the caller
+    /// guarantees; at least as many as n has) to encode an integer below
+    /// the group order n, as the native [`Scalar`] is: from the top, a flag
+    /// "equal to n so far" is multiplied by each bit where n has a one, a
+    /// bit where n has a zero must be zero while the flag is set, and the
+    /// flag must end at zero. Cost: one base op per bit, 16 rows for 319.
+    fn assert_scalar_canonical(&mut self, bits: &[BoolTarget]);
+
     /// Constrains `sig` to be a valid signature of `msg` under the public
     /// key of encoding `public`, exactly as the native
     /// [`PublicKey::verify`](crate::rules::ecgfp5::PublicKey::verify):
@@ -71,11 +80,11 @@ pub trait SchnorrGadget {
     /// ([`CurveGadget::point_mul_add_generator`]) must not be the neutral
     /// ([`CurveGadget::point_encode`] refuses it); and
     /// Poseidon(SCHNORR_CHALLENGE, w(Q), w(R'), len(msg), msg...) is
-    /// connected to e's words. s is used through its bits as an integer
-    /// below 2^319, not reduced: bits of s + n (when below 2^319) verify
-    /// as s does, as the same group element results. The bits must be
-    /// boolean ([`SchnorrGadget::add_virtual_signature`] constrains them).
-    /// Cost: see the row-count test (2,261 rows for a three-element message).
+    /// connected to e's words. s's bits must encode an integer below n
+    /// ([`SchnorrGadget::assert_scalar_canonical`]), so the witness of a
+    /// signature is the native one (no s + n), and be boolean
+    /// ([`SchnorrGadget::add_virtual_signature`] constrains them).
+    /// Cost: see the row-count test (2,277 rows for a three-element message).
     fn verify_schnorr(&mut self, public: Gfp5Target, msg: &[Target], sig: &SignatureTarget);
 }
 
@@ -103,7 +112,23 @@ impl SchnorrGadget for Builder {
         self.assert_zero(product);
     }
 
+    fn assert_scalar_canonical(&mut self, bits: &[BoolTarget]) {
+        let n = order();
+        assert!(bits.len() as u64 >= n.bits(), "enough bits for n");
+        let mut equal = self.one();
+        for (i, bit) in bits.iter().enumerate().rev() {
+            if n.bit(i as u64) {
+                equal = self.mul(equal, bit.target);
+            } else {
+                let above = self.mul(equal, bit.target);
+                self.assert_zero(above);
+            }
+        }
+        self.assert_zero(equal);
+    }
+
     fn verify_schnorr(&mut self, public: Gfp5Target, msg: &[Target], sig: &SignatureTarget) {
+        self.assert_scalar_canonical(&sig.s_bits);
         let q = self.point_decode(public);
         let minus_q = self.point_neg(q);
         let e_bits: Vec<BoolTarget> = sig
@@ -265,6 +290,33 @@ mod tests {
     }
 
     #[test]
+    fn s_must_be_below_the_group_order() {
+        use num_bigint::BigUint;
+        let mut b = builder();
+        let bits: Vec<_> = (0..Scalar::BITS)
+            .map(|_| b.add_virtual_bool_target_safe())
+            .collect();
+        b.assert_scalar_canonical(&bits);
+        let data = b.build::<C>();
+        let wit = |v: &BigUint| {
+            let mut pw = PartialWitness::new();
+            for (i, t) in bits.iter().enumerate() {
+                pw.set_bool_target(*t, v.bit(i as u64)).unwrap();
+            }
+            pw
+        };
+        let n = order();
+        let one = BigUint::from(1u8);
+        for v in [BigUint::ZERO, one.clone(), n - &one, n >> 1] {
+            assert!(provable(&data, wit(&v)), "{v}");
+        }
+        let top = (BigUint::from(1u8) << Scalar::BITS) - &one;
+        for v in [n.clone(), n + &one, n + BigUint::from(5u8), top] {
+            assert!(!provable(&data, wit(&v)), "{v}");
+        }
+    }
+
+    #[test]
     fn rows_of_one_verification() {
         let mut b = builder();
         let public = b.add_virtual_gfp5();
@@ -278,6 +330,6 @@ mod tests {
             "verify_schnorr ({MSG_LEN}-element message): {rows} rows (gates), circuit degree 2^{}",
             data.common.degree_bits()
         );
-        assert!(rows <= 2270, "{rows}");
+        assert!(rows <= 2280, "{rows}");
     }
 }
