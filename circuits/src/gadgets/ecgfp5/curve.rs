@@ -648,6 +648,7 @@ pub(crate) mod tests {
         let mut b = builder();
         let (p, q) = (b.add_virtual_point(), b.add_virtual_point());
         let n = b.point_neutral();
+        let (yes, no) = (b.constant_bool(true), b.constant_bool(false));
         let minus_p = b.point_neg(p);
         let q_affine = b.point_to_affine(q);
         let n_affine = b.point_to_affine(n);
@@ -663,6 +664,8 @@ pub(crate) mod tests {
             b.point_add_affine(p, n_affine),
             b.point_add_affine(n, q_affine),
             minus_p,
+            b.select_point(yes, p, q),
+            b.select_point(no, p, q),
         ];
         let data = b.build::<C>();
         let mut pw = PartialWitness::new();
@@ -682,6 +685,8 @@ pub(crate) mod tests {
             (pv, "p + affine N"),
             (qv, "N + affine q"),
             (pv.neg(), "-p"),
+            (pv, "select(true, p, q)"),
+            (qv, "select(false, p, q)"),
         ];
         for (t, (want, what)) in outputs.iter().zip(expected) {
             assert_same(&get_point(&w, t), &want, what);
@@ -768,6 +773,21 @@ pub(crate) mod tests {
             CircuitData::<F, C, D>::from_bytes(&bytes, &Gates, &Generators).expect("deserialises");
         assert_eq!(loaded.common, data.common);
         prove_and_verify(&loaded, witness_w(w, Point::GENERATOR.encode()));
+    }
+
+    #[test]
+    fn the_neutral_has_no_encoding_in_circuit() {
+        let mut b = builder();
+        let p = b.add_virtual_point();
+        b.point_encode(p);
+        let data = b.build::<C>();
+        let witness = |v: &Point| {
+            let mut pw = PartialWitness::new();
+            set_point(&mut pw, &p, v).unwrap();
+            pw
+        };
+        assert!(provable(&data, witness(&random_point(&mut rng()))));
+        assert!(!provable(&data, witness(&Point::NEUTRAL)));
     }
 
     #[test]

@@ -254,6 +254,21 @@ mod tests {
     }
 
     #[test]
+    fn a_verification_circuit_round_trips_through_bytes() {
+        use crate::serialize::{Gates, Generators};
+        let v = verifier();
+        let bytes = v.data.to_bytes(&Gates, &Generators).expect("serialises");
+        let loaded =
+            CircuitData::<F, C, D>::from_bytes(&bytes, &Gates, &Generators).expect("deserialises");
+        assert_eq!(loaded.common, v.data.common);
+        let sk = SecretKey::from_scalar(random_scalar(&mut rng())).unwrap();
+        let msg = [F::ONE, F::TWO, F::ZERO];
+        let sig = sk.sign(&msg);
+        let pw = witness(&v, key_w(&sk.public_key()), &msg, &sig);
+        crate::gadgets::testing::prove_and_verify(&loaded, pw);
+    }
+
+    #[test]
     fn the_split_of_a_word_is_canonical() {
         let p = crate::rules::ecgfp5::field::P;
         let mut b = builder();
