@@ -37,6 +37,7 @@ use plonky2::{
 };
 
 use crate::config::{C, D, F};
+use crate::gadgets::ecgfp5::curve::PointDecodeGenerator;
 use crate::gadgets::ecgfp5::field::{
     Gfp5InverseGenerator, Gfp5IsZeroGenerator, Gfp5QuotientGenerator,
 };
@@ -117,6 +118,7 @@ impl WitnessGeneratorSerializer<F, D> for Generators {
         Gfp5MulAddGenerator,
         Gfp5InverseGenerator,
         Gfp5QuotientGenerator,
-        Gfp5IsZeroGenerator
+        Gfp5IsZeroGenerator,
+        PointDecodeGenerator
     }
 }

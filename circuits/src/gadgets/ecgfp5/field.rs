@@ -287,11 +287,11 @@ impl Gfp5Gadget for Builder {
     }
 }
 
-fn write_gfp5_target(dst: &mut Vec<u8>, t: Gfp5Target) -> IoResult<()> {
+pub(crate) fn write_gfp5_target(dst: &mut Vec<u8>, t: Gfp5Target) -> IoResult<()> {
     t.0.into_iter().try_for_each(|t| dst.write_target(t))
 }
 
-fn read_gfp5_target(src: &mut Buffer) -> IoResult<Gfp5Target> {
+pub(crate) fn read_gfp5_target(src: &mut Buffer) -> IoResult<Gfp5Target> {
     let mut t = Gfp5Target::default();
     for x in &mut t.0 {
         *x = src.read_target()?;

@@ -8,6 +8,22 @@
 //! * [`field`]: [`field::Gfp5Target`] and the [`field::Gfp5Gadget`] extension
 //!   trait on the circuit builder: addition, multiplication, inverse,
 //!   division, equality and selection, each with its row cost.
+//! * [`curve`]: [`curve::PointTarget`] (the native
+//!   [`Point`](crate::rules::ecgfp5::Point)'s fractional (X : Z : U : T)
+//!   coordinates) and the [`curve::CurveGadget`] trait: the complete
+//!   addition (4.75 rows; 3.75 with an affine second operand), doubling (3
+//!   rows), negation, selection, encoding (half a row, refuses the
+//!   neutral), decoding (1.5 rows: the non-square root of the quadratic,
+//!   refuses w = 0 and undecodable w), and `s G + e q` by a joint
+//!   double-and-add over 256 positions with the tables {N, G, q, G + q} and,
+//!   for s's top 63 bits (s = s_lo + 2^256 s_hi), {N, G, G', ...} with
+//!   G' = 2^256 G (2,159 rows for a 319-bit s and a 256-bit e).
+//! * [`schnorr`]: [`schnorr::SignatureTarget`] and
+//!   [`schnorr::SchnorrGadget::verify_schnorr`], the native Schnorr
+//!   verification (decode Q, s below n, R' = s G - e Q with e's canonical
+//!   256 bits, R' not neutral, Poseidon challenge equal to e): 2,213 rows
+//!   for a three-element message, so one verification fits a 2^12-row
+//!   circuit.
 //!
 //! Native values are plonky2's
 //! [`QuinticExtension<F>`](plonky2::field::extension::quintic::QuinticExtension)
@@ -18,8 +34,10 @@
 //! by the gate's constraints; each gadget's doc comment says how, and which
 //! inputs make the circuit unsatisfiable.
 
+pub mod curve;
 pub mod field;
 pub mod mul_gate;
+pub mod schnorr;
 
 #[cfg(test)]
 pub(crate) mod testing;

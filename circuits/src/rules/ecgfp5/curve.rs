@@ -116,6 +116,19 @@ impl Point {
         (self.x / self.z, self.u / self.t)
     }
 
+    /// The fractional coordinates (X, Z, U, T): x = X / Z, u = U / T (for
+    /// circuit gadgets mirroring this code).
+    pub fn coordinates(&self) -> [Gfp5; 4] {
+        [self.x, self.z, self.u, self.t]
+    }
+
+    /// The point of fractional coordinates (X, Z, U, T), unchecked: the
+    /// caller vouches that they describe a group element (for reading back
+    /// circuit gadgets' outputs).
+    pub fn from_coordinates([x, z, u, t]: [Gfp5; 4]) -> Self {
+        Self { x, z, u, t }
+    }
+
     /// Whether this is the neutral element.
     pub fn is_neutral(&self) -> bool {
         self.u.is_zero()
