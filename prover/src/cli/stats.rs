@@ -19,6 +19,7 @@ use serde::Serialize;
 use zksettle_circuits::chunk::{
     ChunkCircuit, ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY,
 };
+use zksettle_circuits::gadgets::ecgfp5::schnorr::verification_rows;
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::prelude::PreludeCircuit;
 use zksettle_circuits::rules::market::Market;
@@ -51,7 +52,16 @@ struct RowsPerOp {
     trade: usize,
     liquidate: usize,
     settle_expiry: usize,
+    /// One ECgFp5 Schnorr verification (key decoded from its encoding,
+    /// challenge over a message of [`SIGNED_MESSAGE_LEN`] elements): not yet
+    /// part of any operation.
+    verify_signature: usize,
 }
+
+/// Message length of the measured signature verification: an order's
+/// fields (domain tag, account, instrument, side, quantity, limit price,
+/// expiry, nonce).
+const SIGNED_MESSAGE_LEN: usize = 8;
 
 #[derive(Serialize)]
 struct Chunk {
@@ -104,6 +114,7 @@ pub fn run(args: Args) -> Result<()> {
         trade: rows_per_op(shape, tag::TRADE),
         liquidate: rows_per_op(shape, tag::LIQUIDATE),
         settle_expiry: rows_per_op(shape, tag::SETTLE_EXPIRY),
+        verify_signature: verification_rows(SIGNED_MESSAGE_LEN),
     };
     let params = ChunkParams {
         shape,
@@ -183,6 +194,7 @@ fn print_table(stats: &Stats, shape: &MarketShape) {
         ("trade", r.trade),
         ("liquidate", r.liquidate),
         ("settle_expiry", r.settle_expiry),
+        ("verify_signature", r.verify_signature),
     ] {
         println!("{name:<16}{rows:>8}");
     }
