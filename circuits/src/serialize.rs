@@ -42,14 +42,15 @@ use crate::gadgets::ecgfp5::field::{
     Gfp5InverseGenerator, Gfp5IsZeroGenerator, Gfp5QuotientGenerator,
 };
 use crate::gadgets::ecgfp5::mul_gate::{Gfp5MulAddGate, Gfp5MulAddGenerator};
+use crate::gadgets::ecgfp5::step_gate::{CurveStepGate, CurveStepGenerator};
 use crate::gadgets::fixed::{DivisionGenerator, LessThanGenerator};
 use crate::gadgets::margin::{ScanGenerator, SignGenerator};
 use crate::gadgets::oracle::SortGenerator;
 use crate::gadgets::range_gate::{LimbGenerator, RangeCheckGate};
 use crate::gadgets::risk::RowLookupGenerator;
 
-/// Gates of zksettle circuits: plonky2's, [`RangeCheckGate`] and
-/// [`Gfp5MulAddGate`].
+/// Gates of zksettle circuits: plonky2's, [`RangeCheckGate`],
+/// [`Gfp5MulAddGate`] and [`CurveStepGate`].
 #[derive(Debug, Default)]
 pub struct Gates;
 
@@ -73,7 +74,8 @@ impl GateSerializer<F, D> for Gates {
         ReducingExtensionGate<D>,
         ReducingGate<D>,
         RangeCheckGate,
-        Gfp5MulAddGate
+        Gfp5MulAddGate,
+        CurveStepGate
     }
 }
 
@@ -119,6 +121,7 @@ impl WitnessGeneratorSerializer<F, D> for Generators {
         Gfp5InverseGenerator,
         Gfp5QuotientGenerator,
         Gfp5IsZeroGenerator,
-        PointDecodeGenerator
+        PointDecodeGenerator,
+        CurveStepGenerator
     }
 }

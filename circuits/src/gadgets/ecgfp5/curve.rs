@@ -25,6 +25,7 @@ use plonky2::util::serialization::{Buffer, IoResult};
 use super::field::{
     get_gfp5, read_gfp5_target, set_gfp5, write_gfp5_target, Gfp5, Gfp5Gadget, Gfp5Target,
 };
+use super::step_gate::{self, CurveStepGate};
 use crate::config::{D, F};
 use crate::gadgets::Builder;
 use crate::rules::ecgfp5::curve::{Point, A, B};
@@ -194,20 +195,16 @@ pub trait CurveGadget {
     fn point_decode(&mut self, w: Gfp5Target) -> PointTarget;
 
     /// `s G + e q` (G the generator) for the little-endian bits of `s` and
-    /// `e` (`|e| <= |s| <= 2 |e|`, `|e| > 0`; bits must be boolean, which
-    /// the caller guarantees). With s = s_lo + 2^|e| s_hi and G' = 2^|e| G,
-    /// one joint double-and-add over the |e| bit positions from the top:
-    /// per position, one doubling and one mixed addition of the entry of
-    /// the table {N, G, q, G + q} chosen by (s_lo_i, e_i), or, where s_hi
-    /// has a bit, of {N, G, G', G + G', q, q + G, q + G', q + G + G'}
-    /// chosen by (s_lo_i, s_hi_i, e_i). An entry's affine (x, u) is the
-    /// multilinear polynomial in the bits through the table (2 base ops
-    /// per coefficient for pairs, 6 for triples). The tables cost three
-    /// additions and four affine conversions. Cost (measured, see the
-    /// tests): 2,159 rows for 319 bits of `s` and 256 of `e`: about 7.65
-    /// rows per pair position (3 doubling, 3.75 addition, 0.9 selection)
-    /// and 10 per triple position; a plain joint double-and-add over 319
-    /// positions would take about 2,450.
+    /// `e` (`|e| <= |s| <= 2 |e|`, `|e| > 0`; `q` a group element, as the
+    /// gadgets here produce). With s = s_lo + 2^|e| s_hi and G' = 2^|e| G,
+    /// one joint double-and-add over the |e| bit positions from the top,
+    /// one [`CurveStepGate`] row per position: acc = 2 acc + T[s_lo_i,
+    /// s_hi_i] + e_i q with the constant table T = {N, G, G', G + G'}
+    /// (s_hi_i = 0 where s_hi has no bit). The gate constrains the bits to
+    /// be boolean and pins every intermediate value; its complete formulas
+    /// have no exceptional case. q enters as its affine (x, u) (1 row, two
+    /// witnessed inverses). Cost: |e| + 1 rows, 257 for 319 bits of `s` and
+    /// 256 of `e` (measured, see the tests).
     fn point_mul_add_generator(
         &mut self,
         s_bits: &[BoolTarget],
@@ -349,185 +346,56 @@ impl CurveGadget for Builder {
             s_bits.len() >= len && high <= len && len > 0,
             "s has between |e| and 2 |e| bits, e at least one"
         );
-        // s = s_lo + 2^len s_hi: G' = 2^len G, and the loop runs over len
-        // bits, the low `high` of them with three bits (s_lo, s_hi, e).
-        let g = Point::GENERATOR;
-        let g_hi = (0..len).fold(g, |acc, _| acc.double());
-        let g_affine = affine_constant(self, &g);
-        let g_hi_affine = affine_constant(self, &g_hi);
+        // s = s_lo + 2^len s_hi: one step per bit position from the top,
+        // acc = 2 acc + T[s_lo_i, s_hi_i] + e_i q, T = {N, G, G', G + G'}
+        // with G' = 2^len G, s_hi_i = 0 from position `high` on.
+        assert!(
+            self.config.num_wires >= step_gate::WIRES
+                && self.config.num_routed_wires >= step_gate::ROUTED,
+            "a CurveStepGate needs {} wires, {} routed",
+            step_gate::WIRES,
+            step_gate::ROUTED
+        );
+        let gate = CurveStepGate::new(len);
         let q_affine = self.point_to_affine(q);
-        let gq = self.point_add_affine(q, g_affine);
-        let gq_affine = self.point_to_affine(gq);
-        let konst = |p: &Point| {
-            let (x, u) = p.to_affine_xu();
-            [Coord::Const(x), Coord::Const(u)]
-        };
-        let var = |p: AffinePointTarget| [Coord::Var(p.x), Coord::Var(p.u)];
-        // Table index: bit 0 s_lo, bit 1 e (pairs) or bit 1 s_hi, bit 2 e.
-        let pair_table = [
-            konst(&Point::NEUTRAL),
-            konst(&g),
-            var(q_affine),
-            var(gq_affine),
-        ];
-        let pair = MultilinearTable::new(self, &pair_table);
-        let triple = (high > 0).then(|| {
-            let qh = self.point_add_affine(q, g_hi_affine);
-            let qh_affine = self.point_to_affine(qh);
-            let gqh = self.point_add_affine(gq, g_hi_affine);
-            let gqh_affine = self.point_to_affine(gqh);
-            let table = [
-                konst(&Point::NEUTRAL),
-                konst(&g),
-                konst(&g_hi),
-                konst(&g.add(&g_hi)),
-                var(q_affine),
-                var(gq_affine),
-                var(qh_affine),
-                var(gqh_affine),
-            ];
-            MultilinearTable::new(self, &table)
-        });
-        let one = self.gfp5_one();
-        let mut acc: Option<PointTarget> = None;
+        let zero = self.zero();
+        let mut acc = self.point_neutral();
         for i in (0..len).rev() {
-            let sel = if i < high {
-                let table = triple.as_ref().expect("a triple table");
-                table.select(self, &[s_bits[i], s_bits[len + i], e_bits[i]])
-            } else {
-                pair.select(self, &[s_bits[i], e_bits[i]])
+            let row = self.add_gate(gate.clone(), vec![]);
+            let wire = |c: usize| Target::wire(row, c);
+            let point_at = |start: usize| {
+                let el = |i: usize| Gfp5Target(core::array::from_fn(|k| wire(start + 5 * i + k)));
+                PointTarget {
+                    x: el(0),
+                    z: el(1),
+                    u: el(2),
+                    t: el(3),
+                }
             };
-            acc = Some(match acc {
-                None => PointTarget {
-                    x: sel.x,
-                    z: one,
-                    u: sel.u,
-                    t: one,
-                },
-                Some(acc) => {
-                    let doubled = self.point_double(acc);
-                    self.point_add_affine(doubled, sel)
-                }
-            });
-        }
-        acc.expect("at least one bit")
-    }
-}
-
-/// The affine coordinates of a constant point.
-fn affine_constant(b: &mut Builder, p: &Point) -> AffinePointTarget {
-    let (x, u) = p.to_affine_xu();
-    AffinePointTarget {
-        x: b.gfp5_constant(x),
-        u: b.gfp5_constant(u),
-    }
-}
-
-/// A coordinate of a table entry: a constant or a circuit value.
-#[derive(Clone, Copy)]
-enum Coord {
-    Const(Gfp5),
-    Var(Gfp5Target),
-}
-
-impl Coord {
-    /// `self - other` (5 base ops unless both are constants).
-    fn sub(self, b: &mut Builder, other: Coord) -> Coord {
-        match (self, other) {
-            (Coord::Const(x), Coord::Const(y)) => Coord::Const(x - y),
-            (Coord::Var(x), Coord::Const(y)) => Coord::Var(Gfp5Target(core::array::from_fn(|j| {
-                b.add_const(x.0[j], -y.0[j])
-            }))),
-            (x, y) => {
-                let (x, y) = (x.target(b), y.target(b));
-                Coord::Var(b.gfp5_sub(x, y))
+            let input = point_at(step_gate::ACC_IN);
+            for (a, b) in [
+                (acc.x, input.x),
+                (acc.z, input.z),
+                (acc.u, input.u),
+                (acc.t, input.t),
+            ] {
+                self.connect_gfp5(a, b);
             }
-        }
-    }
-
-    fn target(self, b: &mut Builder) -> Gfp5Target {
-        match self {
-            Coord::Const(c) => b.gfp5_constant(c),
-            Coord::Var(t) => t,
-        }
-    }
-}
-
-/// A table of 2^k affine points as the multilinear polynomial in k bits
-/// taking its values on {0, 1}^k: entry m (bit i of m for bit i) is
-/// `sum_S c_S prod_{i in S} b_i` with `c_S` the Moebius transform of the
-/// entries, computed once. Selecting costs one base op per product of two
-/// or more bits, and per coordinate coefficient one op per nonzero `c_S`
-/// (a constant term and a variable one share the first op).
-struct MultilinearTable {
-    bits: usize,
-    /// `coefficients[S]` for x and for u.
-    coefficients: Vec<[Coord; 2]>,
-}
-
-impl MultilinearTable {
-    fn new(b: &mut Builder, entries: &[[Coord; 2]]) -> Self {
-        let bits = entries.len().trailing_zeros() as usize;
-        assert_eq!(entries.len(), 1 << bits, "a power of two entries");
-        let mut coefficients = entries.to_vec();
-        for i in 0..bits {
-            for m in 0..entries.len() {
-                if m & (1 << i) != 0 {
-                    let low = coefficients[m ^ (1 << i)];
-                    for c in 0..2 {
-                        coefficients[m][c] = coefficients[m][c].sub(b, low[c]);
-                    }
-                }
+            for (k, c) in [q_affine.x, q_affine.u].iter().enumerate() {
+                let at = Gfp5Target(core::array::from_fn(|j| wire(step_gate::Q + 5 * k + j)));
+                self.connect_gfp5(*c, at);
             }
-        }
-        Self { bits, coefficients }
-    }
-
-    /// The entry indexed by `bits` (boolean, little-endian).
-    fn select(&self, b: &mut Builder, bits: &[BoolTarget]) -> AffinePointTarget {
-        assert_eq!(bits.len(), self.bits);
-        let one = b.one();
-        // products[S] = prod_{i in S} b_i (S = 0: the constant 1).
-        let mut products = vec![one; 1 << self.bits];
-        for m in 1..products.len() {
-            let top = usize::BITS - 1 - m.leading_zeros();
-            let rest = m ^ (1 << top);
-            products[m] = if rest == 0 {
-                bits[top as usize].target
+            let s_hi = if i < high {
+                s_bits[len + i].target
             } else {
-                b.mul(products[rest], bits[top as usize].target)
+                zero
             };
+            self.connect(s_bits[i].target, wire(step_gate::S_LO));
+            self.connect(s_hi, wire(step_gate::S_HI));
+            self.connect(e_bits[i].target, wire(step_gate::E));
+            acc = point_at(step_gate::ACC_OUT);
         }
-        let coord = |b: &mut Builder, c: usize| {
-            Gfp5Target(core::array::from_fn(|j| {
-                let mut constant = Vec::new();
-                let mut variable = Vec::new();
-                for (m, coefficient) in self.coefficients.iter().enumerate() {
-                    match coefficient[c] {
-                        Coord::Const(k) if k.0[j] == F::ZERO => {}
-                        Coord::Const(k) => constant.push((k.0[j], products[m])),
-                        Coord::Var(t) => variable.push((t.0[j], products[m])),
-                    }
-                }
-                let mut acc = match (variable.pop(), constant.pop()) {
-                    (Some((t, p)), Some((k, q))) => b.arithmetic(F::ONE, k, p, t, q),
-                    (Some((t, p)), None) => b.mul(p, t),
-                    (None, Some((k, q))) => b.mul_const(k, q),
-                    (None, None) => b.zero(),
-                };
-                for (t, p) in variable {
-                    acc = b.arithmetic(F::ONE, F::ONE, p, t, acc);
-                }
-                for (k, q) in constant {
-                    acc = b.arithmetic(k, F::ONE, q, one, acc);
-                }
-                acc
-            }))
-        };
-        AffinePointTarget {
-            x: coord(b, 0),
-            u: coord(b, 1),
-        }
+        acc
     }
 }
 
@@ -912,6 +780,6 @@ pub(crate) mod tests {
         assert_eq!(double, 3.0);
         assert_eq!(decode, 1.5);
         assert_eq!(encode, 0.5);
-        assert!(msm <= 2160, "{msm}");
+        assert_eq!(msm, 257, "one row per position and one for q's affine form");
     }
 }

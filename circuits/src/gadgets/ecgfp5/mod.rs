@@ -15,15 +15,20 @@
 //!   rows), negation, selection, encoding (half a row, refuses the
 //!   neutral), decoding (1.5 rows: the non-square root of the quadratic,
 //!   refuses w = 0 and undecodable w), and `s G + e q` by a joint
-//!   double-and-add over 256 positions with the tables {N, G, q, G + q} and,
-//!   for s's top 63 bits (s = s_lo + 2^256 s_hi), {N, G, G', ...} with
-//!   G' = 2^256 G (2,159 rows for a 319-bit s and a 256-bit e).
+//!   double-and-add over 256 positions, one [`step_gate::CurveStepGate`]
+//!   row each (s = s_lo + 2^256 s_hi; 257 rows for a 319-bit s and a
+//!   256-bit e).
+//! * [`step_gate`]: [`step_gate::CurveStepGate`], a custom gate doing one
+//!   position of `s G + e q` per row: `acc = 2 acc + T[s_lo_i, s_hi_i] +
+//!   e_i q` with the constant table T = {N, G, 2^256 G, G + 2^256 G}: a
+//!   doubling and two complete additions, every intermediate on its own
+//!   wires (128 wires, 53 routed, 98 constraints of degree at most 4).
 //! * [`schnorr`]: [`schnorr::SignatureTarget`] and
 //!   [`schnorr::SchnorrGadget::verify_schnorr`], the native Schnorr
 //!   verification (decode Q, s below n, R' = s G - e Q with e's canonical
-//!   256 bits, R' not neutral, Poseidon challenge equal to e): 2,213 rows
-//!   for a three-element message, so one verification fits a 2^12-row
-//!   circuit.
+//!   256 bits, R' not neutral, Poseidon challenge equal to e): 312 rows
+//!   for a three-element message (313 for eight; 2,213 before the step
+//!   gate), so one verification fits a 2^9-row circuit.
 //!
 //! Native values are plonky2's
 //! [`QuinticExtension<F>`](plonky2::field::extension::quintic::QuinticExtension)
@@ -38,6 +43,7 @@ pub mod curve;
 pub mod field;
 pub mod mul_gate;
 pub mod schnorr;
+pub mod step_gate;
 
 #[cfg(test)]
 pub(crate) mod testing;
