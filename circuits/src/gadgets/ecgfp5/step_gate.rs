@@ -364,10 +364,6 @@ impl CurveStepGate {
     /// The constraints, `wire - definition` for every hint and output and
     /// `bit (bit - 1)` for the bits.
     fn constraints<T: Copy>(&self, r: &mut impl Ring<T>, w: &[T]) -> Vec<T> {
-        let mut out = Vec::with_capacity(CONSTRAINTS);
-        let mut pin = |r: &mut dyn FnMut(T, T) -> T, wires: &[T], values: &[T]| {
-            out.extend(wires.iter().zip(values).map(|(&a, &b)| r(a, b)));
-        };
         let acc = read_pt(w, ACC_IN);
         let [ztt, ztu] = double_hints(r, acc);
         let (ztt_w, ztu_w, w_w) = (read_el(w, ZTT), read_el(w, ZTU), read_el(w, WW));
@@ -382,15 +378,23 @@ impl CurveStepGate {
         let qsel_w = read_affine(w, QSEL);
         let acc_out = add_affine(r, mid_w, qsel_w);
         let acc_out_w = read_pt(w, ACC_OUT);
-        let mut sub = |a: T, b: T| r.sub(a, b);
-        pin(&mut sub, &ztt_w, &ztt);
-        pin(&mut sub, &ztu_w, &ztu);
-        pin(&mut sub, &w_w, &w_v);
-        pin(&mut sub, dbl_w.as_flattened(), dbl.as_flattened());
-        pin(&mut sub, gsel_w.as_flattened(), gsel.as_flattened());
-        pin(&mut sub, mid_w.as_flattened(), mid.as_flattened());
-        pin(&mut sub, qsel_w.as_flattened(), qsel.as_flattened());
-        pin(&mut sub, acc_out_w.as_flattened(), acc_out.as_flattened());
+        // (wires, their definitions): the hints in wire order, then acc_out.
+        let pinned: [(&[T], &[T]); 8] = [
+            (&ztt_w, &ztt),
+            (&ztu_w, &ztu),
+            (&w_w, &w_v),
+            (dbl_w.as_flattened(), dbl.as_flattened()),
+            (gsel_w.as_flattened(), gsel.as_flattened()),
+            (mid_w.as_flattened(), mid.as_flattened()),
+            (qsel_w.as_flattened(), qsel.as_flattened()),
+            (acc_out_w.as_flattened(), acc_out.as_flattened()),
+        ];
+        let mut out = Vec::with_capacity(CONSTRAINTS);
+        for (wires, values) in pinned {
+            for (&wire, &value) in wires.iter().zip(values) {
+                out.push(r.sub(wire, value));
+            }
+        }
         for bit in [S_LO, S_HI, E] {
             let b = w[bit];
             let one = r.constant(F::ONE);
