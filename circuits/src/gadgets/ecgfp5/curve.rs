@@ -678,6 +678,46 @@ pub(crate) mod tests {
         }
     }
 
+    /// The published e * P1 = w2, in circuit: s = 0 and e's 319 bits (so
+    /// every step's table entry is N or P1), the result's encoding
+    /// connected to the one given.
+    #[test]
+    fn the_published_multiple_holds_in_circuit() {
+        let kat = kat();
+        let e = Scalar::from_decimal(kat["e"].as_str().unwrap()).unwrap();
+        let p1 = Point::from_encoding(words(&kat["points"]["w1"])).unwrap();
+        let w2 = from_canonical(words(&kat["points"]["w2"])).unwrap();
+        let mut b = builder();
+        let s_bits: Vec<_> = (0..Scalar::BITS)
+            .map(|_| b.add_virtual_bool_target_safe())
+            .collect();
+        let e_bits: Vec<_> = (0..Scalar::BITS)
+            .map(|_| b.add_virtual_bool_target_safe())
+            .collect();
+        let w = b.add_virtual_gfp5();
+        let q = b.point_decode(w);
+        let r = b.point_mul_add_generator(&s_bits, &e_bits, q);
+        let encoding = b.point_encode(r);
+        let claimed = b.add_virtual_gfp5();
+        b.connect_gfp5(encoding, claimed);
+        let data = b.build::<C>();
+        let witness = |claim: Gfp5| {
+            let mut pw = PartialWitness::new();
+            for (t, v) in s_bits.iter().zip(Scalar::ZERO.bits_le()) {
+                pw.set_bool_target(*t, v).unwrap();
+            }
+            for (t, v) in e_bits.iter().zip(e.bits_le()) {
+                pw.set_bool_target(*t, v).unwrap();
+            }
+            set_gfp5(&mut pw, w, p1.encode()).unwrap();
+            set_gfp5(&mut pw, claimed, claim).unwrap();
+            pw
+        };
+        assert_eq!(p1.mul(&e).encode(), w2);
+        assert!(provable(&data, witness(w2)));
+        assert!(!provable(&data, witness(w2 + Gfp5::ONE)));
+    }
+
     #[test]
     fn mul_add_generator_agrees_with_native() {
         let mut rng = rng();
