@@ -76,10 +76,7 @@ fn recursion(c: &mut Criterion) {
         .map(|p| set.wrap.prove(0, p, fold_key).expect("wraps"))
         .collect();
     let prelude = prelude_witness(&epoch.epoch, &epoch.witness);
-    let priced = set
-        .prelude
-        .prove(market, &prelude, fold_key)
-        .expect("prices");
+    let priced = set.prove_prelude(market, &prelude).expect("prices");
     let fold = set
         .fold
         .prove(Child::Prelude(&priced), Child::Wrap(&wraps[0]))
@@ -101,11 +98,7 @@ fn recursion(c: &mut Criterion) {
         })
     });
     group.bench_function("prelude", |b| {
-        b.iter(|| {
-            set.prelude
-                .prove(market, &prelude, fold_key)
-                .expect("prices")
-        })
+        b.iter(|| set.prove_prelude(market, &prelude).expect("prices"))
     });
     group.bench_function("fold", |b| {
         b.iter(|| {

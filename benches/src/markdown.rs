@@ -110,7 +110,7 @@ pub fn render(report: &Report) -> String {
         ),
         ("witness assignment (chunk witnesses)", e.stages.assign_s),
         (
-            "prelude proof (reports, medians, risk arrays)",
+            "prelude proof and its wrap (reports, signatures, medians, risk arrays)",
             e.stages.prelude_s,
         ),
         (

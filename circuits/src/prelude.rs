@@ -2,8 +2,10 @@
 //!
 //! It hashes the market, checks the quorum's reports against the epoch time
 //! (bounds, age, oracles strictly ascending, one settlement set) and hashes
-//! them, takes the median prices and computes the risk arrays, and states
-//! the commitment of that price sheet ([`crate::rules::sheet`]). Chunks take
+//! them, verifies each report's ECgFp5 Schnorr signature over its hash
+//! under the key of its oracle in the market's oracle set (so bound by the
+//! market hash), takes the median prices and computes the risk arrays, and
+//! states the commitment of that price sheet ([`crate::rules::sheet`]). Chunks take
 //! the sheet as witness and state its commitment; the fold requires every
 //! segment's market hash, epoch, timestamp, report hashes and sheet
 //! commitment equal, and the chain requires exactly one prelude in an
@@ -16,21 +18,24 @@
 //! `root_in = root_out` (any root: the fold places it), the batch
 //! commitment empty at both ends and no settlement open (a prelude stands at
 //! the start of its epoch), no operation, `priced = 1`. Its public inputs
-//! end with a key slot the fold fills with its own key, as a wrap's do.
-//! Built padded to the fold's shape; about 3,900 rows on the simulated
-//! market, so 2^13 with the fold's gates.
+//! are exactly a chunk's, and it enters the fold tree as a chunk does,
+//! through a wrap of its own
+//! ([`CircuitSet::prove_prelude`](crate::recursion::set::CircuitSet::prove_prelude)):
+//! its signature verifications (313 rows each) bring custom gates (GF(p^5)
+//! multiply-add, the 128-wire curve step) that the fold's verifier would
+//! otherwise evaluate for every child. About 5,100 rows on the simulated
+//! market with a quorum of 3 (`zksettle stats`), so 2^13 at its own size.
 
 use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::Target;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
-use plonky2::plonk::circuit_data::{
-    CircuitConfig, CircuitData, CommonCircuitData, VerifierCircuitTarget, VerifierOnlyCircuitData,
-};
+use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData, CommonCircuitData};
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
 use crate::chunk::{prove_caught, ChunkError, ChunkPublicInputs, CARRY_LEN};
 use crate::config::{C, D, F};
+use crate::gadgets::ecgfp5::schnorr::{set_signature, SignatureTarget};
 use crate::gadgets::fixed::FixedGadget;
 use crate::gadgets::market::{set_market, MarketGadget, MarketShape, MarketTarget};
 use crate::gadgets::oracle::{set_report, OracleGadget, ReportTarget, TIME_BITS};
@@ -82,11 +87,10 @@ impl PreludeWitness {
 
 struct PreludeTargets {
     market: MarketTarget,
-    reports: Vec<ReportTarget>,
+    reports: Vec<(ReportTarget, SignatureTarget)>,
     epoch: Target,
     timestamp: Target,
     root: HashOutTarget,
-    key_slot: VerifierCircuitTarget,
 }
 
 /// A built prelude circuit.
@@ -101,8 +105,7 @@ pub struct PreludeCircuit {
 }
 
 impl PreludeCircuit {
-    /// Builds the prelude of `shape`, padded to `goal` (the fold's shape)
-    /// when given.
+    /// Builds the prelude of `shape`, padded to `goal` when given.
     pub fn build(shape: MarketShape, goal: Option<&CommonCircuitData<F, D>>) -> Self {
         let (mut builder, targets) = lay_out(shape);
         let gates = builder.num_gates();
@@ -122,15 +125,10 @@ impl PreludeCircuit {
         lay_out(shape).0.num_gates()
     }
 
-    /// Proves the prelude of an epoch; `fold_key` fills the key slot.
-    /// Reports that break any rule give [`ChunkError::Unprovable`].
-    pub fn prove(
-        &self,
-        market: &Market,
-        witness: &PreludeWitness,
-        fold_key: &VerifierOnlyCircuitData<C, D>,
-    ) -> Result<Proof, ChunkError> {
-        let proof = prove_caught(&self.data, self.assign(market, witness, fold_key)?)?;
+    /// Proves the prelude of an epoch. Reports that break any rule (a bad
+    /// signature among them) give [`ChunkError::Unprovable`].
+    pub fn prove(&self, market: &Market, witness: &PreludeWitness) -> Result<Proof, ChunkError> {
+        let proof = prove_caught(&self.data, self.assign(market, witness)?)?;
         self.verify(&proof)
             .map_err(|e| ChunkError::Unprovable(e.to_string()))?;
         Ok(proof)
@@ -142,9 +140,8 @@ impl PreludeCircuit {
         &self,
         market: &Market,
         witness: &PreludeWitness,
-        fold_key: &VerifierOnlyCircuitData<C, D>,
     ) -> Result<ChunkPublicInputs, ChunkError> {
-        let pw = self.assign(market, witness, fold_key)?;
+        let pw = self.assign(market, witness)?;
         let public = crate::check::check_witness(&self.data, pw)
             .map_err(|e| ChunkError::Unprovable(e.to_string()))?;
         self.decode(&public)
@@ -171,7 +168,6 @@ impl PreludeCircuit {
         &self,
         market: &Market,
         witness: &PreludeWitness,
-        fold_key: &VerifierOnlyCircuitData<C, D>,
     ) -> Result<PartialWitness<F>, ChunkError> {
         let t = &self.targets;
         if witness.reports.len() != t.reports.len() {
@@ -182,13 +178,13 @@ impl PreludeCircuit {
         }
         let mut pw = PartialWitness::new();
         set_market(&mut pw, &t.market, market)?;
-        for (target, report) in t.reports.iter().zip(&witness.reports) {
+        for ((target, signature), report) in t.reports.iter().zip(&witness.reports) {
             set_report(&mut pw, target, report, market)?;
+            set_signature(&mut pw, signature, &report.signature)?;
         }
         pw.set_target(t.epoch, unsigned(witness.epoch))?;
         pw.set_target(t.timestamp, unsigned(witness.timestamp))?;
         pw.set_hash_target(t.root, witness.root)?;
-        pw.set_verifier_data_target(&t.key_slot, fold_key)?;
         Ok(pw)
     }
 
@@ -243,10 +239,12 @@ fn lay_out(shape: MarketShape) -> (CircuitBuilder<F, D>, PreludeTargets) {
     for _ in 0..shape.quorum {
         let (report, hash) = b.add_virtual_report(&shape);
         b.check_report(&report, &market, timestamp);
-        reports.push(report);
+        let signature = b.verify_report_signature(&report, hash, &market);
+        reports.push((report, signature));
         report_hashes.push(hash);
     }
-    let prices = b.median_prices(&reports);
+    let plain: Vec<ReportTarget> = reports.iter().map(|(r, _)| r.clone()).collect();
+    let prices = b.median_prices(&plain);
     let table = b.risk_arrays(&market, &prices);
     let sheet = b.price_sheet_commitment(&prices, &table);
     let root = b.add_virtual_hash();
@@ -266,15 +264,12 @@ fn lay_out(shape: MarketShape) -> (CircuitBuilder<F, D>, PreludeTargets) {
     b.register_public_input(one);
     b.register_public_inputs(&sheet.elements);
     debug_assert_eq!(b.num_public_inputs(), ChunkPublicInputs::len(shape.quorum));
-    let key_slot = b.add_virtual_verifier_data(b.config.fri_config.cap_height);
-    b.register_public_inputs(&crate::recursion::key_targets(&key_slot));
     let targets = PreludeTargets {
         market,
         reports,
         epoch,
         timestamp,
         root,
-        key_slot,
     };
     (builder, targets)
 }

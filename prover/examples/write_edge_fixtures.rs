@@ -1074,6 +1074,25 @@ fn oracle_cases() -> Vec<Case> {
         ),
         report_case(
             &setup,
+            "report-signed-by-another-oracle-is-rejected",
+            "oracle 0's report carries oracle 1's valid signature over it",
+            "BadSignature",
+            |r| r[0].sign(&market(), &oracle_key(1)),
+        ),
+        report_case(
+            &setup,
+            "signature-of-another-report-is-rejected",
+            "oracle 0's report carries its signature over oracle 0's report of another epoch",
+            "BadSignature",
+            |r| {
+                let mut other = r[0].clone();
+                other.timestamp -= 1;
+                other.sign(&market(), &oracle_key(0));
+                r[0].signature = other.signature;
+            },
+        ),
+        report_case(
+            &setup,
             "report-of-an-unknown-oracle-is-rejected",
             "oracle 4 is not in the set of 4",
             "UnknownOracle",

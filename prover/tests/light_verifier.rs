@@ -192,6 +192,12 @@ fn every_epoch_is_final_from_genesis_with_every_attestation_up_to_it() {
         let epochs: Vec<usize> = (1..=e).collect();
         let finalized = from_genesis(&c.final_proofs[e - 1], &epochs).unwrap();
         assert_eq!(finalized, c.finalized[e - 1]);
+        // The prelude verified the oracles' signatures: from genesis a
+        // proof needs no attestation at all.
+        assert_eq!(
+            from_genesis(&c.final_proofs[e - 1], &[]).unwrap(),
+            c.finalized[e - 1]
+        );
         assert_eq!(finalized.new_root, c.roots[e - 1]);
     }
     assert!(
@@ -474,24 +480,6 @@ fn forged_duplicated_missing_or_foreign_reports_are_rejected() {
         other => panic!("not an attestation's fault: {other}"),
     };
     assert!(matches!(
-        fault(check(&|a| a.reports[1].signature[7] ^= 0x40, 3)),
-        (3, AttestationFault::BadSignature { index: 1, .. })
-    ));
-    // An earlier epoch's reports are checked too (finding 2).
-    assert!(matches!(
-        fault(check(&|a| a.reports[0].signature[7] ^= 0x40, 1)),
-        (1, AttestationFault::BadSignature { index: 0, .. })
-    ));
-    let impostor = |a: &mut Attestation| {
-        let key = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
-        let message = zksettle_verifier::hex::digest_bytes(&a.reports[0].hash());
-        a.reports[0].signature = ed25519_dalek::Signer::sign(&key, &message).to_bytes();
-    };
-    assert!(matches!(
-        fault(check(&impostor, 2)),
-        (2, AttestationFault::BadSignature { index: 0, .. })
-    ));
-    assert!(matches!(
         fault(check(&|a| a.reports[2] = a.reports[0].clone(), 3)),
         (3, AttestationFault::DuplicateOracle { index: 2, .. })
     ));
@@ -518,13 +506,9 @@ fn forged_duplicated_missing_or_foreign_reports_are_rejected() {
         fault(check(&|a| a.reports[0].oracle = 99, 3)),
         (3, AttestationFault::UnknownOracle { oracle: 99, .. })
     ));
-    // A repriced report of an earlier epoch, re-signed by a real oracle key
-    // would be signed, but it is not the proven epoch's: the history differs.
-    let resigned = |a: &mut Attestation| {
-        a.reports[0].spot[0] += 100;
-        let message = zksettle_verifier::hex::digest_bytes(&a.reports[0].hash());
-        a.reports[0].signature = ed25519_dalek::Signer::sign(&oracle_key(0), &message).to_bytes();
-    };
+    // A repriced report of an earlier epoch is not the proven epoch's: the
+    // history differs (its signature was the proof's to check).
+    let resigned = |a: &mut Attestation| a.reports[0].spot[0] += 100;
     assert!(matches!(check(&resigned, 1), VerifyError::Fork { .. }));
     assert!(matches!(
         fault(check(&resigned, 3)),
@@ -744,6 +728,9 @@ fn zksettle_verify_needs_the_attestations_since_the_finalized_epoch() {
     };
     let line = accepted(&verify_cli(&final3(), &attest(&[1, 2, 3])));
     assert_eq!(line["epoch"], 3);
+    // From genesis the proof alone suffices (oracle signatures are proven).
+    let alone = accepted(&verify_cli(&final3(), &[]));
+    assert_eq!(alone["new_root"], digest_hex(&c.roots[2]));
     assert_eq!(line["proof"], "final");
     assert_eq!(line["new_root"], digest_hex(&c.roots[2]));
     refused(
@@ -773,10 +760,10 @@ fn zksettle_verify_needs_the_attestations_since_the_finalized_epoch() {
         &verify_cli(&final3(), &stale),
         "epoch 3 is not newer than the finalized epoch 3",
     );
-    // A forged signature names its attestation file.
+    // A bad attestation names its file.
     let dir = tempfile::tempdir().unwrap();
     let mut forged = c.attestations[1].clone();
-    forged.reports[0].signature[0] ^= 1;
+    forged.reports[0].oracle = 99;
     let forged_path = dir.path().join("attest-0002.json");
     write_json(&forged_path, &forged).unwrap();
     let mut args = attest(&[1]);
@@ -787,7 +774,7 @@ fn zksettle_verify_needs_the_attestations_since_the_finalized_epoch() {
     args.extend(attest(&[3]));
     let output = verify_cli(&final3(), &args);
     refused(&output, "attest-0002.json");
-    refused(&output, "signature does not verify");
+    refused(&output, "oracle 99 is not in the trusted set");
     // Unpinned verifier data is refused by the command line itself.
     pinned_verifier(c.dir.path());
     let output = zksettle(&[

@@ -359,8 +359,7 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
         root: ledger.root(),
     };
     let priced = set
-        .prelude
-        .prove(&market, &prelude, &set.fold.data.verifier_only)
+        .prove_prelude(&market, &prelude)
         .expect("the reports price the epoch");
     let opened = set
         .fold
@@ -456,8 +455,7 @@ fn every_chunk_is_priced_by_the_one_prelude_of_its_epoch() {
     };
     let (w0, w1) = (wrap(&chunks[0]), wrap(&chunks[1]));
     let priced = set
-        .prelude
-        .prove(&h.market, &prelude_witness(epoch, witness), fold_key)
+        .prove_prelude(&h.market, &prelude_witness(epoch, witness))
         .unwrap();
     let genesis = h.genesis.root();
 
@@ -470,8 +468,7 @@ fn every_chunk_is_priced_by_the_one_prelude_of_its_epoch() {
         panic!("epoch 2 is one chunk")
     };
     let priced2 = set
-        .prelude
-        .prove(&h.market, &prelude_witness(epoch2, witness2), fold_key)
+        .prove_prelude(&h.market, &prelude_witness(epoch2, witness2))
         .unwrap();
     let mut prices = witness2.sheet.prices.clone();
     prices.spot[0] += 100;

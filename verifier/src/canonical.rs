@@ -33,3 +33,32 @@ pub fn check_u64(x: u64) -> Result<u64, u64> {
         Err(x)
     }
 }
+
+/// Serde adapter: a list of oracle keys, each five coefficients that must
+/// be below p (a key that would hash as its reduction is refused).
+pub mod serde_keys {
+    use alloc::format;
+    use alloc::vec::Vec;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::market::KEY_LEN;
+
+    /// Serialises keys as arrays of numbers.
+    pub fn serialize<S: Serializer>(keys: &[[u64; KEY_LEN]], s: S) -> Result<S::Ok, S::Error> {
+        keys.serialize(s)
+    }
+
+    /// Deserialises keys, refusing a coefficient not below p.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<[u64; KEY_LEN]>, D::Error> {
+        let keys = Vec::<[u64; KEY_LEN]>::deserialize(d)?;
+        for (index, key) in keys.iter().enumerate() {
+            if let Some(w) = key.iter().find(|&&w| !super::is_canonical(w)) {
+                return Err(serde::de::Error::custom(format!(
+                    "oracle key {index}: coefficient {w} is not below the field modulus"
+                )));
+            }
+        }
+        Ok(keys)
+    }
+}

@@ -62,14 +62,6 @@ pub enum AttestationFault {
         /// The report's hash.
         actual: String,
     },
-    /// A signature does not verify under the oracle's trusted key.
-    #[error("report {index}: signature does not verify under oracle {oracle}'s key")]
-    BadSignature {
-        /// Report position.
-        index: usize,
-        /// Its oracle.
-        oracle: u32,
-    },
 }
 
 /// Why verification rejected a proof, its verifier data or its attestations.

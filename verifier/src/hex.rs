@@ -151,29 +151,6 @@ pub mod serde_bytes_hex {
     }
 }
 
-/// Serde adapter: a list of 32-byte keys as `0x` hex strings.
-pub mod serde_keys {
-    use super::*;
-
-    /// Serialises keys as hex strings.
-    pub fn serialize<S: Serializer>(keys: &[[u8; 32]], s: S) -> Result<S::Ok, S::Error> {
-        let texts: Vec<String> = keys
-            .iter()
-            .map(|k| format!("0x{}", hex_encode(k)))
-            .collect();
-        texts.serialize(s)
-    }
-
-    /// Deserialises keys from hex strings.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<[u8; 32]>, D::Error> {
-        let texts = Vec::<String>::deserialize(d)?;
-        texts
-            .iter()
-            .map(|t| parse_hex_bytes(t).map_err(serde::de::Error::custom))
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

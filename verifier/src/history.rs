@@ -13,7 +13,8 @@
 //! `N+1` and checking that `N+1` starts from `R_N`: reaching the proof's
 //! history means (by Poseidon's collision resistance) that these are the
 //! proven epochs, so the proven history passes through `R_N`, and their
-//! report hashes are the ones whose signatures it checks.
+//! report hashes are those of the reports whose signatures the proof
+//! verified.
 
 use alloc::vec::Vec;
 

@@ -1,9 +1,9 @@
 //! # zksettle-verifier
 //!
 //! The light side of zksettle: confirms that a settlement epoch is final
-//! from one small proof, a few trusted values and the oracle attestations of
-//! the epochs since the client's last final one, without the account state,
-//! without replaying anything and without building a circuit.
+//! from one small proof and a few trusted values (plus, for a client that
+//! already finalized an epoch, the epoch records since), without the
+//! account state, without replaying anything and without building a circuit.
 //!
 //! ## What a verified proof guarantees
 //! [`verify_proof`] accepting a proof of epoch `e` from anchor `N` (the last
@@ -13,17 +13,18 @@
 //!    rule book accepts (every register and carried value constrained in the
 //!    circuit, whatever witness the prover chose), applied in order from the
 //!    genesis root and ending at the stated `new_root`;
-//! 2. each of the epochs `N+1..=e` was priced at the median of a quorum of
-//!    reports that distinct oracles of the trusted set signed (the client
-//!    checks the signatures of the attested reports, whose hashes the
-//!    proof's history commits to); the epochs up to `N` were checked when
-//!    `N` was finalized;
+//! 2. every epoch `1..=e` was priced at the median of a quorum of reports
+//!    from distinct oracles of the trusted set, each signed by its oracle
+//!    (ECgFp5 Schnorr over the report hash, verified in the epoch's prelude
+//!    circuit under the key the market hash binds), so a proof from genesis
+//!    needs no attestation;
 //! 3. the proven history passes through the anchor's root at epoch `N` (a
-//!    history that left it is a [`VerifyError::Fork`]);
+//!    history that left it is a [`VerifyError::Fork`]; showing it takes the
+//!    attestations, i.e. epoch records, of `N+1..=e`);
 //! 4. the proof's `batch_hash` is the Poseidon commitment to the epoch's
-//!    operations, and every epoch's roots, batch and reports are in the
-//!    history, so anyone holding the published epoch files can replay from
-//!    genesis and check every root; a user can show its account under a
+//!    operations, and every epoch's roots, batch and report hashes are in
+//!    the history, so anyone holding the published epoch files can replay
+//!    from genesis and check every root; a user can show its account under a
 //!    finalized root with an [`AccountProof`] ([`verify_account`]).
 //!
 //! It does **not** guarantee that users consented to their trades and
@@ -31,7 +32,8 @@
 //! the operator is trusted to submit only authorised operations), nor that
 //! the operator includes every operation it received, in the order received,
 //! or keeps producing epochs (censorship, ordering within the rules and
-//! liveness stay with the operator).
+//! liveness stay with the operator), nor that the oracles reported true
+//! prices (only that a quorum of them signed what priced the epoch).
 //!
 //! ## What a client must trust, and why
 //! * **The verifier data** ([`Verifier`]): it decides which statements a
@@ -48,7 +50,8 @@
 //! circuit's proof shape, so plonky2 never sees a malformed proof; a chain
 //! proof's key slot must hold the chain circuit's key), checks the statement
 //! against the trusted values, checks every attestation since the anchor
-//! ([`check_history`]) and finally runs plonky2's verifier. [`LightClient`]
+//! when the anchor is not genesis, or when given ([`check_history`]), and
+//! finally runs plonky2's verifier. [`LightClient`]
 //! keeps the anchor between proofs. Every failure is a [`VerifyError`]; the
 //! crate denies `unwrap`, `expect`, `panic` and unchecked indexing, and with
 //! `std` guards plonky2's own code against panics as a last resort.

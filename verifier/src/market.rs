@@ -2,8 +2,9 @@
 //! oracle set hashed apart, then together.
 //!
 //! `market_hash = Poseidon([MARKET, terms[4], oracle_set[4]])` with
-//! `oracle_set = Poseidon([ORACLE_SET, n, key_0 (8 elements of 4 bytes), ...,
-//! quorum])`; `terms` is the hash of everything else (the rule book's
+//! `oracle_set = Poseidon([ORACLE_SET, n, key_0 (5 elements), ...,
+//! quorum])`, each key the canonical encoding of an ECgFp5 point (its five
+//! GF(p) coefficients, z^0 first); `terms` is the hash of everything else (the rule book's
 //! `Market::terms_digest`). A client that trusts a market hash and is
 //! handed the terms digest and the oracle keys can thus tell that exactly
 //! those keys are the market's.
@@ -17,19 +18,22 @@ use serde::{Deserialize, Serialize};
 use crate::canonical::unsigned;
 use crate::config::F;
 use crate::domain;
-use crate::hex::pack_bytes;
 use crate::public_inputs::Digest;
 
-/// Field elements of one 32-byte key (4 bytes per element).
-pub const KEY_LEN: usize = 8;
+/// Field elements of one oracle key: the five coefficients of the
+/// canonical encoding of an ECgFp5 point.
+pub const KEY_LEN: usize = 5;
 
 /// The oracles whose reports price a market, and how many of them each epoch needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OracleSet {
-    /// Ed25519 public keys, `0x` hex, by oracle index.
-    #[serde(with = "crate::hex::serde_keys")]
-    pub keys: Vec<[u8; 32]>,
+    /// ECgFp5 Schnorr public keys by oracle index, each the canonical
+    /// encoding of the point as five coefficients below p (z^0 first), as
+    /// `zksettle keygen` prints them; a coefficient not below p is refused
+    /// on decoding.
+    #[serde(with = "crate::canonical::serde_keys")]
+    pub keys: Vec<[u64; KEY_LEN]>,
     /// Reports from distinct oracles every epoch carries (odd).
     pub quorum: u32,
 }
@@ -41,7 +45,7 @@ impl OracleSet {
         out.push(unsigned(domain::ORACLE_SET));
         out.push(unsigned(self.keys.len() as u64));
         for key in &self.keys {
-            out.extend(pack_bytes(key));
+            out.extend(key.iter().map(|&w| unsigned(w)));
         }
         out.push(unsigned(self.quorum.into()));
         out

@@ -48,7 +48,7 @@ const MAX_PROOF: usize = 1 << 20;
 /// What a light client trusts: the chain's genesis and its market, given as
 /// the market's terms digest and its oracle set (`trusted.json`, as
 /// `zksettle demo` writes it). The market hash is computed from both, so the
-/// oracle keys a client checks signatures with are the market's.
+/// oracle keys the proof checked signatures with are the market's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trusted {
@@ -445,13 +445,12 @@ pub fn key_len(common: &CommonCircuitData<F, D>) -> usize {
 }
 
 /// Checks the attested epochs `anchor.epoch + 1 ..= statement.epoch`
-/// against a proof's statement: each attestation holds the trusted quorum
-/// of signed reports; the first starts from the anchor's root (and history,
+/// against a proof's statement (none are needed from genesis): each
+/// attestation holds the trusted quorum of reports; the first starts from the anchor's root (and history,
 /// when known), each starts where the one before ended; the last is the
 /// proof's epoch (same record fields and report hashes); and folding their
 /// records from the history before the first reaches the proof's history.
-/// The proven history then passes through the anchor, and every epoch since
-/// was priced by reports the oracles signed.
+/// The proven history then passes through the anchor.
 pub fn check_history(
     statement: &PublicInputs,
     oracles: &OracleSet,
@@ -464,6 +463,13 @@ pub fn check_history(
             epoch: last,
             finalized: anchor.epoch,
         });
+    }
+    // From genesis the proof speaks for itself: its genesis root is the
+    // trusted one and its history starts empty, and the prelude circuit
+    // verified every epoch's oracle signatures; attestations, if given, are
+    // still checked below.
+    if attestations.is_empty() && anchor.epoch == 0 && anchor.root == statement.genesis_root {
+        return Ok(());
     }
     let first = anchor.epoch + 1;
     let mut expected = first;

@@ -14,6 +14,7 @@ use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 
+use super::ecgfp5::field::Gfp5Target;
 use super::encoding::EncodingGadget;
 use super::Builder;
 use crate::config::F;
@@ -119,6 +120,9 @@ pub struct MarketTarget {
     pub scenarios: Vec<ScenarioTarget>,
     /// Parameters.
     pub params: ParamsTarget,
+    /// The oracle keys (encodings of ECgFp5 points), by oracle index:
+    /// views into `fields`, so bound by the market hash.
+    pub oracle_keys: Vec<Gfp5Target>,
     /// The market hash of the terms and the oracle set.
     pub hash: HashOutTarget,
 }
@@ -240,7 +244,14 @@ impl MarketGadget for Builder {
         combined.extend(oracles.elements);
         let hash = self.hash(combined);
         debug_assert_eq!(layout.venue_owner + 4, layout.tree_depth);
+        let oracle_keys = (0..shape.oracles)
+            .map(|i| {
+                let at = layout.oracles + 2 + KEY_LEN * i;
+                Gfp5Target(std::array::from_fn(|j| fields[at + j]))
+            })
+            .collect();
         MarketTarget {
+            oracle_keys,
             shape: *shape,
             fields,
             witnessed,
@@ -301,7 +312,7 @@ mod tests {
             scenarios: Scenario::default_grid(),
             params: Params::defaults(),
             oracles: OracleSet {
-                keys: vec![[7; 32], [9; 32], [11; 32]],
+                keys: vec![[7, 0, 0, 0, 0], [9, 0, 0, 0, 0], [11, 0, 0, 0, 0]],
                 quorum: 3,
             },
             venue_owner: crate::rules::encoding::hash(&[F::ONE]),

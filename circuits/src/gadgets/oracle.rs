@@ -19,6 +19,8 @@ use plonky2::iop::witness::{PartialWitness, PartitionWitness, Witness, WitnessWr
 use plonky2::plonk::circuit_data::CommonCircuitData;
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
+use super::ecgfp5::field::Gfp5Target;
+use super::ecgfp5::schnorr::{SchnorrGadget, SignatureTarget};
 use super::encoding::EncodingGadget;
 use super::fixed::FixedGadget;
 use super::market::{MarketShape, MarketTarget};
@@ -87,6 +89,19 @@ pub trait OracleGadget {
     /// instruments expired by `now`, and each instrument's its settlement
     /// leader's. Cost: about `3U + 8N + 4` rows.
     fn check_report(&mut self, report: &ReportTarget, market: &MarketTarget, now: Target);
+
+    /// The oracle's signature over a report's hash (the message
+    /// `[DOMAIN_REPORT, hash]`, [`crate::rules::oracle::signed_message`]), verified under the key
+    /// the report's oracle index selects from the market's oracle set (the
+    /// index is bounded by [`OracleGadget::check_report`]). Cost: one
+    /// Schnorr verification ([`SchnorrGadget::verify_schnorr`]) and five
+    /// random accesses.
+    fn verify_report_signature(
+        &mut self,
+        report: &ReportTarget,
+        hash: HashOutTarget,
+        market: &MarketTarget,
+    ) -> SignatureTarget;
 
     /// Median of each value over the reports (an odd number of them), and the
     /// checks across reports: oracles strictly ascending, every report settling
@@ -159,6 +174,23 @@ impl OracleGadget for Builder {
             );
             self.connect(settlement, leader);
         }
+    }
+
+    fn verify_report_signature(
+        &mut self,
+        report: &ReportTarget,
+        hash: HashOutTarget,
+        market: &MarketTarget,
+    ) -> SignatureTarget {
+        let key = Gfp5Target(std::array::from_fn(|j| {
+            let column = market.oracle_keys.iter().map(|k| k.0[j]).collect();
+            self.random_access(report.oracle, column)
+        }));
+        let signature = self.add_virtual_signature();
+        let mut msg = vec![self.constant(unsigned(DOMAIN_REPORT))];
+        msg.extend(hash.elements);
+        self.verify_schnorr(key, &msg, &signature);
+        signature
     }
 
     fn median_prices(&mut self, reports: &[ReportTarget]) -> PricesTarget {
@@ -379,7 +411,7 @@ mod tests {
                 .collect(),
             kappa_bps: p.kappa_bps.clone(),
             settlement: vec![],
-            signature: [0; 64],
+            signature: crate::rules::oracle::oracle_key_from_seed(1, oracle).sign(&[]),
         }
     }
 

@@ -82,8 +82,8 @@ pub fn market() -> crate::rules::Market {
             keys: (0..3)
                 .map(|i| {
                     crate::rules::oracle::oracle_key_from_seed(1, i)
-                        .verifying_key()
-                        .to_bytes()
+                        .public_key()
+                        .encoding()
                 })
                 .collect(),
             quorum: 3,

@@ -1,7 +1,7 @@
 //! The fold circuit: two adjacent segment proofs become one.
 //!
-//! Each child is a wrap proof or a prelude proof (verified against the wrap
-//! or the prelude circuit's key, constants) or a fold proof (verified
+//! Each child is a wrap proof of a chunk or of the prelude (verified against
+//! the chunk wrap's or the prelude wrap's key, constants) or a fold proof (verified
 //! against the fold circuit's own key, which is a public input: cyclic
 //! recursion). Two bits per child choose the key; a proof verified against
 //! the wrong key fails, so the bits cannot lie.
@@ -33,7 +33,8 @@ use crate::config::{C, D, F};
 pub enum Child<'a> {
     /// A wrap proof.
     Wrap(&'a Proof),
-    /// A prelude proof.
+    /// A prelude's leaf: the prelude proof wrapped
+    /// ([`super::set::CircuitSet::prove_prelude`]).
     Prelude(&'a Proof),
     /// A fold proof.
     Fold(&'a Proof),
@@ -67,7 +68,8 @@ struct ChildTargets {
 impl FoldCircuit {
     /// Builds the fold of proofs of shape `shape` (its own shape, found by
     /// [`super::shape::fixed_point`]) whose leaves are proofs of the wrap
-    /// circuit with key `wrap_key` and of the prelude with key `prelude_key`.
+    /// circuit with key `wrap_key` and of the prelude's wrap with key
+    /// `prelude_key`.
     pub fn build(
         shape: &CommonCircuitData<F, D>,
         wrap_key: &VerifierOnlyCircuitData<C, D>,

@@ -15,9 +15,11 @@
 //! ```
 //!
 //! The prelude ([`crate::prelude`], once per epoch) checks the reports and
-//! derives the price sheet every chunk uses; it is the first leaf.
+//! their oracles' signatures and derives the price sheet every chunk uses;
+//! wrapped like a chunk (by a wrap circuit of its own), it is the first leaf.
 //!
-//! * [`wrap`] restates one chunk proof in the fold circuit's shape.
+//! * [`wrap`] restates one chunk proof, or the prelude proof, in the fold
+//!   circuit's shape.
 //! * [`fold`] joins two adjacent segments (roots, batch commitment and
 //!   settlement registers chain; market, epoch, timestamp, reports and price
 //!   sheet agree; operation and prelude counts add). Its children are

@@ -1,7 +1,7 @@
 //! The circuits of the proof pipeline, built together because each one's
 //! verifier key is a constant of the next: the chunk circuits of every
 //! layout (light, heavy; padded to one shape), the wrap that accepts a proof
-//! of any of them, the prelude, fold, chain and final.
+//! of any of them, the prelude and its own wrap, fold, chain and final.
 
 use std::time::Instant;
 
@@ -13,9 +13,12 @@ use super::final_proof::FinalCircuit;
 use super::fold::FoldCircuit;
 use super::shape::fixed_point;
 use super::wrap::WrapCircuit;
+use super::Proof;
 use crate::chunk::{ChunkCircuit, ChunkParams};
+use crate::chunk::{ChunkError, ChunkPublicInputs};
 use crate::config::{C, CF, D, F};
-use crate::prelude::PreludeCircuit;
+use crate::prelude::{PreludeCircuit, PreludeWitness};
+use crate::rules::market::Market;
 use crate::serialize::{Gates, Generators};
 
 /// Chunk, wrap, fold, chain and final circuits for one set of parameters.
@@ -25,8 +28,10 @@ pub struct CircuitSet {
     pub chunks: Vec<ChunkCircuit>,
     /// Restates a chunk proof in the fold's shape.
     pub wrap: WrapCircuit,
-    /// Prices an epoch (in the fold's shape).
+    /// Prices an epoch (at its own size: it verifies the quorum's signatures).
     pub prelude: PreludeCircuit,
+    /// Restates a prelude proof in the fold's shape.
+    pub prelude_wrap: WrapCircuit,
     /// Joins two segments.
     pub fold: FoldCircuit,
     /// Chains epochs.
@@ -69,11 +74,12 @@ impl CircuitSet {
         let quorum = market.quorum;
         let data: Vec<_> = chunks.iter().map(|c| &c.data).collect();
         let clock = Instant::now();
-        // The fold's leaves are wraps and preludes: its shape starts from
-        // the gates of both.
+        // The fold's leaves are the wraps of chunks and of the prelude: its
+        // shape starts from the gates of both.
         let plain = WrapCircuit::build(&data, quorum, None).data.common;
-        let unpadded_prelude = PreludeCircuit::build(market, None);
-        let unpadded = WrapCircuit::build(&data, quorum, Some(&unpadded_prelude.data.common));
+        let prelude = PreludeCircuit::build(market, None);
+        let unpadded_prelude_wrap = WrapCircuit::build(&[&prelude.data], quorum, None);
+        let unpadded = WrapCircuit::build(&data, quorum, Some(&unpadded_prelude_wrap.data.common));
         let placeholder: VerifierOnlyCircuitData<C, D> = unpadded.data.verifier_only.clone();
         let shape = fixed_point(unpadded.data.common.clone(), |guess| {
             FoldCircuit::build(guess, &placeholder, &placeholder, quorum)
@@ -82,17 +88,17 @@ impl CircuitSet {
         });
         let wrap = WrapCircuit::build(&data, quorum, Some(&shape));
         assert_eq!(wrap.data.common, shape, "the wrap has the fold's shape");
-        let prelude = PreludeCircuit::build(market, Some(&shape));
+        let prelude_wrap = WrapCircuit::build(&[&prelude.data], quorum, Some(&shape));
         assert_eq!(
-            prelude.data.common, shape,
-            "the prelude has the fold's shape"
+            prelude_wrap.data.common, shape,
+            "the prelude's wrap has the fold's shape"
         );
         let wrap_ms = clock.elapsed().as_millis();
         let clock = Instant::now();
         let fold = FoldCircuit::build(
             &shape,
             &wrap.data.verifier_only,
-            &prelude.data.verifier_only,
+            &prelude_wrap.data.verifier_only,
             quorum,
         );
         assert_eq!(fold.data.common, shape, "the fold has its own shape");
@@ -107,11 +113,36 @@ impl CircuitSet {
             chunks,
             wrap,
             prelude,
+            prelude_wrap,
             fold,
             chain,
             final_circuit,
             build_ms: [chunk_ms, wrap_ms, fold_ms, chain_ms, final_ms],
         }
+    }
+
+    /// The prelude's leaf of an epoch's fold tree: the prelude proven, then
+    /// wrapped into the fold's shape (its key slot filled with the fold's
+    /// key). Reports that break a rule give [`ChunkError::Unprovable`].
+    pub fn prove_prelude(
+        &self,
+        market: &Market,
+        witness: &PreludeWitness,
+    ) -> Result<Proof, ChunkError> {
+        let priced = self.prelude.prove(market, witness)?;
+        self.prelude_wrap
+            .prove(0, &priced, &self.fold.data.verifier_only)
+            .map_err(|e| ChunkError::Invalid(e.to_string()))
+    }
+
+    /// Verifies a prelude leaf ([`Self::prove_prelude`]) and decodes its
+    /// statement (the key slot is the fold's to check).
+    pub fn verify_prelude_leaf(&self, leaf: &Proof) -> Result<ChunkPublicInputs, ChunkError> {
+        self.prelude_wrap
+            .data
+            .verify(leaf.clone())
+            .map_err(|e| ChunkError::Invalid(e.to_string()))?;
+        super::statement(leaf, self.fold.quorum).map_err(|e| ChunkError::Invalid(e.to_string()))
     }
 
     /// The parameters of every chunk layout, in choice order.
@@ -142,6 +173,7 @@ impl CircuitSet {
         for data in self.chunks.iter().map(|c| &c.data).chain([
             &self.wrap.data,
             &self.prelude.data,
+            &self.prelude_wrap.data,
             &self.fold.data,
             &self.chain.data,
         ]) {
@@ -155,6 +187,7 @@ impl CircuitSet {
         let mut targets = Vec::new();
         self.wrap.write_targets(&mut targets)?;
         self.prelude.write_targets(&mut targets)?;
+        self.prelude_wrap.write_targets(&mut targets)?;
         self.fold.write_targets(&mut targets)?;
         self.chain.write_targets(&mut targets)?;
         self.final_circuit.write_targets(&mut targets)?;
@@ -179,8 +212,8 @@ impl CircuitSet {
         if read_word(reader)? != n as u64 {
             return Err(IoError);
         }
-        let mut data = Vec::with_capacity(n + 4);
-        for _ in 0..n + 4 {
+        let mut data = Vec::with_capacity(n + 5);
+        for _ in 0..n + 5 {
             let blob = read_blob(reader)?;
             data.push(CircuitData::<F, C, D>::from_bytes(
                 &blob,
@@ -201,6 +234,7 @@ impl CircuitSet {
         }
         let wrap = WrapCircuit::read(next()?, &mut buf)?;
         let prelude = PreludeCircuit::read(next()?, &mut buf)?;
+        let prelude_wrap = WrapCircuit::read(next()?, &mut buf)?;
         let fold = FoldCircuit::read(next()?, &mut buf)?;
         let chain = ChainCircuit::read(next()?, &mut buf)?;
         let final_circuit = FinalCircuit::read(final_data, &mut buf)?;
@@ -208,6 +242,7 @@ impl CircuitSet {
             chunks,
             wrap,
             prelude,
+            prelude_wrap,
             fold,
             chain,
             final_circuit,
@@ -242,7 +277,7 @@ fn read_blob(reader: &mut impl std::io::Read) -> IoResult<Vec<u8>> {
 }
 
 /// Leads a serialised circuit set (bump when the format changes).
-const MAGIC: &[u8] = b"zksettle-circuits-4\n";
+const MAGIC: &[u8] = b"zksettle-circuits-5\n";
 
 /// Rounds of padding after which chunk shapes that still differ are a bug.
 const SHAPE_ROUNDS: usize = 3;

@@ -19,7 +19,7 @@ pub use zksettle_verifier::domain::{
 };
 pub use zksettle_verifier::hex::{
     digest_bytes, digest_hex, hex_encode, pack_bytes, parse_digest, parse_hex_bytes,
-    serde_bytes_hex, serde_digest, serde_digests, serde_keys, HexError,
+    serde_bytes_hex, serde_digest, serde_digests, HexError,
 };
 pub use zksettle_verifier::Digest;
 

@@ -231,11 +231,14 @@ pub enum MarketError {
         /// Position of the repeated key.
         index: usize,
     },
-    /// An oracle key is not a valid ed25519 point.
-    #[error("oracle key {index} is not a valid ed25519 public key")]
+    /// An oracle key is not the canonical encoding of an ECgFp5 point
+    /// other than the neutral.
+    #[error("oracle key {index} is not a valid ECgFp5 public key: {reason}")]
     BadOracleKey {
         /// Position of the key.
         index: usize,
+        /// Why it is not.
+        reason: super::ecgfp5::Ecgfp5Error,
     },
 }
 
@@ -336,8 +339,8 @@ impl Market {
             if self.oracles.keys[..index].contains(key) {
                 return Err(MarketError::DuplicateOracle { index });
             }
-            if ed25519_dalek::VerifyingKey::from_bytes(key).is_err() {
-                return Err(MarketError::BadOracleKey { index });
+            if let Err(reason) = super::ecgfp5::PublicKey::from_encoding(*key) {
+                return Err(MarketError::BadOracleKey { index, reason });
             }
         }
         Ok(())

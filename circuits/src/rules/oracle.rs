@@ -6,17 +6,18 @@
 //! the median of each price across the reports, which lies within the honest
 //! range when fewer than half of the reports lie.
 
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use zksettle_verifier::AttestedReport;
 
-use super::encoding::{digest_bytes, hash, unsigned, Digest};
+use super::ecgfp5::{PublicKey, Scalar, SecretKey, Signature};
+use super::encoding::{hash, unsigned, Digest, DOMAIN_REPORT};
 use super::error::{EpochError, ReportViolation};
 use super::fixed::on_tick;
 use super::market::{Market, OptionKind};
 use super::units::{BPS, P_MAX};
 use crate::config::F;
+use plonky2::field::types::PrimeField64;
 
 /// Settlement price of one underlying at one expiry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,9 +47,9 @@ pub struct Report {
     pub kappa_bps: Vec<u64>,
     /// Settlement prices of expiries that have passed, ascending by (underlying, expiry).
     pub settlement: Vec<SettlementPrice>,
-    /// Ed25519 signature over the report hash (its 32 big-endian bytes).
-    #[serde(with = "super::encoding::serde_bytes_hex")]
-    pub signature: [u8; 64],
+    /// The oracle's ECgFp5 Schnorr signature over the report hash (the
+    /// message [`signed_message`]), `0x` hex.
+    pub signature: Signature,
 }
 
 /// Median prices of an epoch's reports.
@@ -92,7 +93,6 @@ impl Report {
             mark: self.mark.clone(),
             kappa_bps: self.kappa_bps.clone(),
             settlement_by_instrument: self.settlement_per_instrument(market),
-            signature: self.signature,
         }
     }
 
@@ -158,8 +158,8 @@ impl Report {
     }
 
     /// Signs the report with an oracle key (simulator and tests).
-    pub fn sign(&mut self, market: &Market, key: &SigningKey) {
-        self.signature = key.sign(&digest_bytes(&self.hash(market))).to_bytes();
+    pub fn sign(&mut self, market: &Market, key: &SecretKey) {
+        self.signature = key.sign(&signed_message(&self.hash(market)));
     }
 
     /// Checks the report on its own against the market at epoch time `now`:
@@ -173,13 +173,21 @@ impl Report {
                 oracle: self.oracle,
             },
         )?;
-        let verifying_key =
-            VerifyingKey::from_bytes(key).map_err(|_| ReportViolation::BadSignature)?;
-        let signature = Signature::from_bytes(&self.signature);
-        verifying_key
-            .verify(&digest_bytes(&report.hash()), &signature)
-            .map_err(|_| ReportViolation::BadSignature)
+        let key = PublicKey::from_encoding(*key).map_err(|_| ReportViolation::BadSignature)?;
+        if key.verify(&signed_message(&report.hash()), &self.signature) {
+            Ok(())
+        } else {
+            Err(ReportViolation::BadSignature)
+        }
     }
+}
+
+/// What an oracle signs for a report with hash `hash`: the report's domain
+/// tag then the hash's four elements (every signed message starts with its
+/// object's tag, so no two kinds of object sign the same elements).
+pub fn signed_message(hash: &Digest) -> [F; 5] {
+    let [h0, h1, h2, h3] = hash.elements;
+    [unsigned(DOMAIN_REPORT), h0, h1, h2, h3]
 }
 
 /// The bounds of one report in its canonical form against the market at
@@ -356,11 +364,26 @@ pub fn median_prices(market: &Market, reports: &[Report], now: u64) -> Result<Pr
 
 /// A deterministic oracle signing key derived from a seed (simulations and
 /// tests only; real oracles generate their own keys).
-pub fn oracle_key_from_seed(seed: u64, index: u32) -> SigningKey {
-    let digest = hash(&[
+pub fn oracle_key_from_seed(seed: u64, index: u32) -> SecretKey {
+    seeded_key(&[
         unsigned(0x6f7261636c65),
         unsigned(seed),
         unsigned(index.into()),
-    ]);
-    SigningKey::from_bytes(&digest_bytes(&digest))
+    ])
+}
+
+/// A deterministic secret key from field elements (simulations and tests):
+/// two Poseidon hashes, eight words, reduced modulo the group order.
+pub fn seeded_key(seed: &[F]) -> SecretKey {
+    let mut limbs = [0u64; 8];
+    for (half, tag) in limbs.chunks_mut(4).zip([0u64, 1]) {
+        let mut input = seed.to_vec();
+        input.push(unsigned(tag));
+        for (limb, e) in half.iter_mut().zip(hash(&input).elements) {
+            *limb = e.to_canonical_u64();
+        }
+    }
+    SecretKey::from_scalar(Scalar::from_wide(&limbs)).unwrap_or_else(|_| {
+        SecretKey::from_scalar(Scalar::from_u64(1)).expect("one is a valid secret")
+    })
 }

@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use anyhow::{anyhow, ensure, Result};
 use zksettle_circuits::rules::encoding::digest_hex;
-use zksettle_prover::export::{final_verifier_bytes, trusted};
+use zksettle_prover::export::{chain_verifier_bytes, final_verifier_bytes, trusted};
 use zksettle_prover::io::{read_json, write_json};
 use zksettle_prover::ledger::Ledger;
 use zksettle_prover::pipeline::job::prove_epoch_to;
 use zksettle_prover::sim::{simulate, Mix, SimConfig};
-use zksettle_verifier::{Attestation, LightClient, ProofKind, Verifier};
+use zksettle_verifier::{Anchor, Attestation, LightClient, ProofKind, Verifier};
 
 use super::prove::{advance, progress_bar};
 
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Result<()> {
     let trusted = trusted(&simulation.market, genesis_root);
     write_json(&args.out.join("trusted.json"), &trusted)?;
     let verifier = Verifier::from_trusted_bytes(ProofKind::Final, &verifier_data)?;
-    let mut client = LightClient::new(verifier, trusted);
+    let mut client = LightClient::new(verifier, trusted.clone());
     let mut previous = None;
     let mut rows_out = Vec::new();
     for epoch in &simulation.epochs {
@@ -136,6 +136,25 @@ pub fn run(args: Args) -> Result<()> {
             digest_hex(&genesis_root),
             digest_hex(&last.new_root),
             last.op_count
+        );
+        // A fresh client needs nothing but the last chain proof: the oracle
+        // signatures were verified in every epoch's prelude.
+        let n = last.epoch;
+        let chain_path = args.out.join(format!("chain-{n:04}.proof"));
+        let chain_proof = std::fs::read(&chain_path)?;
+        let chain_verifier = Verifier::from_trusted_bytes(
+            ProofKind::Chain,
+            &chain_verifier_bytes(&set).map_err(|e| anyhow!(e))?,
+        )?;
+        let fresh =
+            chain_verifier.verify(&chain_proof, &trusted, &Anchor::genesis(&trusted), &[])?;
+        ensure!(&fresh == last, "the chain proof states another epoch");
+        println!(
+            "chain proof of epoch {n} verified from genesis with no attestation (`zksettle verify --market {} --genesis-root {} --proof {}` with this set's chain verifier data): root {}",
+            args.out.join("market.json").display(),
+            digest_hex(&genesis_root),
+            chain_path.display(),
+            digest_hex(&fresh.new_root),
         );
     }
     Ok(())

@@ -174,8 +174,9 @@ pub fn run(args: Args) -> Result<()> {
             );
         }
         println!(
-            "prelude (once per epoch): {} rows before padding to the fold's shape",
-            stats.prelude.rows
+            "prelude (once per epoch, quorum signatures verified): {} rows, degree 2^{}, then wrapped into the fold's shape",
+            stats.prelude.rows,
+            stats.prelude.rows.next_power_of_two().trailing_zeros()
         );
     }
     Ok(())

@@ -35,7 +35,8 @@ pub struct Args {
     #[arg(long)]
     proof: PathBuf,
     /// The attestation of one epoch (attest-NNNN.json); repeat it for every
-    /// epoch after the finalized one, up to the proof's, in order.
+    /// epoch after the finalized one, up to the proof's, in order. None is
+    /// needed from genesis: the proof verified the oracles' signatures.
     #[arg(long)]
     attestation: Vec<PathBuf>,
     /// The latest epoch this client already finalized (with its root).

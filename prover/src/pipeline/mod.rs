@@ -144,6 +144,7 @@ pub fn manifest(set: &CircuitSet, statement: &PublicInputs) -> Manifest {
         .chain([
             &set.wrap.data.verifier_only,
             &set.prelude.data.verifier_only,
+            &set.prelude_wrap.data.verifier_only,
             &set.fold.data.verifier_only,
             &set.chain.data.verifier_only,
         ])
@@ -313,7 +314,7 @@ fn prelude_leaf(
     let quorum = set.fold.quorum;
     let name = "prelude";
     let check = |p: &Proof| {
-        let s = set.prelude.verify(p).map_err(|e| e.to_string())?;
+        let s = set.verify_prelude_leaf(p).map_err(|e| e.to_string())?;
         if p.public_inputs.get(ChunkPublicInputs::len(quorum)..) != Some(&fold_key[..]) {
             return Err("holds another fold key".into());
         }
@@ -324,14 +325,19 @@ fn prelude_leaf(
         statement: expected.clone(),
         made: Made::Prelude,
     };
-    if let Some(proof) = checkpoints.and_then(|c| c.load(name, &set.prelude.data.common, check)) {
+    if let Some(proof) =
+        checkpoints.and_then(|c| c.load(name, &set.prelude_wrap.data.common, check))
+    {
         return Ok((node(proof), true));
     }
     let proof = set
-        .prelude
-        .prove(market, prelude, &set.fold.data.verifier_only)
+        .prove_prelude(market, prelude)
         .map_err(PipelineError::Prelude)?;
-    if set.prelude.verify(&proof).map_err(PipelineError::Prelude)? != expected {
+    if set
+        .verify_prelude_leaf(&proof)
+        .map_err(PipelineError::Prelude)?
+        != expected
+    {
         return Err(PipelineError::Prelude(ChunkError::Invalid(
             "the proof states another prelude than the ledger's".into(),
         )));

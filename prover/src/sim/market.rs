@@ -57,7 +57,7 @@ pub fn simulated_market(seed: u64) -> Market {
         params: Params::defaults(),
         oracles: OracleSet {
             keys: (0..ORACLES)
-                .map(|i| oracle_key_from_seed(seed, i).verifying_key().to_bytes())
+                .map(|i| oracle_key_from_seed(seed, i).public_key().encoding())
                 .collect(),
             quorum: 3,
         },

@@ -60,7 +60,7 @@ pub fn reports(
                 mark,
                 kappa_bps: vec![500; market.instruments.len()],
                 settlement: truth.settlement.clone(),
-                signature: [0; 64],
+                signature: Default::default(),
             };
             report.sign(market, &oracle_key_from_seed(seed, oracle));
             report

@@ -22,5 +22,6 @@ mod support;
 mod common;
 mod exploits;
 mod mutations;
+mod oracle_quorum;
 mod registers;
 mod system;

@@ -278,3 +278,29 @@ impl FromStr for Signature {
         Self::from_hex(text)
     }
 }
+
+/// The all-zero signature (e = 0, s = 0): a placeholder to sign over,
+/// which verifies under no key (its challenge would have to hash to zero).
+impl Default for Signature {
+    fn default() -> Self {
+        Self {
+            e: [0; 4],
+            s: Scalar::from_u64(0),
+        }
+    }
+}
+
+/// A signature in JSON: its `0x` hex string ([`Signature::to_hex`]).
+impl serde::Serialize for Signature {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+/// A signature from JSON: exactly the canonical `0x` hex of 72 bytes.
+impl<'de> serde::Deserialize<'de> for Signature {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::from_hex(&text).map_err(serde::de::Error::custom)
+    }
+}
