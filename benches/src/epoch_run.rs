@@ -8,8 +8,9 @@
 //! `zksettle_verifier::verify_proof`, on the final proof as a client runs
 //! it: from the proof's bytes, the final circuit's verifier data, the
 //! trusted genesis root, market terms and oracle set, and the epoch's
-//! attestation (decoding, statement checks, the quorum's signatures, the
-//! history, plonky2).
+//! attestation (decoding, statement checks, the attested records and
+//! report hashes, the history, plonky2; the quorum's signatures were
+//! verified in the proof).
 //!
 //! The stages and their seconds are those of the staged job
 //! [`settle_epoch`], which `zksettle prove` and `zksettle demo` run too.
@@ -72,8 +73,8 @@ pub struct EpochRun {
     /// Bytes of the final proof (what light clients download).
     pub final_proof_bytes: usize,
     /// Median milliseconds of the light verifier's `verify_proof` on the
-    /// final proof's bytes (decoding, trusted values, the quorum's
-    /// signatures, the history, plonky2).
+    /// final proof's bytes (decoding, trusted values, the attestation's
+    /// records, the history, plonky2).
     pub light_verify_ms: f64,
 }
 

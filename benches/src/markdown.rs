@@ -158,8 +158,8 @@ pub fn render(report: &Report) -> String {
          and the verifier key a cyclic proof carries, on a decoded proof. `verify_proof` is \
          the light client's, on the final proof: from the proof's bytes, the final verifier \
          data and the trusted genesis root, market terms and oracle set, it decodes the \
-         proof, checks the statement, the quorum's signatures over the epoch's attestation \
-         and the history, then runs plonky2.\n"
+         proof, checks the statement, the epoch's attestation (records and report hashes; \
+         the oracle signatures were verified in the proof) and the history, then runs plonky2.\n"
     );
 
     let _ = writeln!(w, "## Workloads\n");

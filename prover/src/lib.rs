@@ -13,9 +13,13 @@
 
 pub mod assign;
 pub mod circuit_cache;
+#[cfg(feature = "cluster")]
+pub mod cluster;
 pub mod export;
 pub mod io;
 pub mod ledger;
 pub mod pipeline;
 pub mod rows;
 pub mod sim;
+#[cfg(feature = "cluster")]
+pub mod store;

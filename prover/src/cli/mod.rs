@@ -3,6 +3,8 @@
 mod account_proof;
 mod apply;
 mod circuits;
+#[cfg(feature = "cluster")]
+mod cluster_prove;
 mod demo;
 mod export_verifier;
 mod inspect;
@@ -12,8 +14,12 @@ mod prove;
 mod replay;
 mod simulate;
 mod stats;
+#[cfg(feature = "cluster")]
+mod task;
 mod verify;
 mod verify_account;
+#[cfg(feature = "cluster")]
+mod worker;
 
 use std::path::Path;
 
@@ -56,10 +62,16 @@ enum Command {
     Simulate(simulate::Args),
     /// Print rows per operation type and the chunk circuit's size.
     Stats(stats::Args),
+    /// Run one stage of an epoch (prelude, chunk, wrap, fold, chain, final) over a store.
+    #[cfg(feature = "cluster")]
+    Task(task::Args),
     /// Light verification of a proof and the attestations since the finalized epoch.
     Verify(verify::Args),
     /// Check an account proof against a trusted root and print the account.
     VerifyAccount(verify_account::Args),
+    /// Run a Temporal worker proving epochs (workflow ProveEpoch).
+    #[cfg(feature = "cluster")]
+    Worker(worker::Args),
 }
 
 /// Runs one subcommand.
@@ -76,8 +88,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Replay(args) => replay::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Stats(args) => stats::run(args),
+        #[cfg(feature = "cluster")]
+        Command::Task(args) => task::run(args),
         Command::Verify(args) => verify::run(args),
         Command::VerifyAccount(args) => verify_account::run(args),
+        #[cfg(feature = "cluster")]
+        Command::Worker(args) => worker::run(args),
     }
 }
 

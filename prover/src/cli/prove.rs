@@ -26,6 +26,20 @@ pub struct Args {
     /// Chunk layouts.
     #[command(flatten)]
     layouts: super::circuits::LayoutArgs,
+    /// Prove on a Temporal cluster (host:port of its frontend) instead of
+    /// in this process; needs --store.
+    #[cfg(feature = "cluster")]
+    #[arg(long, requires = "store")]
+    cluster: Option<String>,
+    /// Temporal namespace (with --cluster).
+    #[cfg(feature = "cluster")]
+    #[arg(long, default_value = "default")]
+    namespace: String,
+    /// The store the workers share (with --cluster): a directory or
+    /// s3://bucket/prefix.
+    #[cfg(feature = "cluster")]
+    #[arg(long, requires = "cluster")]
+    store: Option<String>,
 }
 
 /// A progress bar over chunks and folds (hidden when stderr is not a terminal).
@@ -64,12 +78,24 @@ pub fn decode_chain_proof(set: &CircuitSet, bytes: Vec<u8>, path: &Path) -> Resu
 }
 
 /// Seconds rounded to milliseconds.
-fn millis(secs: f64) -> f64 {
+pub fn millis(secs: f64) -> f64 {
     (secs * 1000.0).round() / 1000.0
 }
 
 /// Proves the epoch and prints one JSON line.
 pub fn run(args: Args) -> Result<()> {
+    #[cfg(feature = "cluster")]
+    if let (Some(cluster), Some(store)) = (&args.cluster, &args.store) {
+        return super::cluster_prove::run(super::cluster_prove::Request {
+            inputs: &args.inputs,
+            prev: args.prev.as_deref(),
+            out: &args.out,
+            layouts: args.layouts,
+            cluster,
+            namespace: &args.namespace,
+            store,
+        });
+    }
     let ledger = super::load_ledger(&args.inputs.market, &args.inputs.state)?;
     let epoch = super::load_epoch(&args.inputs.epoch)?;
     // Fail fast, before the slow circuit build: a rejected epoch, or a

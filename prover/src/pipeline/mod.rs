@@ -167,18 +167,25 @@ pub use zksettle_circuits::recursion::key_fields;
 
 /// Which circuit made a node of the fold tree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Made {
+pub enum Made {
+    /// The prelude's leaf (the prelude proof wrapped).
     Prelude,
+    /// The wrap circuit (a chunk proof wrapped).
     Wrap,
+    /// The fold circuit.
     Fold,
 }
 
-/// A segment node of the fold tree.
+/// A segment node of the fold tree (public for the cluster's tasks, which
+/// store nodes between activities).
 #[derive(Clone)]
-struct Node {
-    proof: Proof,
-    statement: ChunkPublicInputs,
-    made: Made,
+pub struct Node {
+    /// The proof.
+    pub proof: Proof,
+    /// What it states.
+    pub statement: ChunkPublicInputs,
+    /// Which circuit made it.
+    pub made: Made,
 }
 
 impl Node {
@@ -297,9 +304,10 @@ fn states(s: &ChunkPublicInputs, expected: &ChunkPublicInputs) -> Result<(), Str
     }
 }
 
-/// The prelude's node: from its checkpoint when one verifies and states
-/// what the reports give, else proven.
-fn prelude_leaf(
+/// The prelude's node (the fold tree's leaf for the prelude): from its
+/// checkpoint when one verifies and states what the reports give, else
+/// proven. The cluster's `prelude` task calls this too.
+pub fn prelude_leaf(
     set: &CircuitSet,
     market: &Market,
     prelude: &PreludeWitness,
@@ -436,7 +444,8 @@ fn leaf(
     ))
 }
 
-fn fold(
+/// Folds two adjacent segments (`level`/`index` name the checkpoint).
+pub fn fold(
     circuit: &FoldCircuit,
     level: usize,
     index: usize,
