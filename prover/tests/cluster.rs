@@ -80,12 +80,30 @@ fn json_line(output: &Output) -> serde_json::Value {
     serde_json::from_str(line).unwrap()
 }
 
+/// The `temporal` CLI: `ZKSETTLE_TEMPORAL` if set (`.ci/run` sets it to
+/// the one pip installed), else `temporal` on the path.
 fn temporal() -> Option<PathBuf> {
-    let found = Command::new("temporal")
+    let path = std::env::var_os("ZKSETTLE_TEMPORAL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("temporal"));
+    let found = Command::new(&path)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    found.then(|| PathBuf::from("temporal"))
+    found.then_some(path)
+}
+
+/// The workers' logs, for a failure message.
+fn tails(logs: &[PathBuf]) -> String {
+    logs.iter()
+        .map(|log| {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = lines[lines.len().saturating_sub(15)..].join("\n");
+            format!("--- {}\n{tail}", log.display())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 struct Files {
@@ -303,7 +321,11 @@ fn a_worker_killed_during_a_chunk_loses_nothing_and_the_statement_is_the_local_o
     };
     let cluster_s = submitted.elapsed().as_secs_f64();
     let err = std::fs::read_to_string(dir.path().join("client.err")).unwrap();
-    assert!(status.success(), "prove --cluster failed: {err}");
+    assert!(
+        status.success(),
+        "prove --cluster failed: {err}\n{}",
+        tails(&logs)
+    );
     let out = std::fs::read_to_string(dir.path().join("client.out")).unwrap();
     let cluster: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
     eprintln!("cluster prove: {cluster_s:.1} s {cluster}");
@@ -314,10 +336,24 @@ fn a_worker_killed_during_a_chunk_loses_nothing_and_the_statement_is_the_local_o
 
     // The light client accepts the cluster's final proof, with the same
     // statement as the local one.
+    // This small layout's verifier data, from the cached circuits.
+    let data = dir.path().join("final.bin");
+    let exported = json_line(&run(zksettle()
+        .arg("export-verifier")
+        .arg("--out")
+        .arg(&data)
+        .arg("--market")
+        .arg(&f.market)
+        .args(LAYOUTS)
+        .env("ZKSETTLE_CACHE", &cache)));
+    let pin = exported["final"]["data_digest"].as_str().unwrap().to_owned();
     let verify = |out: &Path| {
         json_line(&run(zksettle()
             .args(["verify", "--genesis-root", &f.genesis_root, "--market"])
             .arg(&f.market)
+            .arg("--verifier")
+            .arg(&data)
+            .args(["--verifier-digest", &pin])
             .arg("--proof")
             .arg(out.join("final-0001.proof"))))
     };

@@ -272,7 +272,7 @@ pub fn decode_node(set: &CircuitSet, key: &str, bytes: Vec<u8>) -> Result<Node, 
     };
     let (&tag, rest) = bytes.split_first().ok_or_else(|| fail("empty".into()))?;
     let (made, common) = match tag {
-        0 => (Made::Prelude, &set.prelude.data.common),
+        0 => (Made::Prelude, &set.prelude_wrap.data.common),
         1 => (Made::Wrap, &set.wrap.data.common),
         2 => (Made::Fold, &set.fold.data.common),
         t => return Err(fail(format!("unknown node tag {t}"))),
@@ -280,8 +280,7 @@ pub fn decode_node(set: &CircuitSet, key: &str, bytes: Vec<u8>) -> Result<Node, 
     let proof = Proof::from_bytes(rest.to_vec(), common).map_err(|e| fail(e.to_string()))?;
     let statement = match made {
         Made::Prelude => set
-            .prelude
-            .verify(&proof)
+            .verify_prelude_leaf(&proof)
             .map_err(|e| fail(e.to_string()))?,
         Made::Wrap => {
             set.wrap
@@ -439,32 +438,8 @@ fn prove(
                     key: key.clone(),
                     reason: e.to_string(),
                 })?;
-            let proven = circuit
-                .verify(&chunk_proof)
-                .map_err(|source| PipelineError::Chunk { index, source })?;
-            if proven != expected {
-                return Err(TaskError::Decode {
-                    key,
-                    reason: format!("states another chunk than chunk {index} of the ledger"),
-                });
-            }
-            let proof = set
-                .wrap
-                .prove(layout, &chunk_proof, &set.fold.data.verifier_only)
-                .map_err(|source| PipelineError::Recursion {
-                    what: format!("wrap of chunk {index}"),
-                    source,
-                })?;
-            let statement =
-                statement(&proof, set.fold.quorum).map_err(|source| PipelineError::Recursion {
-                    what: format!("wrap of chunk {index}"),
-                    source,
-                })?;
-            Ok(encode_node(&Node {
-                proof,
-                statement,
-                made: Made::Wrap,
-            }))
+            let node = pipeline::wrap_chunk(set, index, layout, &chunk_proof, &expected)?;
+            Ok(encode_node(&node))
         }
         TaskKind::Fold => {
             let (lk, lb) = next(1);

@@ -411,8 +411,26 @@ fn leaf(
                 p
             }
         };
+    let node = wrap_chunk(set, index, layout, &chunk_proof, expected)?;
+    if let Some(c) = checkpoints {
+        c.save(&wrap_name, &node.proof)?;
+    }
+    Ok((node, false))
+}
+
+/// Checks chunk `index`'s proof (it must state `expected`, the ledger's
+/// chunk) and wraps it into the fold's shape: the one place a chunk leaf is
+/// made, locally or on a cluster worker.
+pub fn wrap_chunk(
+    set: &CircuitSet,
+    index: usize,
+    layout: usize,
+    chunk_proof: &Proof,
+    expected: &ChunkPublicInputs,
+) -> Result<Node, PipelineError> {
+    let circuit = &set.chunks[layout];
     let proven = circuit
-        .verify(&chunk_proof)
+        .verify(chunk_proof)
         .map_err(|source| PipelineError::Chunk { index, source })?;
     if &proven != expected {
         return Err(PipelineError::Chunk {
@@ -420,28 +438,20 @@ fn leaf(
             source: ChunkError::Invalid("the proof states another chunk than the ledger's".into()),
         });
     }
-    let proof = set
-        .wrap
-        .prove(layout, &chunk_proof, &set.fold.data.verifier_only)
-        .map_err(|source| PipelineError::Recursion {
-            what: format!("wrap of chunk {index}"),
-            source,
-        })?;
-    if let Some(c) = checkpoints {
-        c.save(&wrap_name, &proof)?;
-    }
-    let statement = statement(&proof, quorum).map_err(|source| PipelineError::Recursion {
+    let recursion = |source| PipelineError::Recursion {
         what: format!("wrap of chunk {index}"),
         source,
-    })?;
-    Ok((
-        Node {
-            proof,
-            statement,
-            made: Made::Wrap,
-        },
-        false,
-    ))
+    };
+    let proof = set
+        .wrap
+        .prove(layout, chunk_proof, &set.fold.data.verifier_only)
+        .map_err(recursion)?;
+    let statement = statement(&proof, set.fold.quorum).map_err(recursion)?;
+    Ok(Node {
+        proof,
+        statement,
+        made: Made::Wrap,
+    })
 }
 
 /// Folds two adjacent segments (`level`/`index` name the checkpoint).
