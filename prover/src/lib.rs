@@ -9,6 +9,11 @@
 //! [`assign`], chunks proven in parallel, folded by recursion into one epoch
 //! proof, and chained onto the previous epoch's proof. Built circuit sets
 //! are kept on disk by [`circuit_cache`].
+//!
+//! With the `cluster` feature, the same stages run as pure tasks over a
+//! content-addressed `store` (a directory or S3), scheduled by the
+//! `cluster` module's Temporal workflow on any number of `zksettle worker`s
+//! (README, "Running on a cluster").
 #![deny(missing_docs)]
 
 pub mod assign;

