@@ -27,3 +27,11 @@ pub const SCHNORR_CHALLENGE: u64 = 10;
 /// The deterministic nonce of an ECgFp5 Schnorr signature: the secret key
 /// and the message, never hashed into anything public.
 pub const SCHNORR_NONCE: u64 = 11;
+/// An account's owner: the hash of its holder's ECgFp5 public key
+/// (`rules::authorization::owner_of`).
+pub const OWNER: u64 = 12;
+/// The message a user signs to withdraw (`rules::authorization`).
+pub const WITHDRAWAL: u64 = 13;
+/// One item of a chunk's queue of user signatures (the steps' and the
+/// signature desk's running digests, `gadgets::authorization`).
+pub const SIGNATURE_QUEUE: u64 = 14;

@@ -9,6 +9,7 @@
 //! differences of values below 2^62.
 
 pub mod account;
+pub mod authorization;
 pub mod ecgfp5;
 pub mod encoding;
 pub mod fixed;

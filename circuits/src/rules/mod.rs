@@ -5,6 +5,7 @@
 //! arrays, accounts, margin, and finally the operations.
 
 pub mod account;
+pub mod authorization;
 /// ECgFp5 curve arithmetic and Schnorr signatures with a Poseidon challenge.
 pub mod ecgfp5;
 pub mod encoding;
