@@ -347,6 +347,10 @@ fn withdraw_cases() -> Vec<Case> {
         },
         account(4, RICH, &[(0, -1)]),
     ]);
+    let exhausted = Setup::new(vec![AccountEntry {
+        nonce: zksettle_circuits::rules::units::NONCE_MAX,
+        ..account(3, 123 * USD, &[])
+    }]);
     vec![
         flat.case(
             "withdraw-all-cash-leaves-zero",
@@ -358,6 +362,22 @@ fn withdraw_cases() -> Vec<Case> {
             let after = seen.after().account(3);
             assert_eq!((after.cash, after.owner), (0, owner(3)));
         }),
+        flat.case(
+            "withdrawals-count-the-accounts-nonce",
+            "each withdrawal counts the account's withdrawal nonce up by one (the nonce a signed withdrawal carries); a deposit leaves it",
+            vec![withdraw(3, USD), deposit(3, USD), withdraw(3, USD)],
+            Accepted,
+        )
+        .facts(|seen| {
+            assert_eq!(seen.before.account(3).nonce, 0);
+            assert_eq!(seen.after().account(3).nonce, 2);
+        }),
+        exhausted.case(
+            "withdraw-with-an-exhausted-nonce-is-rejected",
+            "an account that has made NONCE_MAX = 2^32 - 1 withdrawals can withdraw no more",
+            vec![withdraw(3, USD)],
+            rejected_at(0, "NonceExhausted"),
+        ),
         flat.case(
             "withdraw-more-than-cash-is-rejected",
             "cash' < 0 is rejected, by one micro-USD",

@@ -1,6 +1,6 @@
 //! Account leaves and inclusion proofs (DESIGN section 4).
 //!
-//! A leaf is the Poseidon hash of `[ACCOUNT, owner[4], cash, flags,
+//! A leaf is the Poseidon hash of `[ACCOUNT, owner[4], cash, flags, nonce,
 //! (instrument, qty) x 8]`: positions sorted by instrument ascending, filled
 //! slots first, empty slots `(0, 0)`. The empty leaf is the hash of the
 //! default account (zero owner, no cash, no positions). The global leaf,
@@ -23,14 +23,14 @@ use serde::{Deserialize, Serialize};
 use crate::config::F;
 use crate::hex::{digest_hex, serde_digest};
 use crate::public_inputs::Digest;
-use crate::units::{CASH_MAX, GLOBAL_LEAF, MAX_INSTRUMENTS, N_SLOTS, Q_MAX};
+use crate::units::{CASH_MAX, GLOBAL_LEAF, MAX_INSTRUMENTS, NONCE_MAX, N_SLOTS, Q_MAX};
 use crate::{canonical, domain};
 
 /// Flag bit 0: the account is under liquidation (withdrawals frozen).
 pub const FLAG_UNDER_LIQUIDATION: u64 = 1;
 
 /// Elements of an account leaf before hashing.
-pub const ACCOUNT_LEAF_LEN: usize = 1 + 4 + 2 + 2 * N_SLOTS;
+pub const ACCOUNT_LEAF_LEN: usize = 1 + 4 + 3 + 2 * N_SLOTS;
 
 /// Deepest account tree a proof may describe.
 pub const MAX_TREE_DEPTH: usize = 32;
@@ -61,6 +61,10 @@ pub struct Account {
     pub cash: u64,
     /// Flag bits; bit 0 is [`FLAG_UNDER_LIQUIDATION`].
     pub flags: u64,
+    /// Withdrawals made so far, at most [`NONCE_MAX`]: the nonce the
+    /// account's next withdrawal carries (0 when absent from JSON).
+    #[serde(default)]
+    pub nonce: u64,
     /// Positions sorted by instrument, at most 8, no zero quantity.
     pub positions: Vec<Position>,
 }
@@ -83,6 +87,9 @@ pub enum AccountShapeError {
     /// A flag bit other than bit 0.
     #[error("flags {0} has unknown bits")]
     Flags(u64),
+    /// A nonce above [`NONCE_MAX`].
+    #[error("nonce {0} is above the maximum {NONCE_MAX}")]
+    Nonce(u64),
     /// Flagged under liquidation without a position.
     #[error("an account without positions is never under liquidation")]
     FlaggedWithoutPositions,
@@ -107,7 +114,11 @@ pub enum AccountShapeError {
 impl Account {
     /// Whether the leaf is empty (the account was never created).
     pub fn is_empty(&self) -> bool {
-        self.owner == ZERO_DIGEST && self.cash == 0 && self.flags == 0 && self.positions.is_empty()
+        self.owner == ZERO_DIGEST
+            && self.cash == 0
+            && self.flags == 0
+            && self.nonce == 0
+            && self.positions.is_empty()
     }
 
     /// Whether an account exists at this leaf (it has an owner).
@@ -167,7 +178,8 @@ impl Account {
     }
 
     /// Checks the canonical form every written leaf has: cash in
-    /// `[0, 2^58]`, flags a single bit set only beside a position, at most
+    /// `[0, 2^58]`, flags a single bit set only beside a position, nonce
+    /// at most [`NONCE_MAX`], at most
     /// 8 positions, each nonzero within `Q_MAX`, strictly ascending by
     /// instrument.
     pub fn check_shape(&self) -> Result<(), AccountShapeError> {
@@ -179,6 +191,9 @@ impl Account {
         }
         if self.under_liquidation() && self.positions.is_empty() {
             return Err(AccountShapeError::FlaggedWithoutPositions);
+        }
+        if self.nonce > NONCE_MAX {
+            return Err(AccountShapeError::Nonce(self.nonce));
         }
         if self.positions.len() > N_SLOTS {
             return Err(AccountShapeError::TooManyPositions(self.positions.len()));
@@ -207,7 +222,7 @@ impl Account {
         let head = [canonical::unsigned(domain::ACCOUNT)]
             .into_iter()
             .chain(self.owner.elements)
-            .chain([self.cash, self.flags].map(canonical::unsigned));
+            .chain([self.cash, self.flags, self.nonce].map(canonical::unsigned));
         let slots = self.positions.iter().take(N_SLOTS).flat_map(|p| {
             [
                 canonical::unsigned(p.instrument.into()),
@@ -394,6 +409,7 @@ mod tests {
             owner: owner(),
             cash: 5_000,
             flags: 0,
+            nonce: 2,
             positions: vec![
                 Position {
                     instrument: 2,

@@ -13,6 +13,9 @@ pub const P_MAX: u64 = 1 << 40;
 pub const Q_MAX: i64 = (1 << 19) - 1;
 /// Largest cash balance of an account, micro-USD.
 pub const CASH_MAX: u64 = 1 << 58;
+/// Largest withdrawal nonce an account may hold: after this many
+/// withdrawals it can withdraw no more (2^32 - 1).
+pub const NONCE_MAX: u64 = u32::MAX as u64;
 /// Largest outstanding bad debt, micro-USD.
 pub const BAD_DEBT_MAX: u64 = 1 << 60;
 /// Basis points in one.

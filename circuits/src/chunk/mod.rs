@@ -43,14 +43,14 @@ use step::{add_step, set_step, StepContext, StepState, StepTargets};
 use system::SystemTargets;
 
 /// Steps per chunk of the heavy (universal) layout by default: 2^16 rows on
-/// the simulated market (48 instruments, tree depth 20) hold 89 steps of 730
+/// the simulated market (48 instruments, tree depth 20) hold 89 steps of 732
 /// rows and the chunk's 111 rows of market hash, sheet commitment and system
 /// write-back (the reports, medians and risk arrays are the prelude's, once
 /// per epoch), leaving under one step's worth of room; see `zksettle stats`.
 pub const DEFAULT_CAPACITY: usize = 89;
 
 /// Steps per chunk of the light layout by default: 2^16 rows hold 119 steps
-/// of 546 rows (every operation but liquidation) and the chunk's own rows.
+/// of 547 rows (every operation but liquidation) and the chunk's own rows.
 pub const LIGHT_CAPACITY: usize = 119;
 
 /// What a chunk circuit is built for.

@@ -279,10 +279,17 @@ pub(crate) fn add_step(
             account: f[0],
             amount: f[1],
         };
-        builder.withdraw(enabled, &op, &a.before, &a.after, view, system.bad_debt);
-        if let Some(from_fees) = from_fees {
-            system.fees = builder.select(from_fees, a.after.cash, system.fees);
-        }
+        let from_fees = from_fees.unwrap_or_else(|| builder._false());
+        builder.withdraw(
+            enabled,
+            from_fees,
+            &op,
+            &a.before,
+            &a.after,
+            view,
+            system.bad_debt,
+        );
+        system.fees = builder.select(from_fees, a.after.cash, system.fees);
     }
     if let (true, Some((b, _)), Some(challenge), Some(views), Some(positions)) = (
         kinds.contains(tag::TRADE),

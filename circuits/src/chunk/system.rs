@@ -235,7 +235,11 @@ pub(crate) fn assert_is_system_account(
         .iter()
         .zip(&system.owner.elements)
         .map(|(&a, &s)| (a, s))
-        .chain([(account.cash, cash), (account.flags, system.flags)])
+        .chain([
+            (account.cash, cash),
+            (account.flags, system.flags),
+            (account.nonce, system.nonce),
+        ])
         .chain(
             account
                 .slots

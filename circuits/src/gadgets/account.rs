@@ -25,6 +25,9 @@ pub const INSTRUMENT_BITS: usize = 6;
 /// Bits of a position magnitude (|q| <= 2^19 - 1).
 pub const QTY_BITS: usize = 19;
 
+/// Bits of a nonce (`NONCE_MAX` = 2^32 - 1).
+pub const NONCE_BITS: usize = 32;
+
 /// One position slot: `(instrument, qty)`, `(0, 0)` when empty.
 #[derive(Clone, Copy, Debug)]
 pub struct SlotTarget {
@@ -43,6 +46,8 @@ pub struct AccountTarget {
     pub cash: Target,
     /// Flag bits.
     pub flags: Target,
+    /// Withdrawals made so far.
+    pub nonce: Target,
     /// Position slots.
     pub slots: [SlotTarget; N_SLOTS],
 }
@@ -52,7 +57,7 @@ pub trait AccountGadget {
     /// Fresh virtual targets for an account, filled by [`set_account`].
     fn add_virtual_account(&mut self) -> AccountTarget;
 
-    /// The leaf hash `hash([DOMAIN_ACCOUNT, owner, cash, flags, slots])`. Cost: 3 rows.
+    /// The leaf hash `hash([DOMAIN_ACCOUNT, owner, cash, flags, nonce, slots])`. Cost: 3 rows.
     fn account_leaf_hash(&mut self, account: &AccountTarget) -> HashOutTarget;
 
     /// Whether a slot holds a position (`qty != 0`). Cost: ~0.2 row.
@@ -60,7 +65,7 @@ pub trait AccountGadget {
 
     /// Constrains the leaf to the canonical form the rule book writes
     /// (`Account::check_shape`): cash in `[0, 2^58]`, flags a single bit set
-    /// only beside a position, `|qty| <= Q_MAX`, filled slots first with
+    /// only beside a position, nonce in `[0, 2^32)`, `|qty| <= Q_MAX`, filled slots first with
     /// strictly ascending instruments, empty slots `(0, 0)`.
     /// Cost: about 17 rows.
     fn assert_well_formed(&mut self, account: &AccountTarget);
@@ -72,6 +77,7 @@ impl AccountGadget for Builder {
             owner: self.add_virtual_hash(),
             cash: self.add_virtual_target(),
             flags: self.add_virtual_target(),
+            nonce: self.add_virtual_target(),
             slots: [(); N_SLOTS].map(|_| SlotTarget {
                 instrument: self.add_virtual_target(),
                 qty: self.add_virtual_target(),
@@ -84,6 +90,7 @@ impl AccountGadget for Builder {
         elements.extend(account.owner.elements);
         elements.push(account.cash);
         elements.push(account.flags);
+        elements.push(account.nonce);
         for slot in &account.slots {
             elements.push(slot.instrument);
             elements.push(slot.qty);
@@ -102,6 +109,8 @@ impl AccountGadget for Builder {
         self.assert_le(account.cash, cash_max, CASH_BITS);
         self.assert_unsigned_bits(account.cash, CASH_BITS);
         self.assert_bool(BoolTarget::new_unsafe(account.flags));
+        // nonce <= NONCE_MAX = 2^32 - 1.
+        self.assert_unsigned_bits(account.nonce, NONCE_BITS);
         let filled: Vec<BoolTarget> = account.slots.iter().map(|s| self.slot_filled(s)).collect();
         // Flagged => a position (slot 0 filled).
         let flagged_empty = self.mul_sub(account.flags, filled[0].target, account.flags);
@@ -141,6 +150,7 @@ pub fn set_account(
     witness.set_hash_target(target.owner, account.owner)?;
     witness.set_target(target.cash, unsigned(account.cash))?;
     witness.set_target(target.flags, unsigned(account.flags))?;
+    witness.set_target(target.nonce, unsigned(account.nonce))?;
     for (k, slot) in target.slots.iter().enumerate() {
         let (instrument, qty) = account
             .positions
@@ -181,6 +191,7 @@ mod tests {
             owner: hash(&[F::ONE]),
             cash,
             flags,
+            nonce: 0,
             positions: positions
                 .iter()
                 .map(|&(instrument, qty)| Position { instrument, qty })
@@ -197,6 +208,9 @@ mod tests {
             &[(0, -Q_MAX), (5, Q_MAX), (63, 1)]
         )));
         assert!(accepted(&account(7, 0, &[])));
+        let mut withdrawn = account(7, 0, &[]);
+        withdrawn.nonce = crate::rules::units::NONCE_MAX;
+        assert!(accepted(&withdrawn));
         assert!(accepted(&account(
             0,
             0,
@@ -211,6 +225,9 @@ mod tests {
         assert!(!accepted(&account(CASH_MAX + 1, 0, &[])), "cash above 2^58");
         assert!(!accepted(&account(0, 2, &[])), "unknown flag bit");
         assert!(!accepted(&account(0, 1, &[])), "flagged without a position");
+        let mut exhausted = account(7, 0, &[]);
+        exhausted.nonce = crate::rules::units::NONCE_MAX + 1;
+        assert!(!accepted(&exhausted), "nonce beyond 2^32 - 1");
         assert!(
             !accepted(&account(0, 0, &[(3, Q_MAX + 1)])),
             "position beyond Q_MAX"

@@ -44,6 +44,9 @@ pub struct AccountEntry {
     pub cash: u64,
     /// Flag bits.
     pub flags: u64,
+    /// Withdrawals made so far (0 when absent).
+    #[serde(default)]
+    pub nonce: u64,
     /// Positions, ascending by instrument.
     pub positions: Vec<Position>,
 }
@@ -122,6 +125,7 @@ impl AccountEntry {
             owner: self.owner,
             cash: self.cash,
             flags: self.flags,
+            nonce: self.nonce,
             positions: self.positions.clone(),
         };
         account.check_shape().map_err(|e| fail(e.to_string()))?;
@@ -129,9 +133,10 @@ impl AccountEntry {
             if self.owner != market.venue_owner {
                 return Err(fail("system accounts are owned by the venue_owner".into()));
             }
-            if !self.positions.is_empty() || self.flags != 0 {
+            if !self.positions.is_empty() || self.flags != 0 || self.nonce != 0 {
                 return Err(fail(
-                    "system accounts hold no positions and are never flagged".into(),
+                    "system accounts hold no positions, are never flagged and count no withdrawals"
+                        .into(),
                 ));
             }
         } else if account.is_empty() {
@@ -149,6 +154,7 @@ impl AccountEntry {
             owner: account.owner,
             cash: account.cash,
             flags: account.flags,
+            nonce: account.nonce,
             positions: account.positions.clone(),
         }
     }
@@ -209,6 +215,7 @@ mod tests {
             owner,
             cash: 10,
             flags,
+            nonce: 0,
             positions,
         }
     }
@@ -220,6 +227,27 @@ mod tests {
             bad_debt: 0,
             accounts,
         }
+    }
+
+    #[test]
+    fn nonces_are_bounded_and_system_accounts_count_none() {
+        use crate::rules::units::NONCE_MAX;
+        let market = market();
+        let at_most = AccountEntry {
+            nonce: NONCE_MAX,
+            ..entry(3, hash(&[F::TWO]), 0, vec![])
+        };
+        assert_eq!(at_most.to_account(&market, None).unwrap().nonce, NONCE_MAX);
+        let beyond = AccountEntry {
+            nonce: NONCE_MAX + 1,
+            ..at_most.clone()
+        };
+        assert!(beyond.to_account(&market, None).is_err());
+        let fee_account = AccountEntry {
+            nonce: 1,
+            ..entry(1, market.venue_owner, 0, vec![])
+        };
+        assert!(fee_account.to_account(&market, None).is_err());
     }
 
     #[test]

@@ -215,6 +215,13 @@ pub enum Violation {
         /// The account.
         account: u32,
     },
+    /// The account has made [`NONCE_MAX`](crate::rules::units::NONCE_MAX)
+    /// withdrawals, the most its nonce counts.
+    #[error("withdraw from account {account}, whose withdrawal nonce is exhausted")]
+    NonceExhausted {
+        /// The account.
+        account: u32,
+    },
     /// Withdrawals wait until bad debt is covered.
     #[error("withdraw from account {account} while bad debt {bad_debt} is outstanding")]
     OutstandingBadDebt {

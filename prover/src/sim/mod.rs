@@ -390,6 +390,7 @@ fn genesis_state(seed: u64, funded_end: u32, rng: &mut ChaCha8Rng) -> StateFile 
         owner: venue,
         cash,
         flags: 0,
+        nonce: 0,
         positions: vec![],
     };
     let user = |index: u32, cash: u64| AccountEntry {
@@ -397,6 +398,7 @@ fn genesis_state(seed: u64, funded_end: u32, rng: &mut ChaCha8Rng) -> StateFile 
         owner: agents::owner(seed, index),
         cash,
         flags: 0,
+        nonce: 0,
         positions: vec![],
     };
     let mut accounts = vec![

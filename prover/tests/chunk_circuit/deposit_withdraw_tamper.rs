@@ -104,6 +104,7 @@ fn every_rejected_withdrawal_cannot_be_proven() {
             "UnderLiquidation",
             "OutstandingBadDebt",
             "InsuranceFundWithdrawal",
+            "NonceExhausted",
         ],
     );
 }

@@ -177,6 +177,11 @@ fn tampered_liquidation_values_cannot_be_proven() {
             Box::new(|f| f.liquidator.flags = 1),
         ),
         ("account flag flipped", Box::new(|f| f.account.flags ^= 1)),
+        ("account nonce counted", Box::new(|f| f.account.nonce += 1)),
+        (
+            "liquidator nonce counted",
+            Box::new(|f| f.liquidator.nonce += 1),
+        ),
         (
             "one lot withheld",
             Box::new(|f| {

@@ -147,6 +147,16 @@ fn deposits_the_ledger_accepts_prove_and_tampered_ones_do_not() {
     flagged.after.flags = 1;
     assert!(!proves(&c, &flagged.rerooted(), &create), "flags unchanged");
 
+    let mut counted = to_cash_max.clone();
+    counted.after.nonce += 1;
+    assert!(!proves(&c, &counted.rerooted(), &top_up), "nonce unchanged");
+    let mut fresh = new_account.clone();
+    fresh.after.nonce = 7;
+    assert!(
+        !proves(&c, &fresh.rerooted(), &create),
+        "a new account's nonce is 0"
+    );
+
     let mut wrong_root = new_account.clone();
     wrong_root.root_after.elements[0] += F::ONE;
     assert!(

@@ -248,6 +248,13 @@ fn settlements_the_ledger_accepts_prove_and_tampered_ones_do_not() {
     no_cover.bad_debt_out = 4_000 * USD;
     assert!(!proves(&c, &no_cover), "the insurance fund pays first");
 
+    let mut counted = pair[0].clone();
+    counted.step.after.nonce += 1;
+    assert!(
+        !proves(&c, &counted.step.clone().rerooted().into_holder(&counted)),
+        "nonce unchanged"
+    );
+
     let mut paid = bankrupt[1].clone();
     paid.step.after.cash += 1;
     assert!(

@@ -176,6 +176,15 @@ fn both_sides_of_accepted_trades_prove_and_tampered_sides_do_not() {
         "other positions unchanged"
     );
 
+    for (side, step, name) in [
+        (&buyer_side, &buyer, "buyer's nonce unchanged"),
+        (&seller_side, &seller, "seller's nonce unchanged"),
+    ] {
+        let mut counted = step.clone();
+        counted.after.nonce += 1;
+        assert!(!proves(side, &counted.rerooted(), trade), "{name}");
+    }
+
     assert!(
         !proves(
             &buyer_side,

@@ -18,7 +18,8 @@ fn circuit() -> StepCircuit<WithdrawTarget> {
         };
         b.connect(op.account, s.account);
         let view = b.account_view(&s.before, &s.table, &s.market.params);
-        b.withdraw(s.enabled, &op, &s.before, &s.after, &view, s.bad_debt);
+        let user = b._false();
+        b.withdraw(s.enabled, user, &op, &s.before, &s.after, &view, s.bad_debt);
         op
     })
 }
@@ -146,5 +147,47 @@ fn withdrawals_the_ledger_accepts_prove_and_tampered_ones_do_not() {
     assert!(
         !proves(&c, &moved.rerooted(), &to_im),
         "positions unchanged"
+    );
+}
+
+#[test]
+fn a_withdrawal_counts_its_nonce_exactly_once() {
+    use zksettle_circuits::rules::units::NONCE_MAX;
+    let c = circuit();
+    let all = Withdraw {
+        account: 5,
+        amount: 40 * USD,
+    };
+    let honest = native_step(
+        vec![account(5, 40 * USD, &[])],
+        0,
+        Operation::Withdraw(all.clone()),
+    );
+    assert_eq!((honest.before.nonce, honest.after.nonce), (0, 1));
+    assert!(proves(&c, &honest, &all), "the ledger's nonce");
+    let mut later = honest.clone();
+    later.before.nonce = 41;
+    later.after.nonce = 42;
+    let later = later.rerooted();
+    assert!(proves(&c, &later, &all), "a later nonce");
+
+    let mut stale = honest.clone();
+    stale.after.nonce = 0;
+    assert!(!proves(&c, &stale.rerooted(), &all), "nonce not counted");
+    let mut skipped = honest.clone();
+    skipped.after.nonce = 2;
+    assert!(
+        !proves(&c, &skipped.rerooted(), &all),
+        "nonce counted twice"
+    );
+    let mut rewound = later.clone();
+    rewound.after.nonce = 3;
+    assert!(!proves(&c, &rewound.rerooted(), &all), "nonce rewound");
+    let mut exhausted = honest.clone();
+    exhausted.before.nonce = NONCE_MAX;
+    exhausted.after.nonce = NONCE_MAX + 1;
+    assert!(
+        !proves(&c, &exhausted.rerooted(), &all),
+        "nonce beyond NONCE_MAX"
     );
 }

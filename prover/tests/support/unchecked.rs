@@ -43,6 +43,9 @@ pub fn writes(ctx: &Context, tree: &Tree, item: &[F; BATCH_ITEM_LEN]) -> Option<
             let account = index(1)?;
             let mut after = tree.account(account);
             after.cash = after.cash.checked_sub(value(2))?;
+            if account != FEE_ACCOUNT {
+                after.nonce += 1;
+            }
             Some(vec![
                 Write::Account(account, after),
                 Write::Global(tree.bad_debt()),

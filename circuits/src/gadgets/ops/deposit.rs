@@ -66,7 +66,7 @@ impl DepositGadget for Builder {
         self.assert_true_if(enabled, named);
         // An empty leaf takes the owner; an existing account must have it.
         let mut empty_fields = before.owner.elements.to_vec();
-        empty_fields.extend([before.cash, before.flags, before.slots[0].qty]);
+        empty_fields.extend([before.cash, before.flags, before.nonce, before.slots[0].qty]);
         let empty = all_zero(self, &empty_fields);
         let exists = self.not(empty);
         let check_owner = self.and(enabled, exists);
@@ -90,6 +90,7 @@ impl DepositGadget for Builder {
         );
         self.assert_equal_if(enabled, after.cash, credited.insurance);
         assert_positions_and_flags_unchanged(self, enabled, before, after);
+        self.assert_equal_if(enabled, after.nonce, before.nonce);
         let repaid = self.sub(debt, credited.bad_debt);
         self.sub(bad_debt, repaid)
     }

@@ -104,6 +104,7 @@ impl LiquidateGadget for Builder {
             for k in 0..4 {
                 self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
             }
+            self.assert_equal_if(enabled, after.nonce, before.nonce);
         }
         // 1 <= fraction <= 10^4.
         let fraction = op.fraction_bps;

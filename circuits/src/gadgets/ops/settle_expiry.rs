@@ -179,6 +179,7 @@ impl SettleExpiryGadget for Builder {
         for k in 0..4 {
             self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
         }
+        self.assert_equal_if(enabled, after.nonce, before.nonce);
         // No position left: no longer under liquidation.
         let left_any = self.is_nonzero(after.slots[0].qty);
         let flags = self.mul(before.flags, left_any.target);

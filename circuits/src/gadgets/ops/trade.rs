@@ -198,10 +198,11 @@ impl TradeGadget for Builder {
         let cash = self.add(before.cash, flow);
         let cash = self.sub(cash, terms.fee);
         self.assert_equal_if(enabled, after.cash, cash);
-        // Owner unchanged; positions: P_after = P_before + delta X^t.
+        // Owner and nonce unchanged; positions: P_after = P_before + delta X^t.
         for k in 0..4 {
             self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
         }
+        self.assert_equal_if(enabled, after.nonce, before.nonce);
         let delta = if is_buyer { op.qty } else { self.neg(op.qty) };
         assert_position_change(
             self,

@@ -2,8 +2,9 @@
 //! `rules/ops/withdraw.rs`): amount in `[1, 2^58]`, an existing account that
 //! is neither the global leaf nor the insurance fund and not under
 //! liquidation, no bad debt outstanding,
-//! `cash' = cash - amount >= 0` and `E' >= IM'`; owner, flags and positions
-//! unchanged.
+//! `cash' = cash - amount >= 0` and `E' >= IM'`; `nonce' = nonce + 1`
+//! except from the fee account (`nonce' <= NONCE_MAX` by the written leaf's
+//! well-formedness); owner, flags and positions unchanged.
 
 use plonky2::field::types::Field;
 use plonky2::iop::target::{BoolTarget, Target};
@@ -32,10 +33,13 @@ pub trait WithdrawGadget {
     /// Constrains `after` to be `before` with the withdrawal applied, when
     /// `enabled`, while the venue carries `bad_debt`; `view` is the step's
     /// view of `before` (the positions do not change, so the margin after is
-    /// the view's at the new cash). Cost: about 5 rows.
+    /// the view's at the new cash); `from_fees` is set when the account is
+    /// the fee account (whose nonce does not count). Cost: about 5 rows.
+    #[allow(clippy::too_many_arguments)]
     fn withdraw(
         &mut self,
         enabled: BoolTarget,
+        from_fees: BoolTarget,
         op: &WithdrawTarget,
         before: &AccountTarget,
         after: &AccountTarget,
@@ -48,6 +52,7 @@ impl WithdrawGadget for Builder {
     fn withdraw(
         &mut self,
         enabled: BoolTarget,
+        from_fees: BoolTarget,
         op: &WithdrawTarget,
         before: &AccountTarget,
         after: &AccountTarget,
@@ -73,6 +78,9 @@ impl WithdrawGadget for Builder {
             self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
         }
         assert_positions_and_flags_unchanged(self, enabled, before, after);
+        let counted = self.not(from_fees);
+        let nonce = self.add(before.nonce, counted.target);
+        self.assert_equal_if(enabled, after.nonce, nonce);
         let margin = view.margin.with_cash(self, after.cash);
         let excess = self.sub(margin.equity, margin.initial);
         self.assert_nonnegative_if(enabled, excess);

@@ -1,12 +1,15 @@
 //! withdraw `{account, amount > 0}`: the account exists and is not under
-//! liquidation, no bad debt is outstanding, cash' >= 0 and E' >= IM'. The
+//! liquidation, no bad debt is outstanding, cash' >= 0 and E' >= IM'; the
+//! account's withdrawal nonce counts up by one (below `NONCE_MAX`: the
+//! nonce a signed withdrawal will carry, so none can be replayed; the fee
+//! account's, the venue's own, count none). The
 //! insurance fund is never withdrawn from; the fee account (the venue's, no
 //! positions) may be.
 
 use super::{check_index, checked_cash, Context, Withdraw};
 use crate::rules::account::Account;
 use crate::rules::error::{MarginCheck, Violation};
-use crate::rules::units::{CASH_MAX, INSURANCE_FUND};
+use crate::rules::units::{CASH_MAX, FEE_ACCOUNT, INSURANCE_FUND, NONCE_MAX};
 
 /// Applies a withdrawal from `account` (the leaf at `op.account`) while the
 /// venue carries `bad_debt`.
@@ -42,7 +45,15 @@ pub fn withdraw(
             bad_debt,
         });
     }
+    // The fee account's withdrawals are the venue's: they count no nonce.
+    let counted = op.account != FEE_ACCOUNT;
+    if counted && account.nonce >= NONCE_MAX {
+        return Err(Violation::NonceExhausted {
+            account: op.account,
+        });
+    }
     let mut after = account.clone();
+    after.nonce = account.nonce + u64::from(counted);
     after.cash = checked_cash(op.account, i128::from(account.cash) - i128::from(op.amount))?;
     // Positions unchanged: the margin before at the new cash.
     let margin = ctx.margin(account).with_cash(after.cash);
