@@ -272,14 +272,13 @@ pub(crate) fn add_step(
             system.insurance = builder.select(to_fund, a.after.cash, system.insurance);
         }
     }
-    if let (true, Some(view)) = (kinds.contains(tag::WITHDRAW), &view_a) {
+    if let (Some(view), Some(from_fees)) = (&view_a, from_fees) {
         let enabled = is(tag::WITHDRAW);
         let f = gated(builder, enabled, &item, 1);
         let op = WithdrawTarget {
             account: f[0],
             amount: f[1],
         };
-        let from_fees = from_fees.unwrap_or_else(|| builder._false());
         builder.withdraw(
             enabled,
             from_fees,

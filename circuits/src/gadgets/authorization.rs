@@ -268,13 +268,19 @@ mod tests {
         steps: &[Step],
         desk: &[(Authorization, Message)],
     ) -> PartialWitness<F> {
+        let mut w = steps_witness(h, steps);
+        set_signature_desk(&mut w, &h.desk, desk).unwrap();
+        w
+    }
+
+    /// The steps' targets only (the desk left to the caller).
+    fn steps_witness(h: &Harness, steps: &[Step]) -> PartialWitness<F> {
         let mut w = PartialWitness::new();
         for ((enabled, item, owner), (on, k, msg, own)) in h.steps.iter().zip(steps) {
             w.set_bool_target(*enabled, *on).unwrap();
             set_signed(&mut w, item, k, msg).unwrap();
             w.set_hash_target(*owner, *own).unwrap();
         }
-        set_signature_desk(&mut w, &h.desk, desk).unwrap();
         w
     }
 
@@ -371,12 +377,7 @@ mod tests {
         let inputs = witness(&h, &steps, &desk);
         // The third (disabled) slot over the filler's pair with a signature
         // of something else.
-        let mut bad = PartialWitness::new();
-        for ((enabled, item, owner), (on, k, msg, own)) in h.steps.iter().zip(&steps) {
-            bad.set_bool_target(*enabled, *on).unwrap();
-            set_signed(&mut bad, item, k, msg).unwrap();
-            bad.set_hash_target(*owner, *own).unwrap();
-        }
+        let mut bad = steps_witness(&h, &steps);
         let (filler_auth, filler_msg) = filler();
         let slots = [
             (true, &desk[0].0, &desk[0].1, desk[0].0.signature),

@@ -20,7 +20,10 @@
 use plonky2::field::types::Field;
 use plonky2::iop::target::{BoolTarget, Target};
 
-use super::{all_zero, credit_insurance, GatedGadget, InsuranceRegisters, PositionPolynomial};
+use super::{
+    all_zero, assert_owner_and_nonce_unchanged, credit_insurance, GatedGadget, InsuranceRegisters,
+    PositionPolynomial,
+};
 use crate::config::F;
 use crate::gadgets::account::{AccountTarget, QTY_BITS};
 use crate::gadgets::fixed::FixedGadget;
@@ -101,10 +104,7 @@ impl LiquidateGadget for Builder {
             let ownerless = all_zero(self, &before.owner.elements);
             let exists = self.not(ownerless);
             self.assert_true_if(enabled, exists);
-            for k in 0..4 {
-                self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
-            }
-            self.assert_equal_if(enabled, after.nonce, before.nonce);
+            assert_owner_and_nonce_unchanged(self, enabled, before, after);
         }
         // 1 <= fraction <= 10^4.
         let fraction = op.fraction_bps;

@@ -119,6 +119,21 @@ pub(crate) fn assert_not_global_leaf(builder: &mut Builder, enabled: BoolTarget,
     builder.assert_true_if(enabled, not_global);
 }
 
+/// `enabled =>` `after` keeps the owner and the withdrawal nonce of
+/// `before` (every operation but a deposit, which names the owner, and a
+/// withdrawal, which counts the nonce).
+pub(crate) fn assert_owner_and_nonce_unchanged(
+    builder: &mut Builder,
+    enabled: BoolTarget,
+    before: &super::account::AccountTarget,
+    after: &super::account::AccountTarget,
+) {
+    for k in 0..4 {
+        builder.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
+    }
+    builder.assert_equal_if(enabled, after.nonce, before.nonce);
+}
+
 /// `enabled =>` flags and every slot of `after` equal those of `before`.
 pub(crate) fn assert_positions_and_flags_unchanged(
     builder: &mut Builder,

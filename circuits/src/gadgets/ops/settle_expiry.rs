@@ -20,8 +20,8 @@ use plonky2::field::types::Field;
 use plonky2::iop::target::{BoolTarget, Target};
 
 use super::{
-    assert_not_global_leaf, assert_position_change, old_quantity, GatedGadget, InsuranceRegisters,
-    PositionChallenge, PositionPolynomial,
+    assert_not_global_leaf, assert_owner_and_nonce_unchanged, assert_position_change, old_quantity,
+    GatedGadget, InsuranceRegisters, PositionChallenge, PositionPolynomial,
 };
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
@@ -176,10 +176,7 @@ impl SettleExpiryGadget for Builder {
             op.instrument,
             minus_qty,
         );
-        for k in 0..4 {
-            self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
-        }
-        self.assert_equal_if(enabled, after.nonce, before.nonce);
+        assert_owner_and_nonce_unchanged(self, enabled, before, after);
         // No position left: no longer under liquidation.
         let left_any = self.is_nonzero(after.slots[0].qty);
         let flags = self.mul(before.flags, left_any.target);

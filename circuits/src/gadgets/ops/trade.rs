@@ -18,8 +18,8 @@ use plonky2::field::types::Field;
 use plonky2::iop::target::{BoolTarget, Target};
 
 use super::{
-    all_zero, assert_position_change, old_quantity, GatedGadget, PositionChallenge,
-    PositionPolynomial,
+    all_zero, assert_owner_and_nonce_unchanged, assert_position_change, old_quantity, GatedGadget,
+    PositionChallenge, PositionPolynomial,
 };
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
@@ -199,10 +199,7 @@ impl TradeGadget for Builder {
         let cash = self.sub(cash, terms.fee);
         self.assert_equal_if(enabled, after.cash, cash);
         // Owner and nonce unchanged; positions: P_after = P_before + delta X^t.
-        for k in 0..4 {
-            self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
-        }
-        self.assert_equal_if(enabled, after.nonce, before.nonce);
+        assert_owner_and_nonce_unchanged(self, enabled, before, after);
         let delta = if is_buyer { op.qty } else { self.neg(op.qty) };
         assert_position_change(
             self,
