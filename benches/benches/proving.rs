@@ -37,6 +37,7 @@ fn params(applied: &AppliedEpoch, capacity: usize) -> ChunkParams {
     ChunkParams {
         shape: MarketShape::of(applied.before.market()),
         capacity,
+        signatures: zksettle_circuits::chunk::desk_slots(capacity),
         kinds: OpKinds::ALL,
     }
 }

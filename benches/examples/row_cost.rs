@@ -22,6 +22,7 @@ fn main() -> anyhow::Result<()> {
     let chunk = ChunkCircuit::build(ChunkParams {
         shape: MarketShape::of(market),
         capacity: DEFAULT_CAPACITY,
+        signatures: zksettle_circuits::chunk::desk_slots(DEFAULT_CAPACITY),
         kinds: OpKinds::ALL,
     });
     let first = chunks.first().context("the epoch has no chunk")?;

@@ -52,6 +52,7 @@ pub fn measure(applied: &AppliedEpoch, capacity: usize) -> Result<SweepPoint, Be
     let params = ChunkParams {
         shape: MarketShape::of(market),
         capacity,
+        signatures: zksettle_circuits::chunk::desk_slots(capacity),
         kinds: OpKinds::ALL,
     };
     let (circuit, build_s) = timed(|| ChunkCircuit::build(params));

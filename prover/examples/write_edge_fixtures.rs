@@ -13,11 +13,12 @@
 use std::path::Path;
 
 use zksettle_circuits::rules::account::FLAG_UNDER_LIQUIDATION;
+use zksettle_circuits::rules::authorization::Authorization;
 use zksettle_circuits::rules::encoding::{Digest, ZERO_DIGEST};
 use zksettle_circuits::rules::error::Violation;
 use zksettle_circuits::rules::margin::{margin, portfolio_risk, Margin};
 use zksettle_circuits::rules::market::{Instrument, OptionKind};
-use zksettle_circuits::rules::ops::{Deposit, Operation};
+use zksettle_circuits::rules::ops::{Deposit, Operation, Withdraw};
 use zksettle_circuits::rules::oracle::{median_prices, Prices, Report, SettlementPrice};
 use zksettle_circuits::rules::risk::RiskArrays;
 use zksettle_circuits::rules::units::{
@@ -170,8 +171,25 @@ impl Setup {
     }
 
     /// Epoch 1 over this state, with signed reports of oracles 0-2.
-    fn epoch(&self, ops: Vec<Operation>) -> Epoch {
+    /// Withdrawals are numbered from the state's nonces and signed by
+    /// their users' keys ([`sign_withdrawals`]).
+    fn epoch(&self, mut ops: Vec<Operation>) -> Epoch {
+        let nonce_of = |index: u32| {
+            let entry = self.state.accounts.iter().find(|a| a.index == index);
+            entry.map_or(0, |a| a.nonce)
+        };
+        sign_withdrawals(&mut ops, nonce_of);
         epoch_with_quote(&self.market, self.root(), &self.quote, ops)
+    }
+
+    /// [`Setup::epoch`] with operation `at` (a signed withdrawal) changed by `edit`.
+    fn epoch_editing(&self, ops: Vec<Operation>, at: usize, edit: impl Fn(&mut Withdraw)) -> Epoch {
+        let mut epoch = self.epoch(ops);
+        match &mut epoch.ops[at] {
+            Operation::Withdraw(w) => edit(w),
+            other => panic!("operation {at} is not a withdrawal: {other:?}"),
+        }
+        epoch
     }
 
     /// Risk arrays at the median prices of [`Setup::epoch`]'s reports.
@@ -372,6 +390,50 @@ fn withdraw_cases() -> Vec<Case> {
             assert_eq!(seen.before.account(3).nonce, 0);
             assert_eq!(seen.after().account(3).nonce, 2);
         }),
+        flat.case_with_epoch(
+            "withdraw-without-a-signature-is-rejected",
+            "a withdrawal from a user account needs its owner's signature",
+            flat.epoch_editing(vec![withdraw(3, USD)], 0, |w| w.authorization = None),
+            rejected_at(0, "Unsigned"),
+        ),
+        flat.case_with_epoch(
+            "withdraw-signed-by-another-key-is-rejected",
+            "a valid signature of the withdrawal under a key that is not the owner's (account 4's user's)",
+            flat.epoch_editing(vec![withdraw(3, USD)], 0, |w| {
+                w.authorization = Some(Authorization::sign(&user_key(4), &w.message()));
+            }),
+            rejected_at(0, "Unauthorized"),
+        ),
+        flat.case_with_epoch(
+            "withdraw-with-a-forged-signature-is-rejected",
+            "the owner's key with its signature of another amount: the signature does not verify for this one",
+            flat.epoch_editing(vec![withdraw(3, USD)], 0, |w| {
+                let other = Withdraw { amount: w.amount + 1, ..w.clone() };
+                let auth = Authorization::sign(&user_key(3), &other.message());
+                w.authorization = Some(auth);
+            }),
+            rejected_at(0, "Unauthorized"),
+        ),
+        flat.case_with_epoch(
+            "replayed-withdrawal-is-rejected",
+            "the same signed withdrawal twice: the second names the nonce the first used",
+            {
+                let mut epoch = flat.epoch(vec![withdraw(3, USD)]);
+                let replay = epoch.ops[0].clone();
+                epoch.ops.push(replay);
+                epoch
+            },
+            rejected_at(1, "StaleNonce"),
+        ),
+        flat.case_with_epoch(
+            "withdraw-with-a-future-nonce-is-rejected",
+            "a withdrawal signed for nonce 1 while the account's is 0",
+            flat.epoch_editing(vec![withdraw(3, USD)], 0, |w| {
+                w.nonce = 1;
+                w.authorization = Some(Authorization::sign(&user_key(3), &w.message()));
+            }),
+            rejected_at(0, "StaleNonce"),
+        ),
         exhausted.case(
             "withdraw-with-an-exhausted-nonce-is-rejected",
             "an account that has made NONCE_MAX = 2^32 - 1 withdrawals can withdraw no more",

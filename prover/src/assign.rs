@@ -27,6 +27,7 @@ use zksettle_circuits::chunk::{
     ChunkParams, ChunkWitness, OpKinds, PortWitness, SettleCarry, StepWitness, SystemBalances,
 };
 use zksettle_circuits::rules::account::Account;
+use zksettle_circuits::rules::authorization::{Authorization, Message};
 use zksettle_circuits::rules::epoch::Epoch;
 use zksettle_circuits::rules::ops::{extend_batch_hash, Operation};
 
@@ -55,6 +56,13 @@ pub enum AssignError {
         /// The chunk's last operation.
         op_index: usize,
     },
+    /// A signed operation without its authorization (the ledger accepts
+    /// none).
+    #[error("operation {op_index}: a user's withdrawal carries no signature")]
+    Unsigned {
+        /// Operation index in the epoch.
+        op_index: usize,
+    },
     /// A record whose leaves do not match its operation (a ledger bug).
     #[error("operation {op_index}: witness record does not match a {kind}")]
     RecordShape {
@@ -77,13 +85,18 @@ pub fn prelude_witness(epoch: &Epoch, witness: &EpochWitness) -> PreludeWitness 
 }
 
 /// The chunk witnesses of an applied epoch for one universal layout,
-/// `capacity` steps each.
+/// `capacity` steps each (and its desk, `desk_slots(capacity)`).
 pub fn chunk_witnesses(
     epoch: &Epoch,
     witness: &EpochWitness,
     capacity: usize,
 ) -> Result<Vec<ChunkWitness>, AssignError> {
-    cut(epoch, witness, &[(OpKinds::ALL, capacity)])
+    let layout = Layout {
+        kinds: OpKinds::ALL,
+        capacity,
+        signatures: zksettle_circuits::chunk::desk_slots(capacity),
+    };
+    cut(epoch, witness, &[layout])
 }
 
 /// The chunk witnesses of an applied epoch for the chunk layouts of
@@ -93,28 +106,60 @@ pub fn chunk_witnesses_for(
     witness: &EpochWitness,
     layouts: &[ChunkParams],
 ) -> Result<Vec<ChunkWitness>, AssignError> {
-    let layouts: Vec<(OpKinds, usize)> = layouts.iter().map(|p| (p.kinds, p.capacity)).collect();
+    let layouts: Vec<Layout> = layouts
+        .iter()
+        .map(|p| Layout {
+            kinds: p.kinds,
+            capacity: p.capacity,
+            signatures: p.signatures,
+        })
+        .collect();
     cut(epoch, witness, &layouts)
 }
 
+/// What a chunk layout holds: operation types, steps, signatures.
+#[derive(Clone, Copy, Debug)]
+struct Layout {
+    kinds: OpKinds,
+    capacity: usize,
+    signatures: usize,
+}
+
+/// What the cut needs of a step: its batch tag and whether it is signed.
+#[derive(Clone, Copy, Debug)]
+struct StepKind {
+    tag: u64,
+    signed: bool,
+}
+
+/// Whether an operation's step carries a signature the desk verifies: a
+/// withdrawal from a user account.
+fn is_signed(op: &Operation) -> bool {
+    matches!(op, Operation::Withdraw(w) if w.account != FEE_ACCOUNT)
+}
+
 /// Cuts the steps into chunks, each the longest run from where the last one
-/// ended that one layout (operation types, capacity) holds. Every layout
+/// ended that one layout (operation types, capacity, signatures) holds. Every layout
 /// holds any run shorter than one it holds, so taking the longest run each
 /// time gives the fewest chunks. A step no layout supports ends its chunk
 /// alone (the universal circuit then refuses it by name).
 fn cut(
     epoch: &Epoch,
     witness: &EpochWitness,
-    layouts: &[(OpKinds, usize)],
+    layouts: &[Layout],
 ) -> Result<Vec<ChunkWitness>, AssignError> {
-    if layouts.is_empty() || layouts.iter().any(|&(_, capacity)| capacity == 0) {
+    if layouts.is_empty() || layouts.iter().any(|l| l.capacity == 0) {
         return Err(AssignError::ZeroCapacity);
     }
-    let tags = witness
+    let kinds = witness
         .steps
         .iter()
-        .map(|record| item_of(&witness.ops, record).map(|item| item[0].to_canonical_u64()))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|record| {
+            let tag = item_of(&witness.ops, record)?[0].to_canonical_u64();
+            let signed = is_signed(&witness.ops[record.op_index]);
+            Ok(StepKind { tag, signed })
+        })
+        .collect::<Result<Vec<_>, AssignError>>()?;
     let (insurance, fees, bad_debt) = witness.prev_system.clone();
     let mut writer = ChunkWriter::new(witness.prev_tree.clone(), insurance, fees, bad_debt);
     let mut next = ChunkWitness::empty(
@@ -126,12 +171,15 @@ fn cut(
     );
     let mut chunks = Vec::new();
     let mut start = 0;
-    for run in runs(&tags, layouts) {
+    for run in runs(&kinds, layouts) {
         let mut chunk = next.clone();
         let records = &witness.steps[start..start + run];
         start += run;
         for record in records {
             let step = step_of(&witness.ops, record, &mut writer)?;
+            if let Some(signed) = signature_of(&witness.ops[record.op_index], record.op_index)? {
+                chunk.signatures.push(signed);
+            }
             next.batch_in = extend_batch_hash(&next.batch_in, &step.item);
             next.carry_in = carry_after(next.carry_in, &witness.ops, record, &step)?;
             chunk.steps.push(step);
@@ -258,17 +306,21 @@ impl ChunkWriter {
 }
 
 /// The lengths of the chunks [`cut`] makes of steps of tags `tags`.
-fn runs(tags: &[u64], layouts: &[(OpKinds, usize)]) -> Vec<usize> {
+fn runs(steps: &[StepKind], layouts: &[Layout]) -> Vec<usize> {
     let mut runs = Vec::new();
     let mut start = 0;
-    while start < tags.len() {
+    while start < steps.len() {
         let run = layouts
             .iter()
-            .map(|&(kinds, capacity)| {
-                tags[start..]
+            .map(|layout| {
+                let mut signed = 0;
+                steps[start..]
                     .iter()
-                    .take(capacity)
-                    .take_while(|&&t| kinds.contains(t))
+                    .take(layout.capacity)
+                    .take_while(|step| {
+                        signed += usize::from(step.signed);
+                        layout.kinds.contains(step.tag) && signed <= layout.signatures
+                    })
                     .count()
             })
             .max()
@@ -278,6 +330,23 @@ fn runs(tags: &[u64], layouts: &[(OpKinds, usize)]) -> Vec<usize> {
         start += run;
     }
     runs
+}
+
+/// The desk's entry of a signed operation: its authorization and message.
+fn signature_of(
+    op: &Operation,
+    op_index: usize,
+) -> Result<Option<(Authorization, Message)>, AssignError> {
+    match op {
+        Operation::Withdraw(w) if is_signed(op) => {
+            let auth = w
+                .authorization
+                .clone()
+                .ok_or(AssignError::Unsigned { op_index })?;
+            Ok(Some((auth, w.message())))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The settlement registers after a step, by the rule the circuit applies
@@ -352,6 +421,9 @@ fn step_of(
     };
     let mut step = StepWitness::padding();
     step.item = item_of(ops, record)?;
+    if let Some((auth, _)) = signature_of(op, record.op_index)? {
+        step.signer = Some(auth.public_key);
+    }
     for update in &record.updates {
         match (&update.before, &update.after) {
             (LeafValue::Account(before), LeafValue::Account(after)) => {
@@ -378,14 +450,29 @@ fn step_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zksettle_circuits::rules::ops::tag::{DEPOSIT, LIQUIDATE, SETTLE_EXPIRY, TRADE};
+    use zksettle_circuits::rules::ops::tag::{DEPOSIT, LIQUIDATE, SETTLE_EXPIRY, TRADE, WITHDRAW};
 
-    const LIGHT: (OpKinds, usize) = (OpKinds::LIGHT, 4);
-    const HEAVY: (OpKinds, usize) = (OpKinds::ALL, 3);
+    const LIGHT: Layout = Layout {
+        kinds: OpKinds::LIGHT,
+        capacity: 4,
+        signatures: 2,
+    };
+    const HEAVY: Layout = Layout {
+        kinds: OpKinds::ALL,
+        capacity: 3,
+        signatures: 1,
+    };
+
+    fn steps(tags: &[u64]) -> Vec<StepKind> {
+        tags.iter()
+            .map(|&tag| StepKind { tag, signed: false })
+            .collect()
+    }
 
     #[test]
     fn runs_are_the_longest_a_layout_holds() {
         let t = TRADE;
+        let runs = |tags: &[u64], layouts: &[Layout]| runs(&steps(tags), layouts);
         // Light runs of up to 4 while no liquidation comes.
         assert_eq!(runs(&[t; 9], &[LIGHT, HEAVY]), vec![4, 4, 1]);
         // A liquidation within reach: the heavy run (3) beats the light run
@@ -412,17 +499,46 @@ mod tests {
     }
 
     #[test]
+    fn a_run_holds_no_more_signatures_than_the_desk() {
+        let w = StepKind {
+            tag: WITHDRAW,
+            signed: true,
+        };
+        let fees = StepKind {
+            tag: WITHDRAW,
+            signed: false,
+        };
+        let t = StepKind {
+            tag: TRADE,
+            signed: false,
+        };
+        // Light: two signed withdrawals a chunk, however short.
+        assert_eq!(runs(&[w, w, w, t], &[LIGHT]), vec![2, 2]);
+        assert_eq!(runs(&[w, t, w, t, w], &[LIGHT]), vec![4, 1]);
+        // The fee account's withdrawals sign nothing.
+        assert_eq!(runs(&[fees, fees, fees, w], &[LIGHT]), vec![4]);
+        // Heavy: one.
+        assert_eq!(runs(&[w, w], &[HEAVY]), vec![1, 1]);
+    }
+
+    #[test]
     fn every_run_fits_a_layout_and_they_cover_the_steps() {
-        let tags: Vec<u64> = (0..200)
-            .map(|k| [TRADE, DEPOSIT, LIQUIDATE, TRADE, SETTLE_EXPIRY][k * 7 % 5])
+        let kinds: Vec<StepKind> = (0..200)
+            .map(|k| StepKind {
+                tag: [TRADE, DEPOSIT, LIQUIDATE, TRADE, SETTLE_EXPIRY, WITHDRAW][k * 7 % 6],
+                signed: k % 3 == 0,
+            })
             .collect();
-        let cut = runs(&tags, &[LIGHT, HEAVY]);
-        assert_eq!(cut.iter().sum::<usize>(), tags.len());
+        let cut = runs(&kinds, &[LIGHT, HEAVY]);
+        assert_eq!(cut.iter().sum::<usize>(), kinds.len());
         let mut start = 0;
         for run in cut {
-            let chunk = &tags[start..start + run];
-            assert!([LIGHT, HEAVY].iter().any(|&(kinds, capacity)| {
-                run <= capacity && chunk.iter().all(|&t| kinds.contains(t))
+            let chunk = &kinds[start..start + run];
+            let signed = chunk.iter().filter(|s| s.signed).count();
+            assert!([LIGHT, HEAVY].iter().any(|l| {
+                run <= l.capacity
+                    && signed <= l.signatures
+                    && chunk.iter().all(|s| l.kinds.contains(s.tag))
             }));
             start += run;
         }

@@ -5,7 +5,9 @@
 //! in the history and its oracle reports).
 
 use plonky2::util::serialization::DefaultGateSerializer;
-use zksettle_circuits::chunk::{ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY};
+use zksettle_circuits::chunk::{
+    desk_slots, ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY,
+};
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::rules::encoding::{digest_hex, hex_encode, Digest};
@@ -30,6 +32,7 @@ pub fn params_for(market: &Market, capacity: usize) -> ChunkParams {
     ChunkParams {
         shape: MarketShape::of(market),
         capacity,
+        signatures: desk_slots(capacity),
         kinds: OpKinds::ALL,
     }
 }
@@ -42,6 +45,7 @@ pub fn layouts_for(market: &Market, light_capacity: usize, capacity: usize) -> V
     let heavy = params_for(market, capacity);
     let light = ChunkParams {
         capacity: light_capacity,
+        signatures: desk_slots(light_capacity),
         kinds: OpKinds::LIGHT,
         ..heavy
     };

@@ -13,6 +13,7 @@ pub fn rows_per_step(shape: MarketShape, kinds: OpKinds) -> usize {
         ChunkCircuit::count_gates(ChunkParams {
             shape,
             capacity,
+            signatures: 0,
             kinds,
         })
     };

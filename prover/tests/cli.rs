@@ -6,7 +6,8 @@ use std::process::{Command, Output};
 
 use zksettle_circuits::rules::encoding::digest_hex;
 use zksettle_circuits::rules::epoch::Epoch;
-use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
+use zksettle_circuits::rules::ops::{Deposit, Operation, Trade};
+use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
 use zksettle_prover::io::write_json;
 use zksettle_prover::ledger::Ledger;
@@ -114,10 +115,7 @@ fn apply_writes_the_new_state_and_prints_its_root_line() {
 #[test]
 fn withdrawal_breaking_initial_margin_names_the_operation_and_writes_nothing() {
     let mut ops = good_ops();
-    ops.push(Operation::Withdraw(Withdraw {
-        account: 4,
-        amount: 1_000_000 * USD,
-    }));
+    ops.push(signed_withdraw(4, 1_000_000 * USD, 0));
     let f = files(ops);
     assert_rejected(
         &apply(&f),
@@ -145,10 +143,7 @@ fn out_of_range_number_is_rejected_while_parsing() {
 
 #[test]
 fn unknown_account_is_named() {
-    let f = files(vec![Operation::Withdraw(Withdraw {
-        account: 77,
-        amount: 1,
-    })]);
+    let f = files(vec![signed_withdraw(77, 1, 0)]);
     assert_rejected(&apply(&f), &f.out, "op 0: account 77 does not exist");
 }
 
@@ -245,10 +240,13 @@ fn withdrawal_breaking_initial_margin_inserted_into_a_generated_epoch_is_named()
     let mut epoch: Epoch = zksettle_fixtures::load_json(&dir.join("epoch-0002.json"));
     epoch.ops.insert(
         0,
-        Operation::Withdraw(Withdraw {
-            account: seller,
-            amount: cash,
-        }),
+        // Signed by the simulated user (seed 7), at its nonce: only margin fails.
+        zksettle_prover::sim::agents::withdrawal(
+            7,
+            seller,
+            cash,
+            after_first.account(seller).nonce,
+        ),
     );
     let epoch_path = tmp.path().join("epoch-0002.json");
     write_json(&epoch_path, &epoch).unwrap();
@@ -293,10 +291,7 @@ fn prove(f: &Files, extra: &[&str]) -> Output {
 #[test]
 fn prove_refuses_a_rejected_epoch_before_building_anything() {
     let mut ops = good_ops();
-    ops.push(Operation::Withdraw(Withdraw {
-        account: 4,
-        amount: 1_000_000 * USD,
-    }));
+    ops.push(signed_withdraw(4, 1_000_000 * USD, 0));
     let f = files(ops);
     assert_rejected(
         &prove(&f, &[]),

@@ -15,7 +15,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use zksettle_circuits::rules::encoding::digest_hex;
-use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
+use zksettle_circuits::rules::ops::{Deposit, Operation, Trade};
+use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
 use zksettle_prover::io::write_json;
 use zksettle_prover::ledger::Ledger;
@@ -135,19 +136,13 @@ fn files(dir: &Path) -> Files {
             qty: 10,
             price: MARKS[0],
         }),
-        Operation::Withdraw(Withdraw {
-            account: 3,
-            amount: 1_000 * USD,
-        }),
+        signed_withdraw(3, 1_000 * USD, 0),
         Operation::Deposit(Deposit {
             account: 6,
             owner: owner(6),
             amount: 70 * USD,
         }),
-        Operation::Withdraw(Withdraw {
-            account: 4,
-            amount: 2_000 * USD,
-        }),
+        signed_withdraw(4, 2_000 * USD, 0),
     ];
     let epoch = epoch(&market, ledger.root(), ops);
     let files = Files {

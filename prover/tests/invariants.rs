@@ -12,12 +12,13 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use zksettle_circuits::rules::margin::margin;
 use zksettle_circuits::rules::ops::{
-    Context, Deposit, Liquidate, Operation, SettleExpiry, SweepFees, Trade, Withdraw,
+    Context, Deposit, Liquidate, Operation, SettleExpiry, SweepFees, Trade,
 };
 use zksettle_circuits::rules::oracle::median_prices;
 use zksettle_circuits::rules::risk::RiskArrays;
 use zksettle_circuits::rules::units::{FEE_ACCOUNT, INSURANCE_FUND};
 use zksettle_circuits::rules::{EpochError, StateFile};
+use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
 use zksettle_prover::ledger::Ledger;
 
@@ -70,10 +71,7 @@ fn arb_op() -> impl Strategy<Value = Operation> {
             owner: owner(a),
             amount: usd * USD
         })),
-        (USERS, 1u64..500_000).prop_map(|(a, usd)| Operation::Withdraw(Withdraw {
-            account: a,
-            amount: usd * USD
-        })),
+        (USERS, 1u64..500_000).prop_map(|(a, usd)| signed_withdraw(a, usd * USD, 0)),
         (USERS, USERS, 0u32..6, 1i64..300, -20i64..20).prop_map(|(b, s, i, qty, ticks)| {
             let price = (MARKS[i as usize] as i64 + ticks * 10 * USD as i64).max(0) as u64;
             Operation::Trade(Trade {
@@ -108,15 +106,23 @@ fn arb_op() -> impl Strategy<Value = Operation> {
         (0u64..50).prop_map(|usd| Operation::SweepFees(SweepFees {
             amount: usd * USD + 1
         })),
-        (0u64..50).prop_map(|usd| Operation::Withdraw(Withdraw {
-            account: FEE_ACCOUNT,
-            amount: usd * USD + 1
-        })),
+        (0u64..50).prop_map(|usd| signed_withdraw(FEE_ACCOUNT, usd * USD + 1, 0)),
     ]
 }
 
 /// Bad debt is outstanding only while the insurance fund is empty (every
 /// credit to the fund repays it first).
+/// A drawn withdrawal numbered at the account's nonce in `ledger` and
+/// signed by its user (what a user sends); other operations as drawn.
+fn signed(ledger: &Ledger, op: Operation) -> Operation {
+    match op {
+        Operation::Withdraw(w) => {
+            signed_withdraw(w.account, w.amount, ledger.account(w.account).nonce)
+        }
+        op => op,
+    }
+}
+
 fn bad_debt_only_with_an_empty_fund(ledger: &Ledger) -> bool {
     ledger.bad_debt() == 0 || ledger.account(INSURANCE_FUND).cash == 0
 }
@@ -164,6 +170,7 @@ proptest! {
         let mut accepted = Vec::new();
         let mut flow = 0i128;
         for op in ops {
+            let op = signed(&working, op);
             let cash_before = total_cash_minus_bad_debt(&working);
             let before = working.clone();
             if working.try_apply_op(&ctx, &op).is_err() {
@@ -213,7 +220,13 @@ proptest! {
         let ctx = Context { market: &market, prices: &prices, risk: &risk, timestamp: NOW };
         let mut working = genesis.clone();
         working.begin_epoch(1, NOW);
-        let mut accepted: Vec<Operation> = ops.into_iter().filter(|op| working.try_apply_op(&ctx, op).is_ok()).collect();
+        let mut accepted: Vec<Operation> = Vec::new();
+        for op in ops {
+            let op = signed(&working, op);
+            if working.try_apply_op(&ctx, &op).is_ok() {
+                accepted.push(op);
+            }
+        }
         let index = at.index(accepted.len() + 1);
         accepted.insert(index, Operation::Trade(Trade { buyer: 3, seller: 3, instrument: 0, qty: 1, price: MARKS[0] }));
         let epoch = zksettle_circuits::rules::Epoch { ops: accepted, ..template };

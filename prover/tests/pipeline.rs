@@ -14,8 +14,9 @@ use zksettle_circuits::chunk::{ChunkParams, OpKinds};
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::RecursionError;
-use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
+use zksettle_circuits::rules::ops::{Deposit, Operation, Trade};
 use zksettle_circuits::rules::{Epoch, Market};
+use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
 use zksettle_prover::assign::{chunk_witnesses_for, prelude_witness};
 use zksettle_prover::export::expected_statement;
@@ -66,10 +67,7 @@ fn history() -> History {
                 qty: 10,
                 price: MARKS[0],
             }),
-            Operation::Withdraw(Withdraw {
-                account: 3,
-                amount: 1_000 * USD,
-            }),
+            signed_withdraw(3, 1_000 * USD, 0),
         ],
         ..epoch(&market, genesis.root(), vec![])
     };
@@ -79,10 +77,7 @@ fn history() -> History {
         &after_first.to_state(),
         after_first.root(),
         &Quote::default(),
-        vec![Operation::Withdraw(Withdraw {
-            account: 4,
-            amount: 2_000 * USD,
-        })],
+        vec![signed_withdraw(4, 2_000 * USD, 0)],
     );
     let (after_second, w2) = after_first.apply_epoch(&second).unwrap();
     History {
@@ -97,6 +92,7 @@ fn layouts(market: &Market) -> Vec<ChunkParams> {
     let heavy = ChunkParams {
         shape: MarketShape::of(market),
         capacity: CAPACITY,
+        signatures: zksettle_circuits::chunk::desk_slots(CAPACITY),
         kinds: OpKinds::ALL,
     };
     let light = ChunkParams {
@@ -299,10 +295,7 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
 
     let (market, ledger, epoch) = support::scenario::open_settlement();
     let adversary = Adversary::new(&ledger, &epoch);
-    let withdraw = Operation::Withdraw(Withdraw {
-        account: 7,
-        amount: USD,
-    });
+    let withdraw = signed_withdraw(7, USD, 0);
     let deposit = Operation::Deposit(Deposit {
         account: 7,
         owner: owner(7),

@@ -1,4 +1,5 @@
-use zksettle_circuits::rules::ops::{Deposit, Operation, Trade, Withdraw};
+use zksettle_circuits::rules::ops::{Deposit, Operation, Trade};
+use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
 use zksettle_prover::ledger::Ledger;
 
@@ -23,10 +24,7 @@ fn deposit_trade_withdraw_round_trip() {
             qty: 100,
             price: 2_400 * USD,
         }),
-        Operation::Withdraw(Withdraw {
-            account: 5,
-            amount: 10 * USD,
-        }),
+        signed_withdraw(5, 10 * USD, 0),
     ];
     let epoch = epoch(&market, ledger.root(), ops);
     let (next, witness) = ledger.apply_epoch(&epoch).unwrap();

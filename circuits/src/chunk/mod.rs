@@ -10,7 +10,10 @@
 //! and apply it; the running batch commitment, the operation count and the
 //! settlement registers thread through (the registers enter and leave as
 //! public inputs, so a settlement may span chunks; the fold joins them and
-//! the chain requires them closed at both ends of an epoch). The circuit is built once from
+//! the chain requires them closed at both ends of an epoch). Signed steps
+//! (user withdrawals) queue their key and message; after the steps, the
+//! chunk's signature desk verifies one Schnorr signature per queued pair,
+//! in order (`gadgets::authorization`). The circuit is built once from
 //! [`ChunkParams`] and filled per chunk from a [`ChunkWitness`].
 
 mod public;
@@ -32,6 +35,7 @@ use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData, CommonCircuitData
 use plonky2::plonk::proof::ProofWithPublicInputs;
 
 use crate::config::{C, D, F};
+use crate::gadgets::authorization::{set_signature_desk, AuthorizationGadget, SignatureDeskTarget};
 use crate::gadgets::fixed::FixedGadget;
 use crate::gadgets::market::{set_market, MarketGadget, MarketShape, MarketTarget};
 use crate::gadgets::ops::SettleRegisters;
@@ -43,15 +47,33 @@ use step::{add_step, set_step, StepContext, StepState, StepTargets};
 use system::SystemTargets;
 
 /// Steps per chunk of the heavy (universal) layout by default: 2^16 rows on
-/// the simulated market (48 instruments, tree depth 20) hold 89 steps of 732
-/// rows and the chunk's 111 rows of market hash, sheet commitment and system
+/// the simulated market (48 instruments, tree depth 20) hold 85 steps of 737
+/// rows, the chunk's 111 rows of market hash, sheet commitment and system
 /// write-back (the reports, medians and risk arrays are the prelude's, once
-/// per epoch), leaving under one step's worth of room; see `zksettle stats`.
-pub const DEFAULT_CAPACITY: usize = 89;
+/// per epoch) and a signature desk of 8 slots (316 rows each), leaving under
+/// one step's worth of room; see `zksettle stats`.
+pub const DEFAULT_CAPACITY: usize = 85;
 
-/// Steps per chunk of the light layout by default: 2^16 rows hold 119 steps
-/// of 547 rows (every operation but liquidation) and the chunk's own rows.
-pub const LIGHT_CAPACITY: usize = 119;
+/// Steps per chunk of the light layout by default: 2^16 rows hold 113 steps
+/// of 552 rows (every operation but liquidation), the chunk's own rows and
+/// its desk of 8 slots.
+pub const LIGHT_CAPACITY: usize = 113;
+
+/// Signature slots of a chunk's desk at most (signed withdrawals per
+/// chunk; 316 rows each).
+pub const DEFAULT_SIGNATURES: usize = 8;
+
+/// The desk of a chunk of `capacity` steps: one slot per four steps, at
+/// most [`DEFAULT_SIGNATURES`] (a chunk with more signed steps is cut
+/// earlier by the assign step).
+pub const fn desk_slots(capacity: usize) -> usize {
+    let slots = capacity.div_ceil(4);
+    if slots < DEFAULT_SIGNATURES {
+        slots
+    } else {
+        DEFAULT_SIGNATURES
+    }
+}
 
 /// What a chunk circuit is built for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -60,6 +82,8 @@ pub struct ChunkParams {
     pub shape: MarketShape,
     /// Steps per chunk.
     pub capacity: usize,
+    /// Signature slots of the chunk's desk: signed operations per chunk.
+    pub signatures: usize,
     /// Operation types every step supports ([`OpKinds::ALL`] in production;
     /// one type to measure its rows).
     pub kinds: OpKinds,
@@ -76,10 +100,12 @@ impl ChunkParams {
         }
     }
 
-    /// Whether a circuit of these parameters can hold `chunk` (its steps fit
-    /// and every operation type is supported).
+    /// Whether a circuit of these parameters can hold `chunk` (its steps
+    /// and signatures fit and every operation type is supported).
     pub fn fits(&self, chunk: &ChunkWitness) -> bool {
-        chunk.steps.len() <= self.capacity && self.kinds.covers(chunk.kinds())
+        chunk.steps.len() <= self.capacity
+            && chunk.signatures.len() <= self.signatures
+            && self.kinds.covers(chunk.kinds())
     }
 }
 
@@ -134,6 +160,14 @@ pub enum ChunkError {
         steps: usize,
         /// Circuit capacity.
         capacity: usize,
+    },
+    /// More signatures than the circuit's desk holds.
+    #[error("{signatures} signatures do not fit a desk of {slots} slots")]
+    TooManySignatures {
+        /// Signatures given.
+        signatures: usize,
+        /// Desk slots.
+        slots: usize,
     },
     /// A Merkle path of the wrong length.
     #[error("a Merkle path has {actual} siblings, the tree has depth {depth}")]
@@ -196,6 +230,7 @@ struct ChunkTargets {
     carry_in: [Target; CARRY_LEN],
     system: SystemTargets,
     steps: Vec<StepTargets>,
+    desk: SignatureDeskTarget,
 }
 
 /// A built chunk circuit.
@@ -310,6 +345,12 @@ impl ChunkCircuit {
                 quorum: t.report_hashes.len(),
             });
         }
+        if chunk.signatures.len() > self.params.signatures {
+            return Err(ChunkError::TooManySignatures {
+                signatures: chunk.signatures.len(),
+                slots: self.params.signatures,
+            });
+        }
         let mut pw = PartialWitness::new();
         set_market(&mut pw, &t.market, market)?;
         set_price_sheet(&mut pw, &t.sheet, &chunk.sheet)?;
@@ -328,6 +369,7 @@ impl ChunkCircuit {
         for (k, targets) in t.steps.iter().enumerate() {
             set_step(&mut pw, targets, chunk.steps.get(k).unwrap_or(&padding))?;
         }
+        set_signature_desk(&mut pw, &t.desk, &chunk.signatures)?;
         Ok(pw)
     }
 }
@@ -364,6 +406,7 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
         settlement: SettleRegisters::from_targets(carry_in),
         system: system.registers(),
         op_count: b.zero(),
+        signatures: b.empty_signature_queue(),
     };
     let mut steps = Vec::with_capacity(params.capacity);
     for _ in 0..params.capacity {
@@ -371,6 +414,9 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
         steps.push(targets);
         state = next;
     }
+    // The desk verifies one signature per signed step, in step order.
+    let desk = b.add_signature_desk(params.signatures);
+    b.connect_hashes(state.signatures, desk.queue);
     let root_out = system.write_back(b, state.root, &state.system);
     b.register_public_inputs(&market.hash.elements);
     b.register_public_inputs(&root_in.elements);
@@ -403,6 +449,7 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
         carry_in,
         system,
         steps,
+        desk,
     };
     (builder, targets)
 }

@@ -28,6 +28,7 @@ use super::witness::{PortWitness, StepWitness};
 use super::{ChunkError, OpKinds};
 use crate::config::F;
 use crate::gadgets::account::{set_account, AccountGadget, AccountTarget};
+use crate::gadgets::ecgfp5::field::{Gfp5Gadget, Gfp5Target};
 use crate::gadgets::encoding::EncodingGadget;
 use crate::gadgets::fixed::FixedGadget;
 use crate::gadgets::margin::MarginGadget;
@@ -65,6 +66,9 @@ pub(crate) struct StepState {
     pub settlement: SettleRegisters,
     pub system: SystemRegisters,
     pub op_count: Target,
+    /// The signature queue: (key, message) of every signed operation so
+    /// far, for the chunk's desk (`gadgets::authorization`).
+    pub signatures: HashOutTarget,
 }
 
 /// An account leaf port: index bits, the leaf before and after, the path.
@@ -82,6 +86,8 @@ pub(crate) struct StepTargets {
     item: Vec<Target>,
     a: AccountPort,
     b: Option<AccountPort>,
+    /// The key of a signed withdrawal (layouts with withdrawals).
+    signer: Option<Gfp5Target>,
 }
 
 fn add_account_port(builder: &mut Builder, depth: usize) -> AccountPort {
@@ -272,14 +278,18 @@ pub(crate) fn add_step(
             system.insurance = builder.select(to_fund, a.after.cash, system.insurance);
         }
     }
+    let mut signatures = state.signatures;
+    let mut signer = None;
     if let (Some(view), Some(from_fees)) = (&view_a, from_fees) {
         let enabled = is(tag::WITHDRAW);
         let f = gated(builder, enabled, &item, 1);
         let op = WithdrawTarget {
             account: f[0],
             amount: f[1],
+            nonce: f[2],
         };
-        builder.withdraw(
+        let key = builder.add_virtual_gfp5();
+        signatures = builder.withdraw(
             enabled,
             from_fees,
             &op,
@@ -287,7 +297,10 @@ pub(crate) fn add_step(
             &a.after,
             view,
             system.bad_debt,
+            key,
+            signatures,
         );
+        signer = Some(key);
         system.fees = builder.select(from_fees, a.after.cash, system.fees);
     }
     if let (true, Some((b, _)), Some(challenge), Some(views), Some(positions)) = (
@@ -446,6 +459,7 @@ pub(crate) fn add_step(
         item,
         a,
         b: b.map(|(p, _)| p),
+        signer,
     };
     let state = StepState {
         root,
@@ -453,6 +467,7 @@ pub(crate) fn add_step(
         settlement,
         system,
         op_count,
+        signatures,
     };
     (targets, state)
 }
@@ -485,6 +500,15 @@ pub(crate) fn set_step(
     set_account_port(pw, &targets.a, step.a.as_ref())?;
     match (&targets.b, &step.b) {
         (Some(port), value) => set_account_port(pw, port, value.as_ref())?,
+        (None, None) => {}
+        (None, Some(_)) => return Err(unsupported(step)),
+    }
+    match (&targets.signer, &step.signer) {
+        (Some(key), signer) => {
+            for (&t, &w) in key.0.iter().zip(&signer.unwrap_or_default()) {
+                pw.set_target(t, F::from_noncanonical_u64(w))?;
+            }
+        }
         (None, None) => {}
         (None, Some(_)) => return Err(unsupported(step)),
     }

@@ -3,6 +3,7 @@
 
 use crate::config::F;
 use crate::rules::account::Account;
+use crate::rules::authorization::{Authorization, Message};
 use crate::rules::encoding::{Digest, ZERO_DIGEST};
 use crate::rules::ops::BATCH_ITEM_LEN;
 use crate::rules::sheet::PriceSheet;
@@ -41,6 +42,9 @@ pub struct StepWitness {
     pub a: Option<PortWitness<Account>>,
     /// Second account.
     pub b: Option<PortWitness<Account>>,
+    /// The key of a signed withdrawal (its encoding), which the step
+    /// queues with the withdrawal's message for the chunk's desk.
+    pub signer: Option<[u64; 5]>,
 }
 
 impl StepWitness {
@@ -50,6 +54,7 @@ impl StepWitness {
             item: [F::default(); BATCH_ITEM_LEN],
             a: None,
             b: None,
+            signer: None,
         }
     }
 }
@@ -78,6 +83,9 @@ pub struct ChunkWitness {
     pub system: SystemWitness,
     /// Exactly `capacity` steps (padding at the end).
     pub steps: Vec<StepWitness>,
+    /// The signatures the chunk's desk verifies, in the order the steps
+    /// queue them: a signed withdrawal's authorization and message each.
+    pub signatures: Vec<(Authorization, Message)>,
 }
 
 impl ChunkWitness {
@@ -99,6 +107,7 @@ impl ChunkWitness {
             carry_in: SettleCarry::default(),
             system,
             steps: Vec::new(),
+            signatures: Vec::new(),
         }
     }
 }

@@ -106,6 +106,16 @@ pub fn authorize(
     Ok(())
 }
 
+/// A deterministic user signing key derived from a seed (simulations and
+/// fixtures only; real users generate their own keys, `zksettle keygen`).
+pub fn user_key_from_seed(seed: u64, account: u32) -> SecretKey {
+    super::oracle::seeded_key(&[
+        unsigned(0x75736572),
+        unsigned(seed),
+        unsigned(account.into()),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

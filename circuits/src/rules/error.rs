@@ -222,6 +222,31 @@ pub enum Violation {
         /// The account.
         account: u32,
     },
+    /// A withdrawal naming another nonce than the account's: a replayed or
+    /// out-of-turn withdrawal.
+    #[error("withdraw from account {account} with nonce {nonce}, the account's is {expected}")]
+    StaleNonce {
+        /// The account.
+        account: u32,
+        /// The withdrawal's nonce.
+        nonce: u64,
+        /// The account's.
+        expected: u64,
+    },
+    /// A withdrawal from a user account without its owner's signature.
+    #[error("withdraw from account {account} is not signed")]
+    Unsigned {
+        /// The account.
+        account: u32,
+    },
+    /// A withdrawal whose key or signature is not the account owner's.
+    #[error("withdraw from account {account}: {reason}")]
+    Unauthorized {
+        /// The account.
+        account: u32,
+        /// What is wrong with the authorization.
+        reason: crate::rules::authorization::AuthorizationError,
+    },
     /// Withdrawals wait until bad debt is covered.
     #[error("withdraw from account {account} while bad debt {bad_debt} is outstanding")]
     OutstandingBadDebt {

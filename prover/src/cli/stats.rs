@@ -17,7 +17,7 @@ use std::time::Instant;
 use anyhow::Result;
 use serde::Serialize;
 use zksettle_circuits::chunk::{
-    ChunkCircuit, ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY,
+    desk_slots, ChunkCircuit, ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY,
 };
 use zksettle_circuits::gadgets::ecgfp5::schnorr::verification_rows;
 use zksettle_circuits::gadgets::market::MarketShape;
@@ -119,6 +119,7 @@ pub fn run(args: Args) -> Result<()> {
     let params = ChunkParams {
         shape,
         capacity: args.capacity,
+        signatures: desk_slots(args.capacity),
         kinds: OpKinds::ALL,
     };
     let started = Instant::now();
@@ -137,6 +138,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let light_params = ChunkParams {
         capacity: args.light_capacity,
+        signatures: desk_slots(args.light_capacity),
         kinds: OpKinds::LIGHT,
         ..params
     };

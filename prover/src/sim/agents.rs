@@ -4,10 +4,11 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use zksettle_circuits::rules::encoding::{hash, unsigned, Digest};
+use zksettle_circuits::rules::authorization::{owner_of, user_key_from_seed, Authorization};
+use zksettle_circuits::rules::encoding::Digest;
 use zksettle_circuits::rules::ops::{Deposit, Liquidate, Operation, SettleExpiry, Trade, Withdraw};
 use zksettle_circuits::rules::units::{BPS, FIRST_USER_ACCOUNT, TICK};
-use zksettle_circuits::rules::{Market, OptionKind, Prices};
+use zksettle_circuits::rules::{Account, Market, OptionKind, Prices};
 
 use super::market::USD;
 
@@ -38,13 +39,24 @@ pub fn style(account: u32) -> Style {
     }
 }
 
-/// Owner hash of an account in a seeded simulation.
+/// Owner hash of an account in a seeded simulation: the hash of its
+/// user's key ([`user_key_from_seed`]).
 pub fn owner(seed: u64, account: u32) -> Digest {
-    hash(&[
-        unsigned(0x6f776e6572),
-        unsigned(seed),
-        unsigned(account.into()),
-    ])
+    owner_of(&user_key_from_seed(seed, account).public_key())
+}
+
+/// A withdrawal from `account`, whose withdrawal nonce is `nonce`, signed by
+/// its user's key.
+pub fn withdrawal(seed: u64, account: u32, amount: u64, nonce: u64) -> Operation {
+    let mut withdraw = Withdraw {
+        account,
+        amount,
+        nonce,
+        authorization: None,
+    };
+    let key = user_key_from_seed(seed, account);
+    withdraw.authorization = Some(Authorization::sign(&key, &withdraw.message()));
+    Operation::Withdraw(withdraw)
 }
 
 /// A deposit creating or topping up `account`.
@@ -148,7 +160,7 @@ impl Flow<'_> {
     pub fn candidates(
         &mut self,
         rng: &mut ChaCha8Rng,
-        cash_of: impl Fn(u32) -> u64,
+        account_of: impl Fn(u32) -> Account,
     ) -> Vec<Operation> {
         let live = self.live_instruments();
         let draw: u32 = rng.gen_range(0..100);
@@ -175,14 +187,12 @@ impl Flow<'_> {
         }
         let trader = rng.gen_range(FIRST_TRADER..self.next_account.max(FIRST_TRADER + 1));
         if draw < deposit_share + withdraw_share {
-            let cash = cash_of(trader);
+            let account = account_of(trader);
             return [5, 20, 50]
                 .iter()
                 .map(|pct| {
-                    Operation::Withdraw(Withdraw {
-                        account: trader,
-                        amount: (cash * pct / 100).max(1),
-                    })
+                    let amount = (account.cash * pct / 100).max(1);
+                    withdrawal(self.seed, trader, amount, account.nonce)
                 })
                 .collect();
         }

@@ -265,7 +265,7 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
         let mut attempts = 0;
         while ops.len() < config.ops && attempts < 40 * config.ops {
             attempts += 1;
-            let candidates = flow.candidates(&mut rng, |a| working.account(a).cash);
+            let candidates = flow.candidates(&mut rng, |a| working.account(a));
             let trades = matches!(candidates.first(), Some(Operation::Trade(_)));
             let kept = candidates
                 .into_iter()
@@ -276,7 +276,7 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
                 // has the draws' share of trades.
                 let shares = std::mem::replace(&mut flow.shares, FlowShares::TRADES);
                 for _ in 0..REDRAWS {
-                    let candidates = flow.candidates(&mut rng, |a| working.account(a).cash);
+                    let candidates = flow.candidates(&mut rng, |a| working.account(a));
                     if candidates
                         .into_iter()
                         .any(|op| keep(&mut working, &mut ops, op))
@@ -367,7 +367,7 @@ fn warm_up(
     let (mut kept, mut attempts) = (0, 0);
     while kept < trades && attempts < 40 * trades {
         attempts += 1;
-        let candidates = flow.candidates(rng, |a| ledger.account(a).cash);
+        let candidates = flow.candidates(rng, |a| ledger.account(a));
         if candidates
             .into_iter()
             .any(|op| ledger.try_apply_op(&ctx, &op).is_ok())

@@ -24,4 +24,5 @@ mod exploits;
 mod mutations;
 mod oracle_quorum;
 mod registers;
+mod signatures;
 mod system;

@@ -8,7 +8,7 @@
 use zksettle_circuits::chunk::{ChunkError, ChunkWitness, SettleCarry};
 use zksettle_circuits::recursion::segment::joins;
 use zksettle_circuits::rules::encoding::{hash, unsigned};
-use zksettle_circuits::rules::ops::{Operation, SettleExpiry, Withdraw};
+use zksettle_circuits::rules::ops::{Operation, SettleExpiry};
 use zksettle_fixtures::builder::*;
 
 use super::common::{circuit, CAPACITY};
@@ -19,11 +19,13 @@ use crate::support::scenario::open_settlement;
 fn every_register_carried_across_a_chunk_border_is_pinned() {
     let (market, ledger, epoch) = open_settlement();
     let adversary = Adversary::new(&ledger, &epoch);
-    let withdraw = Operation::Withdraw(Withdraw {
+    // Fillers that sign nothing, so the chunk's desk has room.
+    let deposit = Operation::Deposit(zksettle_circuits::rules::ops::Deposit {
         account: 7,
+        owner: owner(7),
         amount: USD,
     });
-    let mut ops = vec![withdraw; CAPACITY - 1];
+    let mut ops = vec![deposit; CAPACITY - 1];
     ops.push(Operation::SettleExpiry(SettleExpiry {
         instrument: 6,
         accounts: vec![3, 5],

@@ -105,6 +105,9 @@ fn every_rejected_withdrawal_cannot_be_proven() {
             "OutstandingBadDebt",
             "InsuranceFundWithdrawal",
             "NonceExhausted",
+            "Unsigned",
+            "Unauthorized",
+            "StaleNonce",
         ],
     );
 }

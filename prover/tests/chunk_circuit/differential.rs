@@ -73,6 +73,7 @@ fn default_parameters_prove_the_first_generated_epoch() {
     let circuit = ChunkCircuit::build(ChunkParams {
         shape: MarketShape::of(&market),
         capacity: DEFAULT_CAPACITY,
+        signatures: zksettle_circuits::chunk::desk_slots(DEFAULT_CAPACITY),
         kinds: OpKinds::ALL,
     });
     assert!(

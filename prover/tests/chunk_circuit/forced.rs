@@ -146,11 +146,21 @@ pub fn chunk(setup: &Setup, steps: &[Vec<Write>]) -> ChunkWitness {
     let mut tree = Tree::new(&setup.ledger);
     let root_in = tree.root();
     let items = setup.op().batch_items();
-    let steps = steps
+    let mut steps: Vec<_> = steps
         .iter()
         .zip(items)
         .map(|(writes, item)| tree.step(item, writes))
         .collect();
+    // A withdrawal's own authorization, as the case carries it (none for
+    // an unsigned one): the desk verifies exactly what the operation holds.
+    let mut signatures = Vec::new();
+    if let zksettle_circuits::rules::Operation::Withdraw(w) = setup.op() {
+        let user = w.account != zksettle_circuits::rules::units::FEE_ACCOUNT;
+        if let (true, Some(auth), Some(step)) = (user, &w.authorization, steps.first_mut()) {
+            step.signer = Some(auth.public_key);
+            signatures.push((auth.clone(), w.message()));
+        }
+    }
     ChunkWitness {
         system: tree.finish(),
         sheet: setup.sheet(),
@@ -160,6 +170,7 @@ pub fn chunk(setup: &Setup, steps: &[Vec<Write>]) -> ChunkWitness {
         batch_in: ZERO_DIGEST,
         carry_in: Default::default(),
         steps,
+        signatures,
     }
 }
 

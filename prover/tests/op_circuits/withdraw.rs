@@ -1,33 +1,60 @@
 //! withdraw: accepted withdrawals prove; each single-rule tamper does not.
 
 use plonky2::field::types::{Field, PrimeField64};
-use plonky2::iop::witness::PartialWitness;
+use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use zksettle_circuits::config::F;
+use zksettle_circuits::gadgets::authorization::AuthorizationGadget;
+use zksettle_circuits::gadgets::ecgfp5::field::{Gfp5Gadget, Gfp5Target};
 use zksettle_circuits::gadgets::margin::MarginGadget;
 use zksettle_circuits::gadgets::ops::{set_withdraw, WithdrawGadget, WithdrawTarget};
 use zksettle_circuits::rules::ops::{Operation, Withdraw};
+use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
 
 use crate::harness::{build, native_step, Step, StepCircuit};
 
-fn circuit() -> StepCircuit<WithdrawTarget> {
+type Targets = (WithdrawTarget, Gfp5Target);
+
+fn circuit() -> StepCircuit<Targets> {
     build(|b, s| {
         let op = WithdrawTarget {
             account: b.add_virtual_target(),
             amount: b.add_virtual_target(),
+            nonce: b.add_virtual_target(),
         };
         b.connect(op.account, s.account);
         let view = b.account_view(&s.before, &s.table, &s.market.params);
         let user = b._false();
-        b.withdraw(s.enabled, user, &op, &s.before, &s.after, &view, s.bad_debt);
-        op
+        let key = b.add_virtual_gfp5();
+        let queue = b.empty_signature_queue();
+        b.withdraw(
+            s.enabled, user, &op, &s.before, &s.after, &view, s.bad_debt, key, queue,
+        );
+        (op, key)
     })
 }
 
-fn proves(c: &StepCircuit<WithdrawTarget>, step: &Step, op: &Withdraw) -> bool {
-    c.provable(step, |pw: &mut PartialWitness<F>, t| {
-        set_withdraw(pw, t, op).unwrap()
+/// Whether the step proves with the key of `signer`'s user as the signer.
+fn proves_signed_by(c: &StepCircuit<Targets>, step: &Step, op: &Withdraw, signer: u32) -> bool {
+    let key = user_key(signer).public_key().encoding();
+    c.provable(step, |pw: &mut PartialWitness<F>, (t, k)| {
+        set_withdraw(pw, t, op).unwrap();
+        for (&target, &w) in k.0.iter().zip(&key) {
+            pw.set_target(target, F::from_canonical_u64(w)).unwrap();
+        }
     })
+}
+
+fn proves(c: &StepCircuit<Targets>, step: &Step, op: &Withdraw) -> bool {
+    proves_signed_by(c, step, op, op.account)
+}
+
+/// A withdrawal with nonce `nonce` signed by its user.
+fn signed(account: u32, amount: u64, nonce: u64) -> Withdraw {
+    match signed_withdraw(account, amount, nonce) {
+        Operation::Withdraw(w) => w,
+        _ => unreachable!(),
+    }
 }
 
 /// A short put seller 7 USD above initial margin.
@@ -38,10 +65,7 @@ fn seller() -> Vec<zksettle_circuits::rules::AccountEntry> {
             account(4, 1_000_000 * USD, &[(1, 100)]),
         ],
         0,
-        Operation::Withdraw(Withdraw {
-            account: 3,
-            amount: 1,
-        }),
+        Operation::Withdraw(signed(3, 1, 0)),
     );
     let market = market();
     let risk = zksettle_circuits::rules::RiskArrays::compute(&market, &probe.prices);
@@ -56,19 +80,13 @@ fn seller() -> Vec<zksettle_circuits::rules::AccountEntry> {
 #[test]
 fn withdrawals_the_ledger_accepts_prove_and_tampered_ones_do_not() {
     let c = circuit();
-    let to_im = Withdraw {
-        account: 3,
-        amount: 7 * USD,
-    };
+    let to_im = signed(3, 7 * USD, 0);
     let exact = native_step(seller(), 0, Operation::Withdraw(to_im.clone()));
     assert!(
         proves(&c, &exact, &to_im),
         "withdrawing down to exactly initial margin"
     );
-    let all = Withdraw {
-        account: 5,
-        amount: 40 * USD,
-    };
+    let all = signed(5, 40 * USD, 0);
     let all_cash = native_step(
         vec![account(5, 40 * USD, &[])],
         0,
@@ -154,10 +172,7 @@ fn withdrawals_the_ledger_accepts_prove_and_tampered_ones_do_not() {
 fn a_withdrawal_counts_its_nonce_exactly_once() {
     use zksettle_circuits::rules::units::NONCE_MAX;
     let c = circuit();
-    let all = Withdraw {
-        account: 5,
-        amount: 40 * USD,
-    };
+    let all = signed(5, 40 * USD, 0);
     let honest = native_step(
         vec![account(5, 40 * USD, &[])],
         0,
@@ -169,7 +184,9 @@ fn a_withdrawal_counts_its_nonce_exactly_once() {
     later.before.nonce = 41;
     later.after.nonce = 42;
     let later = later.rerooted();
-    assert!(proves(&c, &later, &all), "a later nonce");
+    let at_41 = signed(5, 40 * USD, 41);
+    assert!(proves(&c, &later, &at_41), "a later nonce");
+    assert!(!proves(&c, &later, &all), "the item's nonce is the leaf's");
 
     let mut stale = honest.clone();
     stale.after.nonce = 0;
@@ -182,12 +199,28 @@ fn a_withdrawal_counts_its_nonce_exactly_once() {
     );
     let mut rewound = later.clone();
     rewound.after.nonce = 3;
-    assert!(!proves(&c, &rewound.rerooted(), &all), "nonce rewound");
+    assert!(!proves(&c, &rewound.rerooted(), &at_41), "nonce rewound");
     let mut exhausted = honest.clone();
     exhausted.before.nonce = NONCE_MAX;
     exhausted.after.nonce = NONCE_MAX + 1;
     assert!(
-        !proves(&c, &exhausted.rerooted(), &all),
+        !proves(&c, &exhausted.rerooted(), &signed(5, 40 * USD, NONCE_MAX)),
         "nonce beyond NONCE_MAX"
+    );
+}
+
+#[test]
+fn the_signer_is_the_owner() {
+    let c = circuit();
+    let all = signed(5, 40 * USD, 0);
+    let honest = native_step(
+        vec![account(5, 40 * USD, &[])],
+        0,
+        Operation::Withdraw(all.clone()),
+    );
+    assert!(proves_signed_by(&c, &honest, &all, 5), "the owner's key");
+    assert!(
+        !proves_signed_by(&c, &honest, &all, 6),
+        "another user's key is not the owner's"
     );
 }

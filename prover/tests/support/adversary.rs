@@ -24,9 +24,15 @@ use plonky2::field::types::PrimeField64;
 use zksettle_circuits::chunk::{ChunkCircuit, ChunkPublicInputs, ChunkWitness, SettleCarry};
 use zksettle_circuits::config::F;
 use zksettle_circuits::recursion::segment::joins;
+use zksettle_circuits::rules::authorization::{
+    owner_of, user_key_from_seed, withdrawal_message, Authorization, Message,
+};
+use zksettle_circuits::rules::encoding::Digest;
 use zksettle_circuits::rules::encoding::ZERO_DIGEST;
-use zksettle_circuits::rules::ops::{batch_hash, decode_batch, BATCH_ITEM_LEN};
+use zksettle_circuits::rules::ops::{batch_hash, decode_batch, tag, BATCH_ITEM_LEN};
+use zksettle_circuits::rules::units::FEE_ACCOUNT;
 use zksettle_circuits::rules::{Context, Epoch, Operation, PriceSheet};
+use zksettle_fixtures::builder::{user_key, USER_SEED};
 use zksettle_prover::ledger::Ledger;
 
 use super::tree::{known_tag, Tree, Write};
@@ -103,13 +109,43 @@ impl Attempt {
     }
 }
 
+/// The signatures the adversary holds: for a user withdrawal of `account`
+/// (whose leaf names `owner`) with `message`, the authorization it puts at
+/// the desk (or none).
+pub type Signer = fn(account: u32, owner: &Digest, message: &Message) -> Option<Authorization>;
+
+/// The users sign what they are asked to (the keys of the fixtures'
+/// users, or of the generated fixture's simulation, seed 7, whichever owns
+/// the account): the adversary's mutations of a batch then break state
+/// rules only.
+pub fn users_sign(account: u32, owner: &Digest, message: &Message) -> Option<Authorization> {
+    let key = [USER_SEED, 7]
+        .into_iter()
+        .map(|seed| user_key_from_seed(seed, account))
+        .find(|key| owner_of(&key.public_key()) == *owner)
+        .unwrap_or_else(|| user_key(account));
+    Some(Authorization::sign(&key, message))
+}
+
 /// An adversarial prover working on the state before an epoch.
 pub struct Adversary<'a> {
     /// The state the attempt starts from.
     pub ledger: &'a Ledger,
     /// The epoch header (reports, number, time); its operations are ignored.
     pub epoch: &'a Epoch,
+    /// The signatures it can give the desk ([`users_sign`] unless set).
+    pub signer: Signer,
     sheet: PriceSheet,
+}
+
+/// The user withdrawal of an item: (account, message), if it is one.
+fn signed_withdrawal(item: &Item) -> Option<(u32, Message)> {
+    let value = |k: usize| item[k].to_canonical_u64();
+    if value(0) != tag::WITHDRAW || value(1) == u64::from(FEE_ACCOUNT) {
+        return None;
+    }
+    let account = u32::try_from(value(1)).ok()?;
+    Some((account, withdrawal_message(account, value(2), value(3))))
 }
 
 impl<'a> Adversary<'a> {
@@ -123,6 +159,7 @@ impl<'a> Adversary<'a> {
         Self {
             ledger,
             epoch,
+            signer: users_sign,
             sheet,
         }
     }
@@ -183,9 +220,21 @@ impl<'a> Adversary<'a> {
         cuts.into_iter()
             .map(|group| {
                 let root_in = tree.root();
+                let mut signatures = Vec::new();
                 let steps = group
                     .iter()
-                    .map(|(item, writes)| tree.step(*item, writes))
+                    .map(|(item, writes)| {
+                        let owner = u32::try_from(item[1].to_canonical_u64())
+                            .map_or(ZERO_DIGEST, |a| tree.account(a).owner);
+                        let mut step = tree.step(*item, writes);
+                        let signed = signed_withdrawal(item);
+                        let sign = |(a, msg): (u32, Message)| (self.signer)(a, &owner, &msg);
+                        if let Some(auth) = signed.and_then(sign) {
+                            step.signer = Some(auth.public_key);
+                            signatures.push((auth, signed.expect("signed").1));
+                        }
+                        step
+                    })
                     .collect();
                 ChunkWitness {
                     sheet: self.sheet.clone(),
@@ -196,6 +245,7 @@ impl<'a> Adversary<'a> {
                     carry_in: SettleCarry::CLOSED,
                     system: tree.finish(),
                     steps,
+                    signatures,
                 }
             })
             .collect()
@@ -211,8 +261,20 @@ impl<'a> Adversary<'a> {
         order: Option<&[usize]>,
     ) -> Attempt {
         let market = self.ledger.market();
-        let capacity = circuit.params.capacity;
-        let sizes = vec![capacity; planned.len().div_ceil(capacity).max(1)];
+        // Chunks of the circuit's capacity, cut earlier where the desk is full.
+        let (capacity, slots) = (circuit.params.capacity, circuit.params.signatures);
+        let mut sizes = Vec::new();
+        let (mut size, mut signed) = (0, 0);
+        for (item, _) in &planned {
+            let signs = usize::from(signed_withdrawal(item).is_some());
+            if size == capacity || signed + signs > slots {
+                sizes.push(size);
+                (size, signed) = (0, 0);
+            }
+            size += 1;
+            signed += signs;
+        }
+        sizes.push(size);
         let chunks = self.chunks(&planned, &sizes);
         let chunks: Vec<ChunkWitness> = match order {
             Some(order) => order
@@ -288,6 +350,23 @@ impl<'a> Adversary<'a> {
             SettleCarry::CLOSED,
             "{what}: an open settlement proved"
         );
+        // With the authorizations the adversary gave the desk (signed
+        // against the owner the account had before the epoch, or its first
+        // deposit's).
+        let ops: Vec<Operation> = ops
+            .into_iter()
+            .map(|op| match op {
+                Operation::Withdraw(mut w) => {
+                    let owner = self.owner_after_deposits(&batch, w.account);
+                    let signed =
+                        signed_withdrawal(&Operation::Withdraw(w.clone()).batch_items()[0]);
+                    let sign = |(a, msg): (u32, Message)| (self.signer)(a, &owner, &msg);
+                    w.authorization = signed.and_then(sign);
+                    Operation::Withdraw(w)
+                }
+                op => op,
+            })
+            .collect();
         let native = self.replay(&ops).unwrap_or_else(|e| {
             panic!("{what}: the circuit proved a batch the native engine rejects: {e}\n{ops:?}")
         });
@@ -305,6 +384,24 @@ impl<'a> Adversary<'a> {
         let count: u64 = statements.iter().map(|s| s.op_count).sum();
         assert_eq!(count, ops.len() as u64, "{what}: another operation count");
         true
+    }
+
+    /// The owner of `account`: the state's, or the first deposit's in
+    /// `items` when the state has none.
+    fn owner_after_deposits(&self, items: &[Item], account: u32) -> Digest {
+        let owner = self.ledger.account(account).owner;
+        if owner != ZERO_DIGEST {
+            return owner;
+        }
+        items
+            .iter()
+            .find(|i| {
+                i[0].to_canonical_u64() == tag::DEPOSIT
+                    && i[1].to_canonical_u64() == u64::from(account)
+            })
+            .map_or(ZERO_DIGEST, |i| Digest {
+                elements: [i[3], i[4], i[5], i[6]],
+            })
     }
 
     /// Whether an attempt proves as an epoch starting from the adversary's

@@ -40,6 +40,7 @@ pub fn chunk_circuit_of(market: &Market, capacity: usize, kinds: OpKinds) -> Arc
     let params = ChunkParams {
         shape: MarketShape::of(market),
         capacity,
+        signatures: zksettle_circuits::chunk::desk_slots(capacity),
         kinds,
     };
     let mut circuits = CIRCUITS.get_or_init(Default::default).lock().unwrap();

@@ -1,13 +1,19 @@
-//! withdraw `{account, amount > 0}` in the circuit (mirrors
+//! withdraw `{account, amount > 0, nonce}` in the circuit (mirrors
 //! `rules/ops/withdraw.rs`): amount in `[1, 2^58]`, an existing account that
 //! is neither the global leaf nor the insurance fund and not under
-//! liquidation, no bad debt outstanding,
+//! liquidation, no bad debt outstanding, `nonce` the leaf's,
 //! `cash' = cash - amount >= 0` and `E' >= IM'`; `nonce' = nonce + 1`
 //! except from the fee account (`nonce' <= NONCE_MAX` by the written leaf's
-//! well-formedness); owner, flags and positions unchanged.
+//! well-formedness); owner, flags and positions unchanged. A user
+//! account's withdrawal is signed: the step's key hashes to the leaf's
+//! owner (`owner_of`), and (key, `withdrawal_message(account, amount,
+//! nonce)`) joins the chunk's signature queue, whose desk verifies the
+//! signature (`gadgets::authorization`).
 
 use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
+use zksettle_verifier::domain::WITHDRAWAL;
 
 use super::{
     all_zero, assert_amount_in_range, assert_not_global_leaf, assert_positions_and_flags_unchanged,
@@ -15,8 +21,12 @@ use super::{
 };
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
+use crate::gadgets::authorization::{AuthorizationGadget, SignedTarget};
+use crate::gadgets::ecgfp5::field::Gfp5Target;
 use crate::gadgets::margin::AccountView;
 use crate::gadgets::Builder;
+use crate::rules::authorization::MESSAGE_LEN;
+use crate::rules::encoding::unsigned;
 use crate::rules::units::INSURANCE_FUND;
 
 /// The fields of a withdrawal.
@@ -26,6 +36,8 @@ pub struct WithdrawTarget {
     pub account: Target,
     /// Micro-USD.
     pub amount: Target,
+    /// The account's withdrawal nonce before.
+    pub nonce: Target,
 }
 
 /// The withdrawal gadget.
@@ -34,7 +46,10 @@ pub trait WithdrawGadget {
     /// `enabled`, while the venue carries `bad_debt`; `view` is the step's
     /// view of `before` (the positions do not change, so the margin after is
     /// the view's at the new cash); `from_fees` is set when the account is
-    /// the fee account (whose nonce does not count). Cost: about 5 rows.
+    /// the fee account (whose nonce does not count and who signs nothing).
+    /// `signer` is the key of a user account's withdrawal: it must hash to
+    /// the leaf's owner, and (signer, message) is appended to the signature
+    /// `queue`; returns the queue after. Cost: about 10 rows.
     #[allow(clippy::too_many_arguments)]
     fn withdraw(
         &mut self,
@@ -45,7 +60,9 @@ pub trait WithdrawGadget {
         after: &AccountTarget,
         view: &AccountView,
         bad_debt: Target,
-    );
+        signer: Gfp5Target,
+        queue: HashOutTarget,
+    ) -> HashOutTarget;
 }
 
 impl WithdrawGadget for Builder {
@@ -58,7 +75,9 @@ impl WithdrawGadget for Builder {
         after: &AccountTarget,
         view: &AccountView,
         bad_debt: Target,
-    ) {
+        signer: Gfp5Target,
+        queue: HashOutTarget,
+    ) -> HashOutTarget {
         assert_amount_in_range(self, enabled, op.amount);
         assert_not_global_leaf(self, enabled, op.account);
         let fund = self.constant(F::from_canonical_u32(INSURANCE_FUND));
@@ -78,12 +97,29 @@ impl WithdrawGadget for Builder {
             self.assert_equal_if(enabled, after.owner.elements[k], before.owner.elements[k]);
         }
         assert_positions_and_flags_unchanged(self, enabled, before, after);
+        self.assert_equal_if(enabled, op.nonce, before.nonce);
         let counted = self.not(from_fees);
         let nonce = self.add(before.nonce, counted.target);
         self.assert_equal_if(enabled, after.nonce, nonce);
         let margin = view.margin.with_cash(self, after.cash);
         let excess = self.sub(margin.equity, margin.initial);
         self.assert_nonnegative_if(enabled, excess);
+        // A user account's owner signs: the signer is the owner, and the
+        // desk verifies its signature of exactly this withdrawal.
+        let signed = self.and(enabled, counted);
+        let owner = self.owner_of(signer);
+        for k in 0..4 {
+            self.assert_equal_if(signed, owner.elements[k], before.owner.elements[k]);
+        }
+        let tag = self.constant(unsigned(WITHDRAWAL));
+        let zero = self.zero();
+        let mut message = [zero; MESSAGE_LEN];
+        message[..4].copy_from_slice(&[tag, op.account, op.amount, op.nonce]);
+        let item = SignedTarget {
+            key: signer,
+            message,
+        };
+        self.queue_signed(queue, signed, &item)
     }
 }
 
@@ -95,5 +131,6 @@ pub fn set_withdraw(
 ) -> anyhow::Result<()> {
     use plonky2::iop::witness::WitnessWrite;
     witness.set_target(target.account, F::from_canonical_u32(op.account))?;
-    witness.set_target(target.amount, F::from_canonical_u64(op.amount))
+    witness.set_target(target.amount, F::from_canonical_u64(op.amount))?;
+    witness.set_target(target.nonce, F::from_canonical_u64(op.nonce))
 }

@@ -8,7 +8,7 @@
 //! | tag | item |
 //! | --- | --- |
 //! | 1 deposit | `[1, account, amount, owner[4], 0]` |
-//! | 2 withdraw | `[2, account, amount, 0, 0, 0, 0, 0]` |
+//! | 2 withdraw | `[2, account, amount, nonce, 0, 0, 0, 0]` |
 //! | 3 trade | `[3, buyer, seller, instrument, qty, price, 0, 0]` |
 //! | 4 liquidate | `[4, account, liquidator, fraction_bps, 0, 0, 0, 0]` |
 //! | 5 settle_expiry holder | `[5, instrument, account, k, n, 0, 0, 0]` |
@@ -19,7 +19,10 @@
 //! applies, and refuses any sequence the circuit cannot prove for reasons of
 //! shape alone (an unknown tag, a nonzero unused element, interleaved or
 //! unfinished settlements). Anyone holding a proof's items can thus replay
-//! exactly the operations it committed to.
+//! exactly the operations it committed to. A withdrawal's authorization
+//! (key and signature) is a witness, not part of its item: it decodes
+//! without one ([`Operation::committed`]); the proof shows the account's
+//! owner signed the item's (account, amount, nonce).
 
 use plonky2::field::types::{Field, PrimeField64};
 
@@ -37,7 +40,7 @@ pub const BATCH_ITEM_LEN: usize = 8;
 pub const fn used_fields(item_tag: u64) -> usize {
     match item_tag {
         tag::DEPOSIT => 7,
-        tag::WITHDRAW => 3,
+        tag::WITHDRAW => 4,
         tag::TRADE => 6,
         tag::LIQUIDATE => 4,
         tag::SETTLE_EXPIRY => 5,
@@ -72,7 +75,12 @@ impl Operation {
                 ])]
             }
             Operation::Withdraw(w) => {
-                vec![item(&[u(tag::WITHDRAW), u(w.account.into()), u(w.amount)])]
+                vec![item(&[
+                    u(tag::WITHDRAW),
+                    u(w.account.into()),
+                    u(w.amount),
+                    u(w.nonce),
+                ])]
             }
             Operation::Trade(t) => vec![item(&[
                 u(tag::TRADE),
@@ -177,6 +185,8 @@ pub fn decode_batch(
             tag::WITHDRAW => Operation::Withdraw(Withdraw {
                 account: small(1, "account")?,
                 amount: value(2),
+                nonce: value(3),
+                authorization: None,
             }),
             tag::TRADE => Operation::Trade(Trade {
                 buyer: small(1, "buyer")?,
@@ -248,6 +258,8 @@ mod tests {
             Operation::Withdraw(Withdraw {
                 account: 9,
                 amount: 1,
+                nonce: 4,
+                authorization: None,
             }),
             Operation::SweepFees(SweepFees { amount: 8 }),
         ]

@@ -27,6 +27,7 @@ pub use withdraw::withdraw;
 use serde::{Deserialize, Serialize};
 
 use super::account::Account;
+use super::authorization::{withdrawal_message, Authorization, Message};
 use super::encoding::Digest;
 use super::error::Violation;
 use super::margin::{margin, Margin};
@@ -71,7 +72,8 @@ pub struct Deposit {
     pub amount: u64,
 }
 
-/// Debit from an account that stays above initial margin.
+/// Debit from an account that stays above initial margin, signed by the
+/// account's key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Withdraw {
@@ -79,6 +81,30 @@ pub struct Withdraw {
     pub account: u32,
     /// Micro-USD, > 0.
     pub amount: u64,
+    /// The account's withdrawal nonce before this withdrawal (0 for the
+    /// fee account, whose nonce never counts).
+    pub nonce: u64,
+    /// The owner's key and its signature over
+    /// `withdrawal_message(account, amount, nonce)`; required from a user account, unused for the fee
+    /// account (the venue's). A witness, like a Merkle path: the batch
+    /// commits to the withdrawal, the proof to a valid signature of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<Authorization>,
+}
+
+impl Withdraw {
+    /// The message the owner signs.
+    pub fn message(&self) -> Message {
+        withdrawal_message(self.account, self.amount, self.nonce)
+    }
+
+    /// The withdrawal as the batch commits to it (no authorization).
+    pub fn unsigned(&self) -> Self {
+        Self {
+            authorization: None,
+            ..self.clone()
+        }
+    }
 }
 
 /// A matched trade: the buyer goes `qty` lots longer at `price`.
@@ -165,6 +191,15 @@ pub mod tag {
 }
 
 impl Operation {
+    /// The operation as the batch commits to it: without the witnesses it
+    /// carries (a withdrawal's authorization). What `decode_batch` gives back.
+    pub fn committed(&self) -> Self {
+        match self {
+            Operation::Withdraw(w) => Operation::Withdraw(w.unsigned()),
+            other => other.clone(),
+        }
+    }
+
     /// Short name of the operation type.
     pub fn kind(&self) -> &'static str {
         match self {

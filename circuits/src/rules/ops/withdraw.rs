@@ -1,5 +1,7 @@
-//! withdraw `{account, amount > 0}`: the account exists and is not under
-//! liquidation, no bad debt is outstanding, cash' >= 0 and E' >= IM'; the
+//! withdraw `{account, amount > 0, nonce}`: the account exists, `nonce` is
+//! its withdrawal nonce, a user account's owner signed the withdrawal
+//! (`owner_of(key) = owner`, Schnorr over `withdrawal_message(account,
+//! amount, nonce)`), it is not under liquidation, no bad debt is outstanding, cash' >= 0 and E' >= IM'; the
 //! account's withdrawal nonce counts up by one (below `NONCE_MAX`: the
 //! nonce a signed withdrawal will carry, so none can be replayed; the fee
 //! account's, the venue's own, count none). The
@@ -8,6 +10,7 @@
 
 use super::{check_index, checked_cash, Context, Withdraw};
 use crate::rules::account::Account;
+use crate::rules::authorization::authorize;
 use crate::rules::error::{MarginCheck, Violation};
 use crate::rules::units::{CASH_MAX, FEE_ACCOUNT, INSURANCE_FUND, NONCE_MAX};
 
@@ -45,8 +48,27 @@ pub fn withdraw(
             bad_debt,
         });
     }
-    // The fee account's withdrawals are the venue's: they count no nonce.
+    // The fee account's withdrawals are the venue's: they count no nonce
+    // and need no signature.
     let counted = op.account != FEE_ACCOUNT;
+    if op.nonce != account.nonce {
+        return Err(Violation::StaleNonce {
+            account: op.account,
+            nonce: op.nonce,
+            expected: account.nonce,
+        });
+    }
+    if counted {
+        let auth = op.authorization.as_ref().ok_or(Violation::Unsigned {
+            account: op.account,
+        })?;
+        authorize(&account.owner, auth, &op.message()).map_err(|reason| {
+            Violation::Unauthorized {
+                account: op.account,
+                reason,
+            }
+        })?;
+    }
     if counted && account.nonce >= NONCE_MAX {
         return Err(Violation::NonceExhausted {
             account: op.account,
