@@ -12,13 +12,13 @@
 
 use std::path::Path;
 
-use zksettle_circuits::rules::account::FLAG_UNDER_LIQUIDATION;
+use zksettle_circuits::rules::account::{Order, FLAG_UNDER_LIQUIDATION};
 use zksettle_circuits::rules::authorization::Authorization;
 use zksettle_circuits::rules::encoding::{Digest, ZERO_DIGEST};
 use zksettle_circuits::rules::error::Violation;
 use zksettle_circuits::rules::margin::{margin, portfolio_risk, Margin};
 use zksettle_circuits::rules::market::{Instrument, OptionKind};
-use zksettle_circuits::rules::ops::{Deposit, Operation, Withdraw};
+use zksettle_circuits::rules::ops::{Deposit, Operation, PlaceOrder, Withdraw};
 use zksettle_circuits::rules::oracle::{median_prices, Prices, Report, SettlementPrice};
 use zksettle_circuits::rules::risk::RiskArrays;
 use zksettle_circuits::rules::units::{
@@ -1130,6 +1130,11 @@ fn oracle_cases() -> Vec<Case> {
                 let prices = seen.prices();
                 assert_eq!(prices.spot, Quote::default().spot);
                 assert_eq!(prices.mark, Quote::default().mark);
+                // The honest epoch over the same (order-rested) state and operations.
+                let honest = Epoch {
+                    reports: honest.reports.clone(),
+                    ..seen.case.epoch.clone()
+                };
                 let (honest_after, _) = seen.before.apply_epoch(&honest).unwrap();
                 assert_eq!(seen.after().root(), honest_after.root());
             }),
@@ -1454,7 +1459,7 @@ fn system_account_cases() -> Vec<Case> {
                 Accepted,
             )
             .facts(move |seen| {
-                assert_eq!(seen.before.root(), unlisted_root);
+                assert_eq!(seen.before.account(FEE_ACCOUNT).owner, venue_owner());
                 assert_eq!(seen.after().account(FEE_ACCOUNT).owner, venue_owner());
             }),
         listed_empty
@@ -1508,10 +1513,296 @@ fn cases() -> Vec<Case> {
         settlement_cases(),
         oracle_cases(),
         epoch_header_cases(),
+        order_cases(),
     ]
     .into_iter()
     .flatten()
+    .map(with_resting_orders)
     .collect()
+}
+
+/// The case with the orders its trades fill rested in its state
+/// ([`rest_orders`]), the epoch's root moved with the state (unless the
+/// case names another root on purpose).
+fn with_resting_orders(mut case: Case) -> Case {
+    let root = |state: &StateFile| {
+        Ledger::from_state(case.market.clone(), state)
+            .ok()
+            .map(|l| l.root())
+    };
+    let before = root(&case.state);
+    rest_orders(&case.market, &mut case.state, &mut case.epoch.ops);
+    if before.is_some() && before == Some(case.epoch.prev_root) {
+        if let Some(after) = root(&case.state) {
+            case.epoch.prev_root = after;
+        }
+    }
+    case
+}
+
+// ---------------------------------------------------------------------------
+// Orders
+// ---------------------------------------------------------------------------
+
+/// An order of `qty` lots (positive buys) of the 60,000 call at `limit`,
+/// good for an hour.
+fn hour_order(qty: i64, limit: u64) -> Order {
+    Order {
+        instrument: 0,
+        qty,
+        limit,
+        expiry: NOW + 3_600,
+    }
+}
+
+/// Accounts 3 and 4 rich and flat, with the given orders resting: account
+/// 3's first, then account 4's, each `(slot, order)`.
+fn resting(orders3: &[(usize, Order)], orders4: &[(usize, Order)]) -> Setup {
+    let mut setup = Setup::new(two_rich());
+    for (index, orders) in [(3, orders3), (4, orders4)] {
+        let entry = setup
+            .state
+            .accounts
+            .iter_mut()
+            .find(|a| a.index == index)
+            .expect("listed");
+        for &(slot, order) in orders {
+            entry.orders[slot] = order;
+        }
+    }
+    setup
+}
+
+/// A place_order of the 60,000 call, good for an hour.
+fn hour_place(account: u32, slot: u32, qty: i64, limit: u64) -> Operation {
+    place(account, slot, 0, qty, limit, NOW + 3_600)
+}
+
+/// The epoch of `ops` with operation `at` changed by `edit`.
+fn editing(setup: &Setup, ops: Vec<Operation>, at: usize, edit: impl Fn(&mut Operation)) -> Epoch {
+    let mut epoch = setup.epoch(ops);
+    edit(&mut epoch.ops[at]);
+    epoch
+}
+
+/// Drops a signed operation's authorization.
+fn unsign(op: &mut Operation) {
+    match op {
+        Operation::PlaceOrder(o) => o.authorization = None,
+        Operation::CancelOrder(c) => c.authorization = None,
+        other => panic!("not an order: {other:?}"),
+    }
+}
+
+fn order_cases() -> Vec<Case> {
+    let mark = MARKS[0];
+    let buy = |qty: i64| hour_order(qty, mark);
+    let sell = |qty: i64| hour_order(-qty, mark);
+    let book = resting(&[(0, buy(5))], &[(1, sell(50))]);
+    let fill5 = |qty, price| fill(3, 4, 0, qty, price, (0, 1));
+    let flat = Setup::new(two_rich());
+    vec![
+        flat.case(
+            "an-order-placed-and-filled-in-one-epoch",
+            "both sides place signed orders and a trade fills them whole: the slots are empty after and each nonce counted once",
+            vec![
+                hour_place(3, 0, 10, mark),
+                hour_place(4, 0, -10, mark),
+                fill(3, 4, 0, 10, mark, (0, 0)),
+            ],
+            Accepted,
+        )
+        .facts(|seen| {
+            for index in [3, 4] {
+                let after = seen.after().account(index);
+                assert_eq!(after.orders, [Order::default(); 2], "{index}");
+                assert_eq!(after.nonce, 1);
+            }
+            assert_eq!(seen.after().account(3).qty(0), 10);
+        }),
+        book.case(
+            "a-partial-fill-leaves-the-rest-resting",
+            "orders resting from an earlier epoch fill partly: the buyer's 5 lots go to 2, the seller's 50 to 47, at the mark (within both limits)",
+            vec![fill5(3, mark)],
+            Accepted,
+        )
+        .facts(|seen| {
+            assert_eq!(seen.after().account(3).orders[0].qty, 2);
+            assert_eq!(seen.after().account(4).orders[1].qty, -47);
+            assert_eq!(seen.after().account(4).orders[1].limit, MARKS[0]);
+        }),
+        book.case(
+            "partial-fills-add-up-to-the-order",
+            "two fills of 2 and 3 lots use the buyer's 5 lots exactly: the slot is empty after",
+            vec![fill5(2, mark), fill5(3, mark)],
+            Accepted,
+        )
+        .facts(|seen| assert_eq!(seen.after().account(3).orders[0], Order::default())),
+        book.case(
+            "overfill-is-rejected",
+            "a trade of 6 lots against a buy order with 5 left",
+            vec![fill5(6, mark)],
+            rejected_at(0, "Overfill"),
+        ),
+        book.case(
+            "a-filled-order-cannot-be-filled-again",
+            "5 lots fill the buy order whole; a second fill finds no open order",
+            vec![fill5(5, mark), fill5(1, mark)],
+            rejected_at(1, "NoOpenOrder"),
+        ),
+        book.case(
+            "a-fill-above-the-buyers-limit-is-rejected",
+            "a buy order with limit at the mark fills one tick above it",
+            vec![fill5(1, mark + TICK)],
+            rejected_at(0, "PriceBeyondLimit"),
+        ),
+        resting(&[(0, buy(5))], &[(1, hour_order(-50, mark + TICK))]).case(
+            "a-fill-below-the-sellers-limit-is-rejected",
+            "a sell order with limit one tick above the mark fills at the mark",
+            vec![fill5(1, mark)],
+            rejected_at(0, "PriceBeyondLimit"),
+        ),
+        resting(&[(0, Order { expiry: NOW, ..buy(5) })], &[(1, sell(50))]).case(
+            "an-expired-order-cannot-be-filled",
+            "an order expiring at the epoch time no longer fills",
+            vec![fill5(1, mark)],
+            rejected_at(0, "OrderExpired"),
+        ),
+        book.case(
+            "a-cancelled-order-cannot-be-filled",
+            "the buyer cancels (signed) and the trade then finds its slot empty",
+            vec![cancel(3, 0), fill5(1, mark)],
+            rejected_at(1, "NoOpenOrder"),
+        ),
+        resting(&[(0, sell(5))], &[(1, sell(50))]).case(
+            "an-order-on-the-other-side-cannot-be-filled",
+            "the buyer's slot holds a sell order",
+            vec![fill5(1, mark)],
+            rejected_at(0, "OrderWrongSide"),
+        ),
+        resting(&[(0, Order { instrument: 1, ..buy(5) })], &[(1, sell(50))]).case(
+            "an-order-in-another-instrument-cannot-be-filled",
+            "the buyer's order is for the 60,000 put, the trade in the call",
+            vec![fill5(1, mark)],
+            rejected_at(0, "OrderInstrument"),
+        ),
+        book.case(
+            "a-trade-naming-another-accounts-slot-is-rejected",
+            "the trade names the buyer's slot 1, where only the seller (another account) rests an order",
+            vec![fill(3, 4, 0, 1, mark, (1, 1))],
+            rejected_at(0, "NoOpenOrder"),
+        ),
+        flat.case_with_epoch(
+            "an-order-without-a-signature-is-rejected",
+            "an order enters the state only with its owner's signature",
+            editing(&flat, vec![hour_place(3, 0, 5, mark)], 0, unsign),
+            rejected_at(0, "Unsigned"),
+        ),
+        flat.case_with_epoch(
+            "an-order-signed-by-another-account-is-rejected",
+            "account 4's user signs an order for account 3",
+            editing(&flat, vec![hour_place(3, 0, 5, mark)], 0, |op| {
+                if let Operation::PlaceOrder(o) = op {
+                    o.authorization = Some(Authorization::sign(&user_key(4), &o.message()));
+                }
+            }),
+            rejected_at(0, "Unauthorized"),
+        ),
+        flat.case_with_epoch(
+            "an-order-with-a-forged-signature-is-rejected",
+            "the owner's signature of a 5-lot order on an order of 50 lots",
+            editing(&flat, vec![hour_place(3, 0, 5, mark)], 0, |op| {
+                if let Operation::PlaceOrder(o) = op {
+                    o.qty = 50;
+                }
+            }),
+            rejected_at(0, "Unauthorized"),
+        ),
+        flat.case_with_epoch(
+            "a-replayed-order-is-rejected",
+            "the same signed order twice: the second names the nonce the first used",
+            {
+                let mut epoch = flat.epoch(vec![hour_place(3, 0, 5, mark)]);
+                let again = epoch.ops[0].clone();
+                if let Operation::PlaceOrder(o) = &again {
+                    assert_eq!(o.nonce, 0);
+                }
+                epoch.ops.push(match again {
+                    Operation::PlaceOrder(o) => Operation::PlaceOrder(PlaceOrder { slot: 1, ..o }),
+                    other => other,
+                });
+                epoch
+            },
+            rejected_at(1, "StaleNonce"),
+        ),
+        book.case(
+            "an-order-into-a-taken-slot-is-rejected",
+            "slot 0 of the buyer holds an open, unexpired order",
+            vec![hour_place(3, 0, 5, mark)],
+            rejected_at(0, "OrderSlotTaken"),
+        ),
+        resting(&[(0, Order { expiry: NOW, ..buy(5) })], &[]).case(
+            "an-expired-orders-slot-takes-a-new-order",
+            "an order expired at the epoch time leaves its slot free",
+            vec![hour_place(3, 0, -7, mark)],
+            Accepted,
+        )
+        .facts(|seen| assert_eq!(seen.after().account(3).orders[0].qty, -7)),
+        flat.case(
+            "an-order-slot-beyond-the-accounts-is-rejected",
+            "accounts have order slots 0 and 1",
+            vec![hour_place(3, 2, 5, mark)],
+            rejected_at(0, "NoSuchOrderSlot"),
+        ),
+        flat.case(
+            "an-order-of-zero-lots-is-rejected",
+            "an order buys or sells at least one lot",
+            vec![hour_place(3, 0, 0, mark)],
+            rejected_at(0, "OrderOutOfRange"),
+        ),
+        flat.case(
+            "an-order-expiring-at-the-epoch-time-is-rejected",
+            "an order must be fillable when it is placed",
+            vec![place(3, 0, 0, 5, mark, NOW)],
+            rejected_at(0, "OrderOutOfRange"),
+        ),
+        flat.case(
+            "an-order-in-an-unlisted-instrument-is-rejected",
+            "instrument 8 is not listed",
+            vec![place(3, 0, 8, 5, mark, NOW + 60)],
+            rejected_at(0, "UnknownInstrument"),
+        ),
+        flat.case(
+            "an-order-beyond-the-lot-limit-is-rejected",
+            "at most Q_MAX lots",
+            vec![hour_place(3, 0, -(Q_MAX + 1), mark)],
+            rejected_at(0, "OrderOutOfRange"),
+        ),
+        book.case_with_epoch(
+            "a-cancel-without-a-signature-is-rejected",
+            "only the owner cancels its orders",
+            editing(&book, vec![cancel(3, 0)], 0, unsign),
+            rejected_at(0, "Unsigned"),
+        ),
+        flat.case(
+            "a-cancel-of-an-empty-slot-counts-its-nonce",
+            "a cancel of an order that filled in the meantime still uses the signed nonce",
+            vec![cancel(3, 1)],
+            Accepted,
+        )
+        .facts(|seen| assert_eq!(seen.after().account(3).nonce, 1)),
+        flat.case(
+            "orders-and-withdrawals-share-the-nonce",
+            "an order takes nonce 0, a cancel 1, a withdrawal 2",
+            vec![hour_place(3, 1, 5, mark), cancel(3, 1), withdraw(3, USD)],
+            Accepted,
+        )
+        .facts(|seen| {
+            let after = seen.after().account(3);
+            assert_eq!(after.nonce, 3);
+            assert_eq!(after.orders[1], Order::default());
+        }),
+    ]
 }
 
 // ---------------------------------------------------------------------------

@@ -58,7 +58,7 @@ pub enum AssignError {
     },
     /// A signed operation without its authorization (the ledger accepts
     /// none).
-    #[error("operation {op_index}: a user's withdrawal carries no signature")]
+    #[error("operation {op_index}: a user's signed operation carries no signature")]
     Unsigned {
         /// Operation index in the epoch.
         op_index: usize,
@@ -133,9 +133,9 @@ struct StepKind {
 }
 
 /// Whether an operation's step carries a signature the desk verifies: a
-/// withdrawal from a user account.
+/// withdrawal from a user account, an order or a cancel.
 fn is_signed(op: &Operation) -> bool {
-    matches!(op, Operation::Withdraw(w) if w.account != FEE_ACCOUNT)
+    op.signed().is_some()
 }
 
 /// Cuts the steps into chunks, each the longest run from where the last one
@@ -337,15 +337,12 @@ fn signature_of(
     op: &Operation,
     op_index: usize,
 ) -> Result<Option<(Authorization, Message)>, AssignError> {
-    match op {
-        Operation::Withdraw(w) if is_signed(op) => {
-            let auth = w
-                .authorization
-                .clone()
-                .ok_or(AssignError::Unsigned { op_index })?;
-            Ok(Some((auth, w.message())))
+    match op.signed() {
+        Some((_, message, auth)) => {
+            let auth = auth.cloned().ok_or(AssignError::Unsigned { op_index })?;
+            Ok(Some((auth, message)))
         }
-        _ => Ok(None),
+        None => Ok(None),
     }
 }
 
@@ -407,6 +404,7 @@ fn step_of(
         kind: op.kind(),
     };
     let expected = match op {
+        Operation::PlaceOrder(_) | Operation::CancelOrder(_) => 1,
         Operation::Deposit(_) | Operation::Withdraw(_) => 2,
         Operation::Trade(_) | Operation::SettleExpiry(_) | Operation::SweepFees(_) => 3,
         Operation::Liquidate(_) => 4,

@@ -6,7 +6,7 @@
 
 use plonky2::util::serialization::DefaultGateSerializer;
 use zksettle_circuits::chunk::{
-    desk_slots, ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY,
+    desk_slots, light_desk_slots, ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY,
 };
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::recursion::set::CircuitSet;
@@ -45,7 +45,7 @@ pub fn layouts_for(market: &Market, light_capacity: usize, capacity: usize) -> V
     let heavy = params_for(market, capacity);
     let light = ChunkParams {
         capacity: light_capacity,
-        signatures: desk_slots(light_capacity),
+        signatures: light_desk_slots(light_capacity),
         kinds: OpKinds::LIGHT,
         ..heavy
     };

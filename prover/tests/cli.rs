@@ -21,13 +21,14 @@ struct Files {
 }
 
 /// Writes the builder market, a two-trader state and an epoch with `ops`.
-fn files(ops: Vec<Operation>) -> Files {
+fn files(mut ops: Vec<Operation>) -> Files {
     let dir = tempfile::tempdir().unwrap();
     let market = market();
-    let state = state(vec![
+    let mut state = state(vec![
         account(3, 1_000_000 * USD, &[]),
         account(4, 1_000_000 * USD, &[]),
     ]);
+    rest_orders(&market, &mut state, &mut ops);
     let ledger = Ledger::from_state(market.clone(), &state).unwrap();
     let epoch = epoch(&market, ledger.root(), ops);
     let path = |name: &str| dir.path().join(name);
@@ -94,6 +95,8 @@ fn good_ops() -> Vec<Operation> {
             instrument: 0,
             qty: 100,
             price: 2_400 * USD,
+            buyer_order: AUTO_ORDER,
+            seller_order: AUTO_ORDER,
         }),
     ]
 }

@@ -118,12 +118,11 @@ struct Files {
 fn files(dir: &Path) -> Files {
     let mut market = market();
     market.tree_depth = 8;
-    let state = state(vec![
+    let mut state = state(vec![
         account(3, 100_000 * USD, &[]),
         account(4, 100_000 * USD, &[]),
     ]);
-    let ledger = Ledger::from_state(market.clone(), &state).unwrap();
-    let ops = vec![
+    let mut ops = vec![
         Operation::Deposit(Deposit {
             account: 5,
             owner: owner(5),
@@ -135,6 +134,8 @@ fn files(dir: &Path) -> Files {
             instrument: 0,
             qty: 10,
             price: MARKS[0],
+            buyer_order: AUTO_ORDER,
+            seller_order: AUTO_ORDER,
         }),
         signed_withdraw(3, 1_000 * USD, 0),
         Operation::Deposit(Deposit {
@@ -144,6 +145,8 @@ fn files(dir: &Path) -> Files {
         }),
         signed_withdraw(4, 2_000 * USD, 0),
     ];
+    rest_orders(&market, &mut state, &mut ops);
+    let ledger = Ledger::from_state(market.clone(), &state).unwrap();
     let epoch = epoch(&market, ledger.root(), ops);
     let files = Files {
         market: dir.join("market.json"),

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use zksettle_circuits::rules::margin::margin;
 use zksettle_circuits::rules::ops::{
-    Context, Deposit, Liquidate, Operation, SettleExpiry, SweepFees, Trade,
+    Context, Deposit, Liquidate, Operation, SettleExpiry, Side, SweepFees, Trade,
 };
 use zksettle_circuits::rules::oracle::median_prices;
 use zksettle_circuits::rules::risk::RiskArrays;
@@ -21,6 +21,7 @@ use zksettle_circuits::rules::{EpochError, StateFile};
 use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
 use zksettle_prover::ledger::Ledger;
+use zksettle_prover::sim::agents::order_slot;
 
 const USERS: std::ops::Range<u32> = 3..9;
 
@@ -80,6 +81,8 @@ fn arb_op() -> impl Strategy<Value = Operation> {
                 instrument: i,
                 qty,
                 price,
+                buyer_order: 0,
+                seller_order: 0,
             })
         }),
         (
@@ -112,14 +115,41 @@ fn arb_op() -> impl Strategy<Value = Operation> {
 
 /// Bad debt is outstanding only while the insurance fund is empty (every
 /// credit to the fund repays it first).
-/// A drawn withdrawal numbered at the account's nonce in `ledger` and
-/// signed by its user (what a user sends); other operations as drawn.
-fn signed(ledger: &Ledger, op: Operation) -> Operation {
+/// What users send for a drawn operation, at the accounts' nonces in
+/// `ledger`: a withdrawal signed by its user; a trade after both sides'
+/// signed orders for it (each in a free slot, cancelling slot 0 first when
+/// none is); other operations as drawn.
+fn signed(ledger: &Ledger, op: Operation) -> Vec<Operation> {
     match op {
-        Operation::Withdraw(w) => {
-            signed_withdraw(w.account, w.amount, ledger.account(w.account).nonce)
+        Operation::Withdraw(w) => vec![signed_withdraw(
+            w.account,
+            w.amount,
+            ledger.account(w.account).nonce,
+        )],
+        Operation::Trade(mut t) => {
+            let mut ops = Vec::new();
+            let terms = (t.instrument, t.qty, t.price);
+            for (side, index) in [(Side::Buy, t.buyer), (Side::Sell, t.seller)] {
+                let slot = order_slot(
+                    USER_SEED,
+                    &ledger.account(index),
+                    index,
+                    side,
+                    terms,
+                    t.qty,
+                    (NOW, 3_600),
+                    false,
+                    &mut ops,
+                );
+                match side {
+                    Side::Buy => t.buyer_order = slot,
+                    Side::Sell => t.seller_order = slot,
+                }
+            }
+            ops.push(Operation::Trade(t));
+            ops
         }
-        op => op,
+        op => vec![op],
     }
 }
 
@@ -169,8 +199,9 @@ proptest! {
         working.begin_epoch(1, NOW);
         let mut accepted = Vec::new();
         let mut flow = 0i128;
-        for op in ops {
-            let op = signed(&working, op);
+        for drawn in ops {
+          let sent = signed(&working, drawn);
+          for op in sent {
             let cash_before = total_cash_minus_bad_debt(&working);
             let before = working.clone();
             if working.try_apply_op(&ctx, &op).is_err() {
@@ -193,6 +224,7 @@ proptest! {
             }
             flow += delta;
             accepted.push(op);
+        }
         }
 
         // The accepted stream applies as one epoch, to the same state, twice alike.
@@ -221,14 +253,15 @@ proptest! {
         let mut working = genesis.clone();
         working.begin_epoch(1, NOW);
         let mut accepted: Vec<Operation> = Vec::new();
-        for op in ops {
-            let op = signed(&working, op);
-            if working.try_apply_op(&ctx, &op).is_ok() {
-                accepted.push(op);
+        for drawn in ops {
+            for op in signed(&working, drawn) {
+                if working.try_apply_op(&ctx, &op).is_ok() {
+                    accepted.push(op);
+                }
             }
         }
         let index = at.index(accepted.len() + 1);
-        accepted.insert(index, Operation::Trade(Trade { buyer: 3, seller: 3, instrument: 0, qty: 1, price: MARKS[0] }));
+        accepted.insert(index, Operation::Trade(Trade { buyer: 3, seller: 3, instrument: 0, qty: 1, price: MARKS[0], buyer_order: 0, seller_order: 0 }));
         let epoch = zksettle_circuits::rules::Epoch { ops: accepted, ..template };
         let root = genesis.root();
         let error = genesis.apply_epoch(&epoch).unwrap_err();

@@ -138,6 +138,8 @@ fn chain() -> &'static History {
                     instrument: 0,
                     qty: 10,
                     price: MARKS[0],
+                    buyer_order: AUTO_ORDER,
+                    seller_order: AUTO_ORDER,
                 }),
             ],
             vec![

@@ -45,30 +45,31 @@ struct History {
 /// operation: one chunk).
 fn history() -> History {
     let market = small_market();
-    let genesis = Ledger::from_state(
-        market.clone(),
-        &state(vec![
-            account(3, 100_000 * USD, &[]),
-            account(4, 100_000 * USD, &[]),
-        ]),
-    )
-    .unwrap();
+    let mut genesis_state = state(vec![
+        account(3, 100_000 * USD, &[]),
+        account(4, 100_000 * USD, &[]),
+    ]);
+    let mut ops = vec![
+        Operation::Deposit(Deposit {
+            account: 5,
+            owner: owner(5),
+            amount: 50 * USD,
+        }),
+        Operation::Trade(Trade {
+            buyer: 3,
+            seller: 4,
+            instrument: 0,
+            qty: 10,
+            price: MARKS[0],
+            buyer_order: AUTO_ORDER,
+            seller_order: AUTO_ORDER,
+        }),
+        signed_withdraw(3, 1_000 * USD, 0),
+    ];
+    rest_orders(&market, &mut genesis_state, &mut ops);
+    let genesis = Ledger::from_state(market.clone(), &genesis_state).unwrap();
     let first = Epoch {
-        ops: vec![
-            Operation::Deposit(Deposit {
-                account: 5,
-                owner: owner(5),
-                amount: 50 * USD,
-            }),
-            Operation::Trade(Trade {
-                buyer: 3,
-                seller: 4,
-                instrument: 0,
-                qty: 10,
-                price: MARKS[0],
-            }),
-            signed_withdraw(3, 1_000 * USD, 0),
-        ],
+        ops,
         ..epoch(&market, genesis.root(), vec![])
     };
     let (after_first, w1) = genesis.apply_epoch(&first).unwrap();

@@ -12,7 +12,7 @@ const CONFIG: SimConfig = SimConfig {
     seed: 7,
     accounts: 40,
     epochs: 3,
-    ops: 60,
+    ops: 120,
     mix: Mix::Default,
 };
 
@@ -94,6 +94,8 @@ fn simulated_epochs_are_valid_exercise_every_rule_and_keep_the_invariants() {
                 Operation::Liquidate(_) => "partial liquidation",
                 Operation::SettleExpiry(_) => "settle_expiry",
                 Operation::SweepFees(_) => "sweep_fees",
+                Operation::PlaceOrder(_) => "place_order",
+                Operation::CancelOrder(_) => "cancel_order",
             };
             *seen.entry(kind).or_default() += 1;
         }
@@ -127,6 +129,7 @@ fn simulated_epochs_are_valid_exercise_every_rule_and_keep_the_invariants() {
         "partial liquidation",
         "whole liquidation",
         "settle_expiry",
+        "place_order",
     ] {
         assert!(
             seen.get(kind).copied().unwrap_or(0) > 0,
@@ -158,7 +161,7 @@ fn kinds(ops: &[Operation]) -> BTreeMap<&'static str, usize> {
 }
 
 /// `--mix steady`: a genesis whose traders are funded and hold positions,
-/// then epochs of at least 70% trades and otherwise deposits and
+/// then epochs of at least 70% trades with the orders they fill, and otherwise deposits and
 /// withdrawals (until the first expiry), the same files from the same seed.
 #[test]
 fn the_steady_mix_trades_from_a_genesis_with_open_positions() {
@@ -183,9 +186,16 @@ fn the_steady_mix_trades_from_a_genesis_with_open_positions() {
     let epoch = &sim.epochs[0];
     assert_eq!(epoch.ops.len(), 300);
     let count = kinds(&epoch.ops);
-    assert!(count["trade"] * 10 >= 7 * epoch.ops.len(), "{count:?}");
+    // Each trade comes with the two signed orders it fills.
+    let orders = count.get("place_order").copied().unwrap_or(0);
+    let cancels = count.get("cancel_order").copied().unwrap_or(0);
+    assert_eq!(orders, 2 * count["trade"], "{count:?}");
+    assert!(
+        (count["trade"] + orders + cancels) * 10 >= 7 * epoch.ops.len(),
+        "{count:?}"
+    );
     assert_eq!(
-        count["trade"] + count["deposit"] + count["withdraw"],
+        count["trade"] + orders + cancels + count["deposit"] + count["withdraw"],
         epoch.ops.len(),
         "{count:?}"
     );

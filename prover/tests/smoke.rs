@@ -6,12 +6,11 @@ use zksettle_prover::ledger::Ledger;
 #[test]
 fn deposit_trade_withdraw_round_trip() {
     let market = market();
-    let state = state(vec![
+    let mut state = state(vec![
         account(3, 1_000_000 * USD, &[]),
         account(4, 1_000_000 * USD, &[]),
     ]);
-    let ledger = Ledger::from_state(market.clone(), &state).unwrap();
-    let ops = vec![
+    let mut ops = vec![
         Operation::Deposit(Deposit {
             account: 5,
             owner: owner(5),
@@ -23,9 +22,13 @@ fn deposit_trade_withdraw_round_trip() {
             instrument: 0,
             qty: 100,
             price: 2_400 * USD,
+            buyer_order: AUTO_ORDER,
+            seller_order: AUTO_ORDER,
         }),
         signed_withdraw(5, 10 * USD, 0),
     ];
+    rest_orders(&market, &mut state, &mut ops);
+    let ledger = Ledger::from_state(market.clone(), &state).unwrap();
     let epoch = epoch(&market, ledger.root(), ops);
     let (next, witness) = ledger.apply_epoch(&epoch).unwrap();
     assert_eq!(witness.new_root, next.root());

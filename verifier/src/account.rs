@@ -1,8 +1,9 @@
 //! Account leaves and inclusion proofs (DESIGN section 4).
 //!
 //! A leaf is the Poseidon hash of `[ACCOUNT, owner[4], cash, flags, nonce,
-//! (instrument, qty) x 8]`: positions sorted by instrument ascending, filled
-//! slots first, empty slots `(0, 0)`. The empty leaf is the hash of the
+//! (instrument, qty) x 8, (instrument, qty, limit, expiry) x 2]`: positions
+//! sorted by instrument ascending, filled slots first, empty slots `(0, 0)`;
+//! then the account's two open-order slots (an empty one all zero). The empty leaf is the hash of the
 //! default account (zero owner, no cash, no positions). The global leaf,
 //! `[GLOBAL, bad_debt]`, holds the venue's outstanding bad debt. Nodes are
 //! `hash(left || right)`.
@@ -23,14 +24,20 @@ use serde::{Deserialize, Serialize};
 use crate::config::F;
 use crate::hex::{digest_hex, serde_digest};
 use crate::public_inputs::Digest;
-use crate::units::{CASH_MAX, GLOBAL_LEAF, MAX_INSTRUMENTS, NONCE_MAX, N_SLOTS, Q_MAX};
+use crate::units::{
+    CASH_MAX, GLOBAL_LEAF, MAX_INSTRUMENTS, NONCE_MAX, N_SLOTS, ORDER_SLOTS, P_MAX, Q_MAX,
+    TIMESTAMP_MAX,
+};
 use crate::{canonical, domain};
 
 /// Flag bit 0: the account is under liquidation (withdrawals frozen).
 pub const FLAG_UNDER_LIQUIDATION: u64 = 1;
 
 /// Elements of an account leaf before hashing.
-pub const ACCOUNT_LEAF_LEN: usize = 1 + 4 + 3 + 2 * N_SLOTS;
+pub const ACCOUNT_LEAF_LEN: usize = 1 + 4 + 3 + 2 * N_SLOTS + ORDER_FIELDS * ORDER_SLOTS;
+
+/// Elements of one open-order slot.
+pub const ORDER_FIELDS: usize = 4;
 
 /// Deepest account tree a proof may describe.
 pub const MAX_TREE_DEPTH: usize = 32;
@@ -50,6 +57,65 @@ pub struct Position {
     pub qty: i64,
 }
 
+/// An open order resting in one of an account's order slots: what is left
+/// of a signed order (its instrument, remaining lots, limit and expiry).
+/// The empty slot is all zero.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Order {
+    /// Instrument id.
+    pub instrument: u32,
+    /// Lots still to fill, signed: positive to buy, negative to sell; 0
+    /// for an empty slot.
+    pub qty: i64,
+    /// Limit price, micro-USD: the most a buy pays, the least a sell takes.
+    pub limit: u64,
+    /// The order fills only while the epoch time is below this (unix s).
+    pub expiry: u64,
+}
+
+impl Order {
+    /// Whether the slot holds an order (filled, cancelled or never used
+    /// slots hold none).
+    pub fn is_open(&self) -> bool {
+        self.qty != 0
+    }
+
+    /// Whether the slot may take a new order at time `now`: it is empty,
+    /// or its order has expired.
+    pub fn is_free(&self, now: u64) -> bool {
+        !self.is_open() || self.expiry <= now
+    }
+
+    /// The slot's elements in hashing order.
+    pub fn to_fields(&self) -> [F; ORDER_FIELDS] {
+        [
+            canonical::unsigned(self.instrument.into()),
+            canonical::signed(self.qty),
+            canonical::unsigned(self.limit),
+            canonical::unsigned(self.expiry),
+        ]
+    }
+
+    /// Checks the slot's canonical form: empty slots all zero, an open
+    /// order within `Q_MAX` lots, a listed instrument id, a limit at most
+    /// `P_MAX` and an expiry at most `TIMESTAMP_MAX`.
+    pub fn check_shape(&self) -> Result<(), AccountShapeError> {
+        let fits = self.qty.abs() <= Q_MAX
+            && (self.instrument as usize) < MAX_INSTRUMENTS
+            && self.limit <= P_MAX
+            && self.expiry <= TIMESTAMP_MAX;
+        if !fits || (!self.is_open() && *self != Order::default()) {
+            return Err(AccountShapeError::OrderSlot(*self));
+        }
+        Ok(())
+    }
+}
+
+fn no_orders(orders: &[Order; ORDER_SLOTS]) -> bool {
+    orders.iter().all(|o| *o == Order::default())
+}
+
 /// One account: the contents of a leaf.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,6 +133,9 @@ pub struct Account {
     pub nonce: u64,
     /// Positions sorted by instrument, at most 8, no zero quantity.
     pub positions: Vec<Position>,
+    /// Open-order slots (absent from JSON when all are empty).
+    #[serde(default, skip_serializing_if = "no_orders")]
+    pub orders: [Order; ORDER_SLOTS],
 }
 
 /// Why a position change cannot be made.
@@ -109,6 +178,9 @@ pub enum AccountShapeError {
         "positions must be ascending by instrument, one per instrument, below {MAX_INSTRUMENTS}"
     )]
     Order,
+    /// An order slot out of bounds, or an empty one not all zero.
+    #[error("order slot {0:?} is not canonical")]
+    OrderSlot(Order),
 }
 
 impl Account {
@@ -119,6 +191,7 @@ impl Account {
             && self.flags == 0
             && self.nonce == 0
             && self.positions.is_empty()
+            && no_orders(&self.orders)
     }
 
     /// Whether an account exists at this leaf (it has an owner).
@@ -213,6 +286,9 @@ impl Account {
             }
             previous = Some(p.instrument);
         }
+        for order in &self.orders {
+            order.check_shape()?;
+        }
         Ok(())
     }
 
@@ -231,6 +307,13 @@ impl Account {
         });
         let mut out = [F::ZERO; ACCOUNT_LEAF_LEN];
         for (slot, value) in out.iter_mut().zip(head.chain(slots)) {
+            *slot = value;
+        }
+        let orders = self.orders.iter().flat_map(Order::to_fields);
+        for (slot, value) in out[ACCOUNT_LEAF_LEN - ORDER_FIELDS * ORDER_SLOTS..]
+            .iter_mut()
+            .zip(orders)
+        {
             *slot = value;
         }
         out
@@ -420,6 +503,15 @@ mod tests {
                     qty: 4,
                 },
             ],
+            orders: [
+                Order::default(),
+                Order {
+                    instrument: 7,
+                    qty: -2,
+                    limit: 1_000_000,
+                    expiry: 1_700_000_000,
+                },
+            ],
         }
     }
 
@@ -549,6 +641,29 @@ mod tests {
         assert_eq!(
             account.set_qty(0, -Q_MAX - 1),
             Err(PositionError::Limit(-Q_MAX - 1))
+        );
+    }
+
+    #[test]
+    fn an_order_slot_is_hashed_and_shaped() {
+        let a = account();
+        let mut moved = a.clone();
+        moved.orders[1].limit += 100;
+        assert_ne!(a.leaf_hash(), moved.leaf_hash(), "the limit is in the leaf");
+        assert_eq!(a.check_shape(), Ok(()));
+        let mut stale = a.clone();
+        stale.orders[0].limit = 5;
+        assert!(
+            matches!(stale.check_shape(), Err(AccountShapeError::OrderSlot(_))),
+            "an empty slot is all zero"
+        );
+        let mut huge = a.clone();
+        huge.orders[1].qty = Q_MAX + 1;
+        assert!(huge.check_shape().is_err(), "beyond Q_MAX");
+        let json = serde_json::to_string(&Account::default()).unwrap_or_default();
+        assert!(
+            !json.contains("orders"),
+            "empty slots are not written: {json}"
         );
     }
 

@@ -35,3 +35,7 @@ pub const WITHDRAWAL: u64 = 13;
 /// One item of a chunk's queue of user signatures (the steps' and the
 /// signature desk's running digests, `gadgets::authorization`).
 pub const SIGNATURE_QUEUE: u64 = 14;
+/// The message a user signs to place an order (`rules::authorization`).
+pub const ORDER: u64 = 15;
+/// The message a user signs to cancel an order (`rules::authorization`).
+pub const CANCEL: u64 = 16;

@@ -22,6 +22,8 @@ pub const BAD_DEBT_MAX: u64 = 1 << 60;
 pub const BPS: u64 = 10_000;
 /// Position slots per account.
 pub const N_SLOTS: usize = 8;
+/// Open-order slots per account.
+pub const ORDER_SLOTS: usize = 2;
 /// Largest number of underlyings a market may list.
 pub const MAX_UNDERLYINGS: usize = 8;
 /// Largest number of instruments a market may list.

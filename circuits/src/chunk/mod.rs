@@ -47,20 +47,29 @@ use step::{add_step, set_step, StepContext, StepState, StepTargets};
 use system::SystemTargets;
 
 /// Steps per chunk of the heavy (universal) layout by default: 2^16 rows on
-/// the simulated market (48 instruments, tree depth 20) hold 85 steps of 737
+/// the simulated market (48 instruments, tree depth 20) hold 82 steps of 758
 /// rows, the chunk's 111 rows of market hash, sheet commitment and system
 /// write-back (the reports, medians and risk arrays are the prelude's, once
 /// per epoch) and a signature desk of 8 slots (316 rows each), leaving under
 /// one step's worth of room; see `zksettle stats`.
-pub const DEFAULT_CAPACITY: usize = 85;
+pub const DEFAULT_CAPACITY: usize = 82;
 
-/// Steps per chunk of the light layout by default: 2^16 rows hold 113 steps
-/// of 552 rows (every operation but liquidation), the chunk's own rows and
-/// its desk of 8 slots.
-pub const LIGHT_CAPACITY: usize = 113;
+/// Steps per chunk of the light layout by default: 2^16 rows hold 83 steps
+/// of 574 rows (every operation but liquidation), the chunk's own rows and
+/// its desk of 52 slots ([`light_desk_slots`]): the layout of the signed
+/// flow, where a trade fills two freshly signed orders (three steps, two
+/// signatures).
+pub const LIGHT_CAPACITY: usize = 83;
 
-/// Signature slots of a chunk's desk at most (signed withdrawals per
-/// chunk; 316 rows each).
+/// The desk of a light chunk of `capacity` steps: five slots per eight
+/// steps, rounded up (a run of trades that each fill two new orders needs
+/// two per three).
+pub const fn light_desk_slots(capacity: usize) -> usize {
+    (capacity * 5).div_ceil(8)
+}
+
+/// Signature slots of a chunk's desk at most (signed withdrawals, orders
+/// and cancels per chunk; 316 rows each).
 pub const DEFAULT_SIGNATURES: usize = 8;
 
 /// The desk of a chunk of `capacity` steps: one slot per four steps, at
@@ -111,11 +120,11 @@ impl ChunkParams {
 
 /// A set of operation types, by batch tag (`rules::ops::tag`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct OpKinds(u8);
+pub struct OpKinds(u16);
 
 impl OpKinds {
     /// Every operation type (the heavy layout).
-    pub const ALL: Self = Self(0b111_1110);
+    pub const ALL: Self = Self(0b1_1111_1110);
 
     /// Every operation type but liquidation (the light layout: a
     /// liquidation's second margin and transfer are a fifth of a step).
@@ -129,10 +138,10 @@ impl OpKinds {
     /// The types of `tags`; a tag beyond the last type sets a bit no
     /// layout has, so no circuit's set covers it.
     pub const fn of(tags: &[u64]) -> Self {
-        let mut bits = 0u8;
+        let mut bits = 0u16;
         let mut k = 0;
         while k < tags.len() {
-            let t = if tags[k] < 8 { tags[k] } else { 7 };
+            let t = if tags[k] < 16 { tags[k] } else { 15 };
             bits |= 1 << t;
             k += 1;
         }
@@ -141,7 +150,7 @@ impl OpKinds {
 
     /// Whether the set holds the type of `tag`.
     pub const fn contains(self, tag: u64) -> bool {
-        tag < 8 && (self.0 >> tag) & 1 == 1
+        tag < 16 && (self.0 >> tag) & 1 == 1
     }
 
     /// Whether every type of `other` is in the set.

@@ -27,7 +27,8 @@ use super::system::{
 use super::witness::{PortWitness, StepWitness};
 use super::{ChunkError, OpKinds};
 use crate::config::F;
-use crate::gadgets::account::{set_account, AccountGadget, AccountTarget};
+use crate::gadgets::account::{set_account, AccountGadget, AccountTarget, OrderTarget};
+use crate::gadgets::authorization::{AuthorizationGadget, SignedTarget};
 use crate::gadgets::ecgfp5::field::{Gfp5Gadget, Gfp5Target};
 use crate::gadgets::encoding::EncodingGadget;
 use crate::gadgets::fixed::FixedGadget;
@@ -35,18 +36,21 @@ use crate::gadgets::margin::MarginGadget;
 use crate::gadgets::market::MarketTarget;
 use crate::gadgets::merkle::MerkleGadget;
 use crate::gadgets::ops::{
-    DepositGadget, DepositTarget, GatedGadget, InsuranceRegisters, LiquidateGadget,
-    LiquidateLeaves, LiquidateTarget, PositionChallenge, SettleExpiryGadget, SettleRegisters,
-    SettleTarget, SweepFeesGadget, SweepFeesTarget, TradeGadget, TradeLeaf, TradeTarget,
-    WithdrawGadget, WithdrawTarget,
+    connect_orders, CancelOrderTarget, DepositGadget, DepositTarget, FillTerms, GatedGadget,
+    InsuranceRegisters, LiquidateGadget, LiquidateLeaves, LiquidateTarget, OrderGadget,
+    PlaceOrderTarget, PositionChallenge, SettleExpiryGadget, SettleRegisters, SettleTarget,
+    SweepFeesGadget, SweepFeesTarget, TradeGadget, TradeLeaf, TradeTarget, WithdrawGadget,
+    WithdrawTarget,
 };
 use crate::gadgets::oracle::PricesTarget;
 use crate::gadgets::risk::RiskTableTarget;
 use crate::gadgets::Builder;
 use crate::rules::account::Account;
-use crate::rules::encoding::ZERO_DIGEST;
-use crate::rules::ops::{tag, used_fields, BATCH_ITEM_LEN};
+use crate::rules::authorization::MESSAGE_LEN;
+use crate::rules::encoding::{unsigned, ZERO_DIGEST};
+use crate::rules::ops::{tag, used_fields, Side, BATCH_ITEM_LEN};
 use crate::rules::units::FIRST_USER_ACCOUNT;
+use zksettle_verifier::domain::{CANCEL, ORDER, WITHDRAWAL};
 
 /// What every step reads: the market, the median prices, the risk arrays,
 /// the epoch time and the system leaves as the chunk found them.
@@ -86,7 +90,7 @@ pub(crate) struct StepTargets {
     item: Vec<Target>,
     a: AccountPort,
     b: Option<AccountPort>,
-    /// The key of a signed withdrawal (layouts with withdrawals).
+    /// The key of a signed operation (layouts with withdrawals or orders).
     signer: Option<Gfp5Target>,
 }
 
@@ -278,8 +282,6 @@ pub(crate) fn add_step(
             system.insurance = builder.select(to_fund, a.after.cash, system.insurance);
         }
     }
-    let mut signatures = state.signatures;
-    let mut signer = None;
     if let (Some(view), Some(from_fees)) = (&view_a, from_fees) {
         let enabled = is(tag::WITHDRAW);
         let f = gated(builder, enabled, &item, 1);
@@ -288,8 +290,7 @@ pub(crate) fn add_step(
             amount: f[1],
             nonce: f[2],
         };
-        let key = builder.add_virtual_gfp5();
-        signatures = builder.withdraw(
+        builder.withdraw(
             enabled,
             from_fees,
             &op,
@@ -297,12 +298,72 @@ pub(crate) fn add_step(
             &a.after,
             view,
             system.bad_debt,
-            key,
-            signatures,
         );
-        signer = Some(key);
         system.fees = builder.select(from_fees, a.after.cash, system.fees);
     }
+    // Every port's order slots after, from its slots before (kept unless
+    // an operation below moves them).
+    let mut a_orders = a.before.orders;
+    let mut b_orders = b.as_ref().map(|(port, _)| port.before.orders);
+    if kinds.contains(tag::PLACE_ORDER) {
+        let enabled = is(tag::PLACE_ORDER);
+        let f = gated(builder, enabled, &item, 1);
+        let op = PlaceOrderTarget {
+            slot: f[1],
+            order: OrderTarget::from_fields([f[2], f[3], f[4], f[5]]),
+            nonce: f[6],
+        };
+        a_orders = builder.place_order(
+            enabled, &op, &a_orders, &a.before, &a.after, ctx.now, ctx.market,
+        );
+    }
+    if kinds.contains(tag::CANCEL_ORDER) {
+        let enabled = is(tag::CANCEL_ORDER);
+        let f = gated(builder, enabled, &item, 1);
+        let op = CancelOrderTarget {
+            slot: f[1],
+            nonce: f[2],
+        };
+        a_orders = builder.cancel_order(enabled, &op, &a_orders, &a.before, &a.after);
+    }
+    // A user's signed operation (withdrawal from a user account, order,
+    // cancel): the step's key hashes to port A's owner, and (key, message)
+    // joins the signature queue the desk verifies. The message is the item
+    // with its tag replaced by the operation's domain (the item's unused
+    // elements are zero, as the message's).
+    let mut signatures = state.signatures;
+    let signer = has_any(&[tag::WITHDRAW, tag::PLACE_ORDER, tag::CANCEL_ORDER]).then(|| {
+        let mut signed = Vec::new();
+        let mut domain = builder.zero();
+        for (t, d, bit) in [
+            (
+                tag::WITHDRAW,
+                WITHDRAWAL,
+                from_fees.map(|fees| builder.not(fees)),
+            ),
+            (tag::PLACE_ORDER, ORDER, None),
+            (tag::CANCEL_ORDER, CANCEL, None),
+        ] {
+            if kinds.contains(t) {
+                let on = match bit {
+                    Some(user) => builder.and(is(t), user),
+                    None => is(t),
+                };
+                signed.push(on.target);
+                domain = builder.mul_const_add(unsigned(d), on.target, domain);
+            }
+        }
+        let signed = BoolTarget::new_unsafe(builder.add_many(signed));
+        let key = builder.add_virtual_gfp5();
+        let owner = builder.owner_of(key);
+        for k in 0..4 {
+            builder.assert_equal_if(signed, owner.elements[k], a.before.owner.elements[k]);
+        }
+        let mut message = [domain; MESSAGE_LEN];
+        message[1..].copy_from_slice(&item[1..MESSAGE_LEN]);
+        signatures = builder.queue_signed(signatures, signed, &SignedTarget { key, message });
+        key
+    });
     if let (true, Some((b, _)), Some(challenge), Some(views), Some(positions)) = (
         kinds.contains(tag::TRADE),
         &b,
@@ -318,6 +379,8 @@ pub(crate) fn add_step(
             instrument: f[2],
             qty: f[3],
             price: f[4],
+            buyer_order: f[5],
+            seller_order: f[6],
         };
         let terms = builder.trade_terms(enabled, &op, ctx.now, ctx.market, ctx.prices, ctx.table);
         let sides = [
@@ -338,6 +401,16 @@ pub(crate) fn add_step(
         // Both sides pay the same fee.
         let fees = builder.mul_const_add(F::TWO, terms.fee, system.fees);
         system.fees = builder.select(enabled, fees, system.fees);
+        // Each side fills its open order.
+        let fill = FillTerms {
+            instrument: op.instrument,
+            qty: op.qty,
+            price: op.price,
+            now: ctx.now,
+        };
+        a_orders = builder.fill_order(enabled, Side::Buy, &a_orders, op.buyer_order, &fill);
+        b_orders = b_orders
+            .map(|orders| builder.fill_order(enabled, Side::Sell, &orders, op.seller_order, &fill));
     }
     if let (true, Some((b, _)), Some(view), Some([a_before, a_after]), Some([b_before, b_after])) = (
         kinds.contains(tag::LIQUIDATE),
@@ -429,6 +502,11 @@ pub(crate) fn add_step(
     let other = builder.sub(not_padding.target, is(tag::SETTLE_EXPIRY).target);
     let interrupts = builder.mul(other, state.settlement.open);
     builder.assert_zero(interrupts);
+
+    connect_orders(builder, &a.after, &a_orders);
+    if let (Some((port, _)), Some(orders)) = (&b, &b_orders) {
+        connect_orders(builder, &port.after, orders);
+    }
 
     // Leaf updates in port order (user accounts only).
     let mut root = apply_port(builder, used_a, state.root, a.leaves, &a.bits, &a.siblings);

@@ -1,9 +1,13 @@
 //! Account leaves in the circuit (mirrors `rules/account.rs`).
 //!
-//! An [`AccountTarget`] holds the 23 leaf elements as targets. Leaves read
-//! from the tree are well formed by induction (the genesis state is checked
-//! natively and every leaf the circuit writes is checked here), so
-//! [`AccountGadget::assert_well_formed`] is applied to every leaf written.
+//! An [`AccountTarget`] holds the leaf elements as targets (the domain tag
+//! is a constant). Leaves read from the tree are well formed by induction
+//! (the genesis state is checked natively and every leaf the circuit writes
+//! is checked), so [`AccountGadget::assert_well_formed`] is applied to every
+//! leaf written. The order slots of a written leaf are not re-checked
+//! there: the step computes them from the leaf read (`gadgets::ops::orders`:
+//! kept, filled, placed from a range-checked item, or emptied), each
+//! transition canonical by construction.
 
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
@@ -16,7 +20,7 @@ use super::Builder;
 use crate::config::F;
 use crate::rules::account::Account;
 use crate::rules::encoding::{signed, unsigned, DOMAIN_ACCOUNT};
-use crate::rules::units::N_SLOTS;
+use crate::rules::units::{N_SLOTS, ORDER_SLOTS};
 
 /// Bits of a cash balance (cash <= 2^58).
 pub const CASH_BITS: usize = 59;
@@ -37,6 +41,37 @@ pub struct SlotTarget {
     pub qty: Target,
 }
 
+/// One open-order slot: `(instrument, qty left, limit, expiry)`, all zero
+/// when empty.
+#[derive(Clone, Copy, Debug)]
+pub struct OrderTarget {
+    /// Instrument id.
+    pub instrument: Target,
+    /// Signed lots left (positive buys).
+    pub qty: Target,
+    /// Limit price.
+    pub limit: Target,
+    /// Expiry time.
+    pub expiry: Target,
+}
+
+impl OrderTarget {
+    /// The slot's elements in leaf order.
+    pub fn fields(&self) -> [Target; 4] {
+        [self.instrument, self.qty, self.limit, self.expiry]
+    }
+
+    /// The slot from its elements in leaf order.
+    pub fn from_fields(f: [Target; 4]) -> Self {
+        Self {
+            instrument: f[0],
+            qty: f[1],
+            limit: f[2],
+            expiry: f[3],
+        }
+    }
+}
+
 /// The elements of one account leaf.
 #[derive(Clone, Copy, Debug)]
 pub struct AccountTarget {
@@ -50,6 +85,8 @@ pub struct AccountTarget {
     pub nonce: Target,
     /// Position slots.
     pub slots: [SlotTarget; N_SLOTS],
+    /// Open-order slots.
+    pub orders: [OrderTarget; ORDER_SLOTS],
 }
 
 /// Account leaf gadgets.
@@ -57,7 +94,8 @@ pub trait AccountGadget {
     /// Fresh virtual targets for an account, filled by [`set_account`].
     fn add_virtual_account(&mut self) -> AccountTarget;
 
-    /// The leaf hash `hash([DOMAIN_ACCOUNT, owner, cash, flags, nonce, slots])`. Cost: 3 rows.
+    /// The leaf hash `hash([DOMAIN_ACCOUNT, owner, cash, flags, nonce,
+    /// slots, orders])`. Cost: 4 rows.
     fn account_leaf_hash(&mut self, account: &AccountTarget) -> HashOutTarget;
 
     /// Whether a slot holds a position (`qty != 0`). Cost: ~0.2 row.
@@ -82,6 +120,8 @@ impl AccountGadget for Builder {
                 instrument: self.add_virtual_target(),
                 qty: self.add_virtual_target(),
             }),
+            orders: [(); ORDER_SLOTS]
+                .map(|_| OrderTarget::from_fields([(); 4].map(|_| self.add_virtual_target()))),
         }
     }
 
@@ -94,6 +134,9 @@ impl AccountGadget for Builder {
         for slot in &account.slots {
             elements.push(slot.instrument);
             elements.push(slot.qty);
+        }
+        for order in &account.orders {
+            elements.extend(order.fields());
         }
         self.hash(elements)
     }
@@ -159,6 +202,11 @@ pub fn set_account(
         witness.set_target(slot.instrument, unsigned(instrument.into()))?;
         witness.set_target(slot.qty, signed(qty))?;
     }
+    for (target, order) in target.orders.iter().zip(&account.orders) {
+        for (&t, v) in target.fields().iter().zip(order.to_fields()) {
+            witness.set_target(t, v)?;
+        }
+    }
     Ok(())
 }
 
@@ -196,6 +244,7 @@ mod tests {
                 .iter()
                 .map(|&(instrument, qty)| Position { instrument, qty })
                 .collect(),
+            orders: Default::default(),
         }
     }
 

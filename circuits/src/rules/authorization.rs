@@ -8,7 +8,9 @@
 //! elements zero. The tag keeps a message of one kind from ever being read
 //! as another (nor as an oracle report's `[REPORT, hash]`, of another
 //! length); the fixed length makes every user signature cost the circuit
-//! the same. The withdrawal's message is [`withdrawal_message`].
+//! the same. The messages: [`withdrawal_message`], [`order_message`] and
+//! [`cancel_message`]; each carries the account's nonce, which the
+//! operation counts up, so no signed operation can be applied twice.
 //!
 //! [`authorize`] is the check a rule makes: the key decodes, hashes to the
 //! account's owner, and the signature verifies under it. Its circuit side
@@ -18,7 +20,7 @@
 
 use plonky2::field::types::Field;
 use serde::{Deserialize, Serialize};
-use zksettle_verifier::domain::{OWNER, WITHDRAWAL};
+use zksettle_verifier::domain::{CANCEL, ORDER, OWNER, WITHDRAWAL};
 
 use super::ecgfp5::{Ecgfp5Error, PublicKey, SecretKey, Signature};
 use super::encoding::{hash, unsigned, Digest};
@@ -48,6 +50,34 @@ pub fn withdrawal_message(account: u32, amount: u64, nonce: u64) -> Message {
     msg[0] = unsigned(WITHDRAWAL);
     msg[1] = F::from_canonical_u32(account);
     msg[2] = F::from_noncanonical_u64(amount);
+    msg[3] = F::from_noncanonical_u64(nonce);
+    msg
+}
+
+/// The message signed to place an order in `slot` of `account` as the
+/// account's signed operation number `nonce`: `[ORDER, account, slot,
+/// instrument, qty, limit, expiry, nonce]` (qty signed: positive buys).
+pub fn order_message(order: &crate::rules::ops::PlaceOrder) -> Message {
+    [
+        unsigned(ORDER),
+        F::from_canonical_u32(order.account),
+        F::from_canonical_u32(order.slot),
+        F::from_canonical_u32(order.instrument),
+        super::encoding::signed(order.qty),
+        F::from_noncanonical_u64(order.limit),
+        F::from_noncanonical_u64(order.expiry),
+        F::from_noncanonical_u64(order.nonce),
+    ]
+}
+
+/// The message signed to cancel the order in `slot` of `account` as the
+/// account's signed operation number `nonce`: `[CANCEL, account, slot,
+/// nonce, 0, 0, 0, 0]`.
+pub fn cancel_message(account: u32, slot: u32, nonce: u64) -> Message {
+    let mut msg = [F::ZERO; MESSAGE_LEN];
+    msg[0] = unsigned(CANCEL);
+    msg[1] = F::from_canonical_u32(account);
+    msg[2] = F::from_canonical_u32(slot);
     msg[3] = F::from_noncanonical_u64(nonce);
     msg
 }

@@ -4,14 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::account::{Account, Position};
+use super::account::{Account, Order, Position};
 use super::encoding::{Digest, ZERO_DIGEST};
 use super::market::Market;
 use super::ops::Operation;
 use super::oracle::Report;
 use super::units::{
     is_system_index, BAD_DEBT_MAX, EPOCH_MAX, FEE_ACCOUNT, GLOBAL_LEAF, INSURANCE_FUND,
-    TIMESTAMP_MAX,
+    ORDER_SLOTS, TIMESTAMP_MAX,
 };
 
 /// One settlement epoch as the sequencer ordered it.
@@ -49,6 +49,13 @@ pub struct AccountEntry {
     pub nonce: u64,
     /// Positions, ascending by instrument.
     pub positions: Vec<Position>,
+    /// Open-order slots (absent when all are empty).
+    #[serde(default, skip_serializing_if = "no_orders")]
+    pub orders: [Order; ORDER_SLOTS],
+}
+
+fn no_orders(orders: &[Order; ORDER_SLOTS]) -> bool {
+    orders.iter().all(|o| *o == Order::default())
 }
 
 /// A state snapshot: only non-empty accounts are listed, ascending by index.
@@ -116,9 +123,15 @@ impl AccountEntry {
         if self.index == GLOBAL_LEAF {
             return Err(fail("index 2 is the global leaf, not an account".into()));
         }
-        for p in &self.positions {
-            if market.instrument(p.instrument).is_none() {
-                return Err(fail(format!("instrument {} is not listed", p.instrument)));
+        let open_orders = self.orders.iter().filter(|o| o.is_open());
+        for instrument in self
+            .positions
+            .iter()
+            .map(|p| p.instrument)
+            .chain(open_orders.map(|o| o.instrument))
+        {
+            if market.instrument(instrument).is_none() {
+                return Err(fail(format!("instrument {instrument} is not listed")));
             }
         }
         let account = Account {
@@ -127,15 +140,20 @@ impl AccountEntry {
             flags: self.flags,
             nonce: self.nonce,
             positions: self.positions.clone(),
+            orders: self.orders,
         };
         account.check_shape().map_err(|e| fail(e.to_string()))?;
         if is_system_index(self.index) {
             if self.owner != market.venue_owner {
                 return Err(fail("system accounts are owned by the venue_owner".into()));
             }
-            if !self.positions.is_empty() || self.flags != 0 || self.nonce != 0 {
+            if !self.positions.is_empty()
+                || self.flags != 0
+                || self.nonce != 0
+                || !no_orders(&self.orders)
+            {
                 return Err(fail(
-                    "system accounts hold no positions, are never flagged and count no withdrawals"
+                    "system accounts hold no positions or orders, are never flagged and count no nonce"
                         .into(),
                 ));
             }
@@ -156,6 +174,7 @@ impl AccountEntry {
             flags: account.flags,
             nonce: account.nonce,
             positions: account.positions.clone(),
+            orders: account.orders,
         }
     }
 }
@@ -217,6 +236,7 @@ mod tests {
             flags,
             nonce: 0,
             positions,
+            orders: Default::default(),
         }
     }
 

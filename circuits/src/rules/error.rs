@@ -217,14 +217,14 @@ pub enum Violation {
     },
     /// The account has made [`NONCE_MAX`](crate::rules::units::NONCE_MAX)
     /// withdrawals, the most its nonce counts.
-    #[error("withdraw from account {account}, whose withdrawal nonce is exhausted")]
+    #[error("account {account} signs with an exhausted nonce")]
     NonceExhausted {
         /// The account.
         account: u32,
     },
-    /// A withdrawal naming another nonce than the account's: a replayed or
-    /// out-of-turn withdrawal.
-    #[error("withdraw from account {account} with nonce {nonce}, the account's is {expected}")]
+    /// A signed operation (withdrawal, order, cancel) naming another nonce
+    /// than the account's: a replayed or out-of-turn operation.
+    #[error("account {account} signs with nonce {nonce}, the account's is {expected}")]
     StaleNonce {
         /// The account.
         account: u32,
@@ -233,14 +233,15 @@ pub enum Violation {
         /// The account's.
         expected: u64,
     },
-    /// A withdrawal from a user account without its owner's signature.
-    #[error("withdraw from account {account} is not signed")]
+    /// A withdrawal, order or cancel of a user account without its owner's
+    /// signature.
+    #[error("account {account}: the operation is not signed")]
     Unsigned {
         /// The account.
         account: u32,
     },
-    /// A withdrawal whose key or signature is not the account owner's.
-    #[error("withdraw from account {account}: {reason}")]
+    /// A signed operation whose key or signature is not the account owner's.
+    #[error("account {account}: {reason}")]
     Unauthorized {
         /// The account.
         account: u32,
@@ -278,6 +279,98 @@ pub enum Violation {
         before: i64,
         /// E' - MM' after.
         after: i64,
+    },
+    /// An order slot beyond the account's [`ORDER_SLOTS`](crate::rules::units::ORDER_SLOTS).
+    #[error("account {account} has no order slot {slot}")]
+    NoSuchOrderSlot {
+        /// The account.
+        account: u32,
+        /// The slot.
+        slot: u32,
+    },
+    /// A new order into a slot whose order is still open and unexpired.
+    #[error("account {account}'s order slot {slot} holds an open order")]
+    OrderSlotTaken {
+        /// The account.
+        account: u32,
+        /// The slot.
+        slot: u32,
+    },
+    /// A new order of zero lots or beyond Q_MAX, a limit above P_MAX or
+    /// an expiry not after the epoch time (or beyond TIMESTAMP_MAX).
+    #[error("account {account}'s order for slot {slot} is out of range: {reason}")]
+    OrderOutOfRange {
+        /// The account.
+        account: u32,
+        /// The slot.
+        slot: u32,
+        /// Which term.
+        reason: &'static str,
+    },
+    /// A fill against a slot without an open order (never placed, filled
+    /// or cancelled).
+    #[error("account {account} has no open order in slot {slot}")]
+    NoOpenOrder {
+        /// The account.
+        account: u32,
+        /// The slot.
+        slot: u32,
+    },
+    /// A fill against an order of the other side (a buyer's sell order).
+    #[error("account {account}'s order in slot {slot} is on the other side")]
+    OrderWrongSide {
+        /// The account.
+        account: u32,
+        /// The slot.
+        slot: u32,
+    },
+    /// A fill in another instrument than the order's.
+    #[error("account {account}'s order in slot {slot} is for instrument {ordered}, not {traded}")]
+    OrderInstrument {
+        /// The account.
+        account: u32,
+        /// The slot.
+        slot: u32,
+        /// The order's instrument.
+        ordered: u32,
+        /// The trade's.
+        traded: u32,
+    },
+    /// A fill at or after the order's expiry.
+    #[error("account {account}'s order in slot {slot} expired at {expiry}")]
+    OrderExpired {
+        /// The account.
+        account: u32,
+        /// The slot.
+        slot: u32,
+        /// The order's expiry.
+        expiry: u64,
+    },
+    /// A fill of more lots than the order has left.
+    #[error(
+        "account {account}'s order in slot {slot} has {left} lots left, the trade fills {qty}"
+    )]
+    Overfill {
+        /// The account.
+        account: u32,
+        /// The slot.
+        slot: u32,
+        /// Lots left.
+        left: i64,
+        /// Lots traded.
+        qty: i64,
+    },
+    /// A fill at a price worse than the order's limit.
+    #[error("account {account}'s order in slot {slot} has limit {limit}, the trade is at {price}")]
+    PriceBeyondLimit {
+        /// The account.
+        account: u32,
+        /// The slot.
+        slot: u32,
+        /// The order's limit.
+        limit: u64,
+        /// The trade's price.
+        price: u64,
     },
     /// Buyer and seller are the same account.
     #[error("account {account} trades with itself")]

@@ -17,7 +17,8 @@ use std::time::Instant;
 use anyhow::Result;
 use serde::Serialize;
 use zksettle_circuits::chunk::{
-    desk_slots, ChunkCircuit, ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY,
+    desk_slots, light_desk_slots, ChunkCircuit, ChunkParams, OpKinds, DEFAULT_CAPACITY,
+    LIGHT_CAPACITY,
 };
 use zksettle_circuits::gadgets::ecgfp5::schnorr::verification_rows;
 use zksettle_circuits::gadgets::market::MarketShape;
@@ -52,15 +53,26 @@ struct RowsPerOp {
     trade: usize,
     liquidate: usize,
     settle_expiry: usize,
+    /// A signed order entering the state (its signature is the desk's).
+    place_order: usize,
+    /// A signed cancel.
+    cancel_order: usize,
+    /// Within `trade`: its two fills against open orders (both sides'
+    /// checks and slot updates, and the order slots' share of its leaf
+    /// hashes).
+    fill: usize,
     /// One ECgFp5 Schnorr verification (key decoded from its encoding,
-    /// challenge over a message of [`SIGNED_MESSAGE_LEN`] elements): not yet
-    /// part of any operation.
+    /// challenge over a message of [`SIGNED_MESSAGE_LEN`] elements).
     verify_signature: usize,
+    /// One slot of a chunk's signature desk: a verification and its share
+    /// of the queue digest, what each signed withdrawal, order or cancel
+    /// costs beyond its step.
+    desk_slot: usize,
 }
 
 /// Message length of the measured signature verification: an order's
-/// fields (domain tag, account, instrument, side, quantity, limit price,
-/// expiry, nonce).
+/// fields (domain tag, account, slot, instrument, signed quantity, limit
+/// price, expiry, nonce).
 const SIGNED_MESSAGE_LEN: usize = 8;
 
 #[derive(Serialize)]
@@ -95,6 +107,19 @@ struct Stats {
     layouts: std::collections::BTreeMap<&'static str, Layout>,
 }
 
+/// Rows one slot adds to a chunk's signature desk.
+fn desk_slot_rows(shape: MarketShape) -> usize {
+    let gates = |signatures| {
+        zksettle_circuits::chunk::ChunkCircuit::count_gates(ChunkParams {
+            shape,
+            capacity: 1,
+            signatures,
+            kinds: OpKinds::only(tag::DEPOSIT),
+        })
+    };
+    gates(2) - gates(1)
+}
+
 /// Rows one operation of type `tag` adds to a chunk.
 fn rows_per_op(shape: MarketShape, tag: u64) -> usize {
     rows_per_step(shape, OpKinds::only(tag))
@@ -114,7 +139,11 @@ pub fn run(args: Args) -> Result<()> {
         trade: rows_per_op(shape, tag::TRADE),
         liquidate: rows_per_op(shape, tag::LIQUIDATE),
         settle_expiry: rows_per_op(shape, tag::SETTLE_EXPIRY),
+        place_order: rows_per_op(shape, tag::PLACE_ORDER),
+        cancel_order: rows_per_op(shape, tag::CANCEL_ORDER),
+        fill: zksettle_circuits::gadgets::ops::fill_rows(),
         verify_signature: verification_rows(SIGNED_MESSAGE_LEN),
+        desk_slot: desk_slot_rows(shape),
     };
     let params = ChunkParams {
         shape,
@@ -138,7 +167,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let light_params = ChunkParams {
         capacity: args.light_capacity,
-        signatures: desk_slots(args.light_capacity),
+        signatures: light_desk_slots(args.light_capacity),
         kinds: OpKinds::LIGHT,
         ..params
     };
@@ -197,7 +226,11 @@ fn print_table(stats: &Stats, shape: &MarketShape) {
         ("trade", r.trade),
         ("liquidate", r.liquidate),
         ("settle_expiry", r.settle_expiry),
+        ("place_order", r.place_order),
+        ("cancel_order", r.cancel_order),
+        ("fill (in trade)", r.fill),
         ("verify_signature", r.verify_signature),
+        ("desk slot", r.desk_slot),
     ] {
         println!("{name:<16}{rows:>8}");
     }

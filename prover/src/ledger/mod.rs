@@ -233,6 +233,14 @@ impl Ledger {
                 self.write_account(w.account, after, &mut updates);
                 self.write_bad_debt(self.bad_debt, &mut updates);
             }
+            Operation::PlaceOrder(o) => {
+                let after = ops::place_order(ctx, o, &self.account(o.account))?;
+                self.write_account(o.account, after, &mut updates);
+            }
+            Operation::CancelOrder(c) => {
+                let after = ops::cancel_order(ctx, c, &self.account(c.account))?;
+                self.write_account(c.account, after, &mut updates);
+            }
             Operation::Trade(t) => {
                 let out = ops::trade(
                     ctx,

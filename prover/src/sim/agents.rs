@@ -1,13 +1,22 @@
 //! The venue's participants and the operations they send: a market maker
 //! quoting every option, buyers, leveraged put sellers (who make the crash
 //! hurt), deposits and withdrawals, the liquidator, and expiry settlement.
+//!
+//! Every trade is a fill between two signed orders: the trader and the
+//! market maker each place an order for the trade (the market maker's
+//! [`MAKER_ORDER_MULTIPLE`] times it, filled partly by later trades of the
+//! same instrument and side while it rests). An account whose two order
+//! slots are taken cancels one first. Every order, cancel and withdrawal is signed by the
+//! user's key from the seed.
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use zksettle_circuits::rules::authorization::{owner_of, user_key_from_seed, Authorization};
 use zksettle_circuits::rules::encoding::Digest;
-use zksettle_circuits::rules::ops::{Deposit, Liquidate, Operation, SettleExpiry, Trade, Withdraw};
-use zksettle_circuits::rules::units::{BPS, FIRST_USER_ACCOUNT, TICK};
+use zksettle_circuits::rules::ops::{
+    CancelOrder, Deposit, Liquidate, Operation, PlaceOrder, SettleExpiry, Side, Trade, Withdraw,
+};
+use zksettle_circuits::rules::units::{BPS, FIRST_USER_ACCOUNT, ORDER_SLOTS, Q_MAX, TICK};
 use zksettle_circuits::rules::{Account, Market, OptionKind, Prices};
 
 use super::market::USD;
@@ -59,6 +68,116 @@ pub fn withdrawal(seed: u64, account: u32, amount: u64, nonce: u64) -> Operation
     Operation::Withdraw(withdraw)
 }
 
+/// An order of `account` (whose nonce is `nonce`) in `slot`, signed by its
+/// user's key.
+#[allow(clippy::too_many_arguments)]
+pub fn order(
+    seed: u64,
+    account: u32,
+    slot: u32,
+    instrument: u32,
+    qty: i64,
+    limit: u64,
+    expiry: u64,
+    nonce: u64,
+) -> Operation {
+    let mut order = PlaceOrder {
+        account,
+        slot,
+        instrument,
+        qty,
+        limit,
+        expiry,
+        nonce,
+        authorization: None,
+    };
+    let key = user_key_from_seed(seed, account);
+    order.authorization = Some(Authorization::sign(&key, &order.message()));
+    Operation::PlaceOrder(order)
+}
+
+/// A cancel of the order in `slot` of `account` (whose nonce is `nonce`),
+/// signed by its user's key.
+pub fn cancel(seed: u64, account: u32, slot: u32, nonce: u64) -> Operation {
+    let mut cancel = CancelOrder {
+        account,
+        slot,
+        nonce,
+        authorization: None,
+    };
+    let key = user_key_from_seed(seed, account);
+    cancel.authorization = Some(Authorization::sign(&key, &cancel.message()));
+    Operation::CancelOrder(cancel)
+}
+
+/// How long a market maker's order rests (seconds): less than an epoch.
+pub const MAKER_ORDER_LIFE: u64 = 600;
+/// How long a trader's order rests (seconds).
+pub const TAKER_ORDER_LIFE: u64 = 3_600;
+/// A market maker's order is this many times the trade that brings it
+/// (exactly the trade: a resting remainder would hold one of its two
+/// slots until it expires, so the next quote would first cancel it).
+pub const MAKER_ORDER_MULTIPLE: i64 = 1;
+
+/// The slot `account` fills `qty` lots from on `side` at `price`, with the
+/// signed operations that open it appended to `ops`: an open order of the
+/// account that takes the fill when `reuse` (the market maker's resting
+/// quote), else a new one (`size` lots) in a free slot, after cancelling
+/// slot 0 if none is free.
+#[allow(clippy::too_many_arguments)]
+pub fn order_slot(
+    seed: u64,
+    account: &Account,
+    index: u32,
+    side: Side,
+    (instrument, qty, price): (u32, i64, u64),
+    size: i64,
+    (now, life): (u64, u64),
+    reuse: bool,
+    ops: &mut Vec<Operation>,
+) -> u32 {
+    let signed = match side {
+        Side::Buy => 1,
+        Side::Sell => -1,
+    };
+    let takes = |o: &zksettle_circuits::rules::account::Order| {
+        o.is_open()
+            && o.instrument == instrument
+            && o.qty * signed >= qty
+            && o.expiry > now
+            && match side {
+                Side::Buy => price <= o.limit,
+                Side::Sell => price >= o.limit,
+            }
+    };
+    if reuse {
+        if let Some(k) = account.orders.iter().position(takes) {
+            return k as u32;
+        }
+    }
+    let mut nonce = account.nonce;
+    let slot = match account.orders.iter().position(|o| o.is_free(now)) {
+        Some(k) => k as u32,
+        None => {
+            ops.push(cancel(seed, index, 0, nonce));
+            nonce += 1;
+            0
+        }
+    };
+    debug_assert!((slot as usize) < ORDER_SLOTS);
+    ops.push(order(
+        seed,
+        index,
+        slot,
+        instrument,
+        signed * size.max(qty).min(Q_MAX),
+        price,
+        now + life,
+        nonce,
+    ));
+    slot
+}
+
 /// A deposit creating or topping up `account`.
 pub fn deposit(seed: u64, account: u32, amount: u64) -> Operation {
     Operation::Deposit(Deposit {
@@ -69,32 +188,55 @@ pub fn deposit(seed: u64, account: u32, amount: u64) -> Operation {
 }
 
 /// A trade with the market maker on the other side, priced one percent off
-/// the mark in the market maker's favour.
+/// the mark in the market maker's favour, with the orders it fills: the
+/// operations to apply in order (the orders, then the trade).
 pub fn trade_with_market_maker(
-    trader: u32,
-    instrument: u32,
-    qty: i64,
-    buys: bool,
+    seed: u64,
+    now: u64,
+    account_of: &impl Fn(u32) -> Account,
+    (trader, instrument, qty, buys): (u32, u32, i64, bool),
     mark: u64,
-) -> Operation {
+) -> Vec<Operation> {
     let spread = mark / 100 / TICK * TICK;
-    if buys {
-        Operation::Trade(Trade {
-            buyer: trader,
-            seller: MARKET_MAKER,
-            instrument,
-            qty,
-            price: mark + spread,
-        })
+    let (buyer, seller, price) = if buys {
+        (trader, MARKET_MAKER, mark + spread)
     } else {
-        Operation::Trade(Trade {
-            buyer: MARKET_MAKER,
-            seller: trader,
-            instrument,
-            qty,
-            price: mark - spread,
-        })
-    }
+        (MARKET_MAKER, trader, mark - spread)
+    };
+    let terms = (instrument, qty, price);
+    let mut ops = Vec::new();
+    let mut slot = |index: u32, side| {
+        let maker = index == MARKET_MAKER;
+        let (size, life) = if maker {
+            (qty * MAKER_ORDER_MULTIPLE, MAKER_ORDER_LIFE)
+        } else {
+            (qty, TAKER_ORDER_LIFE)
+        };
+        let account = account_of(index);
+        order_slot(
+            seed,
+            &account,
+            index,
+            side,
+            terms,
+            size,
+            (now, life),
+            maker,
+            &mut ops,
+        )
+    };
+    let buyer_order = slot(buyer, Side::Buy);
+    let seller_order = slot(seller, Side::Sell);
+    ops.push(Operation::Trade(Trade {
+        buyer,
+        seller,
+        instrument,
+        qty,
+        price,
+        buyer_order,
+        seller_order,
+    }));
+    ops
 }
 
 /// The shares of a flow's draws that are deposits and withdrawals (in
@@ -155,13 +297,13 @@ impl Flow<'_> {
             .collect()
     }
 
-    /// Candidate operations to try, in order, for one draw (the first one
-    /// the rules accept is kept).
+    /// Candidates to try, in order, for one draw, each a run of operations
+    /// applied together (the first run the rules accept whole is kept).
     pub fn candidates(
         &mut self,
         rng: &mut ChaCha8Rng,
         account_of: impl Fn(u32) -> Account,
-    ) -> Vec<Operation> {
+    ) -> Vec<Vec<Operation>> {
         let live = self.live_instruments();
         let draw: u32 = rng.gen_range(0..100);
         let FlowShares {
@@ -172,18 +314,18 @@ impl Flow<'_> {
             if self.next_account < self.end_account && rng.gen_bool(0.6) {
                 let account = self.next_account;
                 self.next_account += 1;
-                return vec![deposit(
+                return vec![vec![deposit(
                     self.seed,
                     account,
                     rng.gen_range(20_000..200_000) * USD,
-                )];
+                )]];
             }
             let account = rng.gen_range(FIRST_TRADER..self.next_account.max(FIRST_TRADER + 1));
-            return vec![deposit(
+            return vec![vec![deposit(
                 self.seed,
                 account,
                 rng.gen_range(1_000..50_000) * USD,
-            )];
+            )]];
         }
         let trader = rng.gen_range(FIRST_TRADER..self.next_account.max(FIRST_TRADER + 1));
         if draw < deposit_share + withdraw_share {
@@ -192,12 +334,14 @@ impl Flow<'_> {
                 .iter()
                 .map(|pct| {
                     let amount = (account.cash * pct / 100).max(1);
-                    withdrawal(self.seed, trader, amount, account.nonce)
+                    vec![withdrawal(self.seed, trader, amount, account.nonce)]
                 })
                 .collect();
         }
         let instrument = live[rng.gen_range(0..live.len())];
         let mark = self.prices.mark[instrument as usize];
+        let (seed, now) = (self.seed, self.now);
+        let with_maker = |terms, mark| trade_with_market_maker(seed, now, &account_of, terms, mark);
         match style(trader) {
             Style::LeveragedPutSeller => {
                 let puts: Vec<u32> = live
@@ -215,23 +359,17 @@ impl Flow<'_> {
                 let mark = self.prices.mark[put as usize];
                 [3_000, 1_500, 800, 400, 200, 100, 50]
                     .iter()
-                    .map(|&qty| trade_with_market_maker(trader, put, qty, false, mark))
+                    .map(|&qty| with_maker((trader, put, qty, false), mark))
                     .collect()
             }
-            Style::Buyer => vec![trade_with_market_maker(
-                trader,
-                instrument,
-                rng.gen_range(1..100),
-                true,
+            Style::Buyer => vec![with_maker(
+                (trader, instrument, rng.gen_range(1..100), true),
                 mark,
             )],
             Style::Mixed => {
                 let buys = rng.gen_bool(0.5);
-                vec![trade_with_market_maker(
-                    trader,
-                    instrument,
-                    rng.gen_range(1..60),
-                    buys,
+                vec![with_maker(
+                    (trader, instrument, rng.gen_range(1..60), buys),
                     mark,
                 )]
             }

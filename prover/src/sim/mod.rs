@@ -209,13 +209,21 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
         let mut working = ledger.clone();
         working.begin_epoch(number, now);
         let mut ops = Vec::with_capacity(config.ops);
-        let keep = |working: &mut Ledger, ops: &mut Vec<Operation>, op: Operation| {
-            if ops.len() < config.ops && working.try_apply_op(&ctx, &op).is_ok() {
-                ops.push(op);
+        let keep_run = |working: &mut Ledger, ops: &mut Vec<Operation>, run: Vec<Operation>| {
+            if ops.len() + run.len() > config.ops {
+                return false;
+            }
+            let mut next = working.clone();
+            if run.iter().all(|op| next.try_apply_op(&ctx, op).is_ok()) {
+                *working = next;
+                ops.extend(run);
                 true
             } else {
                 false
             }
+        };
+        let keep = |working: &mut Ledger, ops: &mut Vec<Operation>, op: Operation| {
+            keep_run(working, ops, vec![op])
         };
         // Expiries first, then liquidations, then the day's flow.
         for instrument in market.instruments.iter().filter(|i| i.expiry <= now) {
@@ -266,10 +274,12 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
         while ops.len() < config.ops && attempts < 40 * config.ops {
             attempts += 1;
             let candidates = flow.candidates(&mut rng, |a| working.account(a));
-            let trades = matches!(candidates.first(), Some(Operation::Trade(_)));
+            let trades = candidates
+                .first()
+                .is_some_and(|run| matches!(run.last(), Some(Operation::Trade(_))));
             let kept = candidates
                 .into_iter()
-                .any(|op| keep(&mut working, &mut ops, op));
+                .any(|run| keep_run(&mut working, &mut ops, run));
             if !kept && trades && config.mix != Mix::Default {
                 // After the first hour a refused order is followed by another
                 // one: draw trades until the book takes one, so the kept mix
@@ -279,7 +289,7 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
                     let candidates = flow.candidates(&mut rng, |a| working.account(a));
                     if candidates
                         .into_iter()
-                        .any(|op| keep(&mut working, &mut ops, op))
+                        .any(|run| keep_run(&mut working, &mut ops, run))
                     {
                         break;
                     }
@@ -368,10 +378,14 @@ fn warm_up(
     while kept < trades && attempts < 40 * trades {
         attempts += 1;
         let candidates = flow.candidates(rng, |a| ledger.account(a));
-        if candidates
-            .into_iter()
-            .any(|op| ledger.try_apply_op(&ctx, &op).is_ok())
-        {
+        if candidates.into_iter().any(|run| {
+            let mut next = ledger.clone();
+            let applied = run.iter().all(|op| next.try_apply_op(&ctx, op).is_ok());
+            if applied {
+                ledger = next;
+            }
+            applied
+        }) {
             kept += 1;
         }
     }
@@ -392,6 +406,7 @@ fn genesis_state(seed: u64, funded_end: u32, rng: &mut ChaCha8Rng) -> StateFile 
         flags: 0,
         nonce: 0,
         positions: vec![],
+        orders: Default::default(),
     };
     let user = |index: u32, cash: u64| AccountEntry {
         index,
@@ -400,6 +415,7 @@ fn genesis_state(seed: u64, funded_end: u32, rng: &mut ChaCha8Rng) -> StateFile 
         flags: 0,
         nonce: 0,
         positions: vec![],
+        orders: Default::default(),
     };
     let mut accounts = vec![
         system(INSURANCE_FUND, 2_000_000 * USD),

@@ -10,6 +10,9 @@
 //!   operator would, and variants; none proves.
 //! * `registers`: every settlement register, the root and the batch
 //!   commitment carried across a chunk border, each set wrong.
+//! * `orders`: fills, orders and cancels the rule book refuses (overfill,
+//!   worse price, expired, cancelled, wrong side or slot, unsigned,
+//!   replayed), and order slots written other than computed; none proves.
 //! * `mutations`: valid batches mutated (a field of one item, swapped,
 //!   dropped or duplicated items, interleaved settlements, another
 //!   instrument for a later holder, another tag, a written leaf value,
@@ -23,6 +26,7 @@ mod common;
 mod exploits;
 mod mutations;
 mod oracle_quorum;
+mod orders;
 mod registers;
 mod signatures;
 mod system;

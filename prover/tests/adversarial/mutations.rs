@@ -90,15 +90,22 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         1 => (index.clone(), index.clone()).prop_map(|(a, b)| Mutation::Swap(a, b)),
         1 => index.clone().prop_map(Mutation::Drop),
         1 => index.clone().prop_map(Mutation::Duplicate),
-        1 => (index.clone(), 0u64..8).prop_map(|(item, to)| Mutation::Tag { item, to }),
+        1 => (index.clone(), 0u64..10).prop_map(|(item, to)| Mutation::Tag { item, to }),
         1 => Just(Mutation::Interleave),
         1 => (0u64..8).prop_map(|instrument| Mutation::LaterHolderInstrument { instrument }),
-        2 => (index.clone(), 0usize..4, -2i64..=2, 0u8..4).prop_map(|(item, write, delta, kind)| {
+        2 => (index.clone(), 0usize..4, -2i64..=2, 0u8..5).prop_map(|(item, write, delta, kind)| {
             Mutation::Leaf(match kind {
                 0 => LeafTamper::Cash { item, write, delta },
                 1 => LeafTamper::Flag { item, write },
                 2 => LeafTamper::Quantity { item, write, delta },
-                _ => LeafTamper::BadDebt { item, write, delta },
+                3 => LeafTamper::BadDebt { item, write, delta },
+                _ => LeafTamper::Order {
+                    item,
+                    write,
+                    slot: (item + write) % 2,
+                    field: (item + write) % 4,
+                    delta,
+                },
             })
         }),
         1 => Just(Mutation::ReorderChunks),
@@ -184,6 +191,19 @@ fn apply(mutation: &Mutation, items: &[Item]) -> Option<(Vec<Item>, Vec<LeafTamp
             LeafTamper::BadDebt { item, write, delta } => LeafTamper::BadDebt {
                 item: item % len,
                 write,
+                delta,
+            },
+            LeafTamper::Order {
+                item,
+                write,
+                slot,
+                field,
+                delta,
+            } => LeafTamper::Order {
+                item: item % len,
+                write,
+                slot,
+                field,
                 delta,
             },
         }),

@@ -16,17 +16,18 @@ use crate::support::adversary::{items_of, Adversary};
 
 fn scenario() -> (Market, Ledger, Epoch) {
     let market = small(&market());
-    let genesis = state(vec![
+    let mut genesis = state(vec![
         account(3, 100_000 * USD, &[]),
         account(4, 100_000 * USD, &[]),
     ]);
-    let ledger = Ledger::from_state(market.clone(), &genesis).unwrap();
-    let ops = vec![
+    let mut ops = vec![
         op::trade(3, 4, 0, 1, 2_400 * USD),
         op::deposit_to(INSURANCE_FUND, venue_owner(), 5 * USD),
         op::withdraw(FEE_ACCOUNT, USD / 2),
         op::sweep(USD / 4),
     ];
+    rest_orders(&market, &mut genesis, &mut ops);
+    let ledger = Ledger::from_state(market.clone(), &genesis).unwrap();
     let epoch = epoch(&market, ledger.root(), ops);
     ledger
         .apply_epoch(&epoch)

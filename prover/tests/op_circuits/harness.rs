@@ -18,7 +18,7 @@ use zksettle_circuits::rules::encoding::{unsigned, Digest};
 use zksettle_circuits::rules::merkle::root_from_path;
 use zksettle_circuits::rules::ops::Operation;
 use zksettle_circuits::rules::{Account, AccountEntry, Market, Prices};
-use zksettle_fixtures::builder::{epoch_with_quote, market, state, Quote};
+use zksettle_fixtures::builder::{epoch_with_quote, market, rest_orders, state, Quote};
 use zksettle_prover::ledger::{EpochWitness, LeafUpdate, LeafValue, Ledger};
 
 pub const DEPTH: usize = 20;
@@ -144,8 +144,10 @@ pub fn native_witness(
     let market = market();
     let mut genesis = state(users);
     genesis.bad_debt = bad_debt;
+    let mut ops = vec![op];
+    rest_orders(&market, &mut genesis, &mut ops);
     let ledger = Ledger::from_state(market.clone(), &genesis).unwrap();
-    let epoch = epoch_with_quote(&market, ledger.root(), quote, vec![op]);
+    let epoch = epoch_with_quote(&market, ledger.root(), quote, ops);
     let prices = ledger.epoch_prices(&epoch).unwrap();
     let (_, witness) = ledger.apply_epoch(&epoch).unwrap();
     (witness, prices)

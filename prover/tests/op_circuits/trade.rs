@@ -23,6 +23,8 @@ fn circuit(is_buyer: bool) -> StepCircuit<TradeTarget> {
             instrument: b.add_virtual_target(),
             qty: b.add_virtual_target(),
             price: b.add_virtual_target(),
+            buyer_order: b.add_virtual_target(),
+            seller_order: b.add_virtual_target(),
         };
         b.connect(if is_buyer { op.buyer } else { op.seller }, s.account);
         let terms = b.trade_terms(s.enabled, &op, s.now, &s.market, &s.prices, &s.table);
@@ -75,6 +77,8 @@ fn both_sides_of_accepted_trades_prove_and_tampered_sides_do_not() {
                 instrument: 0,
                 qty: 100,
                 price: 2_400 * USD,
+                buyer_order: AUTO_ORDER,
+                seller_order: AUTO_ORDER,
             },
         ), // new slot
         (
@@ -85,6 +89,8 @@ fn both_sides_of_accepted_trades_prove_and_tampered_sides_do_not() {
                 instrument: 4,
                 qty: 3,
                 price: 150 * USD,
+                buyer_order: AUTO_ORDER,
+                seller_order: AUTO_ORDER,
             },
         ), // closes a slot
         (
@@ -95,6 +101,8 @@ fn both_sides_of_accepted_trades_prove_and_tampered_sides_do_not() {
                 instrument: 2,
                 qty: 2,
                 price: 600 * USD,
+                buyer_order: AUTO_ORDER,
+                seller_order: AUTO_ORDER,
             },
         ), // reduces
         (
@@ -105,6 +113,8 @@ fn both_sides_of_accepted_trades_prove_and_tampered_sides_do_not() {
                 instrument: 1,
                 qty: Q_MAX,
                 price: 2_300 * USD,
+                buyer_order: AUTO_ORDER,
+                seller_order: AUTO_ORDER,
             },
         ),
     ];
@@ -227,6 +237,8 @@ fn both_sides_of_accepted_trades_prove_and_tampered_sides_do_not() {
         instrument: 0,
         qty: 100,
         price: 2_300 * USD,
+        buyer_order: AUTO_ORDER,
+        seller_order: AUTO_ORDER,
     };
     let mut step = native_step_at(poor.clone(), 0, Operation::Trade(affordable.clone()), 0);
     assert!(proves(&buyer_side, &step, &affordable));
@@ -241,6 +253,8 @@ fn both_sides_of_accepted_trades_prove_and_tampered_sides_do_not() {
         instrument: 1,
         qty: 100,
         price: 2_300 * USD,
+        buyer_order: AUTO_ORDER,
+        seller_order: AUTO_ORDER,
     };
     let fee = zksettle_circuits::rules::ops::trade_fee(100, 2_300 * USD, BTC, 3, 1_250) as u64;
     step.after.cash = step.before.cash + 2_300 * USD - fee;

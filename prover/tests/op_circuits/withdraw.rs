@@ -1,10 +1,8 @@
 //! withdraw: accepted withdrawals prove; each single-rule tamper does not.
 
 use plonky2::field::types::{Field, PrimeField64};
-use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+use plonky2::iop::witness::PartialWitness;
 use zksettle_circuits::config::F;
-use zksettle_circuits::gadgets::authorization::AuthorizationGadget;
-use zksettle_circuits::gadgets::ecgfp5::field::{Gfp5Gadget, Gfp5Target};
 use zksettle_circuits::gadgets::margin::MarginGadget;
 use zksettle_circuits::gadgets::ops::{set_withdraw, WithdrawGadget, WithdrawTarget};
 use zksettle_circuits::rules::ops::{Operation, Withdraw};
@@ -13,7 +11,10 @@ use zksettle_fixtures::builder::*;
 
 use crate::harness::{build, native_step, Step, StepCircuit};
 
-type Targets = (WithdrawTarget, Gfp5Target);
+/// The withdrawal's fields (its signature is the step's: `chunk::step`
+/// binds the signer to the owner for every signed operation, tested by
+/// `adversarial::signatures`).
+type Targets = WithdrawTarget;
 
 fn circuit() -> StepCircuit<Targets> {
     build(|b, s| {
@@ -25,28 +26,15 @@ fn circuit() -> StepCircuit<Targets> {
         b.connect(op.account, s.account);
         let view = b.account_view(&s.before, &s.table, &s.market.params);
         let user = b._false();
-        let key = b.add_virtual_gfp5();
-        let queue = b.empty_signature_queue();
-        b.withdraw(
-            s.enabled, user, &op, &s.before, &s.after, &view, s.bad_debt, key, queue,
-        );
-        (op, key)
-    })
-}
-
-/// Whether the step proves with the key of `signer`'s user as the signer.
-fn proves_signed_by(c: &StepCircuit<Targets>, step: &Step, op: &Withdraw, signer: u32) -> bool {
-    let key = user_key(signer).public_key().encoding();
-    c.provable(step, |pw: &mut PartialWitness<F>, (t, k)| {
-        set_withdraw(pw, t, op).unwrap();
-        for (&target, &w) in k.0.iter().zip(&key) {
-            pw.set_target(target, F::from_canonical_u64(w)).unwrap();
-        }
+        b.withdraw(s.enabled, user, &op, &s.before, &s.after, &view, s.bad_debt);
+        op
     })
 }
 
 fn proves(c: &StepCircuit<Targets>, step: &Step, op: &Withdraw) -> bool {
-    proves_signed_by(c, step, op, op.account)
+    c.provable(step, |pw: &mut PartialWitness<F>, t| {
+        set_withdraw(pw, t, op).unwrap()
+    })
 }
 
 /// A withdrawal with nonce `nonce` signed by its user.
@@ -206,21 +194,5 @@ fn a_withdrawal_counts_its_nonce_exactly_once() {
     assert!(
         !proves(&c, &exhausted.rerooted(), &signed(5, 40 * USD, NONCE_MAX)),
         "nonce beyond NONCE_MAX"
-    );
-}
-
-#[test]
-fn the_signer_is_the_owner() {
-    let c = circuit();
-    let all = signed(5, 40 * USD, 0);
-    let honest = native_step(
-        vec![account(5, 40 * USD, &[])],
-        0,
-        Operation::Withdraw(all.clone()),
-    );
-    assert!(proves_signed_by(&c, &honest, &all, 5), "the owner's key");
-    assert!(
-        !proves_signed_by(&c, &honest, &all, 6),
-        "another user's key is not the owner's"
     );
 }

@@ -25,7 +25,7 @@ use zksettle_circuits::chunk::{ChunkCircuit, ChunkPublicInputs, ChunkWitness, Se
 use zksettle_circuits::config::F;
 use zksettle_circuits::recursion::segment::joins;
 use zksettle_circuits::rules::authorization::{
-    owner_of, user_key_from_seed, withdrawal_message, Authorization, Message,
+    owner_of, user_key_from_seed, Authorization, Message,
 };
 use zksettle_circuits::rules::encoding::Digest;
 use zksettle_circuits::rules::encoding::ZERO_DIGEST;
@@ -65,6 +65,15 @@ pub enum LeafTamper {
     BadDebt {
         item: usize,
         write: usize,
+        delta: i64,
+    },
+    /// Adds to element `field` (instrument, qty, limit, expiry) of order
+    /// slot `slot` of that write.
+    Order {
+        item: usize,
+        write: usize,
+        slot: usize,
+        field: usize,
         delta: i64,
     },
 }
@@ -138,14 +147,41 @@ pub struct Adversary<'a> {
     sheet: PriceSheet,
 }
 
-/// The user withdrawal of an item: (account, message), if it is one.
+/// The user's signed operation of an item (a user withdrawal, an order, a
+/// cancel): (account, message), if it is one.
 fn signed_withdrawal(item: &Item) -> Option<(u32, Message)> {
-    let value = |k: usize| item[k].to_canonical_u64();
-    if value(0) != tag::WITHDRAW || value(1) == u64::from(FEE_ACCOUNT) {
-        return None;
+    let (ops, _) = zksettle_circuits::rules::ops::decode_batch(
+        std::slice::from_ref(item),
+        zksettle_circuits::rules::ops::SettlementRegisters::CLOSED,
+    )
+    .ok()?;
+    let (account, message, _) = ops.first()?.signed()?;
+    Some((account, message))
+}
+
+/// `op` carrying `auth` (a signed operation's authorization).
+fn authorized(op: Operation, auth: Option<Authorization>) -> Operation {
+    match op {
+        Operation::Withdraw(w) if w.account != FEE_ACCOUNT => {
+            Operation::Withdraw(zksettle_circuits::rules::ops::Withdraw {
+                authorization: auth,
+                ..w
+            })
+        }
+        Operation::PlaceOrder(o) => {
+            Operation::PlaceOrder(zksettle_circuits::rules::ops::PlaceOrder {
+                authorization: auth,
+                ..o
+            })
+        }
+        Operation::CancelOrder(c) => {
+            Operation::CancelOrder(zksettle_circuits::rules::ops::CancelOrder {
+                authorization: auth,
+                ..c
+            })
+        }
+        op => op,
     }
-    let account = u32::try_from(value(1)).ok()?;
-    Some((account, withdrawal_message(account, value(2), value(3))))
 }
 
 impl<'a> Adversary<'a> {
@@ -355,16 +391,13 @@ impl<'a> Adversary<'a> {
         // deposit's).
         let ops: Vec<Operation> = ops
             .into_iter()
-            .map(|op| match op {
-                Operation::Withdraw(mut w) => {
-                    let owner = self.owner_after_deposits(&batch, w.account);
-                    let signed =
-                        signed_withdrawal(&Operation::Withdraw(w.clone()).batch_items()[0]);
-                    let sign = |(a, msg): (u32, Message)| (self.signer)(a, &owner, &msg);
-                    w.authorization = signed.and_then(sign);
-                    Operation::Withdraw(w)
+            .map(|op| match op.signed() {
+                Some((account, message, _)) => {
+                    let owner = self.owner_after_deposits(&batch, account);
+                    let auth = (self.signer)(account, &owner, &message);
+                    authorized(op, auth)
                 }
-                op => op,
+                None => op,
             })
             .collect();
         let native = self.replay(&ops).unwrap_or_else(|e| {
@@ -474,6 +507,24 @@ fn apply_tamper(tamper: &LeafTamper, item: usize, writes: &mut [Write]) {
         } if i == item => {
             if let Some(Write::Global(d)) = writes.get_mut(write) {
                 *d = shift(*d, delta);
+            }
+        }
+        LeafTamper::Order {
+            item: i,
+            write,
+            slot,
+            field,
+            delta,
+        } if i == item => {
+            if let Some(Write::Account(_, a)) = writes.get_mut(write) {
+                if let Some(o) = a.orders.get_mut(slot) {
+                    match field {
+                        0 => o.instrument = o.instrument.saturating_add_signed(delta as i32),
+                        1 => o.qty += delta,
+                        2 => o.limit = shift(o.limit, delta),
+                        _ => o.expiry = shift(o.expiry, delta),
+                    }
+                }
             }
         }
         _ => {}

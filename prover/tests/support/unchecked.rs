@@ -9,6 +9,7 @@
 use plonky2::field::types::PrimeField64;
 use zksettle_circuits::config::F;
 use zksettle_circuits::gadgets::fixed::to_signed;
+use zksettle_circuits::rules::account::Order;
 use zksettle_circuits::rules::fixed::{mul_bps_ceil, mul_bps_floor, mul_bps_trunc};
 use zksettle_circuits::rules::ops::{
     absorb_deficit, credit_insurance, tag, trade_fee, BATCH_ITEM_LEN,
@@ -52,6 +53,25 @@ pub fn writes(ctx: &Context, tree: &Tree, item: &[F; BATCH_ITEM_LEN]) -> Option<
             ])
         }
         tag::TRADE => trade(ctx, tree, item),
+        tag::PLACE_ORDER => {
+            let account = index(1)?;
+            let mut after = tree.account(account);
+            *after.orders.get_mut(usize::try_from(value(2)).ok()?)? = Order {
+                instrument: index(3)?,
+                qty: i64::try_from(to_signed(item[4])).ok()?,
+                limit: value(5),
+                expiry: value(6),
+            };
+            after.nonce += 1;
+            Some(vec![Write::Account(account, after)])
+        }
+        tag::CANCEL_ORDER => {
+            let account = index(1)?;
+            let mut after = tree.account(account);
+            *after.orders.get_mut(usize::try_from(value(2)).ok()?)? = Order::default();
+            after.nonce += 1;
+            Some(vec![Write::Account(account, after)])
+        }
         tag::LIQUIDATE => liquidate(ctx, tree, index(1)?, index(2)?, value(3)),
         tag::SETTLE_EXPIRY => settle_holder(ctx, tree, index(1)?, index(2)?),
         tag::SWEEP_FEES => {
@@ -72,7 +92,7 @@ pub fn writes(ctx: &Context, tree: &Tree, item: &[F; BATCH_ITEM_LEN]) -> Option<
 }
 
 /// One side of a trade: the position change and the cash flow; meeting
-/// initial margin clears the liquidation flag (left alone for an unlisted
+/// initial margin clears the liquidation flag (left alone beside an unlisted
 /// instrument, which has no risk row).
 fn side(
     ctx: &Context,
@@ -86,10 +106,28 @@ fn side(
         .set_qty(instrument, before.qty(instrument) + delta)
         .ok()?;
     after.cash = u64::try_from(i128::from(before.cash) + flow).ok()?;
-    if ctx.market.instrument(instrument).is_some() && ctx.margin(&after).meets_initial() {
+    let listed = |i: u32| ctx.market.instrument(i).is_some();
+    let risked = after.positions.iter().all(|p| listed(p.instrument));
+    if listed(instrument) && risked && ctx.margin(&after).meets_initial() {
         after.set_under_liquidation(false);
     }
     Some(after)
+}
+
+/// A fill's arithmetic on the order in `slot`: its lots left move by
+/// `delta`, and a slot reaching zero is emptied.
+fn fill(account: &mut Account, slot: u64, delta: i64) -> Option<()> {
+    let order = account.orders.get_mut(usize::try_from(slot).ok()?)?;
+    let rest = order.qty.checked_add(delta)?;
+    *order = if rest == 0 {
+        Order::default()
+    } else {
+        Order {
+            qty: rest,
+            ..*order
+        }
+    };
+    Some(())
 }
 
 fn trade(ctx: &Context, tree: &Tree, item: &[F; BATCH_ITEM_LEN]) -> Option<Vec<Write>> {
@@ -106,14 +144,16 @@ fn trade(ctx: &Context, tree: &Tree, item: &[F; BATCH_ITEM_LEN]) -> Option<Vec<W
     let params = &ctx.market.params;
     let notional = i128::from(qty) * i128::from(price / Q_SCALE);
     let fee = trade_fee(qty, price, spot, params.fee_bps, params.fee_cap_bps);
-    let buyer_after = side(ctx, &tree.account(buyer), instrument, qty, -notional - fee)?;
+    let mut buyer_after = side(ctx, &tree.account(buyer), instrument, qty, -notional - fee)?;
+    fill(&mut buyer_after, value(6), -qty)?;
     // The seller side reads the leaf as the buyer side left it (a self-trade).
     let seller_before = if seller == buyer {
         buyer_after.clone()
     } else {
         tree.account(seller)
     };
-    let seller_after = side(ctx, &seller_before, instrument, -qty, notional - fee)?;
+    let mut seller_after = side(ctx, &seller_before, instrument, -qty, notional - fee)?;
+    fill(&mut seller_after, value(7), qty)?;
     // The fee account's port reads the leaf as the sides left it.
     let mut fees = [(seller, &seller_after), (buyer, &buyer_after)]
         .into_iter()

@@ -8,6 +8,7 @@
 
 mod deposit;
 mod liquidate;
+mod orders;
 mod settle_expiry;
 mod sweep_fees;
 mod trade;
@@ -15,6 +16,10 @@ mod withdraw;
 
 pub use deposit::{set_deposit, DepositGadget, DepositTarget};
 pub use liquidate::{set_liquidate, LiquidateGadget, LiquidateLeaves, LiquidateTarget};
+pub(crate) use orders::connect_orders;
+pub use orders::{
+    fill_rows, CancelOrderTarget, FillTerms, OrderGadget, OrderSlots, PlaceOrderTarget,
+};
 pub use settle_expiry::{SettleExpiryGadget, SettleRegisters, SettleTarget};
 pub use sweep_fees::{SweepFeesGadget, SweepFeesTarget};
 pub use trade::{set_trade, TradeGadget, TradeLeaf, TradeTarget, TradeTerms};

@@ -44,6 +44,10 @@ pub struct TradeTarget {
     pub qty: Target,
     /// Price.
     pub price: Target,
+    /// The buyer's order slot.
+    pub buyer_order: Target,
+    /// The seller's order slot.
+    pub seller_order: Target,
 }
 
 /// What both sides of a trade share.
@@ -255,5 +259,7 @@ pub fn set_trade(
     witness.set_target(target.seller, F::from_canonical_u32(op.seller))?;
     witness.set_target(target.instrument, F::from_canonical_u32(op.instrument))?;
     witness.set_target(target.qty, crate::rules::encoding::signed(op.qty))?;
-    witness.set_target(target.price, F::from_canonical_u64(op.price))
+    witness.set_target(target.price, F::from_canonical_u64(op.price))?;
+    witness.set_target(target.buyer_order, F::from_canonical_u32(op.buyer_order))?;
+    witness.set_target(target.seller_order, F::from_canonical_u32(op.seller_order))
 }

@@ -5,15 +5,13 @@
 //! `cash' = cash - amount >= 0` and `E' >= IM'`; `nonce' = nonce + 1`
 //! except from the fee account (`nonce' <= NONCE_MAX` by the written leaf's
 //! well-formedness); owner, flags and positions unchanged. A user
-//! account's withdrawal is signed: the step's key hashes to the leaf's
-//! owner (`owner_of`), and (key, `withdrawal_message(account, amount,
-//! nonce)`) joins the chunk's signature queue, whose desk verifies the
-//! signature (`gadgets::authorization`).
+//! account's withdrawal is signed: the step checks it as it checks every
+//! signed operation (`chunk::step`: the signer hashes to the leaf's owner,
+//! and (key, `withdrawal_message(account, amount, nonce)`) joins the
+//! chunk's signature queue, whose desk verifies the signature).
 
 use plonky2::field::types::Field;
-use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
-use zksettle_verifier::domain::WITHDRAWAL;
 
 use super::{
     all_zero, assert_amount_in_range, assert_not_global_leaf, assert_positions_and_flags_unchanged,
@@ -21,12 +19,8 @@ use super::{
 };
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
-use crate::gadgets::authorization::{AuthorizationGadget, SignedTarget};
-use crate::gadgets::ecgfp5::field::Gfp5Target;
 use crate::gadgets::margin::AccountView;
 use crate::gadgets::Builder;
-use crate::rules::authorization::MESSAGE_LEN;
-use crate::rules::encoding::unsigned;
 use crate::rules::units::INSURANCE_FUND;
 
 /// The fields of a withdrawal.
@@ -47,9 +41,7 @@ pub trait WithdrawGadget {
     /// view of `before` (the positions do not change, so the margin after is
     /// the view's at the new cash); `from_fees` is set when the account is
     /// the fee account (whose nonce does not count and who signs nothing).
-    /// `signer` is the key of a user account's withdrawal: it must hash to
-    /// the leaf's owner, and (signer, message) is appended to the signature
-    /// `queue`; returns the queue after. Cost: about 10 rows.
+    /// Cost: about 6 rows.
     #[allow(clippy::too_many_arguments)]
     fn withdraw(
         &mut self,
@@ -60,9 +52,7 @@ pub trait WithdrawGadget {
         after: &AccountTarget,
         view: &AccountView,
         bad_debt: Target,
-        signer: Gfp5Target,
-        queue: HashOutTarget,
-    ) -> HashOutTarget;
+    );
 }
 
 impl WithdrawGadget for Builder {
@@ -75,9 +65,7 @@ impl WithdrawGadget for Builder {
         after: &AccountTarget,
         view: &AccountView,
         bad_debt: Target,
-        signer: Gfp5Target,
-        queue: HashOutTarget,
-    ) -> HashOutTarget {
+    ) {
         assert_amount_in_range(self, enabled, op.amount);
         assert_not_global_leaf(self, enabled, op.account);
         let fund = self.constant(F::from_canonical_u32(INSURANCE_FUND));
@@ -104,22 +92,6 @@ impl WithdrawGadget for Builder {
         let margin = view.margin.with_cash(self, after.cash);
         let excess = self.sub(margin.equity, margin.initial);
         self.assert_nonnegative_if(enabled, excess);
-        // A user account's owner signs: the signer is the owner, and the
-        // desk verifies its signature of exactly this withdrawal.
-        let signed = self.and(enabled, counted);
-        let owner = self.owner_of(signer);
-        for k in 0..4 {
-            self.assert_equal_if(signed, owner.elements[k], before.owner.elements[k]);
-        }
-        let tag = self.constant(unsigned(WITHDRAWAL));
-        let zero = self.zero();
-        let mut message = [zero; MESSAGE_LEN];
-        message[..4].copy_from_slice(&[tag, op.account, op.amount, op.nonce]);
-        let item = SignedTarget {
-            key: signer,
-            message,
-        };
-        self.queue_signed(queue, signed, &item)
     }
 }
 

@@ -9,25 +9,30 @@
 //! | --- | --- |
 //! | 1 deposit | `[1, account, amount, owner[4], 0]` |
 //! | 2 withdraw | `[2, account, amount, nonce, 0, 0, 0, 0]` |
-//! | 3 trade | `[3, buyer, seller, instrument, qty, price, 0, 0]` |
+//! | 3 trade | `[3, buyer, seller, instrument, qty, price, buyer_order, seller_order]` |
 //! | 4 liquidate | `[4, account, liquidator, fraction_bps, 0, 0, 0, 0]` |
 //! | 5 settle_expiry holder | `[5, instrument, account, k, n, 0, 0, 0]` |
 //! | 6 sweep_fees | `[6, amount, 0, 0, 0, 0, 0, 0]` |
+//! | 7 place_order | `[7, account, slot, instrument, qty, limit, expiry, nonce]` |
+//! | 8 cancel_order | `[8, account, slot, nonce, 0, 0, 0, 0]` |
 //!
 //! [`decode_batch`] is the inverse: it reads a sequence of items back into
 //! operations, holders of a settlement by the same register rule the circuit
 //! applies, and refuses any sequence the circuit cannot prove for reasons of
 //! shape alone (an unknown tag, a nonzero unused element, interleaved or
 //! unfinished settlements). Anyone holding a proof's items can thus replay
-//! exactly the operations it committed to. A withdrawal's authorization
-//! (key and signature) is a witness, not part of its item: it decodes
-//! without one ([`Operation::committed`]); the proof shows the account's
-//! owner signed the item's (account, amount, nonce).
+//! exactly the operations it committed to. A signed operation's
+//! authorization (key and signature) is a witness, not part of its item:
+//! it decodes without one ([`Operation::committed`]); the proof shows the
+//! account's owner signed exactly the item's terms.
 
 use plonky2::field::types::{Field, PrimeField64};
 
 use super::settle_expiry::SettlementRegisters;
-use super::{tag, Deposit, Liquidate, Operation, SettleExpiry, SweepFees, Trade, Withdraw};
+use super::{
+    tag, CancelOrder, Deposit, Liquidate, Operation, PlaceOrder, SettleExpiry, SweepFees, Trade,
+    Withdraw,
+};
 use crate::config::F;
 use crate::gadgets::fixed::to_signed;
 use crate::rules::encoding::{hash, signed, unsigned, Digest, ZERO_DIGEST};
@@ -41,10 +46,12 @@ pub const fn used_fields(item_tag: u64) -> usize {
     match item_tag {
         tag::DEPOSIT => 7,
         tag::WITHDRAW => 4,
-        tag::TRADE => 6,
+        tag::TRADE => 8,
         tag::LIQUIDATE => 4,
         tag::SETTLE_EXPIRY => 5,
         tag::SWEEP_FEES => 2,
+        tag::PLACE_ORDER => 8,
+        tag::CANCEL_ORDER => 4,
         _ => 0,
     }
 }
@@ -89,6 +96,8 @@ impl Operation {
                 u(t.instrument.into()),
                 signed(t.qty),
                 u(t.price),
+                u(t.buyer_order.into()),
+                u(t.seller_order.into()),
             ])],
             Operation::Liquidate(l) => vec![item(&[
                 u(tag::LIQUIDATE),
@@ -113,6 +122,17 @@ impl Operation {
                     .collect()
             }
             Operation::SweepFees(s) => vec![item(&[u(tag::SWEEP_FEES), u(s.amount)])],
+            Operation::PlaceOrder(o) => {
+                let mut fields = o.message();
+                fields[0] = u(tag::PLACE_ORDER);
+                vec![fields]
+            }
+            Operation::CancelOrder(c) => vec![item(&[
+                u(tag::CANCEL_ORDER),
+                u(c.account.into()),
+                u(c.slot.into()),
+                u(c.nonce),
+            ])],
         }
     }
 }
@@ -195,6 +215,25 @@ pub fn decode_batch(
                 qty: i64::try_from(to_signed(item[4]))
                     .map_err(|_| fail("quantity beyond i64".into()))?,
                 price: value(5),
+                buyer_order: small(6, "buyer order slot")?,
+                seller_order: small(7, "seller order slot")?,
+            }),
+            tag::PLACE_ORDER => Operation::PlaceOrder(PlaceOrder {
+                account: small(1, "account")?,
+                slot: small(2, "slot")?,
+                instrument: small(3, "instrument")?,
+                qty: i64::try_from(to_signed(item[4]))
+                    .map_err(|_| fail("quantity beyond i64".into()))?,
+                limit: value(5),
+                expiry: value(6),
+                nonce: value(7),
+                authorization: None,
+            }),
+            tag::CANCEL_ORDER => Operation::CancelOrder(CancelOrder {
+                account: small(1, "account")?,
+                slot: small(2, "slot")?,
+                nonce: value(3),
+                authorization: None,
             }),
             tag::LIQUIDATE => Operation::Liquidate(Liquidate {
                 account: small(1, "account")?,
@@ -249,6 +288,24 @@ mod tests {
                 instrument: 1,
                 qty: 3,
                 price: 100,
+                buyer_order: 1,
+                seller_order: 0,
+            }),
+            Operation::PlaceOrder(PlaceOrder {
+                account: 4,
+                slot: 1,
+                instrument: 2,
+                qty: -7,
+                limit: 300,
+                expiry: 1_000,
+                nonce: 6,
+                authorization: None,
+            }),
+            Operation::CancelOrder(CancelOrder {
+                account: 9,
+                slot: 0,
+                nonce: 2,
+                authorization: None,
             }),
             Operation::Liquidate(Liquidate {
                 account: 4,
@@ -273,7 +330,7 @@ mod tests {
     fn items_decode_back_to_their_operations() {
         let ops = ops();
         let items = items(&ops);
-        assert_eq!(items.len(), 8, "a settlement of three is three items");
+        assert_eq!(items.len(), 10, "a settlement of three is three items");
         for item in &items {
             let used = used_fields(item[0].to_canonical_u64());
             assert!(item[used..].iter().all(|x| *x == F::ZERO));

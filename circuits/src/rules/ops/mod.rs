@@ -6,6 +6,7 @@
 mod batch;
 mod deposit;
 mod liquidate;
+mod orders;
 mod settle_expiry;
 mod sweep_fees;
 mod trade;
@@ -16,6 +17,7 @@ pub use batch::{
 };
 pub use deposit::{deposit, DepositOutcome};
 pub use liquidate::{liquidate, LiquidationOutcome};
+pub use orders::{cancel_order, fill_order, place_order, Side};
 pub use settle_expiry::{
     check_settle_expiry, check_settlement_balanced, settle_position, RegisterError,
     SettlementOutcome, SettlementRegisters,
@@ -27,7 +29,9 @@ pub use withdraw::withdraw;
 use serde::{Deserialize, Serialize};
 
 use super::account::Account;
-use super::authorization::{withdrawal_message, Authorization, Message};
+use super::authorization::{
+    cancel_message, order_message, withdrawal_message, Authorization, Message,
+};
 use super::encoding::Digest;
 use super::error::Violation;
 use super::margin::{margin, Margin};
@@ -121,6 +125,66 @@ pub struct Trade {
     pub qty: i64,
     /// Price, micro-USD per underlying, on the tick.
     pub price: u64,
+    /// The buyer's order slot the trade fills (a buy order).
+    pub buyer_order: u32,
+    /// The seller's order slot the trade fills (a sell order).
+    pub seller_order: u32,
+}
+
+/// A signed limit order entering one of the account's order slots: the
+/// owner's signature is checked here, once; trades then fill it
+/// (`fill_order`) until it is filled, cancelled or expired.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceOrder {
+    /// Account index.
+    pub account: u32,
+    /// Order slot, below `ORDER_SLOTS`.
+    pub slot: u32,
+    /// Instrument id.
+    pub instrument: u32,
+    /// Signed lots: positive buys, negative sells; nonzero, within Q_MAX.
+    pub qty: i64,
+    /// Limit price, micro-USD: the most a buy pays, the least a sell takes.
+    pub limit: u64,
+    /// Fills only while the epoch time is below this (unix s).
+    pub expiry: u64,
+    /// The account's nonce before this order.
+    pub nonce: u64,
+    /// The owner's key and signature over `order_message(self)` (a
+    /// witness, like a withdrawal's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<Authorization>,
+}
+
+impl PlaceOrder {
+    /// The message the owner signs.
+    pub fn message(&self) -> Message {
+        order_message(self)
+    }
+}
+
+/// The owner cancels the order in one of its slots (signed; the slot is
+/// empty after, whatever it held).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelOrder {
+    /// Account index.
+    pub account: u32,
+    /// Order slot, below `ORDER_SLOTS`.
+    pub slot: u32,
+    /// The account's nonce before this cancel.
+    pub nonce: u64,
+    /// The owner's key and signature over `cancel_message(account, slot, nonce)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<Authorization>,
+}
+
+impl CancelOrder {
+    /// The message the owner signs.
+    pub fn message(&self) -> Message {
+        cancel_message(self.account, self.slot, self.nonce)
+    }
 }
 
 /// One liquidation step of an account below maintenance margin.
@@ -170,6 +234,10 @@ pub enum Operation {
     SettleExpiry(SettleExpiry),
     /// See [`SweepFees`].
     SweepFees(SweepFees),
+    /// See [`PlaceOrder`].
+    PlaceOrder(PlaceOrder),
+    /// See [`CancelOrder`].
+    CancelOrder(CancelOrder),
 }
 
 /// Operation tags in the batch commitment.
@@ -186,8 +254,12 @@ pub mod tag {
     pub const SETTLE_EXPIRY: u64 = 5;
     /// Sweep fees.
     pub const SWEEP_FEES: u64 = 6;
+    /// Place an order.
+    pub const PLACE_ORDER: u64 = 7;
+    /// Cancel an order.
+    pub const CANCEL_ORDER: u64 = 8;
     /// The largest tag.
-    pub const LAST: u64 = SWEEP_FEES;
+    pub const LAST: u64 = CANCEL_ORDER;
 }
 
 impl Operation {
@@ -196,6 +268,14 @@ impl Operation {
     pub fn committed(&self) -> Self {
         match self {
             Operation::Withdraw(w) => Operation::Withdraw(w.unsigned()),
+            Operation::PlaceOrder(o) => Operation::PlaceOrder(PlaceOrder {
+                authorization: None,
+                ..o.clone()
+            }),
+            Operation::CancelOrder(c) => Operation::CancelOrder(CancelOrder {
+                authorization: None,
+                ..c.clone()
+            }),
             other => other.clone(),
         }
     }
@@ -209,6 +289,22 @@ impl Operation {
             Operation::Liquidate(_) => "liquidate",
             Operation::SettleExpiry(_) => "settle_expiry",
             Operation::SweepFees(_) => "sweep_fees",
+            Operation::PlaceOrder(_) => "place_order",
+            Operation::CancelOrder(_) => "cancel_order",
+        }
+    }
+
+    /// The account whose owner signs the operation, with the message and
+    /// the authorization it carries: a user account's withdrawal, order or
+    /// cancel (the fee account's withdrawals are the venue's).
+    pub fn signed(&self) -> Option<(u32, Message, Option<&Authorization>)> {
+        match self {
+            Operation::Withdraw(w) if w.account != super::units::FEE_ACCOUNT => {
+                Some((w.account, w.message(), w.authorization.as_ref()))
+            }
+            Operation::PlaceOrder(o) => Some((o.account, o.message(), o.authorization.as_ref())),
+            Operation::CancelOrder(c) => Some((c.account, c.message(), c.authorization.as_ref())),
+            _ => None,
         }
     }
 }
@@ -238,6 +334,36 @@ pub fn check_user_account(ctx: &Context, index: u32, account: &Account) -> Resul
         return Err(Violation::UnknownAccount { account: index });
     }
     Ok(())
+}
+
+/// A user's signed operation: `nonce` is the account's, the owner signed
+/// `message` (`authorization` present, its key the owner's, the signature
+/// valid) and the nonce can count up. Returns the nonce after.
+pub fn check_signed(
+    index: u32,
+    account: &Account,
+    nonce: u64,
+    message: &Message,
+    authorization: Option<&Authorization>,
+) -> Result<u64, Violation> {
+    if nonce != account.nonce {
+        return Err(Violation::StaleNonce {
+            account: index,
+            nonce,
+            expected: account.nonce,
+        });
+    }
+    let auth = authorization.ok_or(Violation::Unsigned { account: index })?;
+    super::authorization::authorize(&account.owner, auth, message).map_err(|reason| {
+        Violation::Unauthorized {
+            account: index,
+            reason,
+        }
+    })?;
+    if account.nonce >= super::units::NONCE_MAX {
+        return Err(Violation::NonceExhausted { account: index });
+    }
+    Ok(account.nonce + 1)
 }
 
 /// A cash balance in [0, 2^58], or the violation naming the account.

@@ -1,4 +1,8 @@
-//! trade `{buyer, seller, instrument, qty > 0, price}`.
+//! trade `{buyer, seller, instrument, qty > 0, price, buyer_order,
+//! seller_order}`: a fill between two open orders (`super::orders`), the
+//! buyer's order in slot `buyer_order` buying and the seller's in
+//! `seller_order` selling, each with the lots left and a limit the price
+//! does not cross.
 //!
 //! Buyer and seller are distinct existing user accounts; the instrument is
 //! listed and not expired (t < T); the price is on the tick, at most P_MAX and
@@ -10,6 +14,7 @@
 //! |q'| < |q|) and E' - MM' >= E - MM. A side that ends at or above initial
 //! margin leaves liquidation.
 
+use super::orders::{fill_order, Side};
 use super::{check_user_account, checked_cash, Context, Trade};
 use crate::rules::account::{Account, PositionError};
 use crate::rules::error::{MarginCheck, Violation};
@@ -80,6 +85,11 @@ pub fn trade(
         });
     }
 
+    let terms = (op.instrument, op.qty, op.price);
+    let now = ctx.timestamp;
+    let buyer_filled = fill_order(op.buyer, buyer, op.buyer_order, Side::Buy, terms, now)?;
+    let seller_filled = fill_order(op.seller, seller, op.seller_order, Side::Sell, terms, now)?;
+
     let notional = i128::from(op.qty) * i128::from(op.price / Q_SCALE);
     let fee = trade_fee(
         op.qty,
@@ -88,8 +98,20 @@ pub fn trade(
         ctx.market.params.fee_bps,
         ctx.market.params.fee_cap_bps,
     );
-    let buyer_after = side_after(op.buyer, buyer, op.instrument, op.qty, -notional - fee)?;
-    let seller_after = side_after(op.seller, seller, op.instrument, -op.qty, notional - fee)?;
+    let buyer_after = side_after(
+        op.buyer,
+        &buyer_filled,
+        op.instrument,
+        op.qty,
+        -notional - fee,
+    )?;
+    let seller_after = side_after(
+        op.seller,
+        &seller_filled,
+        op.instrument,
+        -op.qty,
+        notional - fee,
+    )?;
     let mut fees_after = fees.clone();
     fees_after.cash = checked_cash(FEE_ACCOUNT, i128::from(fees.cash) + 2 * fee)?;
 

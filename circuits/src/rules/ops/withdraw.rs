@@ -8,11 +8,10 @@
 //! insurance fund is never withdrawn from; the fee account (the venue's, no
 //! positions) may be.
 
-use super::{check_index, checked_cash, Context, Withdraw};
+use super::{check_index, check_signed, checked_cash, Context, Withdraw};
 use crate::rules::account::Account;
-use crate::rules::authorization::authorize;
 use crate::rules::error::{MarginCheck, Violation};
-use crate::rules::units::{CASH_MAX, FEE_ACCOUNT, INSURANCE_FUND, NONCE_MAX};
+use crate::rules::units::{CASH_MAX, FEE_ACCOUNT, INSURANCE_FUND};
 
 /// Applies a withdrawal from `account` (the leaf at `op.account`) while the
 /// venue carries `bad_debt`.
@@ -50,32 +49,24 @@ pub fn withdraw(
     }
     // The fee account's withdrawals are the venue's: they count no nonce
     // and need no signature.
-    let counted = op.account != FEE_ACCOUNT;
-    if op.nonce != account.nonce {
-        return Err(Violation::StaleNonce {
-            account: op.account,
-            nonce: op.nonce,
-            expected: account.nonce,
-        });
-    }
-    if counted {
-        let auth = op.authorization.as_ref().ok_or(Violation::Unsigned {
-            account: op.account,
-        })?;
-        authorize(&account.owner, auth, &op.message()).map_err(|reason| {
-            Violation::Unauthorized {
-                account: op.account,
-                reason,
-            }
-        })?;
-    }
-    if counted && account.nonce >= NONCE_MAX {
-        return Err(Violation::NonceExhausted {
-            account: op.account,
-        });
-    }
     let mut after = account.clone();
-    after.nonce = account.nonce + u64::from(counted);
+    if op.account == FEE_ACCOUNT {
+        if op.nonce != account.nonce {
+            return Err(Violation::StaleNonce {
+                account: op.account,
+                nonce: op.nonce,
+                expected: account.nonce,
+            });
+        }
+    } else {
+        after.nonce = check_signed(
+            op.account,
+            account,
+            op.nonce,
+            &op.message(),
+            op.authorization.as_ref(),
+        )?;
+    }
     after.cash = checked_cash(op.account, i128::from(account.cash) - i128::from(op.amount))?;
     // Positions unchanged: the margin before at the new cash.
     let margin = ctx.margin(account).with_cash(after.cash);
