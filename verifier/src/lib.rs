@@ -27,9 +27,14 @@
 //!    from genesis and check every root; a user can show its account under a
 //!    finalized root with an [`AccountProof`] ([`verify_account`]).
 //!
-//! It does **not** guarantee that users consented to their trades and
-//! withdrawals (orders and withdrawals are not yet signed in the circuit:
-//! the operator is trusted to submit only authorised operations), nor that
+//! Every withdrawal from a user account, every order and every cancel was
+//! signed by the account owner's key over its terms and the account's
+//! nonce (so none is used twice), and every trade filled two open orders of
+//! its accounts within their sides, instruments, expiries, lots left and
+//! limits.
+//!
+//! It does **not** guarantee that a user got the best fill (the operator
+//! matches orders), nor that
 //! the operator includes every operation it received, in the order received,
 //! or keeps producing epochs (censorship, ordering within the rules and
 //! liveness stay with the operator), nor that the oracles reported true
