@@ -172,13 +172,13 @@ impl Setup {
 
     /// Epoch 1 over this state, with signed reports of oracles 0-2.
     /// Withdrawals are numbered from the state's nonces and signed by
-    /// their users' keys ([`sign_withdrawals`]).
+    /// their users' keys ([`sign_operations`]).
     fn epoch(&self, mut ops: Vec<Operation>) -> Epoch {
         let nonce_of = |index: u32| {
             let entry = self.state.accounts.iter().find(|a| a.index == index);
             entry.map_or(0, |a| a.nonce)
         };
-        sign_withdrawals(&mut ops, nonce_of);
+        sign_operations(&mut ops, nonce_of);
         epoch_with_quote(&self.market, self.root(), &self.quote, ops)
     }
 

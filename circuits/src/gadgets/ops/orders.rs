@@ -184,16 +184,17 @@ impl OrderGadget for Builder {
         let bit = slot_bit(self, enabled, slot);
         let order = selected(self, orders, bit);
         self.assert_equal_if(enabled, order.instrument, terms.instrument);
-        // Lots left on the side's sign cover the trade (so the order is
-        // open and on this side); the price does not cross the limit.
-        let (left_after, room) = match side {
-            Side::Buy => (
-                self.sub(order.qty, terms.qty),
-                self.sub(order.limit, terms.price),
-            ),
+        // The lots left after the fill, signed as the order's; on the side's
+        // sign they are not negative (so the order was open, on this side,
+        // with the traded lots left); the price does not cross the limit.
+        let (rest, left_after, room) = match side {
+            Side::Buy => {
+                let rest = self.sub(order.qty, terms.qty);
+                (rest, rest, self.sub(order.limit, terms.price))
+            }
             Side::Sell => {
-                let sum = self.add(order.qty, terms.qty);
-                (self.neg(sum), self.sub(terms.price, order.limit))
+                let rest = self.add(order.qty, terms.qty);
+                (rest, self.neg(rest), self.sub(terms.price, order.limit))
             }
         };
         self.assert_nonnegative_if(enabled, left_after);
@@ -201,10 +202,6 @@ impl OrderGadget for Builder {
         let time_left = self.sub(order.expiry, terms.now);
         let time_left = self.add_const(time_left, -F::ONE);
         self.assert_nonnegative_if(enabled, time_left);
-        let rest = match side {
-            Side::Buy => self.sub(order.qty, terms.qty),
-            Side::Sell => self.add(order.qty, terms.qty),
-        };
         let zero = self.zero();
         let filled = self.is_equal(rest, zero);
         let open = self.not(filled);

@@ -24,6 +24,7 @@
 
 use super::{check_signed, check_user_account, CancelOrder, Context, PlaceOrder};
 use crate::rules::account::{Account, Order};
+use crate::rules::authorization::{Authorization, Message};
 use crate::rules::error::Violation;
 use crate::rules::units::{ORDER_SLOTS, P_MAX, Q_MAX, TIMESTAMP_MAX};
 
@@ -43,18 +44,34 @@ fn slot_index(account: u32, slot: u32) -> Result<usize, Violation> {
     Ok(slot as usize)
 }
 
+/// What placing and cancelling check first: an existing user account, a
+/// slot it has, and the owner's signature at the account's nonce. Returns
+/// the slot and the account with its nonce counted.
+fn signed_slot_operation(
+    ctx: &Context,
+    account: &Account,
+    (index, slot): (u32, u32),
+    nonce: u64,
+    message: &Message,
+    authorization: Option<&Authorization>,
+) -> Result<(usize, Account), Violation> {
+    check_user_account(ctx, index, account)?;
+    let slot = slot_index(index, slot)?;
+    let mut after = account.clone();
+    after.nonce = check_signed(index, account, nonce, message, authorization)?;
+    Ok((slot, after))
+}
+
 /// Applies a signed order to `account` (the leaf at `op.account`).
 pub fn place_order(
     ctx: &Context,
     op: &PlaceOrder,
     account: &Account,
 ) -> Result<Account, Violation> {
-    check_user_account(ctx, op.account, account)?;
-    let slot = slot_index(op.account, op.slot)?;
-    let mut after = account.clone();
-    after.nonce = check_signed(
-        op.account,
+    let (slot, mut after) = signed_slot_operation(
+        ctx,
         account,
+        (op.account, op.slot),
         op.nonce,
         &op.message(),
         op.authorization.as_ref(),
@@ -99,12 +116,10 @@ pub fn cancel_order(
     op: &CancelOrder,
     account: &Account,
 ) -> Result<Account, Violation> {
-    check_user_account(ctx, op.account, account)?;
-    let slot = slot_index(op.account, op.slot)?;
-    let mut after = account.clone();
-    after.nonce = check_signed(
-        op.account,
+    let (slot, mut after) = signed_slot_operation(
+        ctx,
         account,
+        (op.account, op.slot),
         op.nonce,
         &op.message(),
         op.authorization.as_ref(),
