@@ -278,10 +278,14 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(
         w,
-        "One full chunk of the epoch proven per capacity (a step is one operation); \
-         ops/s = steps / prove time. Rows are a fixed per-chunk part plus one step's rows \
-         per step, and proving time follows the padded power of two, so throughput is best \
-         just below a power of two.\n"
+        "One full chunk of the epoch proven per capacity with the light layout, the one \
+         that proves the signed flow (every operation but liquidation, and a desk of \
+         ceil(5c/8) signature slots for c steps: a trade filling two freshly signed orders \
+         is three steps and two signatures); a step is one operation, ops/s = steps / \
+         prove time. Rows are a fixed per-chunk part plus one step and five eighths of a \
+         desk slot per step, and proving time follows the padded power of two, so \
+         throughput is best just below a power of two. The largest point is the set's own \
+         light circuit.\n"
     );
     let _ = writeln!(
         w,
@@ -290,7 +294,7 @@ pub fn render(report: &Report) -> String {
     for s in &report.sweep {
         let build = s
             .build_s
-            .map_or_else(|| "cached".into(), |b| format!("{b:.1}"));
+            .map_or_else(|| "in the set".into(), |b| format!("{b:.1}"));
         let _ = writeln!(
             w,
             "| {} | {} | 2^{} | {build} | {:.2} | {:.2} |",

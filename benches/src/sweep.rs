@@ -1,14 +1,18 @@
-//! Throughput against chunk size: for each capacity, the chunk circuit is
-//! built and one full chunk of the workload is proven; a chunk of `c`
-//! steps proves `c` operations (a settlement: one holder per step), so its
-//! throughput is `c / prove time`. Rows grow by one step's rows per step
-//! on top of a fixed per-chunk part (market hash, reports, medians, risk
-//! arrays), and the prover's time follows the padded power of two.
+//! Throughput against chunk size: for each capacity, the light chunk
+//! circuit (the layout that proves the signed flow, with a desk of
+//! [`light_desk_slots`] signature slots) is built and one full chunk of
+//! the workload is proven; a chunk of `c` steps proves `c` operations (a
+//! settlement: one holder per step), so its throughput is `c / prove
+//! time`. Rows grow by one step's rows and five eighths of a desk slot per
+//! step on top of a fixed per-chunk part (market hash, sheet commitment,
+//! system write-back), and the prover's time follows the padded power of
+//! two.
 
 use serde::{Deserialize, Serialize};
-use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds};
+use zksettle_circuits::chunk::{light_desk_slots, ChunkCircuit, ChunkParams, OpKinds};
 use zksettle_circuits::gadgets::market::MarketShape;
-use zksettle_prover::assign::chunk_witnesses;
+use zksettle_circuits::rules::Market;
+use zksettle_prover::assign::chunk_witnesses_for;
 
 use crate::timing::timed;
 use crate::workload::AppliedEpoch;
@@ -45,25 +49,45 @@ impl SweepPoint {
     }
 }
 
-/// Builds the chunk circuit of `capacity` steps for `applied`'s market and
-/// proves its first chunk, which must be full.
-pub fn measure(applied: &AppliedEpoch, capacity: usize) -> Result<SweepPoint, BenchError> {
-    let market = applied.before.market();
-    let params = ChunkParams {
+/// The sweep's layout of `capacity` steps for `market`: the light one,
+/// with the desk the signed flow needs.
+pub fn params(market: &Market, capacity: usize) -> ChunkParams {
+    ChunkParams {
         shape: MarketShape::of(market),
         capacity,
-        signatures: zksettle_circuits::chunk::desk_slots(capacity),
-        kinds: OpKinds::ALL,
-    };
-    let (circuit, build_s) = timed(|| ChunkCircuit::build(params));
-    let chunks = chunk_witnesses(&applied.epoch, &applied.witness, capacity)?;
-    let first = chunks
-        .first()
-        .filter(|c| c.steps.len() == capacity)
+        signatures: light_desk_slots(capacity),
+        kinds: OpKinds::LIGHT,
+    }
+}
+
+/// Builds the light chunk circuit of `capacity` steps for `applied`'s
+/// market and proves one full chunk of it ([`prove_full`]).
+pub fn measure(applied: &AppliedEpoch, capacity: usize) -> Result<SweepPoint, BenchError> {
+    let (circuit, build_s) =
+        timed(|| ChunkCircuit::build(params(applied.before.market(), capacity)));
+    prove_full(&circuit, applied, Some(build_s))
+}
+
+/// Proves the first chunk of `applied`, cut for `circuit`'s layout alone,
+/// that fills all its steps (a chunk cut short by its desk, or by an
+/// operation the layout lacks, would overstate the cost of a step).
+pub fn prove_full(
+    circuit: &ChunkCircuit,
+    applied: &AppliedEpoch,
+    build_s: Option<f64>,
+) -> Result<SweepPoint, BenchError> {
+    let capacity = circuit.params.capacity;
+    let chunks = chunk_witnesses_for(&applied.epoch, &applied.witness, &[circuit.params])?;
+    let full = chunks
+        .iter()
+        .find(|c| c.steps.len() == capacity && circuit.params.fits(c))
         .ok_or_else(|| {
-            BenchError::Workload(format!("the epoch does not fill a chunk of {capacity}"))
+            BenchError::Workload(format!(
+                "no chunk of the epoch fills {capacity} steps of the {} layout",
+                circuit.params.layout_name()
+            ))
         })?;
-    let (proof, prove_s) = timed(|| circuit.prove(market, first));
+    let (proof, prove_s) = timed(|| circuit.prove(applied.before.market(), full));
     proof?;
-    Ok(SweepPoint::of(&circuit, Some(build_s), prove_s))
+    Ok(SweepPoint::of(circuit, build_s, prove_s))
 }

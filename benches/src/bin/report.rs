@@ -27,7 +27,7 @@ use zksettle_benches::results::{
 };
 use zksettle_benches::row_cost;
 use zksettle_benches::rows::{rows_per_op, rows_per_step};
-use zksettle_benches::sweep::{self, SweepPoint};
+use zksettle_benches::sweep;
 use zksettle_benches::workload::{AppliedEpoch, History, ACCOUNTS, SEED};
 use zksettle_benches::{memory, plot, targets};
 use zksettle_circuits::chunk::{ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY};
@@ -84,7 +84,7 @@ impl Settings {
                 tree_depth: Some(8),
                 capacity: 4,
                 light_capacity: 5,
-                sweep: vec![2, 4],
+                sweep: vec![2, 5],
                 row_cost_runs: 1,
                 probe_chunks: 2,
                 probe_threads: [1, 2],
@@ -96,7 +96,7 @@ impl Settings {
                 tree_depth: None,
                 capacity: DEFAULT_CAPACITY,
                 light_capacity: LIGHT_CAPACITY,
-                sweep: vec![8, 16, 32, DEFAULT_CAPACITY],
+                sweep: vec![8, 16, 32, LIGHT_CAPACITY],
                 row_cost_runs: 2,
                 probe_chunks: 2,
                 probe_threads: [1, 2],
@@ -276,9 +276,15 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
 
     let mut points = Vec::with_capacity(settings.sweep.len());
     for &capacity in &settings.sweep {
-        let point = if capacity == settings.capacity {
-            let build_s = (!circuits.from_cache).then(|| set.build_ms[0] as f64 / 1000.0);
-            SweepPoint::of(set.universal(), build_s, row_cost.chunk_prove_s)
+        let cached = set
+            .chunks
+            .iter()
+            .find(|c| c.params == sweep::params(market, capacity));
+        let point = if let Some(circuit) = cached {
+            progress.say(format!(
+                "chunk size sweep: proving {capacity} steps with the set's light circuit"
+            ));
+            sweep::prove_full(circuit, &applied, None)?
         } else {
             progress.say(format!(
                 "chunk size sweep: building and proving {capacity} steps"
