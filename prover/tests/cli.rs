@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use zksettle_circuits::rules::encoding::digest_hex;
 use zksettle_circuits::rules::epoch::Epoch;
-use zksettle_circuits::rules::ops::{Deposit, Operation, Trade};
+use zksettle_circuits::rules::ops::Operation;
 use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
 use zksettle_prover::io::write_json;
@@ -84,20 +84,8 @@ fn assert_rejected(output: &Output, out: &Path, needle: &str) {
 
 fn good_ops() -> Vec<Operation> {
     vec![
-        Operation::Deposit(Deposit {
-            account: 5,
-            owner: owner(5),
-            amount: 10 * USD,
-        }),
-        Operation::Trade(Trade {
-            buyer: 3,
-            seller: 4,
-            instrument: 0,
-            qty: 100,
-            price: 2_400 * USD,
-            buyer_order: AUTO_ORDER,
-            seller_order: AUTO_ORDER,
-        }),
+        op::deposit(5, 10 * USD),
+        op::trade(3, 4, 0, 100, 2_400 * USD),
     ]
 }
 

@@ -15,7 +15,6 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use zksettle_circuits::rules::encoding::digest_hex;
-use zksettle_circuits::rules::ops::{Deposit, Operation, Trade};
 use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
 use zksettle_prover::io::write_json;
@@ -123,26 +122,10 @@ fn files(dir: &Path) -> Files {
         account(4, 100_000 * USD, &[]),
     ]);
     let mut ops = vec![
-        Operation::Deposit(Deposit {
-            account: 5,
-            owner: owner(5),
-            amount: 50 * USD,
-        }),
-        Operation::Trade(Trade {
-            buyer: 3,
-            seller: 4,
-            instrument: 0,
-            qty: 10,
-            price: MARKS[0],
-            buyer_order: AUTO_ORDER,
-            seller_order: AUTO_ORDER,
-        }),
+        op::deposit(5, 50 * USD),
+        op::trade(3, 4, 0, 10, MARKS[0]),
         signed_withdraw(3, 1_000 * USD, 0),
-        Operation::Deposit(Deposit {
-            account: 6,
-            owner: owner(6),
-            amount: 70 * USD,
-        }),
+        op::deposit(6, 70 * USD),
         signed_withdraw(4, 2_000 * USD, 0),
     ];
     rest_orders(&market, &mut state, &mut ops);

@@ -18,7 +18,7 @@ use plonky2::field::types::{Field, Field64};
 use proptest::prelude::*;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::rules::encoding::hash;
-use zksettle_circuits::rules::ops::{Operation, Trade};
+use zksettle_circuits::rules::ops::Operation;
 use zksettle_circuits::rules::{Epoch, Market};
 use zksettle_fixtures::builder::op::{deposit, withdraw};
 use zksettle_fixtures::builder::*;
@@ -130,18 +130,7 @@ fn chain() -> &'static History {
     static CHAIN: OnceLock<History> = OnceLock::new();
     CHAIN.get_or_init(|| {
         prove_history(vec![
-            vec![
-                deposit(5, 50 * USD),
-                Operation::Trade(Trade {
-                    buyer: 3,
-                    seller: 4,
-                    instrument: 0,
-                    qty: 10,
-                    price: MARKS[0],
-                    buyer_order: AUTO_ORDER,
-                    seller_order: AUTO_ORDER,
-                }),
-            ],
+            vec![deposit(5, 50 * USD), op::trade(3, 4, 0, 10, MARKS[0])],
             vec![
                 withdraw(4, 2_000 * USD),
                 deposit(6, 70 * USD),

@@ -14,7 +14,7 @@ use zksettle_circuits::chunk::{ChunkParams, OpKinds};
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::RecursionError;
-use zksettle_circuits::rules::ops::{Deposit, Operation, Trade};
+use zksettle_circuits::rules::ops::Operation;
 use zksettle_circuits::rules::{Epoch, Market};
 use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
@@ -50,20 +50,8 @@ fn history() -> History {
         account(4, 100_000 * USD, &[]),
     ]);
     let mut ops = vec![
-        Operation::Deposit(Deposit {
-            account: 5,
-            owner: owner(5),
-            amount: 50 * USD,
-        }),
-        Operation::Trade(Trade {
-            buyer: 3,
-            seller: 4,
-            instrument: 0,
-            qty: 10,
-            price: MARKS[0],
-            buyer_order: AUTO_ORDER,
-            seller_order: AUTO_ORDER,
-        }),
+        op::deposit(5, 50 * USD),
+        op::trade(3, 4, 0, 10, MARKS[0]),
         signed_withdraw(3, 1_000 * USD, 0),
     ];
     rest_orders(&market, &mut genesis_state, &mut ops);
@@ -297,11 +285,7 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     let (market, ledger, epoch) = support::scenario::open_settlement();
     let adversary = Adversary::new(&ledger, &epoch);
     let withdraw = signed_withdraw(7, USD, 0);
-    let deposit = Operation::Deposit(Deposit {
-        account: 7,
-        owner: owner(7),
-        amount: USD,
-    });
+    let deposit = op::deposit(7, USD);
     let settle = Operation::SettleExpiry(SettleExpiry {
         instrument: 6,
         accounts: vec![3, 5],

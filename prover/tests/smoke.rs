@@ -1,4 +1,3 @@
-use zksettle_circuits::rules::ops::{Deposit, Operation, Trade};
 use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
 use zksettle_prover::ledger::Ledger;
@@ -11,20 +10,8 @@ fn deposit_trade_withdraw_round_trip() {
         account(4, 1_000_000 * USD, &[]),
     ]);
     let mut ops = vec![
-        Operation::Deposit(Deposit {
-            account: 5,
-            owner: owner(5),
-            amount: 10 * USD,
-        }),
-        Operation::Trade(Trade {
-            buyer: 3,
-            seller: 4,
-            instrument: 0,
-            qty: 100,
-            price: 2_400 * USD,
-            buyer_order: AUTO_ORDER,
-            seller_order: AUTO_ORDER,
-        }),
+        op::deposit(5, 10 * USD),
+        op::trade(3, 4, 0, 100, 2_400 * USD),
         signed_withdraw(5, 10 * USD, 0),
     ];
     rest_orders(&market, &mut state, &mut ops);

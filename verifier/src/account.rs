@@ -112,6 +112,12 @@ impl Order {
     }
 }
 
+/// The first of `orders` that may take a new order at time `now` (see
+/// [`Order::is_free`]), if any.
+pub fn free_slot(orders: &[Order], now: u64) -> Option<usize> {
+    orders.iter().position(|o| o.is_free(now))
+}
+
 fn no_orders(orders: &[Order; ORDER_SLOTS]) -> bool {
     orders.iter().all(|o| *o == Order::default())
 }

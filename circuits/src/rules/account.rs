@@ -10,6 +10,6 @@
 //! venue's outstanding bad debt. This module re-exports it.
 
 pub use zksettle_verifier::account::{
-    global_leaf_hash, Account, AccountShapeError, Order, Position, PositionError, ACCOUNT_LEAF_LEN,
-    FLAG_UNDER_LIQUIDATION, ORDER_FIELDS,
+    free_slot, global_leaf_hash, Account, AccountShapeError, Order, Position, PositionError,
+    ACCOUNT_LEAF_LEN, FLAG_UNDER_LIQUIDATION, ORDER_FIELDS,
 };

@@ -11,6 +11,7 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use zksettle_circuits::rules::account::free_slot;
 use zksettle_circuits::rules::authorization::{owner_of, user_key_from_seed, Authorization};
 use zksettle_circuits::rules::encoding::Digest;
 use zksettle_circuits::rules::ops::{
@@ -156,7 +157,7 @@ pub fn order_slot(
         }
     }
     let mut nonce = account.nonce;
-    let slot = match account.orders.iter().position(|o| o.is_free(now)) {
+    let slot = match free_slot(&account.orders, now) {
         Some(k) => k as u32,
         None => {
             ops.push(cancel(seed, index, 0, nonce));

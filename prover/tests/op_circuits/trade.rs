@@ -15,6 +15,14 @@ use zksettle_fixtures::builder::*;
 
 use crate::harness::{build, native_step_at, Step, StepCircuit};
 
+/// The terms of [`op::trade`]: both orders rested by [`rest_orders`].
+fn auto_trade(buyer: u32, seller: u32, instrument: u32, qty: i64, price: u64) -> Trade {
+    let Operation::Trade(trade) = op::trade(buyer, seller, instrument, qty, price) else {
+        unreachable!("op::trade makes a trade")
+    };
+    trade
+}
+
 fn circuit(is_buyer: bool) -> StepCircuit<TradeTarget> {
     build(|b, s| {
         let op = TradeTarget {
@@ -69,53 +77,12 @@ fn both_sides_of_accepted_trades_prove_and_tampered_sides_do_not() {
     let buyer_side = circuit(true);
     let seller_side = circuit(false);
     let trades = [
-        (
-            users(),
-            Trade {
-                buyer: 3,
-                seller: 4,
-                instrument: 0,
-                qty: 100,
-                price: 2_400 * USD,
-                buyer_order: AUTO_ORDER,
-                seller_order: AUTO_ORDER,
-            },
-        ), // new slot
-        (
-            users(),
-            Trade {
-                buyer: 3,
-                seller: 4,
-                instrument: 4,
-                qty: 3,
-                price: 150 * USD,
-                buyer_order: AUTO_ORDER,
-                seller_order: AUTO_ORDER,
-            },
-        ), // closes a slot
-        (
-            users(),
-            Trade {
-                buyer: 4,
-                seller: 3,
-                instrument: 2,
-                qty: 2,
-                price: 600 * USD,
-                buyer_order: AUTO_ORDER,
-                seller_order: AUTO_ORDER,
-            },
-        ), // reduces
+        (users(), auto_trade(3, 4, 0, 100, 2_400 * USD)), // new slot
+        (users(), auto_trade(3, 4, 4, 3, 150 * USD)),     // closes a slot
+        (users(), auto_trade(4, 3, 2, 2, 600 * USD)),     // reduces
         (
             vec![account(3, RICH, &[]), account(4, RICH, &[])],
-            Trade {
-                buyer: 3,
-                seller: 4,
-                instrument: 1,
-                qty: Q_MAX,
-                price: 2_300 * USD,
-                buyer_order: AUTO_ORDER,
-                seller_order: AUTO_ORDER,
-            },
+            auto_trade(3, 4, 1, Q_MAX, 2_300 * USD),
         ),
     ];
     for (users, trade) in &trades {
@@ -231,15 +198,7 @@ fn both_sides_of_accepted_trades_prove_and_tampered_sides_do_not() {
 
     // Margin: a buyer with too little cash for the premium, which the ledger rejects.
     let poor = vec![account(3, 2_400 * USD, &[]), account(4, RICH, &[])];
-    let affordable = Trade {
-        buyer: 3,
-        seller: 4,
-        instrument: 0,
-        qty: 100,
-        price: 2_300 * USD,
-        buyer_order: AUTO_ORDER,
-        seller_order: AUTO_ORDER,
-    };
+    let affordable = auto_trade(3, 4, 0, 100, 2_300 * USD);
     let mut step = native_step_at(poor.clone(), 0, Operation::Trade(affordable.clone()), 0);
     assert!(proves(&buyer_side, &step, &affordable));
     // Selling naked puts with the same cash breaks initial margin: build it by hand.
@@ -247,15 +206,7 @@ fn both_sides_of_accepted_trades_prove_and_tampered_sides_do_not() {
         instrument: 1,
         qty: -100,
     }];
-    let sold = Trade {
-        buyer: 4,
-        seller: 3,
-        instrument: 1,
-        qty: 100,
-        price: 2_300 * USD,
-        buyer_order: AUTO_ORDER,
-        seller_order: AUTO_ORDER,
-    };
+    let sold = auto_trade(4, 3, 1, 100, 2_300 * USD);
     let fee = zksettle_circuits::rules::ops::trade_fee(100, 2_300 * USD, BTC, 3, 1_250) as u64;
     step.after.cash = step.before.cash + 2_300 * USD - fee;
     assert!(
