@@ -15,7 +15,8 @@ use zksettle_circuits::rules::account::free_slot;
 use zksettle_circuits::rules::authorization::{owner_of, user_key_from_seed, Authorization};
 use zksettle_circuits::rules::encoding::Digest;
 use zksettle_circuits::rules::ops::{
-    CancelOrder, Deposit, Liquidate, Operation, PlaceOrder, SettleExpiry, Side, Trade, Withdraw,
+    fill_order, CancelOrder, Deposit, Liquidate, Operation, PlaceOrder, SettleExpiry, Side, Trade,
+    Withdraw,
 };
 use zksettle_circuits::rules::units::{BPS, FIRST_USER_ACCOUNT, ORDER_SLOTS, Q_MAX, TICK};
 use zksettle_circuits::rules::{Account, Market, OptionKind, Prices};
@@ -141,19 +142,13 @@ pub fn order_slot(
         Side::Buy => 1,
         Side::Sell => -1,
     };
-    let takes = |o: &zksettle_circuits::rules::account::Order| {
-        o.is_open()
-            && o.instrument == instrument
-            && o.qty * signed >= qty
-            && o.expiry > now
-            && match side {
-                Side::Buy => price <= o.limit,
-                Side::Sell => price >= o.limit,
-            }
-    };
     if reuse {
-        if let Some(k) = account.orders.iter().position(takes) {
-            return k as u32;
+        // The rule book's own fill check: the simulator never names a slot
+        // the ledger would refuse.
+        let takes =
+            |k: &u32| fill_order(index, account, *k, side, (instrument, qty, price), now).is_ok();
+        if let Some(k) = (0..ORDER_SLOTS as u32).find(takes) {
+            return k;
         }
     }
     let mut nonce = account.nonce;
