@@ -27,6 +27,7 @@ pub const SOURCE_DIGEST: &str = env!("ZKSETTLE_CIRCUIT_SOURCE_DIGEST");
 pub mod check;
 pub mod chunk;
 pub mod gadgets;
+pub mod hints;
 pub mod prelude;
 pub mod recursion;
 pub mod rules;

@@ -3,8 +3,21 @@
 //!
 //! Divisions are witnessed: the prover supplies quotient and remainder, the
 //! circuit checks `n = q * d + r` (or `q * d = n + r` for ceilings) with a
-//! range-checked remainder. Numerators must be below 2^62 in magnitude so the
-//! identity cannot wrap around the field.
+//! range-checked remainder and a range-checked quotient. The identity holds
+//! modulo p, so it pins the quotient only while `q * d` cannot wrap:
+//! [`division_is_unique`] is that condition, and every division refuses to
+//! build without it (see [`constrain_division`] for the argument).
+//!
+//! ## Hints and why each is the only one
+//! The operator runs the prover and may replace any witness generator. Each
+//! generator of this module writes a value that its constraints force:
+//! * [`DivisionGenerator`]: `(q, r)` is unique when
+//!   `2^q_bits * d + d < p / 2` ([`constrain_division`]); a second solution
+//!   differs by about `p / d` in `q`, outside the quotient's range.
+//! * [`LessThanGenerator`]: the bit selects which of `b - a - 1` and `a - b`
+//!   must be below 2^62; their sum is `-1`, i.e. `p - 1 > 2^63`, so at most
+//!   one of them can be: the other bit is refused for every `a`, `b`.
+//! * `max` is a selection by that bit, so it is unique too.
 
 use plonky2::field::types::{Field, PrimeField64};
 use plonky2::iop::generator::{GeneratedValues, SimpleGenerator};
@@ -159,6 +172,9 @@ impl FixedGadget for Builder {
             q_bits + 64 - (d.leading_zeros() as usize) < 63,
             "q * d must not wrap"
         );
+        // Unique whatever the bounds: `q * d = n` with `d` invertible mod p
+        // has the one solution `n / d`; the range check only makes it the
+        // integer quotient (`q * d < 2^63 < p` cannot wrap).
         let (q, r) = divide_witness(self, n, d, Rounding::Floor);
         let zero = self.zero();
         self.connect(r, zero);
@@ -198,8 +214,15 @@ enum Rounding {
     Ceil,
 }
 
-/// `n = q*d + r` (floor) or `q*d = n + r` (ceil) with `0 <= r < d` and `-2^q_bits <= q < 2^q_bits`;
-/// `|q*d| + d < p/2` keeps the identity from wrapping.
+/// Whether a division by `d` with a quotient in `[-2^q_bits, 2^q_bits)`
+/// has at most one solution: `2^q_bits * d + d < p / 2`.
+pub const fn division_is_unique(d: u64, q_bits: usize) -> bool {
+    const HALF_P: u128 = (0xFFFF_FFFF_0000_0001u128 - 1) / 2;
+    d > 0 && q_bits <= 61 && (1u128 << q_bits) * (d as u128) + (d as u128) < HALF_P
+}
+
+/// `n = q*d + r` (floor) or `q*d = n + r` (ceil) with `0 <= r < d` and
+/// `-2^q_bits <= q < 2^q_bits`, unique by [`division_is_unique`].
 fn divide(
     builder: &mut Builder,
     n: Target,
@@ -233,6 +256,20 @@ fn divide_witness(
 
 /// The constraint half of [`divide`]: the quotient `q` and remainder `r` are
 /// the only ones allowed for `n / d` under `rounding`.
+///
+/// Uniqueness: let `(q, r)` and `(q', r')` both pass, so
+/// `(q - q') * d + (r - r') = 0 mod p` (the sign of `r` flips for ceilings).
+/// As integers `|q - q'| < 2^(q_bits+1)` and `|r - r'| < d`, so the left
+/// side is below `2^(q_bits+1) * d + d < p` in magnitude
+/// ([`division_is_unique`]): it is 0 as an integer, hence `d` divides
+/// `r - r'`, so `r = r'` and `q = q'`. And the one solution is the honest
+/// one: `q * d + r` lies in `(-p/2, p/2)`, so it equals the signed integer
+/// of `n`. Without the condition a second solution exists at
+/// `q' = q +- (p +- (r - r')) / d` (the soundness review's division hole:
+/// `d = 100`, `q_bits = 58` let the operator shift a margin by ~1.8e17).
+///
+/// # Panics
+/// At build time, for a `(d, q_bits)` that [`division_is_unique`] refuses.
 fn constrain_division(
     builder: &mut Builder,
     n: Target,
@@ -242,7 +279,10 @@ fn constrain_division(
     q_bits: usize,
     rounding: Rounding,
 ) {
-    assert!(d > 0 && q_bits <= 61);
+    assert!(
+        division_is_unique(d, q_bits),
+        "a division by {d} with a {q_bits}-bit quotient can wrap modulo p: its quotient would not be unique"
+    );
     builder.assert_signed_bits(q, q_bits);
     // 0 <= r <= d - 1
     builder.assert_nonnegative(r);
@@ -263,14 +303,15 @@ fn constrain_division(
     }
 }
 
-/// Witnesses the quotient and remainder of a division by a constant.
+/// Witnesses the quotient and remainder of a division by a constant: the
+/// only pair [`constrain_division`] accepts (see its argument).
 #[derive(Debug, Default)]
 pub struct DivisionGenerator {
-    numerator: Target,
-    divisor: u64,
-    ceil: bool,
-    quotient: Target,
-    remainder: Target,
+    pub(crate) numerator: Target,
+    pub(crate) divisor: u64,
+    pub(crate) ceil: bool,
+    pub(crate) quotient: Target,
+    pub(crate) remainder: Target,
 }
 
 impl SimpleGenerator<F, D> for DivisionGenerator {
@@ -319,12 +360,14 @@ impl SimpleGenerator<F, D> for DivisionGenerator {
     }
 }
 
-/// Witnesses `a < b` for signed values.
+/// Witnesses `a < b` for signed values: the only bit `is_lt` accepts (the
+/// other bit requires the negation minus one of an in-range difference to
+/// be below 2^62, impossible as shown in the module doc).
 #[derive(Debug, Default)]
 pub struct LessThanGenerator {
-    a: Target,
-    b: Target,
-    lt: Target,
+    pub(crate) a: Target,
+    pub(crate) b: Target,
+    pub(crate) lt: Target,
 }
 
 impl SimpleGenerator<F, D> for LessThanGenerator {
@@ -370,6 +413,7 @@ mod tests {
     use super::*;
     use crate::gadgets::testing::{builder, provable, prove_and_verify};
     use crate::rules::fixed::{ceil_div, floor_div};
+    use plonky2::field::types::Field64;
 
     /// Proves a one-input circuit built by `gadget` with input `x`.
     fn provable_with(x: i128, gadget: impl Fn(&mut Builder, Target)) -> bool {
@@ -427,8 +471,13 @@ mod tests {
             for d in [1u64, 3, 100, 10_000, 1 << 10] {
                 let mut b = builder();
                 let input = b.add_virtual_target();
-                let floor = b.floor_div_const(input, d, 56);
-                let ceil = b.ceil_div_const(input, d, 56);
+                // The widest quotient a division by d allows.
+                let q_bits = (1..=56)
+                    .rev()
+                    .find(|&bits| division_is_unique(d, bits))
+                    .unwrap();
+                let floor = b.floor_div_const(input, d, q_bits);
+                let ceil = b.ceil_div_const(input, d, q_bits);
                 let (ef, ec) = (
                     b.constant(from_signed(floor_div(n, d.into()))),
                     b.constant(from_signed(ceil_div(n, d.into()))),
@@ -441,6 +490,52 @@ mod tests {
                 prove_and_verify(&data, pw);
             }
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "can wrap modulo p")]
+    fn a_wrapping_division_is_refused_at_build_time() {
+        // The short-option minimum's old bound: d = 100 with 58 bits.
+        let mut b = builder();
+        let n = b.add_virtual_target();
+        b.ceil_div_const(n, 100, 58);
+    }
+
+    #[test]
+    fn the_uniqueness_bound_is_tight_for_every_divisor_in_use() {
+        // 2^q_bits * d + d < p / 2, and one more bit breaks it.
+        for (d, q_bits) in [(100u64, 56usize), (10_000, 49), (1_000_000, 43)] {
+            assert!(division_is_unique(d, q_bits), "{d}, {q_bits}");
+            assert!(!division_is_unique(d, q_bits + 1), "{d}, {}", q_bits + 1);
+        }
+        assert!(!division_is_unique(0, 1));
+        assert!(!division_is_unique(1, 62));
+    }
+
+    #[test]
+    fn a_second_quotient_exists_exactly_when_the_bound_is_broken() {
+        // n = 0 divided by 100, rounded up: besides (0, 0) the pair
+        // (q, r) = (-184467440694145843, 21) satisfies q * 100 = n + r mod p;
+        // its quotient fits 58 bits (the old bound) but not 56.
+        let p = i128::from(F::ORDER);
+        let q = -184_467_440_694_145_843i128;
+        let r = 21i128;
+        assert_eq!((q * 100 - r).rem_euclid(p), 0, "a solution modulo p");
+        assert!(q.abs() < 1 << 58 && q.abs() >= 1 << 56);
+        let attempt = |q_bits: usize| {
+            let mut b = builder();
+            let n = b.zero();
+            let (tq, tr) = (b.add_virtual_target(), b.add_virtual_target());
+            constrain_division(&mut b, n, 100, tq, tr, q_bits, Rounding::Ceil);
+            let data = b.build::<crate::config::C>();
+            let mut pw = PartialWitness::new();
+            pw.set_target(tq, from_signed(q)).unwrap();
+            pw.set_target(tr, from_signed(r)).unwrap();
+            provable(&data, pw)
+        };
+        assert!(!attempt(56), "the new bound refuses it");
+        // The old bound cannot even be built any more.
+        assert!(std::panic::catch_unwind(|| attempt(58)).is_err());
     }
 
     #[test]

@@ -24,6 +24,14 @@ use crate::rules::units::{BPS, Q_SCALE};
 /// Bits bounding a scenario loss, margin or equity in magnitude (all below 2^60).
 pub const MONEY_BITS: usize = 60;
 
+/// Bits of one underlying's short-option minimum `ceil(shorts * som / Q_SCALE)`:
+/// at most 8 slots of under 2^19 short lots (< 2^22) times
+/// `som_per_unit <= S <= 2^40` (`som_bps <= 10^4`) is below 2^62, so the
+/// quotient is non-negative and below 2^55.4. A division by 100 is unique
+/// only up to 56 bits (`fixed::division_is_unique`): the 58 bits used before
+/// let a second quotient ~p/100 away pass, shifting any margin by ~1.8e17.
+pub const SOM_BITS: usize = 56;
+
 /// The linear part of an account's margin.
 #[derive(Clone, Debug)]
 pub struct PortfolioRiskTarget {
@@ -285,7 +293,7 @@ impl MarginGadget for Builder {
                 portfolio.short_calls[u],
             );
             let exposure = self.mul(shorts, table.som_per_unit[u]);
-            soms.push(self.ceil_div_const(exposure, Q_SCALE, MONEY_BITS - 2));
+            soms.push(self.ceil_div_const(exposure, Q_SCALE, SOM_BITS));
         }
         let scan = self.add_many(scans);
         let short_option_minimum = self.add_many(soms);
@@ -347,11 +355,15 @@ fn scan(builder: &mut Builder, losses: &[Target]) -> Target {
     out
 }
 
-/// Witnesses the sign bit of a quantity.
+/// Witnesses the sign bit of a quantity for `long_short`. The only bit
+/// allowed (for `|qty| < 2^20`): the wrong one makes `long = qty < 0` or
+/// `short = -qty < 0`, so `short * 2^21 + long` is a negative integer of
+/// magnitude below 2^41, a field element above 2^62 that the range check
+/// refuses; for `qty = 0` both bits give the same `long` and `short`.
 #[derive(Debug, Default)]
 pub struct SignGenerator {
-    qty: Target,
-    is_long: Target,
+    pub(crate) qty: Target,
+    pub(crate) is_long: Target,
 }
 
 impl SimpleGenerator<F, D> for SignGenerator {
@@ -385,11 +397,16 @@ impl SimpleGenerator<F, D> for SignGenerator {
     }
 }
 
-/// Witnesses `max(0, max losses)`.
+/// Witnesses `max(0, max losses)` for `scan`. The only value allowed: the
+/// losses are below 2^61 in magnitude (per-lot losses under 2^37 times
+/// under 2^22 lots), so `out - loss_j < 2^62` says `out >= loss_j` as
+/// integers; `out` is in `[0, 2^59)`; and `out * prod(out - loss_j) = 0`
+/// (a product in a field) says `out` is 0 or one of the losses. So `out` is
+/// at least every loss and 0 and equal to one of them: the maximum.
 #[derive(Debug, Default)]
 pub struct ScanGenerator {
-    losses: Vec<Target>,
-    out: Target,
+    pub(crate) losses: Vec<Target>,
+    pub(crate) out: Target,
 }
 
 impl SimpleGenerator<F, D> for ScanGenerator {

@@ -266,11 +266,15 @@ fn median(builder: &mut Builder, values: &[Target]) -> Target {
     sorted[values.len() / 2]
 }
 
-/// Witnesses the sorted copy of a few values.
+/// Witnesses the sorted copy of a few values for `median`. The only copy
+/// allowed: consecutive entries are range-checked ascending (all below
+/// 2^41), and the first `n` power sums equal the inputs', which fixes the
+/// multiset (Newton's identities determine the elementary symmetric
+/// polynomials since `n! < p`): a multiset has one ascending order.
 #[derive(Debug, Default)]
 pub struct SortGenerator {
-    values: Vec<Target>,
-    sorted: Vec<Target>,
+    pub(crate) values: Vec<Target>,
+    pub(crate) sorted: Vec<Target>,
 }
 
 impl SimpleGenerator<F, D> for SortGenerator {

@@ -185,11 +185,14 @@ impl<F: RichField + Extendable<D>, const D: usize> PackedEvaluableBase<F, D> for
     }
 }
 
-/// Splits one value of a [`RangeCheckGate`] into its base-4 limbs.
+/// Splits one value of a [`RangeCheckGate`] into its base-4 limbs. The only
+/// limbs allowed: each is in {0, 1, 2, 3} and their weighted sum is below
+/// `4^31 = 2^62 < p`, so it equals the value as an integer, whose base-4
+/// digits are unique (and a value of 2^62 or more has none).
 #[derive(Debug, Default)]
 pub struct LimbGenerator {
-    row: usize,
-    op: usize,
+    pub(crate) row: usize,
+    pub(crate) op: usize,
 }
 
 impl<F: RichField + Extendable<D>, const D: usize> SimpleGenerator<F, D> for LimbGenerator {

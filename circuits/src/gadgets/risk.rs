@@ -30,6 +30,10 @@ use crate::rules::units::{BPS, Q_SCALE, TICK};
 pub const PRICE_BITS: usize = 40;
 /// Bits bounding a shocked spot or a per-unit loss (below 6 * 2^40).
 pub const LOSS_BITS: usize = 43;
+/// Bits of a shocked spot in ticks: `S * move / 10^6 <= 2^40 / 20 < 2^36`.
+pub const SHOCK_TICK_BITS: usize = 36;
+/// Bits of a weighted loss per lot: `2^43 * 10^4 / 10^6 < 2^37`.
+pub const WEIGHTED_LOSS_BITS: usize = 37;
 
 /// One instrument's row of the risk arrays.
 #[derive(Clone, Debug)]
@@ -109,7 +113,10 @@ impl RiskGadget for Builder {
     fn shocked_spot(&mut self, spot: Target, move_bps: Target, moves_down: BoolTarget) -> Target {
         // floor/ceil to the tick of S*m/10^4 is 100 * floor/ceil(S*m / 10^6).
         let exact = self.mul(spot, move_bps);
-        let (floor, remainder) = self.div_rem_const(exact, BPS * TICK, PRICE_BITS + 4);
+        // S <= P_MAX = 2^40 and move <= MAX_MOVE_BPS = 5 * 10^4, so the
+        // quotient S * move / 10^6 is at most 2^40 / 20 < 2^36 (a 44-bit
+        // quotient would let `q * 10^6` wrap: two solutions).
+        let (floor, remainder) = self.div_rem_const(exact, BPS * TICK, SHOCK_TICK_BITS);
         let inexact = self.is_nonzero(remainder);
         let moves_up = self.not(moves_down);
         let round_up = self.and(inexact, moves_up);
@@ -124,8 +131,10 @@ impl RiskGadget for Builder {
     }
 
     fn weighted_loss_per_lot(&mut self, loss_per_unit: Target, weight_bps: Target) -> Target {
+        // |loss| < 2^43 (LOSS_BITS) and weight <= 10^4: the quotient is
+        // below 2^43 / 100 < 2^37.
         let weighted = self.mul(loss_per_unit, weight_bps);
-        self.ceil_div_const(weighted, BPS * Q_SCALE, LOSS_BITS)
+        self.ceil_div_const(weighted, BPS * Q_SCALE, WEIGHTED_LOSS_BITS)
     }
 
     fn risk_arrays(&mut self, market: &MarketTarget, prices: &PricesTarget) -> RiskTableTarget {
@@ -249,13 +258,16 @@ impl RowAccess for Builder {
 }
 
 /// Copies the row at `index` of the table into `out` (the lookup's witness).
+/// The only row allowed: `out` must hash to the first two elements of the
+/// row digest stored at `index` (random access into the table's digests),
+/// so another row would be a 128-bit second preimage of Poseidon.
 #[derive(Debug, Default)]
 pub struct RowLookupGenerator {
-    index: Target,
-    table: Arc<Vec<Vec<Target>>>,
+    pub(crate) index: Target,
+    pub(crate) table: Arc<Vec<Vec<Target>>>,
     /// Targets set only once every row is known (the table commitment).
-    ready: Vec<Target>,
-    out: Vec<Target>,
+    pub(crate) ready: Vec<Target>,
+    pub(crate) out: Vec<Target>,
 }
 
 impl SimpleGenerator<F, D> for RowLookupGenerator {

@@ -24,6 +24,7 @@ mod support;
 
 mod common;
 mod exploits;
+mod hints;
 mod mutations;
 mod oracle_quorum;
 mod orders;

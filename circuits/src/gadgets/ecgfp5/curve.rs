@@ -401,12 +401,15 @@ impl CurveGadget for Builder {
 
 /// Witnesses x (the native decoding of w) and r = sqrt(x b) for
 /// [`CurveGadget::point_decode`]; zeros if w does not decode (the
-/// constraints then fail).
+/// constraints then fail). x is the only value allowed: it is a root of
+/// `x^2 - x (w^2 - a) + b`, whose two roots multiply to `b`, a non-square,
+/// so exactly one is a non-square, and `x b = r^2` demands that one. `r`
+/// may be either square root, but nothing but `r^2` reads it.
 #[derive(Debug, Default)]
 pub struct PointDecodeGenerator {
-    w: Gfp5Target,
-    x: Gfp5Target,
-    r: Gfp5Target,
+    pub(crate) w: Gfp5Target,
+    pub(crate) x: Gfp5Target,
+    pub(crate) r: Gfp5Target,
 }
 
 impl SimpleGenerator<F, D> for PointDecodeGenerator {

@@ -304,11 +304,13 @@ fn inverse_or_zero(x: Gfp5) -> Gfp5 {
     x.try_inverse().unwrap_or(Gfp5::ZERO)
 }
 
-/// Witnesses the inverse for [`Gfp5Gadget::gfp5_inverse`].
+/// Witnesses the inverse for [`Gfp5Gadget::gfp5_inverse`]: the multiply-add
+/// row states `x * inverse = 1` in the field GF(p^5), which has one
+/// solution for `x != 0` and none for 0.
 #[derive(Debug, Default)]
 pub struct Gfp5InverseGenerator {
-    x: Gfp5Target,
-    inverse: Gfp5Target,
+    pub(crate) x: Gfp5Target,
+    pub(crate) inverse: Gfp5Target,
 }
 
 impl SimpleGenerator<F, D> for Gfp5InverseGenerator {

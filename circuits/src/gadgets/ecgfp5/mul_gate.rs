@@ -231,7 +231,8 @@ impl<F: RichField + Extendable<D>, const D: usize> PackedEvaluableBase<F, D> for
     }
 }
 
-/// Computes op `op`'s `c = a * b + d` of a [`Gfp5MulAddGate`] at `row`.
+/// Computes op `op`'s `c = a * b + d` of a [`Gfp5MulAddGate`] at `row`: the
+/// gate's constraint is that equation, so `c` is the only value allowed.
 #[derive(Debug, Default)]
 pub struct Gfp5MulAddGenerator {
     row: usize,

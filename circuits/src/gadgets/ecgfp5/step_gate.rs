@@ -507,6 +507,9 @@ impl PackedEvaluableBase<F, D> for CurveStepGate {
 }
 
 /// Fills a [`CurveStepGate`] row from its inputs (`acc_in`, Q, the bits).
+/// Every wire it writes is fixed by the gate's constraints from the inputs
+/// (each intermediate is defined by one constraint `wire = f(earlier wires)`),
+/// so no other value can be written.
 #[derive(Debug)]
 pub struct CurveStepGenerator {
     row: usize,

@@ -31,6 +31,10 @@ use crate::gadgets::risk::{RiskGadget, RiskRowTarget, RiskTableTarget, PRICE_BIT
 use crate::gadgets::Builder;
 use crate::rules::units::{BPS, FIRST_USER_ACCOUNT, P_MAX, Q_MAX, Q_SCALE, TICK};
 
+/// Bits of a trade's fee per side: `ceil(qty * per_unit / Q_SCALE)` with
+/// `qty < 2^19` and `per_unit <= 2^40` is below 2^52.4.
+pub const FEE_BITS: usize = 53;
+
 /// The fields of a trade.
 #[derive(Clone, Copy, Debug)]
 pub struct TradeTarget {
@@ -160,7 +164,10 @@ impl TradeGadget for Builder {
         let spot_lower = self.is_lt(spot_fee, price_fee, PRICE_BITS + 1);
         let per_unit = self.select(spot_lower, spot_fee, price_fee);
         let fee_total = self.mul(op.qty, per_unit);
-        let fee = self.ceil_div_const(fee_total, Q_SCALE, 60);
+        // qty < 2^19 lots times a per-unit fee <= S * fee_bps / 10^4 <= 2^40
+        // is below 2^59: the fee per Q_SCALE is below 2^52.4 (and a 53-bit
+        // quotient keeps the division unique).
+        let fee = self.ceil_div_const(fee_total, Q_SCALE, FEE_BITS);
         TradeTerms {
             notional,
             fee,
