@@ -8,7 +8,7 @@
 //! therefore be the only one its constraints allow. For each generator kind
 //! of our circuits, [`HintKind`] names it, states the argument why its
 //! output is unique (written out beside the generator itself), and
-//! [`alternatives`] lists the outputs a cheating generator would try: those
+//! `alternatives` lists the outputs a cheating generator would try: those
 //! its local constraints would admit if they were any weaker (for a
 //! division `q +- (p +- (r - r'))/d` with the matching remainder, for a
 //! comparison the flipped bit, for a maximum every other candidate, for a
@@ -161,7 +161,7 @@ impl HintKind {
 pub struct Cheat {
     /// The generator kind.
     pub kind: HintKind,
-    /// Which alternative of [`alternatives`] each corrupted generator writes
+    /// Which alternative of `alternatives` each corrupted generator writes
     /// (a generator with fewer alternatives writes its honest values).
     pub alternative: usize,
     /// Only the `k`-th generator of the kind (in the circuit's generator
@@ -500,7 +500,7 @@ fn honest_gfp5(honest: &[(Target, F)], targets: [Target; 5]) -> crate::rules::ec
 }
 
 /// A generator that runs the honest one and writes one of its
-/// [`alternatives`] instead (the honest values if it has fewer).
+/// `alternatives` instead (the honest values if it has fewer).
 #[derive(Debug)]
 struct Cheating {
     honest: Arc<WitnessGeneratorRef<F, D>>,

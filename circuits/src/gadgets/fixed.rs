@@ -6,13 +6,13 @@
 //! range-checked remainder and a range-checked quotient. The identity holds
 //! modulo p, so it pins the quotient only while `q * d` cannot wrap:
 //! [`division_is_unique`] is that condition, and every division refuses to
-//! build without it (see [`constrain_division`] for the argument).
+//! build without it (see `constrain_division` for the argument).
 //!
 //! ## Hints and why each is the only one
 //! The operator runs the prover and may replace any witness generator. Each
 //! generator of this module writes a value that its constraints force:
 //! * [`DivisionGenerator`]: `(q, r)` is unique when
-//!   `2^q_bits * d + d < p / 2` ([`constrain_division`]); a second solution
+//!   `2^q_bits * d + d < p / 2` (`constrain_division`); a second solution
 //!   differs by about `p / d` in `q`, outside the quotient's range.
 //! * [`LessThanGenerator`]: the bit selects which of `b - a - 1` and `a - b`
 //!   must be below 2^62; their sum is `-1`, i.e. `p - 1 > 2^63`, so at most
@@ -304,7 +304,7 @@ fn constrain_division(
 }
 
 /// Witnesses the quotient and remainder of a division by a constant: the
-/// only pair [`constrain_division`] accepts (see its argument).
+/// only pair `constrain_division` accepts (see its argument).
 #[derive(Debug, Default)]
 pub struct DivisionGenerator {
     pub(crate) numerator: Target,
