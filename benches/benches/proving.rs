@@ -19,7 +19,7 @@ use zksettle_circuits::recursion::Proof;
 use zksettle_prover::assign::{chunk_witnesses, prelude_witness};
 use zksettle_prover::circuit_cache::load_or_build;
 use zksettle_prover::export::final_verifier_bytes;
-use zksettle_verifier::{verify_proof, Anchor, ProofKind, Verifier};
+use zksettle_verifier::{verify_proof, Anchor, Freshness, ProofKind, Verifier};
 
 const DEPTH: u32 = 8;
 /// Capacities of the chunk benches; the recursion benches use the first.
@@ -129,7 +129,15 @@ fn recursion(c: &mut Criterion) {
     let bytes = final_proof.to_bytes();
     group.bench_function("light_verify_final", |b| {
         b.iter(|| {
-            verify_proof(&verifier, &bytes, &trusted, &anchor, &attestations).expect("verifies")
+            verify_proof(
+                &verifier,
+                &bytes,
+                &trusted,
+                &anchor,
+                &attestations,
+                Freshness::Unchecked,
+            )
+            .expect("verifies")
         })
     });
     group.finish();

@@ -27,7 +27,7 @@ use zksettle_prover::export::{attestation, final_verifier_bytes, trusted};
 use zksettle_prover::pipeline::job::{settle_epoch, StageTimes};
 use zksettle_prover::pipeline::{prove_epoch, Stage};
 use zksettle_verifier::{
-    verify_proof, Anchor, Attestation, ProofKind, Trusted, Verifier, EMPTY_HISTORY,
+    verify_proof, Anchor, Attestation, Freshness, ProofKind, Trusted, Verifier, EMPTY_HISTORY,
 };
 
 use crate::timing::{median_secs, timed};
@@ -174,14 +174,29 @@ fn light_verify(
     let anchor = Anchor::genesis(&trusted);
     let attestations = [attestation];
     let bytes = final_proof.to_bytes();
-    let finalized = verify_proof(&verifier, &bytes, &trusted, &anchor, &attestations)?;
+    let finalized = verify_proof(
+        &verifier,
+        &bytes,
+        &trusted,
+        &anchor,
+        &attestations,
+        Freshness::Unchecked,
+    )?;
     if finalized.new_root != applied.after.root() {
         return Err(BenchError::Workload(
             "the light verifier finalises another root than the ledger's".into(),
         ));
     }
     let secs = median_secs(VERIFY_RUNS, || {
-        verify_proof(&verifier, &bytes, &trusted, &anchor, &attestations).map(drop)
+        verify_proof(
+            &verifier,
+            &bytes,
+            &trusted,
+            &anchor,
+            &attestations,
+            Freshness::Unchecked,
+        )
+        .map(drop)
     })?;
     Ok(secs)
 }

@@ -370,3 +370,43 @@ fn keygen_rejects_a_zero_or_out_of_range_secret() {
         assert!(output.stdout.is_empty());
     }
 }
+
+/// `zksettle verify` and `verify-account` with arguments that cannot work:
+/// a usage error (exit 2) before any file is read. (The refusals of real
+/// proofs, `--max-age` and the tree depth included, are in
+/// `light_verifier.rs`, which proves a chain.)
+fn usage_error(args: &[&str], needle: &str) {
+    let output = zksettle(args);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(text.contains(needle), "{needle:?} not in: {text}");
+}
+
+#[test]
+fn verify_now_without_max_age_is_a_usage_error() {
+    let f = files(good_ops());
+    let s = |p: &Path| p.to_str().unwrap().to_owned();
+    let base = [
+        "verify",
+        "--market",
+        &s(&f.market),
+        "--genesis-root",
+        "0x00",
+        "--proof",
+        "absent.proof",
+    ];
+    usage_error(&[&base[..], &["--now", "1767225600"]].concat(), "--max-age");
+    usage_error(&[&base[..], &["--max-age=-5"]].concat(), "--max-age");
+    usage_error(
+        &[&base[..], &["--max-age", "an hour"]].concat(),
+        "--max-age",
+    );
+}
+
+#[test]
+fn verify_account_needs_the_market_for_its_tree_depth() {
+    usage_error(
+        &["verify-account", "--root", "0x00", "--proof", "absent.json"],
+        "--market",
+    );
+}

@@ -29,8 +29,8 @@ use zksettle_prover::pipeline::job::prove_epoch_to;
 use zksettle_verifier::config::F;
 use zksettle_verifier::hex::digest_hex;
 use zksettle_verifier::{
-    verify_proof, Anchor, Attestation, AttestationFault, Digest, Finalized, LightClient, ProofKind,
-    Trusted, Verifier, VerifyError,
+    verify_proof, Anchor, Attestation, AttestationFault, Digest, Finalized, Freshness, LightClient,
+    ProofKind, Trusted, Verifier, VerifyError, DEFAULT_CLOCK_SKEW,
 };
 
 /// A proven history, as `zksettle prove` leaves it in its directory.
@@ -169,6 +169,7 @@ fn from_genesis(proof: &[u8], epochs: &[usize]) -> Result<Finalized, VerifyError
         &trusted,
         &Anchor::genesis(&trusted),
         &attestations,
+        Freshness::Unchecked,
     )
 }
 
@@ -209,6 +210,7 @@ fn every_epoch_is_final_from_genesis_with_every_attestation_up_to_it() {
             &trusted,
             &Anchor::genesis(&trusted),
             &c.attestations,
+            Freshness::Unchecked,
         )
         .unwrap();
     assert_eq!(finalized, c.finalized[2]);
@@ -238,7 +240,8 @@ fn a_fresh_client_needs_every_attestation_in_order() {
         missing(&[1, 2, 3, 3]),
         VerifyError::UnexpectedAttestation {
             epoch: 3,
-            expected: 4
+            expected: 4,
+            last: 3
         }
     ));
     assert!(matches!(
@@ -249,7 +252,8 @@ fn a_fresh_client_needs_every_attestation_in_order() {
         missing(&[1, 1, 2, 3]),
         VerifyError::UnexpectedAttestation {
             epoch: 1,
-            expected: 2
+            expected: 2,
+            last: 3
         }
     ));
 }
@@ -260,27 +264,43 @@ fn a_light_client_follows_jumps_and_never_goes_back() {
     let trusted = trusted_values();
     let mut client = LightClient::new(verifier(), trusted.clone());
     client
-        .advance(&c.final_proofs[0], &c.attestations[..1])
+        .advance(
+            &c.final_proofs[0],
+            &c.attestations[..1],
+            Freshness::Unchecked,
+        )
         .unwrap();
     // Epoch 2 is skipped: epoch 3 comes with the attestations of 2 and 3.
     let finalized = client
-        .advance(&c.final_proofs[2], &c.attestations[1..])
+        .advance(
+            &c.final_proofs[2],
+            &c.attestations[1..],
+            Freshness::Unchecked,
+        )
         .unwrap();
     assert_eq!(finalized, &c.finalized[2]);
     for (k, proof) in c.final_proofs.iter().enumerate() {
         assert!(matches!(
-            client.advance(proof, &c.attestations[k..]),
+            client.advance(proof, &c.attestations[k..], Freshness::Unchecked),
             Err(VerifyError::StaleEpoch { finalized: 3, .. })
         ));
     }
     // Resumed from its finalized epoch 1, a client needs epochs 2 and 3.
     let mut resumed = LightClient::resume(verifier(), trusted, Some(c.finalized[0].clone()));
     assert!(matches!(
-        resumed.advance(&c.final_proofs[2], &c.attestations[2..]),
+        resumed.advance(
+            &c.final_proofs[2],
+            &c.attestations[2..],
+            Freshness::Unchecked
+        ),
         Err(VerifyError::MissingAttestation { epoch: 2, .. })
     ));
     resumed
-        .advance(&c.final_proofs[2], &c.attestations[1..])
+        .advance(
+            &c.final_proofs[2],
+            &c.attestations[1..],
+            Freshness::Unchecked,
+        )
         .unwrap();
 }
 
@@ -295,9 +315,15 @@ fn a_jump_over_epochs_from_another_history_is_a_fork() {
     let trusted = trusted_values();
     assert_ne!(c.roots[0], f.roots[0], "the fork's epoch 1 ends elsewhere");
     let mut client = LightClient::new(verifier(), trusted.clone());
-    client.advance(&f.final_proofs[0], &f.attestations).unwrap();
+    client
+        .advance(&f.final_proofs[0], &f.attestations, Freshness::Unchecked)
+        .unwrap();
     assert!(matches!(
-        client.advance(&c.final_proofs[2], &c.attestations[1..]),
+        client.advance(
+            &c.final_proofs[2],
+            &c.attestations[1..],
+            Freshness::Unchecked
+        ),
         Err(VerifyError::Fork { epoch: 2, .. })
     ));
     let mut relabelled = c.attestations[1].clone();
@@ -305,7 +331,7 @@ fn a_jump_over_epochs_from_another_history_is_a_fork() {
     relabelled.history_before = f.finalized[0].history;
     let forged = [relabelled.clone(), c.attestations[2].clone()];
     assert!(matches!(
-        client.advance(&c.final_proofs[2], &forged),
+        client.advance(&c.final_proofs[2], &forged, Freshness::Unchecked),
         Err(VerifyError::Fork { .. })
     ));
     let kept_root_only = Anchor {
@@ -314,7 +340,14 @@ fn a_jump_over_epochs_from_another_history_is_a_fork() {
         history: None,
     };
     assert!(matches!(
-        verify_proof(&verifier(), last(), &trusted, &kept_root_only, &forged),
+        verify_proof(
+            &verifier(),
+            last(),
+            &trusted,
+            &kept_root_only,
+            &forged,
+            Freshness::Unchecked
+        ),
         Err(VerifyError::Fork { .. })
     ));
     // The fork's own history is accepted by the same client.
@@ -323,7 +356,120 @@ fn a_jump_over_epochs_from_another_history_is_a_fork() {
         root: c.roots[0],
         history: None,
     };
-    verify_proof(&verifier(), last(), &trusted, &honest, &c.attestations[1..]).unwrap();
+    verify_proof(
+        &verifier(),
+        last(),
+        &trusted,
+        &honest,
+        &c.attestations[1..],
+        Freshness::Unchecked,
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_proof_older_than_the_clients_max_age_is_refused_by_its_clock() {
+    let c = chain();
+    let trusted = trusted_values();
+    let stamp = c.finalized[2].timestamp;
+    let check = |freshness| {
+        verify_proof(
+            &verifier(),
+            last(),
+            &trusted,
+            &Anchor::genesis(&trusted),
+            &[],
+            freshness,
+        )
+    };
+    // Within the max age, up to its edge: accepted.
+    for now in [stamp, stamp + 600, stamp + 3_600] {
+        assert_eq!(
+            check(Freshness::within(now, 3_600)).unwrap(),
+            c.finalized[2]
+        );
+    }
+    // Older by the client's clock: refused, naming both times.
+    let err = check(Freshness::within(stamp + 3_601, 3_600)).unwrap_err();
+    assert_eq!(
+        err,
+        VerifyError::StaleTimestamp {
+            timestamp: stamp,
+            now: stamp + 3_601,
+            max_age: 3_600
+        }
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains(&stamp.to_string()) && message.contains(&(stamp + 3_601).to_string()),
+        "{message}"
+    );
+    // Stamped ahead of the client's clock by more than the skew.
+    let early = stamp - DEFAULT_CLOCK_SKEW - 1;
+    assert_eq!(
+        check(Freshness::within(early, 3_600)),
+        Err(VerifyError::FutureTimestamp {
+            timestamp: stamp,
+            now: early,
+            max_skew: DEFAULT_CLOCK_SKEW
+        })
+    );
+    assert!(check(Freshness::within(early + 1, 3_600)).is_ok());
+    // A light client refusing a stale proof stays where it was.
+    let mut client = LightClient::new(verifier(), trusted.clone());
+    let first = c.finalized[0].timestamp;
+    client
+        .advance(&c.final_proofs[0], &[], Freshness::within(first + 10, 60))
+        .unwrap();
+    assert!(matches!(
+        client.advance(
+            &c.final_proofs[2],
+            &c.attestations[1..],
+            Freshness::within(stamp + 61, 60)
+        ),
+        Err(VerifyError::StaleTimestamp { .. })
+    ));
+    assert_eq!(client.finalized(), Some(&c.finalized[0]));
+    client
+        .advance(
+            &c.final_proofs[2],
+            &c.attestations[1..],
+            Freshness::within(stamp + 60, 60),
+        )
+        .unwrap();
+}
+
+#[test]
+fn an_attestation_after_the_proofs_epoch_is_unexpected_not_a_fork() {
+    let c = chain();
+    let beyond = VerifyError::UnexpectedAttestation {
+        epoch: 3,
+        expected: 3,
+        last: 2,
+    };
+    assert_eq!(
+        from_genesis(&c.final_proofs[1], &[1, 2, 3]),
+        Err(beyond.clone())
+    );
+    let mut client =
+        LightClient::resume(verifier(), trusted_values(), Some(c.finalized[0].clone()));
+    assert_eq!(
+        client
+            .advance(
+                &c.final_proofs[1],
+                &c.attestations[1..],
+                Freshness::Unchecked
+            )
+            .map(|f| f.epoch),
+        Err(beyond)
+    );
+    client
+        .advance(
+            &c.final_proofs[1],
+            &c.attestations[1..2],
+            Freshness::Unchecked,
+        )
+        .unwrap();
 }
 
 #[test]
@@ -411,6 +557,7 @@ fn wrong_trusted_values_are_rejected() {
             trusted,
             &Anchor::genesis(trusted),
             &c.attestations,
+            Freshness::Unchecked,
         )
     };
     let mut other_terms = trusted_values();
@@ -463,6 +610,7 @@ fn forged_duplicated_missing_or_foreign_reports_are_rejected() {
             &trusted,
             &Anchor::genesis(&trusted),
             &attestations,
+            Freshness::Unchecked,
         )
         .unwrap_err()
     };
@@ -593,7 +741,7 @@ proptest! {
             attestations[epoch] = parsed;
             let trusted = trusted_values();
             let result = verify_proof(
-                &verifier(), last(), &trusted, &Anchor::genesis(&trusted), &attestations,
+                &verifier(), last(), &trusted, &Anchor::genesis(&trusted), &attestations, Freshness::Unchecked,
             );
             prop_assert!(result.is_err());
         }
@@ -783,6 +931,40 @@ fn zksettle_verify_needs_the_attestations_since_the_finalized_epoch() {
 }
 
 #[test]
+fn zksettle_verify_max_age_refuses_a_proof_older_than_now_minus_max_age() {
+    let stamp = chain().finalized[2].timestamp;
+    let bound = |now: u64, max_age: u64| {
+        vec![
+            "--max-age".to_string(),
+            max_age.to_string(),
+            "--now".into(),
+            now.to_string(),
+        ]
+    };
+    let line = accepted(&verify_cli(&final3(), &bound(stamp + 600, 3_600)));
+    assert_eq!(line["timestamp"], stamp);
+    let old = verify_cli(&final3(), &bound(stamp + 7_200, 3_600));
+    refused(
+        &old,
+        &format!(
+            "the proof's epoch timestamp {stamp} is more than 3600 s before now {}",
+            stamp + 7_200
+        ),
+    );
+    refused(&old, "final-0003.proof");
+    refused(
+        &verify_cli(&final3(), &bound(stamp - 3_600, 3_600)),
+        &format!(
+            "the proof's epoch timestamp {stamp} is more than 60 s after now {}",
+            stamp - 3_600
+        ),
+    );
+    // Without --now, the system clock (some time after the fixtures' epochs).
+    let any_age = vec!["--max-age".to_string(), u64::MAX.to_string()];
+    accepted(&verify_cli(&final3(), &any_age));
+}
+
+#[test]
 fn zksettle_verify_checks_the_published_epoch_file() {
     let dir = chain().dir.path();
     let mut args = attest(&[1, 2, 3]);
@@ -850,6 +1032,8 @@ fn account_proofs_round_trip_and_refuse_tampering() {
     let check = |path: &Path| {
         zksettle(&[
             "verify-account",
+            "--market",
+            &file(dir, "market.json"),
             "--root",
             &root,
             "--proof",
@@ -887,6 +1071,28 @@ fn account_proofs_round_trip_and_refuse_tampering() {
     refused(
         &tampered(&|p| p["index"] = 4.into(), "index.json"),
         "reaches",
+    );
+    // One sibling per level of the market's depth-8 tree, no fewer or more.
+    refused(
+        &tampered(
+            &|p| {
+                p["siblings"].as_array_mut().unwrap().pop();
+            },
+            "short.json",
+        ),
+        "the path has 7 siblings, the market's tree has depth 8",
+    );
+    refused(
+        &tampered(
+            &|p| {
+                p["siblings"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(sibling.clone().into());
+            },
+            "long.json",
+        ),
+        "the path has 9 siblings, the market's tree has depth 8",
     );
     // Another root than the trusted one.
     proof["root"] = digest_hex(&c.roots[1]).into();

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use zksettle_verifier::hex::parse_digest;
-use zksettle_verifier::{Attestation, LightClient, ProofKind, Trusted, Verifier};
+use zksettle_verifier::{Attestation, Freshness, LightClient, ProofKind, Trusted, Verifier};
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
@@ -57,8 +57,16 @@ fn follow(dir: &Path, verifier_data: Option<(&Path, &str)>) -> Result<(), String
         let attestation = Attestation::from_json(&read(&attest_path)?)
             .map_err(|e| format!("{}: {e}", attest_path.display()))?;
         let clock = Instant::now();
+        // The demo's epochs are stamped at simulated times: no age bound. A
+        // client acting on live state passes `Freshness::within(now,
+        // max_age)` with its own clock, since the operator picks the
+        // timestamp.
         let finalized = client
-            .advance(&proof, std::slice::from_ref(&attestation))
+            .advance(
+                &proof,
+                std::slice::from_ref(&attestation),
+                Freshness::Unchecked,
+            )
             .map_err(|e| format!("{}: {e}", proof_path.display()))?;
         let ms = clock.elapsed().as_secs_f64() * 1e3;
         println!(

@@ -399,6 +399,16 @@ pub enum AccountProofError {
         /// The root the caller trusts.
         trusted_root: alloc::string::String,
     },
+    /// The path has not one sibling per level of the market's tree: a
+    /// shorter path would show an inner node as a leaf, a longer one a leaf
+    /// of another tree.
+    #[error("the path has {siblings} siblings, the market's tree has depth {tree_depth}")]
+    WrongDepth {
+        /// Siblings in the proof.
+        siblings: usize,
+        /// The market's tree depth (one sibling per level).
+        tree_depth: u32,
+    },
     /// The path has no levels or more than [`MAX_TREE_DEPTH`], or the index
     /// is beyond the tree it describes.
     #[error("leaf {index} is not a leaf of a tree of depth {depth}")]
@@ -443,9 +453,16 @@ impl AccountProof {
 }
 
 /// Checks that `proof` shows its account at its index under `root` (a root
-/// the caller finalized, e.g. with [`crate::LightClient`]) and returns the
-/// account: its owner, cash, flags and positions in that state.
-pub fn verify_account(root: &Digest, proof: &AccountProof) -> Result<Account, AccountProofError> {
+/// the caller finalized, e.g. with [`crate::LightClient`]) in the account
+/// tree of a market of depth `tree_depth` (the market's `tree_depth`, part
+/// of its terms: the tree holds `2^tree_depth` leaves), and returns the
+/// account: its owner, cash, flags and positions in that state. A path of
+/// another length is [`AccountProofError::WrongDepth`].
+pub fn verify_account(
+    root: &Digest,
+    tree_depth: u32,
+    proof: &AccountProof,
+) -> Result<Account, AccountProofError> {
     if &proof.root != root {
         return Err(AccountProofError::AnotherRoot {
             proof_root: digest_hex(&proof.root),
@@ -453,6 +470,12 @@ pub fn verify_account(root: &Digest, proof: &AccountProof) -> Result<Account, Ac
         });
     }
     let depth = proof.siblings.len();
+    if u32::try_from(depth).ok() != Some(tree_depth) {
+        return Err(AccountProofError::WrongDepth {
+            siblings: depth,
+            tree_depth,
+        });
+    }
     if depth == 0 || depth > MAX_TREE_DEPTH || proof.index >> depth != 0 {
         return Err(AccountProofError::IndexBeyondTree {
             index: proof.index,
@@ -556,7 +579,7 @@ mod tests {
     #[test]
     fn an_account_is_shown_under_its_root() {
         let p = proof();
-        assert_eq!(verify_account(&p.root, &p), Ok(account()));
+        assert_eq!(verify_account(&p.root, 4, &p), Ok(account()));
         let json = serde_json::to_vec(&p).unwrap();
         assert_eq!(AccountProof::from_json(&json), Ok(p));
     }
@@ -567,7 +590,7 @@ mod tests {
         let check = |edit: &dyn Fn(&mut AccountProof)| {
             let mut p = good.clone();
             edit(&mut p);
-            verify_account(&good.root, &p).unwrap_err()
+            verify_account(&good.root, 4, &p).unwrap_err()
         };
         assert!(matches!(
             check(&|p| p.account.cash += 1),
@@ -601,7 +624,10 @@ mod tests {
         ));
         assert!(matches!(
             check(&|p| p.siblings.clear()),
-            AccountProofError::IndexBeyondTree { .. }
+            AccountProofError::WrongDepth {
+                siblings: 0,
+                tree_depth: 4
+            }
         ));
         assert!(matches!(
             check(&|p| p.index = 2),
@@ -615,6 +641,29 @@ mod tests {
             check(&|p| p.account.flags = 1 << 3),
             AccountProofError::NotCanonical(AccountShapeError::Flags(8))
         ));
+    }
+
+    #[test]
+    fn a_path_shorter_or_longer_than_the_market_tree_depth_is_refused() {
+        let good = proof();
+        // The node above leaf 5 reaches the same root with the upper three
+        // siblings, as node 2 of a depth-3 tree: no leaf of the market's.
+        let inner = hash_pair(&good.siblings[0], &good.leaf_hash);
+        let mut short = good.clone();
+        short.siblings.remove(0);
+        short.index = 2;
+        assert_eq!(root_from_path(inner, 2, &short.siblings), good.root);
+        let mut long = good.clone();
+        long.siblings.push(owner());
+        for (p, tree_depth) in [(&short, 4), (&long, 4), (&good, 3), (&good, 5), (&good, 32)] {
+            assert_eq!(
+                verify_account(&good.root, tree_depth, p),
+                Err(AccountProofError::WrongDepth {
+                    siblings: p.siblings.len(),
+                    tree_depth
+                })
+            );
+        }
     }
 
     #[test]

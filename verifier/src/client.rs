@@ -1,8 +1,10 @@
 //! A light client: follows a chain from its genesis and never goes back.
 //! It keeps what it trusts and the last epoch it finalized (with the
 //! history up to it), and accepts a newer proof only with the attestations
-//! of every epoch since.
+//! of every epoch since, and (when the caller bounds it) only an epoch
+//! recent by the caller's clock.
 
+use crate::freshness::Freshness;
 use crate::report::Attestation;
 use crate::verify::{Anchor, Finalized, Trusted, Verifier};
 use crate::VerifyError;
@@ -48,14 +50,25 @@ impl LightClient {
     /// one up to the proof's, in order. An older proof is
     /// [`VerifyError::StaleEpoch`]; a history that does not pass through the
     /// finalized root and history is [`VerifyError::Fork`].
+    ///
+    /// `freshness` bounds the proven epoch's timestamp by the client's own
+    /// clock ([`Freshness::within`]`(now, max_age)`): the operator picks
+    /// the timestamp, so only this tells a client that the state it now
+    /// holds is recent. A proof refused as stale leaves the client where it
+    /// was. [`Freshness::Unchecked`] accepts an epoch of any age.
     pub fn advance(
         &mut self,
         proof: &[u8],
         attestations: &[Attestation],
+        freshness: Freshness,
     ) -> Result<&Finalized, VerifyError> {
-        let next = self
-            .verifier
-            .verify(proof, &self.trusted, &self.anchor(), attestations)?;
+        let next = self.verifier.verify(
+            proof,
+            &self.trusted,
+            &self.anchor(),
+            attestations,
+            freshness,
+        )?;
         Ok(self.finalized.insert(next))
     }
 }

@@ -115,13 +115,17 @@ pub enum VerifyError {
         /// Last epoch needed (the proof's).
         last: u64,
     },
-    /// An attestation out of order, repeated, or beyond the proof's epoch.
-    #[error("attestation of epoch {epoch} where epoch {expected} was expected")]
+    /// An attestation out of order, repeated, or after the proof's epoch
+    /// (the attestations end with the proof's epoch: one for a later epoch
+    /// is this, not a fork).
+    #[error("attestation of epoch {epoch} {}", out_of_place(*.expected, *.last))]
     UnexpectedAttestation {
         /// The attestation's epoch.
         epoch: u64,
         /// The epoch expected at its place (`last + 1` past the end).
         expected: u64,
+        /// The proof's epoch, the last one attested.
+        last: u64,
     },
     /// The proof is not newer than the epoch the client already finalized.
     #[error("epoch {epoch} is not newer than the finalized epoch {finalized}")]
@@ -130,6 +134,29 @@ pub enum VerifyError {
         epoch: u64,
         /// The client's finalized epoch.
         finalized: u64,
+    },
+    /// The proven epoch is older than the client accepts by its own clock
+    /// ([`crate::Freshness`]): the operator picks the epoch timestamp, so a
+    /// proof of an old epoch shows a possibly stale state.
+    #[error("the proof's epoch timestamp {timestamp} is more than {max_age} s before now {now} (the client's clock)")]
+    StaleTimestamp {
+        /// The proof's epoch timestamp, unix seconds.
+        timestamp: u64,
+        /// The client's clock, unix seconds.
+        now: u64,
+        /// The greatest age the client accepts, seconds.
+        max_age: u64,
+    },
+    /// The proven epoch is stamped ahead of the client's clock by more than
+    /// the allowed skew ([`crate::Freshness`]).
+    #[error("the proof's epoch timestamp {timestamp} is more than {max_skew} s after now {now} (the client's clock)")]
+    FutureTimestamp {
+        /// The proof's epoch timestamp, unix seconds.
+        timestamp: u64,
+        /// The client's clock, unix seconds.
+        now: u64,
+        /// The skew the client allows, seconds.
+        max_skew: u64,
     },
     /// The proven history does not pass through what the client finalized.
     #[error("fork at epoch {epoch}: {detail}")]
@@ -142,6 +169,16 @@ pub enum VerifyError {
     /// plonky2 rejects the proof.
     #[error("proof invalid: {0}")]
     ProofInvalid(String),
+}
+
+/// Where an unexpected attestation stands: `expected` was due at its
+/// place, or (past `last`) none was.
+fn out_of_place(expected: u64, last: u64) -> String {
+    if expected <= last {
+        alloc::format!("where epoch {expected} was expected")
+    } else {
+        alloc::format!("after that of the proof's epoch {last}, the last one needed")
+    }
 }
 
 impl VerifyError {

@@ -33,19 +33,36 @@
 //! its accounts within their sides, instruments, expiries, lots left and
 //! limits.
 //!
+//! ## Time is the operator's; freshness is the client's
+//! Each epoch's timestamp is a public input the operator picks (the
+//! circuits only require that it never goes down). Order expiries and the
+//! freshness of oracle reports are checked against that proven timestamp,
+//! not against any real clock: an operator that freezes its clock keeps
+//! expired orders fillable and old reports valid, and its proofs still
+//! verify. A proof says nothing about how long ago its epoch was. Only the
+//! client's own clock bounds that: pass [`Freshness::within`]`(now,
+//! max_age)` to [`verify_proof`] or [`LightClient::advance`] and an epoch
+//! stamped before `now - max_age` is [`VerifyError::StaleTimestamp`] (one
+//! stamped more than [`DEFAULT_CLOCK_SKEW`] seconds after `now` is
+//! [`VerifyError::FutureTimestamp`]). [`Freshness::Unchecked`] accepts any
+//! timestamp and is for replaying history; every call names its choice.
+//!
 //! It does **not** guarantee that a user got the best fill (the operator
 //! matches orders), nor that
 //! the operator includes every operation it received, in the order received,
 //! or keeps producing epochs (censorship, ordering within the rules and
 //! liveness stay with the operator), nor that the oracles reported true
-//! prices (only that a quorum of them signed what priced the epoch).
+//! prices (only that a quorum of them signed what priced the epoch), nor
+//! that the epoch is recent (below).
 //!
 //! ## What a client must trust, and why
 //! * **The verifier data** ([`Verifier`]): it decides which statements a
 //!   proof can prove. The final circuit's data for the default parameters
-//!   ships in this crate ([`Verifier::shipped`], pinned by its circuit
-//!   digest); data received from elsewhere must be pinned by its bytes
-//!   ([`Verifier::from_pinned_bytes`]).
+//!   ships in this crate ([`Verifier::shipped`]), pinned like data received
+//!   from elsewhere ([`Verifier::from_pinned_bytes`]) by the data digest of
+//!   all its bytes ([`SHIPPED_FINAL_DATA_DIGEST`], checked before
+//!   decoding; the circuit digest inside the data identifies the circuit
+//!   but, stored in the same bytes, pins nothing).
 //! * **The genesis root and the market** ([`Trusted`]): the market's terms
 //!   digest and its oracle set, which hash to the market hash every proof
 //!   carries, so the oracle keys are bound to the market.
@@ -54,7 +71,8 @@
 //! [`verify_proof`] decodes the proof (exactly one canonical encoding of the
 //! circuit's proof shape, so plonky2 never sees a malformed proof; a chain
 //! proof's key slot must hold the chain circuit's key), checks the statement
-//! against the trusted values, checks every attestation since the anchor
+//! against the trusted values, checks the epoch timestamp against the
+//! caller's [`Freshness`], checks every attestation since the anchor
 //! when the anchor is not genesis, or when given ([`check_history`]), and
 //! finally runs plonky2's verifier. [`LightClient`]
 //! keeps the anchor between proofs. Every failure is a [`VerifyError`]; the
@@ -85,6 +103,7 @@ mod client;
 pub mod config;
 pub mod domain;
 mod error;
+mod freshness;
 mod guard;
 pub mod hex;
 pub mod history;
@@ -97,11 +116,13 @@ mod verify;
 pub use account::{verify_account, Account, AccountProof, AccountProofError, Position};
 pub use client::LightClient;
 pub use error::{AttestationFault, VerifyError};
+pub use freshness::{Freshness, DEFAULT_CLOCK_SKEW};
 pub use history::{extend_history, EpochRecord, EMPTY_HISTORY};
 pub use market::OracleSet;
 pub use public_inputs::{Digest, Layout, LayoutError, PublicInputs};
 pub use report::{Attestation, AttestedReport};
 pub use verify::{
     check_history, key_len, verify_proof, Anchor, DecodedProof, Finalized, ProofKind, Trusted,
-    Verifier, SHIPPED_CHAIN_DATA, SHIPPED_CHAIN_DIGEST, SHIPPED_FINAL_DATA, SHIPPED_FINAL_DIGEST,
+    Verifier, SHIPPED_CHAIN_DATA, SHIPPED_CHAIN_DATA_DIGEST, SHIPPED_CHAIN_DIGEST,
+    SHIPPED_FINAL_DATA, SHIPPED_FINAL_DATA_DIGEST, SHIPPED_FINAL_DIGEST,
 };

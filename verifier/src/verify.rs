@@ -16,8 +16,9 @@ use plonky2::util::serialization::{Buffer, DefaultGateSerializer, Read};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{C, CF, D, F};
+use crate::freshness::Freshness;
 use crate::guard::guarded;
-use crate::hex::{digest_hex, hex_encode, pack_bytes, serde_digest};
+use crate::hex::{digest_hex, hex_encode, pack_bytes, parse_digest, serde_digest};
 use crate::history::{extend_history, EMPTY_HISTORY};
 use crate::market::{market_hash, OracleSet};
 use crate::public_inputs::{Digest, PublicInputs};
@@ -29,14 +30,23 @@ use crate::VerifyError;
 /// `zksettle export-verifier`: what light clients verify.
 pub const SHIPPED_FINAL_DATA: &[u8] = include_bytes!("../data/final.bin");
 
-/// Circuit digest of [`SHIPPED_FINAL_DATA`], `0x` hex (a test rebuilds the
-/// circuit and compares).
+/// Pin of [`SHIPPED_FINAL_DATA`]: its data digest ([`Verifier::data_digest`],
+/// over every byte), `0x` hex, as `zksettle export-verifier` writes it
+/// beside the data. [`Verifier::shipped`] checks it before decoding.
+pub const SHIPPED_FINAL_DATA_DIGEST: &str = include_str!("../data/final.data-digest");
+
+/// Circuit digest of [`SHIPPED_FINAL_DATA`], `0x` hex: plonky2's digest of
+/// the circuit, stored inside the data itself, so it identifies the circuit
+/// but pins nothing (a test rebuilds the circuit and compares).
 pub const SHIPPED_FINAL_DIGEST: &str = include_str!("../data/final.digest");
 
 /// Verifier data of the chain circuit for the default parameters.
 pub const SHIPPED_CHAIN_DATA: &[u8] = include_bytes!("../data/chain.bin");
 
-/// Circuit digest of [`SHIPPED_CHAIN_DATA`], `0x` hex.
+/// Pin of [`SHIPPED_CHAIN_DATA`]: its data digest, `0x` hex.
+pub const SHIPPED_CHAIN_DATA_DIGEST: &str = include_str!("../data/chain.data-digest");
+
+/// Circuit digest of [`SHIPPED_CHAIN_DATA`], `0x` hex (identifies, does not pin).
 pub const SHIPPED_CHAIN_DIGEST: &str = include_str!("../data/chain.digest");
 
 /// Largest verifier data accepted (the circuits' are about 2 KB).
@@ -186,21 +196,19 @@ impl Verifier {
         Self::shipped_kind(ProofKind::Final)
     }
 
-    /// The shipped verifier data of `kind` (default parameters).
+    /// The shipped verifier data of `kind` (default parameters), checked
+    /// against its shipped data digest ([`SHIPPED_FINAL_DATA_DIGEST`],
+    /// [`SHIPPED_CHAIN_DATA_DIGEST`]) before decoding, as
+    /// [`Self::from_pinned_bytes`] does.
     pub fn shipped_kind(kind: ProofKind) -> Result<Self, VerifyError> {
         let (data, pin) = match kind {
-            ProofKind::Final => (SHIPPED_FINAL_DATA, SHIPPED_FINAL_DIGEST),
-            ProofKind::Chain => (SHIPPED_CHAIN_DATA, SHIPPED_CHAIN_DIGEST),
+            ProofKind::Final => (SHIPPED_FINAL_DATA, SHIPPED_FINAL_DATA_DIGEST),
+            ProofKind::Chain => (SHIPPED_CHAIN_DATA, SHIPPED_CHAIN_DATA_DIGEST),
         };
-        let verifier = Self::from_trusted_bytes(kind, data)?;
-        let digest = verifier.circuit_digest();
-        if digest != pin.trim() {
-            return Err(VerifyError::MalformedVerifierData(format!(
-                "shipped data has circuit digest {digest}, pinned {}",
-                pin.trim()
-            )));
-        }
-        Ok(verifier)
+        let pin = parse_digest(pin.trim()).map_err(|e| {
+            VerifyError::MalformedVerifierData(format!("the shipped data digest: {e}"))
+        })?;
+        Self::from_pinned_bytes(kind, data, &pin)
     }
 
     /// Poseidon digest of verifier-data bytes, to pin data received from
@@ -327,6 +335,7 @@ impl Verifier {
         trusted: &Trusted,
         anchor: &Anchor,
         attestations: &[Attestation],
+        freshness: Freshness,
     ) -> Result<Finalized, VerifyError> {
         if trusted.oracles.quorum as usize != self.quorum {
             return Err(VerifyError::WrongShape(format!(
@@ -356,6 +365,7 @@ impl Verifier {
                 });
             }
         }
+        freshness.check(statement.timestamp)?;
         check_history(&statement, &trusted.oracles, anchor, attestations)?;
         let outcome = match proof {
             DecodedProof::Final(p) => match &self.circuit {
@@ -474,7 +484,10 @@ pub fn check_history(
     let first = anchor.epoch + 1;
     let mut expected = first;
     for attestation in attestations {
-        if attestation.epoch != expected {
+        // Past the proof's epoch nothing is expected: an attestation there
+        // is out of place, even one that follows on (folding it would only
+        // miss the proof's history and read as a fork).
+        if attestation.epoch != expected || attestation.epoch > last {
             return Err(if attestation.epoch > expected && expected <= last {
                 VerifyError::MissingAttestation {
                     epoch: expected,
@@ -485,6 +498,7 @@ pub fn check_history(
                 VerifyError::UnexpectedAttestation {
                     epoch: attestation.epoch,
                     expected,
+                    last,
                 }
             });
         }
@@ -555,16 +569,144 @@ pub fn check_history(
 
 /// Confirms that the epoch a proof ends with is final: the proof decodes as
 /// a proof of `verifier`'s circuit, its market hash is the trusted market's
-/// (terms and oracle set) and its genesis root the trusted one, the
+/// (terms and oracle set) and its genesis root the trusted one, its epoch
+/// timestamp is as fresh as `freshness` asks by the caller's clock, the
 /// attestations of every epoch after the anchor carry signed quorums and
 /// fold into the proof's history from the anchor, and plonky2 accepts the
 /// proof.
+///
+/// The epoch timestamp is the operator's choice (order expiries and report
+/// freshness are relative to it); with [`Freshness::Unchecked`] the proof
+/// may show a state of long ago. A client that acts on the state passes
+/// [`Freshness::within`] its own clock and the greatest age it accepts.
 pub fn verify_proof(
     verifier: &Verifier,
     proof: &[u8],
     trusted: &Trusted,
     anchor: &Anchor,
     attestations: &[Attestation],
+    freshness: Freshness,
 ) -> Result<Finalized, VerifyError> {
-    verifier.verify(proof, trusted, anchor, attestations)
+    verifier.verify(proof, trusted, anchor, attestations, freshness)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::ZERO_DIGEST;
+    use alloc::vec;
+
+    fn statement(epoch: u64) -> PublicInputs {
+        PublicInputs {
+            market_hash: ZERO_DIGEST,
+            genesis_root: ZERO_DIGEST,
+            prev_root: ZERO_DIGEST,
+            new_root: ZERO_DIGEST,
+            epoch,
+            timestamp: 0,
+            batch_hash: ZERO_DIGEST,
+            report_hashes: vec![],
+            op_count: 0,
+            history: ZERO_DIGEST,
+        }
+    }
+
+    /// An attestation of `epoch` (its order is checked before its contents).
+    fn attestation(epoch: u64) -> Attestation {
+        Attestation {
+            epoch,
+            timestamp: 0,
+            prev_root: ZERO_DIGEST,
+            new_root: ZERO_DIGEST,
+            batch_hash: ZERO_DIGEST,
+            op_count: 0,
+            history_before: ZERO_DIGEST,
+            reports: vec![],
+        }
+    }
+
+    fn order(last: u64, anchor: u64, epochs: &[u64]) -> VerifyError {
+        let oracles = OracleSet {
+            keys: vec![],
+            quorum: 3,
+        };
+        let anchor = Anchor {
+            epoch: anchor,
+            root: ZERO_DIGEST,
+            history: None,
+        };
+        let attestations: Vec<_> = epochs.iter().copied().map(attestation).collect();
+        match check_history(&statement(last), &oracles, &anchor, &attestations) {
+            Err(e) => e,
+            Ok(()) => VerifyError::ProofInvalid("accepted".to_string()),
+        }
+    }
+
+    #[test]
+    fn an_attestation_after_the_proofs_epoch_is_unexpected_not_a_fork() {
+        let err = order(2, 1, &[2, 3]);
+        assert_eq!(
+            err,
+            VerifyError::UnexpectedAttestation {
+                epoch: 3,
+                expected: 3,
+                last: 2
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "attestation of epoch 3 after that of the proof's epoch 2, the last one needed"
+        );
+        assert_eq!(
+            order(2, 0, &[1, 2, 5]),
+            VerifyError::UnexpectedAttestation {
+                epoch: 5,
+                expected: 3,
+                last: 2
+            }
+        );
+        assert_eq!(
+            order(3, 0, &[1, 1]),
+            VerifyError::UnexpectedAttestation {
+                epoch: 1,
+                expected: 2,
+                last: 3
+            }
+        );
+        assert!(order(3, 0, &[1, 1])
+            .to_string()
+            .ends_with("where epoch 2 was expected"));
+        assert!(matches!(
+            order(3, 0, &[1, 3]),
+            VerifyError::MissingAttestation { epoch: 2, .. }
+        ));
+    }
+
+    #[test]
+    fn shipped_data_is_pinned_by_the_digest_of_all_its_bytes() {
+        for (kind, data, pin) in [
+            (
+                ProofKind::Final,
+                SHIPPED_FINAL_DATA,
+                SHIPPED_FINAL_DATA_DIGEST,
+            ),
+            (
+                ProofKind::Chain,
+                SHIPPED_CHAIN_DATA,
+                SHIPPED_CHAIN_DATA_DIGEST,
+            ),
+        ] {
+            assert_eq!(digest_hex(&Verifier::data_digest(data)), pin.trim());
+            assert_eq!(Verifier::shipped_kind(kind).unwrap().kind(), kind);
+            let pin = parse_digest(pin.trim()).unwrap();
+            for at in [0, data.len() / 2, data.len() - 1] {
+                let mut changed = data.to_vec();
+                changed[at] ^= 1;
+                assert!(matches!(
+                    Verifier::from_pinned_bytes(kind, &changed, &pin),
+                    Err(VerifyError::MalformedVerifierData(_))
+                ));
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@ use zksettle_prover::io::{read_json, write_json};
 use zksettle_prover::ledger::Ledger;
 use zksettle_prover::pipeline::job::prove_epoch_to;
 use zksettle_prover::sim::{simulate, Mix, SimConfig};
-use zksettle_verifier::{Anchor, Attestation, LightClient, ProofKind, Verifier};
+use zksettle_verifier::{Anchor, Attestation, Freshness, LightClient, ProofKind, Verifier};
 
 use super::prove::{advance, progress_bar};
 
@@ -96,8 +96,14 @@ pub fn run(args: Args) -> Result<()> {
         let proof = std::fs::read(args.out.join(format!("final-{n:04}.proof")))?;
         let attestation: Attestation = read_json(&args.out.join(format!("attest-{n:04}.json")))?;
         let clock = Instant::now();
+        // The simulated epochs are stamped at simulated times, not now: no
+        // age bound (a client acting on live state passes one).
         let statement = client
-            .advance(&proof, std::slice::from_ref(&attestation))?
+            .advance(
+                &proof,
+                std::slice::from_ref(&attestation),
+                Freshness::Unchecked,
+            )?
             .clone();
         let verify_ms = clock.elapsed().as_secs_f64() * 1000.0;
         ensure!(statement.new_root == proven.ledger.root(), "root mismatch");
@@ -146,8 +152,13 @@ pub fn run(args: Args) -> Result<()> {
             ProofKind::Chain,
             &chain_verifier_bytes(&set).map_err(|e| anyhow!(e))?,
         )?;
-        let fresh =
-            chain_verifier.verify(&chain_proof, &trusted, &Anchor::genesis(&trusted), &[])?;
+        let fresh = chain_verifier.verify(
+            &chain_proof,
+            &trusted,
+            &Anchor::genesis(&trusted),
+            &[],
+            Freshness::Unchecked,
+        )?;
         ensure!(&fresh == last, "the chain proof states another epoch");
         println!(
             "chain proof of epoch {n} verified from genesis with no attestation (`zksettle verify --market {} --genesis-root {} --proof {}` with this set's chain verifier data): root {}",

@@ -1,8 +1,11 @@
 //! `zksettle export-verifier`: the final circuit's verifier data (what light
 //! clients verify with) and, with `--chain`, the chain circuit's.
 //! `zksettle-verifier` ships the default parameters' data as
-//! `verifier/data/final.bin` and `chain.bin`, each with its circuit digest
-//! in a `.digest` file beside it.
+//! `verifier/data/final.bin` and `chain.bin`, each with its pin, the data
+//! digest of all its bytes, in a `.data-digest` file beside it (what
+//! `Verifier::shipped` checks before decoding), and its circuit digest in a
+//! `.digest` file (which identifies the circuit but, stored inside the
+//! data, pins nothing).
 
 use std::path::{Path, PathBuf};
 
@@ -19,11 +22,13 @@ use zksettle_verifier::Verifier;
 /// Arguments of `zksettle export-verifier`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Where the final circuit's verifier data goes; its circuit digest goes
-    /// next to it, with the extension `.digest`.
+    /// Where the final circuit's verifier data goes; its data digest goes
+    /// next to it with the extension `.data-digest`, its circuit digest
+    /// with `.digest`.
     #[arg(long)]
     out: PathBuf,
-    /// Where the chain circuit's verifier data goes (and its `.digest`).
+    /// Where the chain circuit's verifier data goes (and its `.data-digest`
+    /// and `.digest`).
     #[arg(long)]
     chain: Option<PathBuf>,
     /// Market whose shape the circuits are for (default: the simulated
@@ -36,7 +41,12 @@ pub struct Args {
 }
 
 fn write(path: &Path, bytes: &[u8], circuit_digest: &str) -> Result<serde_json::Value> {
+    let data_digest = digest_hex(&Verifier::data_digest(bytes));
     write_atomic(path, bytes)?;
+    write_atomic(
+        &path.with_extension("data-digest"),
+        format!("{data_digest}\n").as_bytes(),
+    )?;
     write_atomic(
         &path.with_extension("digest"),
         format!("{circuit_digest}\n").as_bytes(),
@@ -45,7 +55,7 @@ fn write(path: &Path, bytes: &[u8], circuit_digest: &str) -> Result<serde_json::
         "out": path.display().to_string(),
         "bytes": bytes.len(),
         "circuit_digest": circuit_digest,
-        "data_digest": digest_hex(&Verifier::data_digest(bytes)),
+        "data_digest": data_digest,
     }))
 }
 

@@ -8,9 +8,15 @@
 //! proof's, and the proof is refused as a fork unless its history passes
 //! through `R` at `N`. With `--epoch`, the published epoch file is checked
 //! against the proof: its operations hash to the proof's batch hash.
+//!
+//! The epoch timestamp is the operator's choice, and order expiries and
+//! report ages are relative to it: a proof of an old epoch still verifies.
+//! With `--max-age S` the proof is refused unless its epoch timestamp is at
+//! most `S` seconds before now (the system clock, or `--now`) and at most
+//! a minute after it; without it no age is checked.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result};
 use zksettle_circuits::rules::encoding::{digest_hex, parse_digest};
@@ -19,7 +25,9 @@ use zksettle_circuits::rules::market::Market;
 use zksettle_circuits::rules::ops::{batch_hash, decode_batch, SettlementRegisters};
 use zksettle_prover::export::trusted;
 use zksettle_prover::io::read_json;
-use zksettle_verifier::{Anchor, Attestation, Finalized, ProofKind, Verifier, VerifyError};
+use zksettle_verifier::{
+    Anchor, Attestation, Finalized, Freshness, ProofKind, Verifier, VerifyError,
+};
 
 /// Arguments of `zksettle verify`.
 #[derive(Debug, clap::Args)]
@@ -57,6 +65,31 @@ pub struct Args {
     /// export-verifier` prints it): data from elsewhere is pinned by its bytes.
     #[arg(long, requires = "verifier")]
     verifier_digest: Option<String>,
+    /// Refuse the proof unless its epoch timestamp is at most this many
+    /// seconds before now (and at most a minute after): the operator picks
+    /// the timestamp, so only the client's clock bounds how stale the
+    /// proven state is. Default: no age check.
+    #[arg(long, value_name = "SECONDS")]
+    max_age: Option<u64>,
+    /// Now, unix seconds, for `--max-age` (default: the system clock), for
+    /// reproducible checks.
+    #[arg(long, value_name = "UNIX", requires = "max_age")]
+    now: Option<u64>,
+}
+
+/// The freshness `--max-age` and `--now` ask for.
+fn freshness(max_age: Option<u64>, now: Option<u64>) -> Result<Freshness> {
+    let Some(max_age) = max_age else {
+        return Ok(Freshness::Unchecked);
+    };
+    let now = match now {
+        Some(now) => now,
+        None => SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .context("the system clock is before 1970")?
+            .as_secs(),
+    };
+    Ok(Freshness::within(now, max_age))
 }
 
 /// The verifiers to try, final first: the shipped ones, or the pinned file.
@@ -109,6 +142,7 @@ pub fn run(args: Args) -> Result<()> {
         },
         _ => Anchor::genesis(&trusted),
     };
+    let freshness = freshness(args.max_age, args.now)?;
     let verifiers = load_verifiers(args.verifier.as_deref(), args.verifier_digest.as_deref())?;
     let proof = std::fs::read(&args.proof)
         .with_context(|| format!("{}: cannot read", args.proof.display()))?;
@@ -136,7 +170,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let verifier = pick(&verifiers, &proof).map_err(at_fault)?;
     let finalized = verifier
-        .verify(&proof, &trusted, &anchor, &attestations)
+        .verify(&proof, &trusted, &anchor, &attestations, freshness)
         .map_err(at_fault)?;
     let verify_ms = clock.elapsed().as_secs_f64() * 1000.0;
     if let Some(path) = &args.epoch {
