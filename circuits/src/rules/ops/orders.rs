@@ -73,7 +73,7 @@ pub fn place_order(
         account,
         (op.account, op.slot),
         op.nonce,
-        &op.message(),
+        &op.message(&ctx.market.hash()),
         op.authorization.as_ref(),
     )?;
     let out_of_range = |reason| Violation::OrderOutOfRange {
@@ -121,7 +121,7 @@ pub fn cancel_order(
         account,
         (op.account, op.slot),
         op.nonce,
-        &op.message(),
+        &op.message(&ctx.market.hash()),
         op.authorization.as_ref(),
     )?;
     after.orders[slot] = Order::default();

@@ -63,7 +63,7 @@ pub fn withdraw(
             op.account,
             account,
             op.nonce,
-            &op.message(),
+            &op.message(&ctx.market.hash()),
             op.authorization.as_ref(),
         )?;
     }
