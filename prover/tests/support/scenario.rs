@@ -27,65 +27,13 @@ pub fn small_epoch(market: &Market, epoch: &Epoch) -> Epoch {
     rebind(market, &small(market), epoch)
 }
 
-/// `epoch` with every signature that is valid for `from` (the oracles'
-/// reports, the users' withdrawals, orders and cancels) re-signed for `to`
-/// by the same key (the fixtures' seeded keys: the builder's and the
-/// generated simulation's, seed 7). Signatures not valid for `from` (the
-/// cases that break them on purpose) stay as they are, so stay invalid.
+/// `epoch` with every signature that is valid for `from` re-signed for
+/// `to` by the same key (the fixtures' seeded keys: the builder's and the
+/// generated simulation's, seed 7; `zksettle_prover::sim::resign`).
+/// Signatures not valid for `from` (the cases that break them on purpose)
+/// stay as they are, so stay invalid.
 pub fn rebind(from: &Market, to: &Market, epoch: &Epoch) -> Epoch {
-    use zksettle_circuits::rules::authorization::{user_key_from_seed, Authorization};
-    use zksettle_circuits::rules::ecgfp5::{PublicKey, SecretKey};
-    use zksettle_circuits::rules::oracle::{oracle_key_from_seed, signed_message};
-    use zksettle_circuits::rules::Operation;
-    let holder = |public: [u64; 5], candidates: [SecretKey; 2]| {
-        candidates
-            .into_iter()
-            .find(|k| k.public_key().encoding() == public)
-    };
-    fn valid(
-        public: [u64; 5],
-        msg: &[zksettle_circuits::config::F],
-        sig: &zksettle_circuits::rules::ecgfp5::Signature,
-    ) -> bool {
-        PublicKey::from_encoding(public).is_ok_and(|key| key.verify(msg, sig))
-    }
-    let (from_hash, to_hash) = (from.hash(), to.hash());
-    let mut epoch = epoch.clone();
-    for report in &mut epoch.reports {
-        let Some(&public) = from.oracles.keys.get(report.oracle as usize) else {
-            continue;
-        };
-        let msg = signed_message(&from_hash, &report.hash(from));
-        let seeds = [ORACLE_SEED, 7].map(|seed| oracle_key_from_seed(seed, report.oracle));
-        if let (true, Some(key)) = (
-            valid(public, &msg, &report.signature),
-            holder(public, seeds),
-        ) {
-            report.sign(to, &key);
-        }
-    }
-    for op in &mut epoch.ops {
-        let Some((account, msg, Some(auth))) = op.signed(&from_hash) else {
-            continue;
-        };
-        let auth = auth.clone();
-        let seeds = [USER_SEED, 7].map(|seed| user_key_from_seed(seed, account));
-        let (true, Some(key)) = (
-            valid(auth.public_key, &msg, &auth.signature),
-            holder(auth.public_key, seeds),
-        ) else {
-            continue;
-        };
-        let (_, msg, _) = op.signed(&to_hash).expect("still signed");
-        let resigned = Some(Authorization::sign(&key, &msg));
-        match op {
-            Operation::Withdraw(w) => w.authorization = resigned,
-            Operation::PlaceOrder(o) => o.authorization = resigned,
-            Operation::CancelOrder(c) => c.authorization = resigned,
-            _ => {}
-        }
-    }
-    epoch
+    zksettle_prover::sim::resign(from, to, epoch, &[USER_SEED, ORACLE_SEED, 7])
 }
 
 /// The small test circuit (depth 8, 4 steps per chunk) for a market's shape.
