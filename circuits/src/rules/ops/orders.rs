@@ -4,7 +4,7 @@
 //! - place_order `{account, slot, instrument, qty != 0, limit, expiry,
 //!   nonce}`: an existing user account, `slot < ORDER_SLOTS`, `nonce` the
 //!   account's, signed by the owner over [`order_message`](crate::rules::authorization::order_message)
-//!   (checked here, once), `|qty| <= Q_MAX`, the instrument listed, `limit
+//!   for this market (its hash in the message; checked here, once), `|qty| <= Q_MAX`, the instrument listed, `limit
 //!   <= P_MAX`, `now < expiry <= TIMESTAMP_MAX`; the slot is free (empty,
 //!   or its order expired); the order takes the slot and the nonce counts up.
 //! - cancel_order `{account, slot, nonce}`: signed the same way over
