@@ -78,9 +78,16 @@ impl History {
         })
     }
 
-    /// The same history on a tree of `depth` levels.
+    /// The same history on a tree of `depth` levels, its signatures
+    /// re-signed for that market (the tree depth is in the market hash
+    /// every signature covers; the keys are the simulation's, seed
+    /// [`SEED`]).
     pub fn at_depth(mut self, depth: u32) -> Self {
+        let from = self.market.clone();
         self.market.tree_depth = depth;
+        for epoch in &mut self.epochs {
+            *epoch = zksettle_prover::sim::resign(&from, &self.market, epoch, &[SEED]);
+        }
         self
     }
 

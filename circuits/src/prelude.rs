@@ -2,9 +2,10 @@
 //!
 //! It hashes the market, checks the quorum's reports against the epoch time
 //! (bounds, age, oracles strictly ascending, one settlement set) and hashes
-//! them, verifies each report's ECgFp5 Schnorr signature over its hash
-//! under the key of its oracle in the market's oracle set (so bound by the
-//! market hash), takes the median prices and computes the risk arrays, and
+//! them, verifies each report's ECgFp5 Schnorr signature over the market
+//! hash it states and the report's hash (`[REPORT, market_hash, hash]`, so a
+//! report signed for another deployment does not verify) under the key of
+//! its oracle in the market's oracle set (so bound by the market hash), takes the median prices and computes the risk arrays, and
 //! states the commitment of that price sheet ([`crate::rules::sheet`]). Chunks take
 //! the sheet as witness and state its commitment; the fold requires every
 //! segment's market hash, epoch, timestamp, report hashes and sheet

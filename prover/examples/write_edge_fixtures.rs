@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use zksettle_circuits::rules::account::{Order, FLAG_UNDER_LIQUIDATION};
-use zksettle_circuits::rules::authorization::Authorization;
+use zksettle_circuits::rules::authorization::{reserved_owner, Authorization};
 use zksettle_circuits::rules::encoding::{Digest, ZERO_DIGEST};
 use zksettle_circuits::rules::error::Violation;
 use zksettle_circuits::rules::margin::{margin, portfolio_risk, Margin};
@@ -178,7 +178,7 @@ impl Setup {
             let entry = self.state.accounts.iter().find(|a| a.index == index);
             entry.map_or(0, |a| a.nonce)
         };
-        sign_operations(&mut ops, nonce_of);
+        sign_operations(&self.market, &mut ops, nonce_of);
         epoch_with_quote(&self.market, self.root(), &self.quote, ops)
     }
 
@@ -308,6 +308,16 @@ fn deposit_cases() -> Vec<Case> {
             rejected_at(0, "OwnerMismatch"),
         ),
         nobody.case(
+            "a-deposit-naming-the-reserved-owner-is-rejected",
+            "no account may be owned by the key 1 G, whose secret everyone knows (the signature desk's filler key)",
+            vec![Operation::Deposit(Deposit {
+                account: 9,
+                owner: reserved_owner(),
+                amount: USD,
+            })],
+            rejected_at(0, "ReservedOwner"),
+        ),
+        nobody.case(
             "deposit-with-zero-owner-is-rejected",
             "the zero owner cannot own an account",
             vec![Operation::Deposit(Deposit {
@@ -400,7 +410,18 @@ fn withdraw_cases() -> Vec<Case> {
             "withdraw-signed-by-another-key-is-rejected",
             "a valid signature of the withdrawal under a key that is not the owner's (account 4's user's)",
             flat.epoch_editing(vec![withdraw(3, USD)], 0, |w| {
-                w.authorization = Some(Authorization::sign(&user_key(4), &w.message()));
+                w.authorization = Some(Authorization::sign(&user_key(4), &w.message(&market().hash())));
+            }),
+            rejected_at(0, "Unauthorized"),
+        ),
+        flat.case_with_epoch(
+            "a-withdrawal-signed-for-another-market-is-rejected",
+            "the owner's signature of this very withdrawal for another market (another fee): the market hash is in the message, so it does not verify here",
+            flat.epoch_editing(vec![withdraw(3, USD)], 0, |w| {
+                let mut elsewhere = market();
+                elsewhere.params.fee_bps += 1;
+                let msg = w.message(&elsewhere.hash());
+                w.authorization = Some(Authorization::sign(&user_key(3), &msg));
             }),
             rejected_at(0, "Unauthorized"),
         ),
@@ -409,7 +430,7 @@ fn withdraw_cases() -> Vec<Case> {
             "the owner's key with its signature of another amount: the signature does not verify for this one",
             flat.epoch_editing(vec![withdraw(3, USD)], 0, |w| {
                 let other = Withdraw { amount: w.amount + 1, ..w.clone() };
-                let auth = Authorization::sign(&user_key(3), &other.message());
+                let auth = Authorization::sign(&user_key(3), &other.message(&market().hash()));
                 w.authorization = Some(auth);
             }),
             rejected_at(0, "Unauthorized"),
@@ -430,7 +451,7 @@ fn withdraw_cases() -> Vec<Case> {
             "a withdrawal signed for nonce 1 while the account's is 0",
             flat.epoch_editing(vec![withdraw(3, USD)], 0, |w| {
                 w.nonce = 1;
-                w.authorization = Some(Authorization::sign(&user_key(3), &w.message()));
+                w.authorization = Some(Authorization::sign(&user_key(3), &w.message(&market().hash())));
             }),
             rejected_at(0, "StaleNonce"),
         ),
@@ -766,7 +787,35 @@ fn liquidation_cases() -> Vec<Case> {
         account(3, small_cash, &[(BTC_PUT, -5)]),
         account(4, RICH, &[(BTC_PUT, 5)]),
     ]);
+    // A small account short 4 lots of the BTC put and long 18 of the
+    // 70,000 call (6 USD a lot): a whole transfer costs the liquidator
+    // 18 * 6 - 4 * 23 = 16 USD at mark, and brings it half the penalty.
+    let hedged = [(BTC_PUT, -4), (2, 18)];
+    let hedged_cash = Setup::new(vec![]).cash_for(&hedged, |m| m.maintenance - 1);
+    let penniless_liquidator = Setup::new(vec![
+        account(3, hedged_cash, &hedged),
+        account(4, 0, &[(BTC_PUT, ONE_BTC)]),
+        account(5, RICH, &[(BTC_PUT, -ONE_BTC + 4), (2, -18)]),
+    ]);
     vec![
+        penniless_liquidator
+            .case(
+                "a-liquidator-without-cash-is-paid-its-share-before-its-cash-is-checked",
+                "the venue's liquidation account with no cash pays 16 USD for a whole transfer and receives a larger share of the penalty: its cash is checked once, after both, and it ends positive and above initial margin",
+                vec![liquidate(3, 4, 10_000)],
+                Accepted,
+            )
+            .facts(|seen| {
+                let (before, after) = (seen.before, seen.after());
+                assert_eq!(before.account(4).cash, 0);
+                let payment = 16 * USD;
+                let penalty = before.account(3).cash + payment - after.account(3).cash;
+                let share = penalty * seen.case.market.params.liquidator_share_bps / 10_000;
+                assert!(share > payment, "share {share}");
+                assert_eq!(after.account(4).cash, share - payment);
+                assert!(seen.margin_after(4).meets_initial());
+                assert!(after.account(3).positions.is_empty());
+            }),
         below.case(
             "liquidator-equal-to-account-is-rejected",
             "an account cannot liquidate itself",
@@ -775,15 +824,32 @@ fn liquidation_cases() -> Vec<Case> {
         ),
         Setup::new(vec![
             account(3, short_put_cash(|m| m.maintenance - 1), &[(BTC_PUT, -ONE_BTC)]),
-            account(4, USD, &[(BTC_PUT, ONE_BTC)]),
-            account(5, USD, &[]),
+            account(4, USD, &[]),
+            account(5, USD, &[(BTC_PUT, ONE_BTC)]),
         ])
         .case(
             "liquidator-ending-below-initial-margin-is-rejected",
-            "a liquidator with 1 USD cannot take a quarter of a short BTC put",
-            vec![liquidate(3, 5, 2_500)],
+            "the venue's liquidation account with 1 USD cannot take a quarter of a short BTC put",
+            vec![liquidate(3, 4, 2_500)],
             rejected_at(0, "LiquidatorBelowInitialMargin"),
         ),
+        Setup::new(vec![
+            account(3, short_put_cash(|m| m.maintenance - 1), &[(BTC_PUT, -ONE_BTC)]),
+            account(4, RICH, &[(BTC_PUT, ONE_BTC)]),
+            account(5, RICH, &[]),
+        ])
+        .case(
+            "a-liquidation-by-an-account-without-a-mandate-is-rejected",
+            "a rich user account that is not the venue's liquidation account (its owner is not the market's liquidator_owner) cannot be made to take the positions",
+            vec![liquidate(3, 5, 2_500)],
+            rejected_at(0, "LiquidatorWithoutMandate"),
+        )
+        .facts(|seen| {
+            let market = &seen.case.market;
+            assert_ne!(seen.before.account(5).owner, market.liquidator_owner);
+            assert_eq!(seen.before.account(4).owner, market.liquidator_owner);
+            assert!(seen.margin_before(3).liquidatable());
+        }),
         below.case(
             "fraction-above-the-step-is-rejected",
             "a solvent account above small_mm is liquidated by at most liq_step_bps per step",
@@ -1703,7 +1769,8 @@ fn order_cases() -> Vec<Case> {
             "account 4's user signs an order for account 3",
             editing(&flat, vec![hour_place(3, 0, 5, mark)], 0, |op| {
                 if let Operation::PlaceOrder(o) = op {
-                    o.authorization = Some(Authorization::sign(&user_key(4), &o.message()));
+                    o.authorization =
+                        Some(Authorization::sign(&user_key(4), &o.message(&market().hash())));
                 }
             }),
             rejected_at(0, "Unauthorized"),

@@ -135,7 +135,8 @@ struct StepKind {
 /// Whether an operation's step carries a signature the desk verifies: a
 /// withdrawal from a user account, an order or a cancel.
 fn is_signed(op: &Operation) -> bool {
-    op.signed().is_some()
+    // Whether, not what: any market hash will do.
+    op.signed(&ZERO_DIGEST).is_some()
 }
 
 /// Cuts the steps into chunks, each the longest run from where the last one
@@ -177,7 +178,8 @@ fn cut(
         start += run;
         for record in records {
             let step = step_of(&witness.ops, record, &mut writer)?;
-            if let Some(signed) = signature_of(&witness.ops[record.op_index], record.op_index)? {
+            let op = &witness.ops[record.op_index];
+            if let Some(signed) = signature_of(op, &witness.market_hash, record.op_index)? {
                 chunk.signatures.push(signed);
             }
             next.batch_in = extend_batch_hash(&next.batch_in, &step.item);
@@ -332,12 +334,14 @@ fn runs(steps: &[StepKind], layouts: &[Layout]) -> Vec<usize> {
     runs
 }
 
-/// The desk's entry of a signed operation: its authorization and message.
+/// The desk's entry of a signed operation: its authorization and message
+/// (for the market with hash `market`).
 fn signature_of(
     op: &Operation,
+    market: &Digest,
     op_index: usize,
 ) -> Result<Option<(Authorization, Message)>, AssignError> {
-    match op.signed() {
+    match op.signed(market) {
         Some((_, message, auth)) => {
             let auth = auth.cloned().ok_or(AssignError::Unsigned { op_index })?;
             Ok(Some((auth, message)))
@@ -419,7 +423,8 @@ fn step_of(
     };
     let mut step = StepWitness::padding();
     step.item = item_of(ops, record)?;
-    if let Some((auth, _)) = signature_of(op, record.op_index)? {
+    // The step needs the key only (the desk has the message).
+    if let Some((auth, _)) = signature_of(op, &ZERO_DIGEST, record.op_index)? {
         step.signer = Some(auth.public_key);
     }
     for update in &record.updates {

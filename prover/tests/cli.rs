@@ -106,7 +106,7 @@ fn apply_writes_the_new_state_and_prints_its_root_line() {
 #[test]
 fn withdrawal_breaking_initial_margin_names_the_operation_and_writes_nothing() {
     let mut ops = good_ops();
-    ops.push(signed_withdraw(4, 1_000_000 * USD, 0));
+    ops.push(signed_withdraw(&market(), 4, 1_000_000 * USD, 0));
     let f = files(ops);
     assert_rejected(
         &apply(&f),
@@ -134,7 +134,7 @@ fn out_of_range_number_is_rejected_while_parsing() {
 
 #[test]
 fn unknown_account_is_named() {
-    let f = files(vec![signed_withdraw(77, 1, 0)]);
+    let f = files(vec![signed_withdraw(&market(), 77, 1, 0)]);
     assert_rejected(&apply(&f), &f.out, "op 0: account 77 does not exist");
 }
 
@@ -233,7 +233,7 @@ fn withdrawal_breaking_initial_margin_inserted_into_a_generated_epoch_is_named()
         0,
         // Signed by the simulated user (seed 7), at its nonce: only margin fails.
         zksettle_prover::sim::agents::withdrawal(
-            7,
+            zksettle_prover::sim::agents::Signer::new(7, after_first.market()),
             seller,
             cash,
             after_first.account(seller).nonce,
@@ -282,7 +282,7 @@ fn prove(f: &Files, extra: &[&str]) -> Output {
 #[test]
 fn prove_refuses_a_rejected_epoch_before_building_anything() {
     let mut ops = good_ops();
-    ops.push(signed_withdraw(4, 1_000_000 * USD, 0));
+    ops.push(signed_withdraw(&market(), 4, 1_000_000 * USD, 0));
     let f = files(ops);
     assert_rejected(
         &prove(&f, &[]),

@@ -124,9 +124,9 @@ fn files(dir: &Path) -> Files {
     let mut ops = vec![
         op::deposit(5, 50 * USD),
         op::trade(3, 4, 0, 10, MARKS[0]),
-        signed_withdraw(3, 1_000 * USD, 0),
+        signed_withdraw(&market, 3, 1_000 * USD, 0),
         op::deposit(6, 70 * USD),
-        signed_withdraw(4, 2_000 * USD, 0),
+        signed_withdraw(&market, 4, 2_000 * USD, 0),
     ];
     rest_orders(&market, &mut state, &mut ops);
     let ledger = Ledger::from_state(market.clone(), &state).unwrap();

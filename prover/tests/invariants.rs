@@ -21,7 +21,7 @@ use zksettle_circuits::rules::{EpochError, StateFile};
 use zksettle_fixtures::builder::op::signed_withdraw;
 use zksettle_fixtures::builder::*;
 use zksettle_prover::ledger::Ledger;
-use zksettle_prover::sim::agents::order_slot;
+use zksettle_prover::sim::agents::{order_slot, Signer};
 
 const USERS: std::ops::Range<u32> = 3..9;
 
@@ -72,7 +72,7 @@ fn arb_op() -> impl Strategy<Value = Operation> {
             owner: owner(a),
             amount: usd * USD
         })),
-        (USERS, 1u64..500_000).prop_map(|(a, usd)| signed_withdraw(a, usd * USD, 0)),
+        (USERS, 1u64..500_000).prop_map(|(a, usd)| signed_withdraw(&market(), a, usd * USD, 0)),
         (USERS, USERS, 0u32..6, 1i64..300, -20i64..20).prop_map(|(b, s, i, qty, ticks)| {
             let price = (MARKS[i as usize] as i64 + ticks * 10 * USD as i64).max(0) as u64;
             Operation::Trade(Trade {
@@ -109,7 +109,7 @@ fn arb_op() -> impl Strategy<Value = Operation> {
         (0u64..50).prop_map(|usd| Operation::SweepFees(SweepFees {
             amount: usd * USD + 1
         })),
-        (0u64..50).prop_map(|usd| signed_withdraw(FEE_ACCOUNT, usd * USD + 1, 0)),
+        (0u64..50).prop_map(|usd| signed_withdraw(&market(), FEE_ACCOUNT, usd * USD + 1, 0)),
     ]
 }
 
@@ -122,6 +122,7 @@ fn arb_op() -> impl Strategy<Value = Operation> {
 fn signed(ledger: &Ledger, op: Operation) -> Vec<Operation> {
     match op {
         Operation::Withdraw(w) => vec![signed_withdraw(
+            &market(),
             w.account,
             w.amount,
             ledger.account(w.account).nonce,
@@ -131,7 +132,10 @@ fn signed(ledger: &Ledger, op: Operation) -> Vec<Operation> {
             let terms = (t.instrument, t.qty, t.price);
             for (side, index) in [(Side::Buy, t.buyer), (Side::Sell, t.seller)] {
                 let slot = order_slot(
-                    USER_SEED,
+                    Signer {
+                        seed: USER_SEED,
+                        market: market().hash(),
+                    },
                     &ledger.account(index),
                     index,
                     side,

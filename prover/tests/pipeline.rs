@@ -52,7 +52,7 @@ fn history() -> History {
     let mut ops = vec![
         op::deposit(5, 50 * USD),
         op::trade(3, 4, 0, 10, MARKS[0]),
-        signed_withdraw(3, 1_000 * USD, 0),
+        signed_withdraw(&market, 3, 1_000 * USD, 0),
     ];
     rest_orders(&market, &mut genesis_state, &mut ops);
     let genesis = Ledger::from_state(market.clone(), &genesis_state).unwrap();
@@ -66,7 +66,7 @@ fn history() -> History {
         &after_first.to_state(),
         after_first.root(),
         &Quote::default(),
-        vec![signed_withdraw(4, 2_000 * USD, 0)],
+        vec![signed_withdraw(&market, 4, 2_000 * USD, 0)],
     );
     let (after_second, w2) = after_first.apply_epoch(&second).unwrap();
     History {
@@ -284,7 +284,7 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
 
     let (market, ledger, epoch) = support::scenario::open_settlement();
     let adversary = Adversary::new(&ledger, &epoch);
-    let withdraw = signed_withdraw(7, USD, 0);
+    let withdraw = signed_withdraw(&market, 7, USD, 0);
     let deposit = op::deposit(7, USD);
     let settle = Operation::SettleExpiry(SettleExpiry {
         instrument: 6,

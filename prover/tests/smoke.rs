@@ -12,7 +12,7 @@ fn deposit_trade_withdraw_round_trip() {
     let mut ops = vec![
         op::deposit(5, 10 * USD),
         op::trade(3, 4, 0, 100, 2_400 * USD),
-        signed_withdraw(5, 10 * USD, 0),
+        signed_withdraw(&market, 5, 10 * USD, 0),
     ];
     rest_orders(&market, &mut state, &mut ops);
     let ledger = Ledger::from_state(market.clone(), &state).unwrap();

@@ -78,7 +78,8 @@ impl AttestedReport {
         out
     }
 
-    /// Poseidon hash of [`Self::to_fields`]: the public input and the signed message.
+    /// Poseidon hash of [`Self::to_fields`]: the public input, and what the
+    /// oracle signs (after its domain tag and the market hash).
     pub fn hash(&self) -> Digest {
         PoseidonHash::hash_no_pad(&self.to_fields())
     }

@@ -50,12 +50,12 @@ use system::SystemTargets;
 /// the simulated market (48 instruments, tree depth 20) hold 82 steps of 758
 /// rows, the chunk's 111 rows of market hash, sheet commitment and system
 /// write-back (the reports, medians and risk arrays are the prelude's, once
-/// per epoch) and a signature desk of 8 slots (316 rows each), leaving under
+/// per epoch) and a signature desk of 8 slots (314 rows each), leaving under
 /// one step's worth of room; see `zksettle stats`.
 pub const DEFAULT_CAPACITY: usize = 82;
 
 /// Steps per chunk of the light layout by default: 2^16 rows hold 83 steps
-/// of 574 rows (every operation but liquidation), the chunk's own rows and
+/// of 575 rows (every operation but liquidation), the chunk's own rows and
 /// its desk of 52 slots ([`light_desk_slots`]): the layout of the signed
 /// flow, where a trade fills two freshly signed orders (three steps, two
 /// signatures).

@@ -46,11 +46,15 @@ use crate::gadgets::oracle::PricesTarget;
 use crate::gadgets::risk::RiskTableTarget;
 use crate::gadgets::Builder;
 use crate::rules::account::Account;
-use crate::rules::authorization::MESSAGE_LEN;
+use crate::rules::authorization::{FIELDS_AT, MARKET_HASH_AT, MESSAGE_LEN};
 use crate::rules::encoding::{unsigned, ZERO_DIGEST};
 use crate::rules::ops::{tag, used_fields, Side, BATCH_ITEM_LEN};
 use crate::rules::units::FIRST_USER_ACCOUNT;
 use zksettle_verifier::domain::{CANCEL, ORDER, WITHDRAWAL};
+
+// A signed message is the domain tag, the market hash and an item's fields
+// after its tag.
+const _: () = assert!(MESSAGE_LEN - FIELDS_AT == BATCH_ITEM_LEN - 1);
 
 /// What every step reads: the market, the median prices, the risk arrays,
 /// the epoch time and the system leaves as the chunk found them.
@@ -328,9 +332,11 @@ pub(crate) fn add_step(
     }
     // A user's signed operation (withdrawal from a user account, order,
     // cancel): the step's key hashes to port A's owner, and (key, message)
-    // joins the signature queue the desk verifies. The message is the item
-    // with its tag replaced by the operation's domain (the item's unused
-    // elements are zero, as the message's).
+    // joins the signature queue the desk verifies. The message is the
+    // operation's domain, the market hash the chunk states (never a free
+    // witness: a signature for another market does not verify), then the
+    // item's fields after its tag (the item's unused elements are zero, as
+    // the message's).
     let mut signatures = state.signatures;
     let signer = has_any(&[tag::WITHDRAW, tag::PLACE_ORDER, tag::CANCEL_ORDER]).then(|| {
         let mut signed = Vec::new();
@@ -360,7 +366,8 @@ pub(crate) fn add_step(
             builder.assert_equal_if(signed, owner.elements[k], a.before.owner.elements[k]);
         }
         let mut message = [domain; MESSAGE_LEN];
-        message[1..].copy_from_slice(&item[1..MESSAGE_LEN]);
+        message[MARKET_HASH_AT..FIELDS_AT].copy_from_slice(&ctx.market.hash.elements);
+        message[FIELDS_AT..].copy_from_slice(&item[1..]);
         signatures = builder.queue_signed(signatures, signed, &SignedTarget { key, message });
         key
     });
@@ -439,6 +446,7 @@ pub(crate) fn add_step(
             leaves,
             ctx.table,
             params,
+            ctx.market.liquidator_owner,
             &InsuranceRegisters {
                 insurance: system.insurance,
                 bad_debt: system.bad_debt,

@@ -156,7 +156,9 @@ impl AuthorizationGadget for Builder {
 
 /// The signature a disabled desk slot verifies: the key 1 G over the
 /// all-zero message (domain tag 0, which no operation signs, so the filler
-/// never authorizes anything).
+/// never authorizes anything). Its secret is public, so no account may be
+/// owned by its key: deposits refuse
+/// [`reserved_owner`](crate::rules::authorization::reserved_owner).
 pub fn filler() -> &'static (Authorization, Message) {
     static FILLER: OnceLock<(Authorization, Message)> = OnceLock::new();
     FILLER.get_or_init(|| {
@@ -219,7 +221,10 @@ mod tests {
     use crate::gadgets::ops::GatedGadget;
     use crate::gadgets::testing::{builder, provable};
     use crate::rules::authorization::{owner_of, withdrawal_message};
-    use crate::rules::encoding::Digest;
+    use crate::rules::encoding::{Digest, ZERO_DIGEST};
+
+    /// The market hash the tests' messages carry.
+    const MARKET: Digest = ZERO_DIGEST;
 
     /// Three steps (each a pair, an enabled flag and the account owner its
     /// key must hash to) queued in order, and a desk of three slots.
@@ -287,8 +292,8 @@ mod tests {
     /// Alice withdraws, an unsigned step (garbage pair), Bob withdraws.
     fn honest() -> (Vec<Step>, Vec<(Authorization, Message)>) {
         let (alice, bob) = (key("1111"), key("2222"));
-        let m1 = withdrawal_message(3, 500, 0);
-        let m2 = withdrawal_message(4, 700, 5);
+        let m1 = withdrawal_message(&MARKET, 3, 500, 0);
+        let m2 = withdrawal_message(&MARKET, 4, 700, 5);
         let steps = vec![
             (
                 true,
@@ -324,7 +329,7 @@ mod tests {
         let (steps, mut desk) = honest();
         // Alice's pair with a signature of another message under her key.
         desk[0].0.signature =
-            Authorization::sign(&key("1111"), &withdrawal_message(3, 501, 0)).signature;
+            Authorization::sign(&key("1111"), &withdrawal_message(&MARKET, 3, 501, 0)).signature;
         assert!(!provable(&h.data, witness(&h, &steps, &desk)));
         // Or with Mallory's signature of the very message.
         let (steps, mut desk) = honest();
@@ -363,10 +368,10 @@ mod tests {
     fn a_step_cannot_change_the_signed_message() {
         let h = harness();
         let (mut steps, desk) = honest();
-        steps[2].2 = withdrawal_message(4, 7_000, 5);
+        steps[2].2 = withdrawal_message(&MARKET, 4, 7_000, 5);
         assert!(!provable(&h.data, witness(&h, &steps, &desk)));
         let (mut steps, desk) = honest();
-        steps[0].2 = withdrawal_message(3, 500, 1);
+        steps[0].2 = withdrawal_message(&MARKET, 3, 500, 1);
         assert!(!provable(&h.data, witness(&h, &steps, &desk)));
     }
 

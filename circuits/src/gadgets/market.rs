@@ -120,6 +120,9 @@ pub struct MarketTarget {
     pub scenarios: Vec<ScenarioTarget>,
     /// Parameters.
     pub params: ParamsTarget,
+    /// The owner of the venue's liquidation accounts (a view into
+    /// `fields`, so bound by the market hash).
+    pub liquidator_owner: HashOutTarget,
     /// The oracle keys (encodings of ECgFp5 points), by oracle index:
     /// views into `fields`, so bound by the market hash.
     pub oracle_keys: Vec<Gfp5Target>,
@@ -142,6 +145,7 @@ struct Layout {
     scenarios: usize,
     params: usize,
     venue_owner: usize,
+    liquidator_owner: usize,
     tree_depth: usize,
     /// Start of the oracle set's encoding (the end of the terms).
     oracles: usize,
@@ -160,7 +164,8 @@ impl Layout {
         let scenarios = instruments + INSTRUMENT_LEN * shape.instruments;
         let params = scenarios + 2 * shape.scenarios;
         let venue_owner = params + PARAMS_LEN;
-        let tree_depth = venue_owner + 4;
+        let liquidator_owner = venue_owner + 4;
+        let tree_depth = liquidator_owner + 4;
         let oracles = tree_depth + 1;
         let len = oracles + 2 + KEY_LEN * shape.oracles + 1;
         Self {
@@ -169,6 +174,7 @@ impl Layout {
             scenarios,
             params,
             venue_owner,
+            liquidator_owner,
             tree_depth,
             oracles,
             len,
@@ -243,7 +249,11 @@ impl MarketGadget for Builder {
         combined.extend(terms.elements);
         combined.extend(oracles.elements);
         let hash = self.hash(combined);
-        debug_assert_eq!(layout.venue_owner + 4, layout.tree_depth);
+        debug_assert_eq!(layout.venue_owner + 4, layout.liquidator_owner);
+        debug_assert_eq!(layout.liquidator_owner + 4, layout.tree_depth);
+        let liquidator_owner = HashOutTarget {
+            elements: std::array::from_fn(|k| fields[layout.liquidator_owner + k]),
+        };
         let oracle_keys = (0..shape.oracles)
             .map(|i| {
                 let at = layout.oracles + 2 + KEY_LEN * i;
@@ -251,6 +261,7 @@ impl MarketGadget for Builder {
             })
             .collect();
         MarketTarget {
+            liquidator_owner,
             oracle_keys,
             shape: *shape,
             fields,
@@ -316,6 +327,7 @@ mod tests {
                 quorum: 3,
             },
             venue_owner: crate::rules::encoding::hash(&[F::ONE]),
+            liquidator_owner: crate::rules::encoding::hash(&[F::TWO]),
             tree_depth: 8,
         }
     }
@@ -348,5 +360,8 @@ mod tests {
         let mut other = market();
         other.venue_owner.elements[0] = F::TWO;
         assert!(!proves_hash(&other, &market()), "another venue owner");
+        let mut other = market();
+        other.liquidator_owner.elements[3] = F::TWO;
+        assert!(!proves_hash(&other, &market()), "another liquidation owner");
     }
 }

@@ -91,7 +91,8 @@ pub trait OracleGadget {
     fn check_report(&mut self, report: &ReportTarget, market: &MarketTarget, now: Target);
 
     /// The oracle's signature over a report's hash (the message
-    /// `[DOMAIN_REPORT, hash]`, [`crate::rules::oracle::signed_message`]), verified under the key
+    /// `[DOMAIN_REPORT, market_hash, hash]`, [`crate::rules::oracle::signed_message`],
+    /// with the market hash the circuit computed and states), verified under the key
     /// the report's oracle index selects from the market's oracle set (the
     /// index is bounded by [`OracleGadget::check_report`]). Cost: one
     /// Schnorr verification ([`SchnorrGadget::verify_schnorr`]) and five
@@ -188,6 +189,7 @@ impl OracleGadget for Builder {
         }));
         let signature = self.add_virtual_signature();
         let mut msg = vec![self.constant(unsigned(DOMAIN_REPORT))];
+        msg.extend(market.hash.elements);
         msg.extend(hash.elements);
         self.verify_schnorr(key, &msg, &signature);
         signature

@@ -89,6 +89,7 @@ pub fn market() -> crate::rules::Market {
             quorum: 3,
         },
         venue_owner: crate::rules::encoding::hash(&[plonky2::field::types::Field::ONE]),
+        liquidator_owner: crate::rules::encoding::hash(&[plonky2::field::types::Field::TWO]),
         tree_depth: 8,
     }
 }

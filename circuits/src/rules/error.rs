@@ -187,6 +187,15 @@ pub enum Violation {
         /// The account.
         account: u32,
     },
+    /// A deposit names the owner of the key 1 G, whose secret everyone
+    /// knows (the signature desk's filler key): no account may have it.
+    #[error(
+        "deposit to account {account} names the owner of the key 1 G, which no account may have"
+    )]
+    ReservedOwner {
+        /// The account.
+        account: u32,
+    },
     /// A deposit names another owner than the account's.
     #[error("deposit to account {account} names another owner than the account's")]
     OwnerMismatch {
@@ -449,6 +458,16 @@ pub enum Violation {
     SelfLiquidation {
         /// The account.
         account: u32,
+    },
+    /// The liquidator is not a venue-owned liquidation account (its owner
+    /// is not the market's `liquidator_owner`): nobody takes positions
+    /// without consent.
+    #[error("liquidation of account {account}: liquidator {liquidator} is not owned by the market's liquidator_owner")]
+    LiquidatorWithoutMandate {
+        /// The liquidated account.
+        account: u32,
+        /// The account named as liquidator.
+        liquidator: u32,
     },
     /// Fraction outside [1, 10^4].
     #[error("liquidation fraction {fraction_bps} bps is outside [1, {BPS}]")]

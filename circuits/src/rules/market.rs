@@ -129,6 +129,12 @@ pub struct Market {
     /// the fee account), which exist from genesis.
     #[serde(with = "super::encoding::serde_digest")]
     pub venue_owner: Digest,
+    /// Owner key hash of the venue's liquidation key: every liquidation's
+    /// liquidator is a user account with this owner (a venue-owned
+    /// liquidation account), so no account takes positions it did not
+    /// consent to.
+    #[serde(with = "super::encoding::serde_digest")]
+    pub liquidator_owner: Digest,
     /// Depth of the account tree (2^depth accounts).
     pub tree_depth: u32,
 }
@@ -185,6 +191,16 @@ pub enum MarketError {
     /// The venue's owner is the zero digest.
     #[error("venue_owner is zero; the venue's accounts need an owner")]
     ZeroVenueOwner,
+    /// The liquidation owner is the zero digest.
+    #[error("liquidator_owner is zero; liquidations need a liquidation account's owner")]
+    ZeroLiquidatorOwner,
+    /// An owner of the market is the owner of the key 1 G, whose secret
+    /// everyone knows (`authorization::reserved_owner`).
+    #[error("{what} is the owner of the key 1 G, whose secret everyone knows")]
+    ReservedOwner {
+        /// Which owner (`venue_owner`, `liquidator_owner`).
+        what: &'static str,
+    },
     /// A strike is zero, above P_MAX or off the tick.
     #[error(
         "instrument {instrument} has strike {strike}; strikes are in (0, 2^40] on a tick of 100"
@@ -328,6 +344,18 @@ impl Market {
         if self.venue_owner == ZERO_DIGEST {
             return Err(MarketError::ZeroVenueOwner);
         }
+        if self.liquidator_owner == ZERO_DIGEST {
+            return Err(MarketError::ZeroLiquidatorOwner);
+        }
+        let reserved = super::authorization::reserved_owner();
+        for (what, owner) in [
+            ("venue_owner", self.venue_owner),
+            ("liquidator_owner", self.liquidator_owner),
+        ] {
+            if owner == reserved {
+                return Err(MarketError::ReservedOwner { what });
+            }
+        }
         let quorum = self.oracles.quorum;
         if quorum.is_multiple_of(2) || quorum as usize > self.oracles.keys.len() {
             return Err(MarketError::Quorum {
@@ -374,7 +402,7 @@ impl Market {
     /// counts; per underlying its id and symbol (length, then 4 bytes per
     /// element); per instrument id, underlying, kind, strike, expiry and
     /// settlement leader; per scenario move and weight; the parameters in
-    /// declaration order; the venue owner; tree depth.
+    /// declaration order; the venue owner; the liquidation owner; tree depth.
     pub fn terms_fields(&self) -> Vec<F> {
         let mut out = vec![
             unsigned(DOMAIN_MARKET_TERMS),
@@ -424,6 +452,7 @@ impl Market {
             .map(unsigned),
         );
         out.extend(self.venue_owner.elements);
+        out.extend(self.liquidator_owner.elements);
         out.push(unsigned(self.tree_depth.into()));
         out
     }

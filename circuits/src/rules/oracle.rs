@@ -159,7 +159,7 @@ impl Report {
 
     /// Signs the report with an oracle key (simulator and tests).
     pub fn sign(&mut self, market: &Market, key: &SecretKey) {
-        self.signature = key.sign(&signed_message(&self.hash(market)));
+        self.signature = key.sign(&signed_message(&market.hash(), &self.hash(market)));
     }
 
     /// Checks the report on its own against the market at epoch time `now`:
@@ -174,7 +174,10 @@ impl Report {
             },
         )?;
         let key = PublicKey::from_encoding(*key).map_err(|_| ReportViolation::BadSignature)?;
-        if key.verify(&signed_message(&report.hash()), &self.signature) {
+        if key.verify(
+            &signed_message(&market.hash(), &report.hash()),
+            &self.signature,
+        ) {
             Ok(())
         } else {
             Err(ReportViolation::BadSignature)
@@ -182,12 +185,15 @@ impl Report {
     }
 }
 
-/// What an oracle signs for a report with hash `hash`: the report's domain
-/// tag then the hash's four elements (every signed message starts with its
-/// object's tag, so no two kinds of object sign the same elements).
-pub fn signed_message(hash: &Digest) -> [F; 5] {
+/// What an oracle signs for a report with hash `hash` to the market with
+/// hash `market`: the report's domain tag, the market hash, then the report
+/// hash (every signed message starts with its object's tag, so no two kinds
+/// of object sign the same elements; the market hash makes a report signed
+/// for one deployment worthless on another).
+pub fn signed_message(market: &Digest, hash: &Digest) -> [F; 9] {
+    let [m0, m1, m2, m3] = market.elements;
     let [h0, h1, h2, h3] = hash.elements;
-    [unsigned(DOMAIN_REPORT), h0, h1, h2, h3]
+    [unsigned(DOMAIN_REPORT), m0, m1, m2, m3, h0, h1, h2, h3]
 }
 
 /// The bounds of one report in its canonical form against the market at

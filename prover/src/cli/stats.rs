@@ -62,7 +62,7 @@ struct RowsPerOp {
     /// hashes).
     fill: usize,
     /// One ECgFp5 Schnorr verification (key decoded from its encoding,
-    /// challenge over a message of [`SIGNED_MESSAGE_LEN`] elements).
+    /// challenge over a user message of `MESSAGE_LEN` elements).
     verify_signature: usize,
     /// One slot of a chunk's signature desk: a verification and its share
     /// of the queue digest, what each signed withdrawal, order or cancel
@@ -70,10 +70,9 @@ struct RowsPerOp {
     desk_slot: usize,
 }
 
-/// Message length of the measured signature verification: an order's
-/// fields (domain tag, account, slot, instrument, signed quantity, limit
-/// price, expiry, nonce).
-const SIGNED_MESSAGE_LEN: usize = 8;
+/// Message length of the measured signature verification: a user's
+/// message (domain tag, market hash, an order's seven fields).
+const SIGNED_MESSAGE_LEN: usize = zksettle_circuits::rules::authorization::MESSAGE_LEN;
 
 #[derive(Serialize)]
 struct Chunk {

@@ -183,6 +183,7 @@ impl Ledger {
                 .map_err(|violation| EpochError::Operation { index, violation })?;
         }
         let witness = EpochWitness {
+            market_hash: self.market.hash(),
             prev_root: self.root(),
             prev_tree: self.tree.clone(),
             prev_system: (

@@ -51,6 +51,8 @@ pub struct OpWitness {
 /// Witness of a whole epoch.
 #[derive(Clone, Debug)]
 pub struct EpochWitness {
+    /// The market hash (what every signed message carries).
+    pub market_hash: Digest,
     /// Root before the epoch.
     pub prev_root: Digest,
     /// The tree before the epoch (the chunks' shadow trees start from it).

@@ -12,7 +12,9 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use zksettle_circuits::rules::account::free_slot;
-use zksettle_circuits::rules::authorization::{owner_of, user_key_from_seed, Authorization};
+use zksettle_circuits::rules::authorization::{
+    owner_of, user_key_from_seed, Authorization, Message,
+};
 use zksettle_circuits::rules::encoding::Digest;
 use zksettle_circuits::rules::ops::{
     fill_order, CancelOrder, Deposit, Liquidate, Operation, PlaceOrder, SettleExpiry, Side, Trade,
@@ -56,17 +58,42 @@ pub fn owner(seed: u64, account: u32) -> Digest {
     owner_of(&user_key_from_seed(seed, account).public_key())
 }
 
+/// Who signs in a seeded simulation: the seed of the users' keys
+/// ([`user_key_from_seed`]) and the hash of the market every signed message
+/// is bound to.
+#[derive(Clone, Copy, Debug)]
+pub struct Signer {
+    /// Seed of the users' keys.
+    pub seed: u64,
+    /// The market hash the messages carry.
+    pub market: Digest,
+}
+
+impl Signer {
+    /// The signer of a seeded simulation of `market`.
+    pub fn new(seed: u64, market: &Market) -> Self {
+        Self {
+            seed,
+            market: market.hash(),
+        }
+    }
+
+    /// `account`'s user's authorization of `msg`.
+    fn sign(&self, account: u32, msg: &Message) -> Authorization {
+        Authorization::sign(&user_key_from_seed(self.seed, account), msg)
+    }
+}
+
 /// A withdrawal from `account`, whose withdrawal nonce is `nonce`, signed by
 /// its user's key.
-pub fn withdrawal(seed: u64, account: u32, amount: u64, nonce: u64) -> Operation {
+pub fn withdrawal(signer: Signer, account: u32, amount: u64, nonce: u64) -> Operation {
     let mut withdraw = Withdraw {
         account,
         amount,
         nonce,
         authorization: None,
     };
-    let key = user_key_from_seed(seed, account);
-    withdraw.authorization = Some(Authorization::sign(&key, &withdraw.message()));
+    withdraw.authorization = Some(signer.sign(account, &withdraw.message(&signer.market)));
     Operation::Withdraw(withdraw)
 }
 
@@ -74,7 +101,7 @@ pub fn withdrawal(seed: u64, account: u32, amount: u64, nonce: u64) -> Operation
 /// user's key.
 #[allow(clippy::too_many_arguments)]
 pub fn order(
-    seed: u64,
+    signer: Signer,
     account: u32,
     slot: u32,
     instrument: u32,
@@ -93,22 +120,20 @@ pub fn order(
         nonce,
         authorization: None,
     };
-    let key = user_key_from_seed(seed, account);
-    order.authorization = Some(Authorization::sign(&key, &order.message()));
+    order.authorization = Some(signer.sign(account, &order.message(&signer.market)));
     Operation::PlaceOrder(order)
 }
 
 /// A cancel of the order in `slot` of `account` (whose nonce is `nonce`),
 /// signed by its user's key.
-pub fn cancel(seed: u64, account: u32, slot: u32, nonce: u64) -> Operation {
+pub fn cancel(signer: Signer, account: u32, slot: u32, nonce: u64) -> Operation {
     let mut cancel = CancelOrder {
         account,
         slot,
         nonce,
         authorization: None,
     };
-    let key = user_key_from_seed(seed, account);
-    cancel.authorization = Some(Authorization::sign(&key, &cancel.message()));
+    cancel.authorization = Some(signer.sign(account, &cancel.message(&signer.market)));
     Operation::CancelOrder(cancel)
 }
 
@@ -128,7 +153,7 @@ pub const MAKER_ORDER_MULTIPLE: i64 = 1;
 /// slot 0 if none is free.
 #[allow(clippy::too_many_arguments)]
 pub fn order_slot(
-    seed: u64,
+    signer: Signer,
     account: &Account,
     index: u32,
     side: Side,
@@ -155,14 +180,14 @@ pub fn order_slot(
     let slot = match free_slot(&account.orders, now) {
         Some(k) => k as u32,
         None => {
-            ops.push(cancel(seed, index, 0, nonce));
+            ops.push(cancel(signer, index, 0, nonce));
             nonce += 1;
             0
         }
     };
     debug_assert!((slot as usize) < ORDER_SLOTS);
     ops.push(order(
-        seed,
+        signer,
         index,
         slot,
         instrument,
@@ -187,7 +212,7 @@ pub fn deposit(seed: u64, account: u32, amount: u64) -> Operation {
 /// the mark in the market maker's favour, with the orders it fills: the
 /// operations to apply in order (the orders, then the trade).
 pub fn trade_with_market_maker(
-    seed: u64,
+    signer: Signer,
     now: u64,
     account_of: &impl Fn(u32) -> Account,
     (trader, instrument, qty, buys): (u32, u32, i64, bool),
@@ -210,7 +235,7 @@ pub fn trade_with_market_maker(
         };
         let account = account_of(index);
         order_slot(
-            seed,
+            signer,
             &account,
             index,
             side,
@@ -324,20 +349,22 @@ impl Flow<'_> {
             )]];
         }
         let trader = rng.gen_range(FIRST_TRADER..self.next_account.max(FIRST_TRADER + 1));
+        let signer = Signer::new(self.seed, self.market);
         if draw < deposit_share + withdraw_share {
             let account = account_of(trader);
             return [5, 20, 50]
                 .iter()
                 .map(|pct| {
                     let amount = (account.cash * pct / 100).max(1);
-                    vec![withdrawal(self.seed, trader, amount, account.nonce)]
+                    vec![withdrawal(signer, trader, amount, account.nonce)]
                 })
                 .collect();
         }
         let instrument = live[rng.gen_range(0..live.len())];
         let mark = self.prices.mark[instrument as usize];
-        let (seed, now) = (self.seed, self.now);
-        let with_maker = |terms, mark| trade_with_market_maker(seed, now, &account_of, terms, mark);
+        let now = self.now;
+        let with_maker =
+            |terms, mark| trade_with_market_maker(signer, now, &account_of, terms, mark);
         match style(trader) {
             Style::LeveragedPutSeller => {
                 let puts: Vec<u32> = live

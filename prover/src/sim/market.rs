@@ -62,6 +62,9 @@ pub fn simulated_market(seed: u64) -> Market {
             quorum: 3,
         },
         venue_owner: super::agents::owner(seed, 0),
+        // The liquidator's account is the venue's: its user's key is the
+        // venue's liquidation key.
+        liquidator_owner: super::agents::owner(seed, super::agents::LIQUIDATOR),
         tree_depth: 20,
     }
 }

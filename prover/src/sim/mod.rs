@@ -137,6 +137,61 @@ pub enum SimError {
 /// The epoch in which prices crash (the second, when there is one).
 pub const CRASH_EPOCH: u64 = 2;
 
+/// `epoch`, whose signatures are for `from`, with every signature valid for
+/// `from` (the oracles' reports, the users' withdrawals, orders and
+/// cancels) re-signed for `to` by the same key, found among the seeded keys
+/// of `seeds` (`oracle_key_from_seed`, `user_key_from_seed`): for running a
+/// simulated or fixture epoch in a market that differs in its hash only
+/// (another tree depth, say), since every signature covers the market
+/// hash. Signatures not valid for `from`, or by a key of no seed, stay as
+/// they are (so stay invalid).
+pub fn resign(from: &Market, to: &Market, epoch: &Epoch, seeds: &[u64]) -> Epoch {
+    use zksettle_circuits::rules::authorization::{user_key_from_seed, Authorization};
+    use zksettle_circuits::rules::ecgfp5::{PublicKey, SecretKey, Signature};
+    use zksettle_circuits::rules::oracle::{oracle_key_from_seed, signed_message};
+    fn valid(public: [u64; 5], msg: &[zksettle_circuits::config::F], sig: &Signature) -> bool {
+        PublicKey::from_encoding(public).is_ok_and(|key| key.verify(msg, sig))
+    }
+    let holder = |public: [u64; 5], key: &dyn Fn(u64) -> SecretKey| {
+        seeds
+            .iter()
+            .map(|&seed| key(seed))
+            .find(|k| k.public_key().encoding() == public)
+    };
+    let (from_hash, to_hash) = (from.hash(), to.hash());
+    let mut epoch = epoch.clone();
+    for report in &mut epoch.reports {
+        let Some(&public) = from.oracles.keys.get(report.oracle as usize) else {
+            continue;
+        };
+        let msg = signed_message(&from_hash, &report.hash(from));
+        let oracle = report.oracle;
+        let key = holder(public, &|seed| oracle_key_from_seed(seed, oracle));
+        if let (true, Some(key)) = (valid(public, &msg, &report.signature), key) {
+            report.sign(to, &key);
+        }
+    }
+    for op in &mut epoch.ops {
+        let Some((account, msg, Some(auth))) = op.signed(&from_hash) else {
+            continue;
+        };
+        let auth = auth.clone();
+        let key = holder(auth.public_key, &|seed| user_key_from_seed(seed, account));
+        let (true, Some(key)) = (valid(auth.public_key, &msg, &auth.signature), key) else {
+            continue;
+        };
+        let (_, msg, _) = op.signed(&to_hash).expect("still a signed operation");
+        let resigned = Some(Authorization::sign(&key, &msg));
+        match op {
+            Operation::Withdraw(w) => w.authorization = resigned,
+            Operation::PlaceOrder(o) => o.authorization = resigned,
+            Operation::CancelOrder(c) => c.authorization = resigned,
+            _ => {}
+        }
+    }
+    epoch
+}
+
 /// Runs a simulation.
 pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
     if config.accounts < 3 {

@@ -8,7 +8,7 @@ use zksettle_fixtures::edge::{edge_cases, Expected};
 use zksettle_fixtures::generated::Generated;
 use zksettle_prover::ledger::Ledger;
 
-pub use crate::support::scenario::{circuit, small, CAPACITY};
+pub use crate::support::scenario::{circuit, small, small_epoch, CAPACITY};
 
 /// A valid batch: the state before it and its epoch (at the test depth).
 #[derive(Clone)]
@@ -22,7 +22,7 @@ impl Base {
     /// A base from a market, a state and an epoch the ledger accepts.
     pub fn new(name: &str, market: &Market, state: &StateFile, epoch: &Epoch) -> Option<Self> {
         let ledger = Ledger::from_state(small(market), state).ok()?;
-        let mut epoch = epoch.clone();
+        let mut epoch = small_epoch(market, epoch);
         epoch.prev_root = ledger.root();
         ledger.apply_epoch(&epoch).ok()?;
         Some(Self {
@@ -50,7 +50,7 @@ pub fn bases() -> &'static [Base] {
         let mut state = generated.genesis.clone();
         for epoch in &generated.epochs {
             let ledger = Ledger::from_state(small(&generated.market), &state).unwrap();
-            let mut full = epoch.clone();
+            let mut full = small_epoch(&generated.market, epoch);
             full.prev_root = ledger.root();
             for start in (0..full.ops.len()).step_by(9) {
                 let mut before = full.clone();

@@ -81,7 +81,10 @@ fn setup() -> (Market, Ledger, Epoch) {
 /// computes a margin, the desk verifies a signature.
 fn honest_chunk() -> (Market, ChunkWitness) {
     let (market, ledger, epoch) = setup();
-    let ops = vec![signed_withdraw(3, 10_000 * USD, 0), liquidate(5, 4, 2_500)];
+    let ops = vec![
+        signed_withdraw(&market, 3, 10_000 * USD, 0),
+        liquidate(5, 4, 2_500),
+    ];
     let mut check = epoch.clone();
     check.ops = ops.clone();
     ledger
@@ -257,7 +260,7 @@ fn every_alternative_hint_in_the_prelude_is_refused() {
 #[test]
 fn the_reviews_margin_shift_is_refused() {
     let (market, ledger, epoch) = setup();
-    let ops = vec![signed_withdraw(3, 50_000 * USD, 0)];
+    let ops = vec![signed_withdraw(&market, 3, 50_000 * USD, 0)];
     let mut native = epoch.clone();
     native.ops = ops.clone();
     assert!(ledger.apply_epoch(&native).is_err(), "natively refused");

@@ -8,6 +8,12 @@
 //!
 //! * `exploits`: the settlement holes of the soundness review, built as the
 //!   operator would, and variants; none proves.
+//! * `consent`: a liquidation by an account that is not the venue's
+//!   liquidation account, a deposit naming the owner of the key 1 G;
+//!   neither proves.
+//! * `signatures`: signed withdrawals with another key, no signature,
+//!   another amount's or nonce's signature, or the owner's signature for
+//!   another market; none proves.
 //! * `registers`: every settlement register, the root and the batch
 //!   commitment carried across a chunk border, each set wrong.
 //! * `orders`: fills, orders and cancels the rule book refuses (overfill,
@@ -23,6 +29,7 @@
 mod support;
 
 mod common;
+mod consent;
 mod exploits;
 mod hints;
 mod mutations;

@@ -1,8 +1,8 @@
 //! The prelude's oracle quorum, witnessed by the adversary: reports and
 //! signatures chosen directly (no native check runs before the circuit),
 //! each attempt decided by the constraint check. A proof of the prelude
-//! means every report was signed, over its own hash, by the oracle of the
-//! market's set that it names, and the quorum's oracles are distinct;
+//! means every report was signed, over the market hash and its own hash, by
+//! the oracle of the market's set that it names, and the quorum's oracles are distinct;
 //! whatever the check accepts states exactly the native statement (the
 //! replay property for prices).
 
@@ -97,6 +97,18 @@ fn no_report_proves_without_its_oracles_signature_over_it() {
     assert!(!tamper(&|r| r[1].oracle = 2));
     // The all-zero placeholder.
     assert!(!tamper(&|r| r[2].signature = Signature::default()));
+    // The oracle's own signature of this very report for another market
+    // (another fee, the same oracle keys): the market hash is signed, so
+    // the native rule refuses it and the prelude does not prove it.
+    let mut elsewhere = market();
+    elsewhere.params.fee_bps += 1;
+    let mut moved = honest();
+    moved[0].sign(&elsewhere, &oracle_key(0));
+    assert_eq!(
+        moved[0].check(&m, NOW),
+        Err(zksettle_circuits::rules::error::ReportViolation::BadSignature)
+    );
+    assert!(!provable(moved));
 }
 
 #[test]

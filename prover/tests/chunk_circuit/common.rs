@@ -5,12 +5,12 @@ use zksettle_circuits::rules::{Epoch, Market, StateFile};
 use zksettle_prover::assign::chunk_witnesses;
 use zksettle_prover::ledger::{EpochWitness, Ledger};
 
-pub use crate::support::scenario::{circuit, small, CAPACITY, DEPTH};
+pub use crate::support::scenario::{circuit, small, small_epoch, CAPACITY, DEPTH};
 
 /// A ledger at the test depth and the epoch re-rooted onto it.
 pub fn at_small_depth(market: &Market, state: &StateFile, epoch: &Epoch) -> (Ledger, Epoch) {
     let ledger = Ledger::from_state(small(market), state).expect("state loads");
-    let mut epoch = epoch.clone();
+    let mut epoch = small_epoch(market, epoch);
     epoch.prev_root = ledger.root();
     (ledger, epoch)
 }

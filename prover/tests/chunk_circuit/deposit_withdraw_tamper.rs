@@ -146,6 +146,7 @@ fn every_rejected_deposit_cannot_be_proven() {
         &[
             "OwnerMismatch",
             "ZeroOwner",
+            "ReservedOwner",
             "AmountOutOfRange",
             "GlobalLeaf",
             "CashAboveMaximum",

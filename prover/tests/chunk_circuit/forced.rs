@@ -158,7 +158,7 @@ pub fn chunk(setup: &Setup, steps: &[Vec<Write>]) -> ChunkWitness {
         let user = w.account != zksettle_circuits::rules::units::FEE_ACCOUNT;
         if let (true, Some(auth), Some(step)) = (user, &w.authorization, steps.first_mut()) {
             step.signer = Some(auth.public_key);
-            signatures.push((auth.clone(), w.message()));
+            signatures.push((auth.clone(), w.message(&setup.market().hash())));
         }
     }
     ChunkWitness {

@@ -153,6 +153,7 @@ fn every_rejected_liquidation_cannot_be_proven() {
             "LiquidatorBelowInitialMargin",
             "FractionOutOfRange",
             "SelfLiquidation",
+            "LiquidatorWithoutMandate",
         ],
     );
 }

@@ -122,6 +122,37 @@ fn deposits_the_ledger_accepts_prove_and_tampered_ones_do_not() {
         "a nonzero owner"
     );
 
+    let reserved = zksettle_circuits::rules::authorization::reserved_owner();
+    let mut filler_owned = new_account.clone();
+    filler_owned.after.owner = reserved;
+    assert!(
+        !proves(
+            &c,
+            &filler_owned.rerooted(),
+            &Deposit {
+                owner: reserved,
+                ..create.clone()
+            }
+        ),
+        "not the owner of the key 1 G (its secret is public)"
+    );
+    // One element off the reserved owner is an owner like any other.
+    let mut near = reserved;
+    near.elements[3] += F::ONE;
+    let mut near_owned = new_account.clone();
+    near_owned.after.owner = near;
+    assert!(
+        proves(
+            &c,
+            &near_owned.rerooted(),
+            &Deposit {
+                owner: near,
+                ..create.clone()
+            }
+        ),
+        "control: an owner one element off the reserved one proves"
+    );
+
     let mut global = new_account.clone();
     global.index = 2;
     assert!(

@@ -39,7 +39,7 @@ fn proves(c: &StepCircuit<Targets>, step: &Step, op: &Withdraw) -> bool {
 
 /// A withdrawal with nonce `nonce` signed by its user.
 fn signed(account: u32, amount: u64, nonce: u64) -> Withdraw {
-    match signed_withdraw(account, amount, nonce) {
+    match signed_withdraw(&market(), account, amount, nonce) {
         Operation::Withdraw(w) => w,
         _ => unreachable!(),
     }

@@ -148,14 +148,15 @@ pub struct Adversary<'a> {
 }
 
 /// The user's signed operation of an item (a user withdrawal, an order, a
-/// cancel): (account, message), if it is one.
-fn signed_item(item: &Item) -> Option<(u32, Message)> {
+/// cancel): (account, message for the market with hash `market`), if it is
+/// one.
+fn signed_item(item: &Item, market: &Digest) -> Option<(u32, Message)> {
     let (ops, _) = zksettle_circuits::rules::ops::decode_batch(
         std::slice::from_ref(item),
         zksettle_circuits::rules::ops::SettlementRegisters::CLOSED,
     )
     .ok()?;
-    let (account, message, _) = ops.first()?.signed()?;
+    let (account, message, _) = ops.first()?.signed(market)?;
     Some((account, message))
 }
 
@@ -263,7 +264,7 @@ impl<'a> Adversary<'a> {
                         let owner = u32::try_from(item[1].to_canonical_u64())
                             .map_or(ZERO_DIGEST, |a| tree.account(a).owner);
                         let mut step = tree.step(*item, writes);
-                        let signed = signed_item(item);
+                        let signed = signed_item(item, &self.ledger.market().hash());
                         let sign = |(a, msg): (u32, Message)| (self.signer)(a, &owner, &msg);
                         if let Some(auth) = signed.and_then(sign) {
                             step.signer = Some(auth.public_key);
@@ -302,7 +303,7 @@ impl<'a> Adversary<'a> {
         let mut sizes = Vec::new();
         let (mut size, mut signed) = (0, 0);
         for (item, _) in &planned {
-            let signs = usize::from(signed_item(item).is_some());
+            let signs = usize::from(signed_item(item, &self.ledger.market().hash()).is_some());
             if size == capacity || signed + signs > slots {
                 sizes.push(size);
                 (size, signed) = (0, 0);
@@ -391,7 +392,7 @@ impl<'a> Adversary<'a> {
         // deposit's).
         let ops: Vec<Operation> = ops
             .into_iter()
-            .map(|op| match op.signed() {
+            .map(|op| match op.signed(&self.ledger.market().hash()) {
                 Some((account, message, _)) => {
                     let owner = self.owner_after_deposits(&batch, account);
                     let auth = (self.signer)(account, &owner, &message);

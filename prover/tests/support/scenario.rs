@@ -21,6 +21,21 @@ pub fn small(market: &Market) -> Market {
     market
 }
 
+/// `epoch` (signed for `market`) re-signed for [`small`]`(market)`: the
+/// tree depth is part of the market hash every signature covers.
+pub fn small_epoch(market: &Market, epoch: &Epoch) -> Epoch {
+    rebind(market, &small(market), epoch)
+}
+
+/// `epoch` with every signature that is valid for `from` re-signed for
+/// `to` by the same key (the fixtures' seeded keys: the builder's and the
+/// generated simulation's, seed 7; `zksettle_prover::sim::resign`).
+/// Signatures not valid for `from` (the cases that break them on purpose)
+/// stay as they are, so stay invalid.
+pub fn rebind(from: &Market, to: &Market, epoch: &Epoch) -> Epoch {
+    zksettle_prover::sim::resign(from, to, epoch, &[USER_SEED, ORACLE_SEED, 7])
+}
+
 /// The small test circuit (depth 8, 4 steps per chunk) for a market's shape.
 pub fn circuit(market: &Market) -> Arc<ChunkCircuit> {
     chunk_circuit(market, CAPACITY)

@@ -187,7 +187,9 @@ fn liquidate(
         a.set_qty(p.instrument, p.qty - dq).ok()?;
         l.set_qty(p.instrument, l.qty(p.instrument) + dq).ok()?;
     }
-    l.cash = u64::try_from(i128::from(l_before.cash) - payment).ok()?;
+    // The liquidator's cash is representable once it has its share.
+    let liquidator_paid = i128::from(l_before.cash) - payment;
+    let mut share = 0;
     let account_cash = i128::from(a_before.cash) + payment;
     let bad_debt;
     if before.equity < 0 {
@@ -202,13 +204,13 @@ fn liquidate(
         let penalty =
             mul_bps_ceil(released, ctx.market.params.penalty_bps).min(i128::from(before.equity));
         a.cash = u64::try_from(account_cash - penalty).ok()?;
-        let share = mul_bps_floor(penalty, ctx.market.params.liquidator_share_bps);
-        l.cash = u64::try_from(i128::from(l.cash) + share).ok()?;
+        share = mul_bps_floor(penalty, ctx.market.params.liquidator_share_bps);
         let to_fund = u64::try_from(penalty - share).ok()?;
         let (fund, debt) = credit_insurance(to_fund, insurance.cash, tree.bad_debt()).ok()?;
         insurance.cash = fund;
         bad_debt = debt;
     }
+    l.cash = u64::try_from(liquidator_paid + share).ok()?;
     l.set_under_liquidation(false);
     let short = !ctx.margin(&a).meets_initial();
     a.set_under_liquidation(short);

@@ -100,7 +100,8 @@ pub trait SchnorrGadget {
     /// signature is the native one (no s + n), and be boolean
     /// ([`SchnorrGadget::add_virtual_signature`] constrains them).
     /// Cost: see the row-count test (312 rows for a three-element message,
-    /// 313 for an eight-element one; 257 of them are s G + e (-Q)).
+    /// 313 for an eight- to twelve-element one, the users' messages with
+    /// the market hash; 257 of them are s G + e (-Q)).
     fn verify_schnorr(&mut self, public: Gfp5Target, msg: &[Target], sig: &SignatureTarget);
 }
 

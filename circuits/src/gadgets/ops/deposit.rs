@@ -1,5 +1,6 @@
 //! deposit `{account, owner, amount > 0}` in the circuit (mirrors
-//! `rules/ops/deposit.rs`): amount in `[1, 2^58]`, nonzero owner, the leaf is
+//! `rules/ops/deposit.rs`): amount in `[1, 2^58]`, nonzero owner other than
+//! the reserved owner of the key 1 G (whose secret is public), the leaf is
 //! neither the global leaf nor the fee account; an empty leaf takes the
 //! owner, an existing one must have it; `cash' = cash + amount - repaid`
 //! where `repaid = min(amount, bad_debt)` for the insurance fund and 0
@@ -17,6 +18,7 @@ use super::{
 use crate::config::F;
 use crate::gadgets::account::AccountTarget;
 use crate::gadgets::Builder;
+use crate::rules::authorization::reserved_owner;
 use crate::rules::units::{FEE_ACCOUNT, INSURANCE_FUND};
 
 /// The fields of a deposit operation.
@@ -34,7 +36,7 @@ pub struct DepositTarget {
 pub trait DepositGadget {
     /// Constrains `after` to be `before` with the deposit applied, when
     /// `enabled`, while the venue carries `bad_debt`; returns the bad debt
-    /// after it. Cost: about 5 rows.
+    /// after it. Cost: about 6 rows.
     fn deposit(
         &mut self,
         enabled: BoolTarget,
@@ -64,6 +66,19 @@ impl DepositGadget for Builder {
         let zero_owner = all_zero(self, &op.owner.elements);
         let named = self.not(zero_owner);
         self.assert_true_if(enabled, named);
+        // Not the owner of 1 G, whose secret everyone knows: all four
+        // elements compared, so no other owner is refused.
+        let reserved = reserved_owner();
+        let offsets: Vec<Target> = op
+            .owner
+            .elements
+            .iter()
+            .zip(reserved.elements)
+            .map(|(&o, r)| self.add_const(o, -r))
+            .collect();
+        let is_reserved = all_zero(self, &offsets);
+        let unreserved = self.not(is_reserved);
+        self.assert_true_if(enabled, unreserved);
         // An empty leaf takes the owner; an existing account must have it.
         let mut empty_fields = before.owner.elements.to_vec();
         empty_fields.extend([before.cash, before.flags, before.nonce, before.slots[0].qty]);

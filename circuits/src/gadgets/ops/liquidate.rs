@@ -15,9 +15,13 @@
 //! after is computed from its leaf. A solvent account pays the penalty (shared between the liquidator
 //! and the insurance fund, whose share repays bad debt first); an insolvent
 //! one hands everything over and its deficit goes to the insurance fund,
-//! then to bad debt.
+//! then to bad debt. The liquidator's leaf owner is the market's
+//! `liquidator_owner` (a venue-owned liquidation account), and its cash is
+//! checked once, after the payment and its share of the penalty (the
+//! written leaf's range check on `cash - payment + share`).
 
 use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::{BoolTarget, Target};
 
 use super::{
@@ -62,7 +66,8 @@ pub struct LiquidateLeaves<'a> {
 /// The liquidation gadget.
 pub trait LiquidateGadget {
     /// Constrains one liquidation step when `enabled` and returns the
-    /// registers after it (the inputs when disabled). Cost: the liquidator's
+    /// registers after it (the inputs when disabled); the liquidator must be
+    /// owned by `liquidator_owner` (the market's). Cost: the liquidator's
     /// margin after, the account's margin after from its view (about 3 rows
     /// per slot plus one margin from the linear part) and about 60 rows.
     #[allow(clippy::too_many_arguments)]
@@ -73,6 +78,7 @@ pub trait LiquidateGadget {
         leaves: LiquidateLeaves,
         table: &RiskTableTarget,
         params: &ParamsTarget,
+        liquidator_owner: HashOutTarget,
         registers: &InsuranceRegisters,
     ) -> InsuranceRegisters;
 }
@@ -85,6 +91,7 @@ impl LiquidateGadget for Builder {
         leaves: LiquidateLeaves,
         table: &RiskTableTarget,
         params: &ParamsTarget,
+        liquidator_owner: HashOutTarget,
         registers: &InsuranceRegisters,
     ) -> InsuranceRegisters {
         let [account_before, account_after] = leaves.account;
@@ -105,6 +112,15 @@ impl LiquidateGadget for Builder {
             let exists = self.not(ownerless);
             self.assert_true_if(enabled, exists);
             assert_owner_and_nonce_unchanged(self, enabled, before, after);
+        }
+        // The liquidator is a venue-owned liquidation account.
+        for (&owner, &mandate) in liquidator_before
+            .owner
+            .elements
+            .iter()
+            .zip(&liquidator_owner.elements)
+        {
+            self.assert_equal_if(enabled, owner, mandate);
         }
         // 1 <= fraction <= 10^4.
         let fraction = op.fraction_bps;
@@ -147,9 +163,8 @@ impl LiquidateGadget for Builder {
         }
         self.assert_true_if(enabled, moved_any);
         assert_transfer(self, enabled, &leaves, &moved);
-        // Cash: the liquidator pays at mark and must afford it.
+        // Cash: the liquidator pays at mark (checked with its share below).
         let liquidator_paid = self.sub(liquidator_before.cash, payment);
-        self.assert_nonnegative_if(enabled, liquidator_paid);
         let account_cash = self.add(account_before.cash, payment);
         // Solvent: the penalty on the released maintenance margin, at most E.
         let after = self.margin_from_risk(&kept, account_after.cash, table, params);
@@ -164,6 +179,7 @@ impl LiquidateGadget for Builder {
         let solvent_cash = self.sub(account_cash, penalty);
         let expected_cash = self.mul(solvent.target, solvent_cash);
         self.assert_equal_if(enabled, account_after.cash, expected_cash);
+        // cash - payment + share >= 0 by the written leaf's well-formedness.
         let liquidator_cash = self.add(liquidator_paid, share);
         self.assert_equal_if(enabled, liquidator_after.cash, liquidator_cash);
         let to_fund = self.sub(penalty, share);

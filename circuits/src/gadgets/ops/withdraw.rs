@@ -7,8 +7,9 @@
 //! well-formedness); owner, flags and positions unchanged. A user
 //! account's withdrawal is signed: the step checks it as it checks every
 //! signed operation (`chunk::step`: the signer hashes to the leaf's owner,
-//! and (key, `withdrawal_message(account, amount, nonce)`) joins the
-//! chunk's signature queue, whose desk verifies the signature).
+//! and (key, `withdrawal_message(market_hash, account, amount, nonce)`,
+//! the market hash the chunk states) joins the chunk's signature queue,
+//! whose desk verifies the signature).
 
 use plonky2::field::types::Field;
 use plonky2::iop::target::{BoolTarget, Target};

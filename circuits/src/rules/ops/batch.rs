@@ -122,11 +122,16 @@ impl Operation {
                     .collect()
             }
             Operation::SweepFees(s) => vec![item(&[u(tag::SWEEP_FEES), u(s.amount)])],
-            Operation::PlaceOrder(o) => {
-                let mut fields = o.message();
-                fields[0] = u(tag::PLACE_ORDER);
-                vec![fields]
-            }
+            Operation::PlaceOrder(o) => vec![item(&[
+                u(tag::PLACE_ORDER),
+                u(o.account.into()),
+                u(o.slot.into()),
+                u(o.instrument.into()),
+                crate::rules::encoding::signed(o.qty),
+                u(o.limit),
+                u(o.expiry),
+                u(o.nonce),
+            ])],
             Operation::CancelOrder(c) => vec![item(&[
                 u(tag::CANCEL_ORDER),
                 u(c.account.into()),

@@ -1,11 +1,15 @@
 //! deposit `{account, owner, amount > 0}`: cash' <= 2^58; creates the account
 //! with its owner if the leaf is empty, otherwise the owner must match. The
+//! owner is never the owner of the key 1 G (`reserved_owner`: its secret is
+//! public, the signature desk's filler signs with it), so no account ever
+//! has it. The
 //! fee account takes no deposits (fees come from trades). A deposit into the
 //! insurance fund (the venue topping it up; its owner is the venue's) first
 //! repays outstanding bad debt, the rest stays in the fund.
 
 use super::{check_index, checked_cash, credit_insurance, Context, Deposit};
 use crate::rules::account::Account;
+use crate::rules::authorization::reserved_owner;
 use crate::rules::encoding::ZERO_DIGEST;
 use crate::rules::error::Violation;
 use crate::rules::units::{CASH_MAX, FEE_ACCOUNT, INSURANCE_FUND};
@@ -39,6 +43,11 @@ pub fn deposit(
     }
     if op.owner == ZERO_DIGEST {
         return Err(Violation::ZeroOwner {
+            account: op.account,
+        });
+    }
+    if op.owner == reserved_owner() {
+        return Err(Violation::ReservedOwner {
             account: op.account,
         });
     }

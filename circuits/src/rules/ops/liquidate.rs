@@ -1,7 +1,9 @@
 //! liquidate `{account, liquidator, fraction_bps}`.
 //!
 //! The account is below maintenance margin (E < MM); the liquidator is
-//! another existing user account. The fraction is in [1, 10^4] and at most
+//! another existing user account owned by the market's `liquidator_owner`
+//! (a venue-owned liquidation account: nobody takes positions without
+//! consent). The fraction is in [1, 10^4] and at most
 //! `liq_step_bps` unless MM <= small_mm or E < 0; with E < 0 it must be 10^4
 //! (full transfer). Every slot moves `dq = trunc(q * fraction / 10^4)` lots to
 //! the liquidator (at least one nonzero), who pays `sum dq * M / Q_SCALE` to
@@ -12,6 +14,8 @@
 //! liquidator gets `floor(penalty * liquidator_share_bps / 10^4)` and the
 //! insurance fund the rest (which, like every credit to the fund, first
 //! repays outstanding bad debt); its cash stays >= 0.
+//! The liquidator's cash is checked once, after it paid for the transfer
+//! and received its share of the penalty: `cash - payment + share >= 0`.
 //! Insolvent account (E < 0): no penalty; its cash after the transfer is
 //! E < 0, which the insurance fund covers as far as it can; the rest becomes
 //! bad debt, and the account ends with zero cash and no positions.
@@ -58,6 +62,12 @@ pub fn liquidate(
     }
     check_user_account(ctx, op.account, account)?;
     check_user_account(ctx, op.liquidator, liquidator)?;
+    if liquidator.owner != ctx.market.liquidator_owner {
+        return Err(Violation::LiquidatorWithoutMandate {
+            account: op.account,
+            liquidator: op.liquidator,
+        });
+    }
     if op.fraction_bps == 0 || op.fraction_bps > BPS {
         return Err(Violation::FractionOutOfRange {
             fraction_bps: op.fraction_bps,
@@ -128,7 +138,9 @@ pub fn liquidate(
             fraction_bps: op.fraction_bps,
         });
     }
-    liquidator_after.cash = checked_cash(op.liquidator, i128::from(liquidator.cash) - payment)?;
+    // The liquidator's cash is checked once, after its share of the penalty.
+    let liquidator_paid = i128::from(liquidator.cash) - payment;
+    let mut share = 0i128;
     let account_cash = i128::from(account.cash) + payment;
 
     let mut insurance_after = insurance.clone();
@@ -148,14 +160,13 @@ pub fn liquidate(
         penalty = mul_bps_ceil(released, ctx.market.params.penalty_bps)
             .min(i128::from(before.equity)) as u64;
         account_after.cash = checked_cash(op.account, account_cash - i128::from(penalty))?;
-        let share = mul_bps_floor(i128::from(penalty), ctx.market.params.liquidator_share_bps);
-        liquidator_after.cash =
-            checked_cash(op.liquidator, i128::from(liquidator_after.cash) + share)?;
+        share = mul_bps_floor(i128::from(penalty), ctx.market.params.liquidator_share_bps);
         let (insurance_cash, debt) =
             credit_insurance(penalty - share as u64, insurance.cash, bad_debt)?;
         insurance_after.cash = insurance_cash;
         bad_debt_after = debt;
     }
+    liquidator_after.cash = checked_cash(op.liquidator, liquidator_paid + share)?;
 
     let liquidator_margin = ctx.margin(&liquidator_after);
     if !liquidator_margin.meets_initial() {

@@ -89,7 +89,7 @@ pub struct Withdraw {
     /// fee account, whose nonce never counts).
     pub nonce: u64,
     /// The owner's key and its signature over
-    /// `withdrawal_message(account, amount, nonce)`; required from a user account, unused for the fee
+    /// `withdrawal_message(market, account, amount, nonce)`; required from a user account, unused for the fee
     /// account (the venue's). A witness, like a Merkle path: the batch
     /// commits to the withdrawal, the proof to a valid signature of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,9 +97,9 @@ pub struct Withdraw {
 }
 
 impl Withdraw {
-    /// The message the owner signs.
-    pub fn message(&self) -> Message {
-        withdrawal_message(self.account, self.amount, self.nonce)
+    /// The message the owner signs for the market with hash `market`.
+    pub fn message(&self, market: &Digest) -> Message {
+        withdrawal_message(market, self.account, self.amount, self.nonce)
     }
 
     /// The withdrawal as the batch commits to it (no authorization).
@@ -151,16 +151,16 @@ pub struct PlaceOrder {
     pub expiry: u64,
     /// The account's nonce before this order.
     pub nonce: u64,
-    /// The owner's key and signature over `order_message(self)` (a
+    /// The owner's key and signature over `order_message(market, self)` (a
     /// witness, like a withdrawal's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<Authorization>,
 }
 
 impl PlaceOrder {
-    /// The message the owner signs.
-    pub fn message(&self) -> Message {
-        order_message(self)
+    /// The message the owner signs for the market with hash `market`.
+    pub fn message(&self, market: &Digest) -> Message {
+        order_message(market, self)
     }
 }
 
@@ -175,15 +175,15 @@ pub struct CancelOrder {
     pub slot: u32,
     /// The account's nonce before this cancel.
     pub nonce: u64,
-    /// The owner's key and signature over `cancel_message(account, slot, nonce)`.
+    /// The owner's key and signature over `cancel_message(market, account, slot, nonce)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<Authorization>,
 }
 
 impl CancelOrder {
-    /// The message the owner signs.
-    pub fn message(&self) -> Message {
-        cancel_message(self.account, self.slot, self.nonce)
+    /// The message the owner signs for the market with hash `market`.
+    pub fn message(&self, market: &Digest) -> Message {
+        cancel_message(market, self.account, self.slot, self.nonce)
     }
 }
 
@@ -294,16 +294,21 @@ impl Operation {
         }
     }
 
-    /// The account whose owner signs the operation, with the message and
-    /// the authorization it carries: a user account's withdrawal, order or
-    /// cancel (the fee account's withdrawals are the venue's).
-    pub fn signed(&self) -> Option<(u32, Message, Option<&Authorization>)> {
+    /// The account whose owner signs the operation, with the message (for
+    /// the market with hash `market`) and the authorization it carries: a
+    /// user account's withdrawal, order or cancel (the fee account's
+    /// withdrawals are the venue's).
+    pub fn signed(&self, market: &Digest) -> Option<(u32, Message, Option<&Authorization>)> {
         match self {
             Operation::Withdraw(w) if w.account != super::units::FEE_ACCOUNT => {
-                Some((w.account, w.message(), w.authorization.as_ref()))
+                Some((w.account, w.message(market), w.authorization.as_ref()))
             }
-            Operation::PlaceOrder(o) => Some((o.account, o.message(), o.authorization.as_ref())),
-            Operation::CancelOrder(c) => Some((c.account, c.message(), c.authorization.as_ref())),
+            Operation::PlaceOrder(o) => {
+                Some((o.account, o.message(market), o.authorization.as_ref()))
+            }
+            Operation::CancelOrder(c) => {
+                Some((c.account, c.message(market), c.authorization.as_ref()))
+            }
             _ => None,
         }
     }

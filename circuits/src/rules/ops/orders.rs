@@ -4,7 +4,7 @@
 //! - place_order `{account, slot, instrument, qty != 0, limit, expiry,
 //!   nonce}`: an existing user account, `slot < ORDER_SLOTS`, `nonce` the
 //!   account's, signed by the owner over [`order_message`](crate::rules::authorization::order_message)
-//!   (checked here, once), `|qty| <= Q_MAX`, the instrument listed, `limit
+//!   for this market (its hash in the message; checked here, once), `|qty| <= Q_MAX`, the instrument listed, `limit
 //!   <= P_MAX`, `now < expiry <= TIMESTAMP_MAX`; the slot is free (empty,
 //!   or its order expired); the order takes the slot and the nonce counts up.
 //! - cancel_order `{account, slot, nonce}`: signed the same way over
@@ -73,7 +73,7 @@ pub fn place_order(
         account,
         (op.account, op.slot),
         op.nonce,
-        &op.message(),
+        &op.message(&ctx.market.hash()),
         op.authorization.as_ref(),
     )?;
     let out_of_range = |reason| Violation::OrderOutOfRange {
@@ -121,7 +121,7 @@ pub fn cancel_order(
         account,
         (op.account, op.slot),
         op.nonce,
-        &op.message(),
+        &op.message(&ctx.market.hash()),
         op.authorization.as_ref(),
     )?;
     after.orders[slot] = Order::default();

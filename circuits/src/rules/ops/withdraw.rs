@@ -1,7 +1,7 @@
 //! withdraw `{account, amount > 0, nonce}`: the account exists, `nonce` is
 //! its withdrawal nonce, a user account's owner signed the withdrawal
-//! (`owner_of(key) = owner`, Schnorr over `withdrawal_message(account,
-//! amount, nonce)`), it is not under liquidation, no bad debt is outstanding, cash' >= 0 and E' >= IM'; the
+//! (`owner_of(key) = owner`, Schnorr over `withdrawal_message(market_hash,
+//! account, amount, nonce)`, so only for this market), it is not under liquidation, no bad debt is outstanding, cash' >= 0 and E' >= IM'; the
 //! account's withdrawal nonce counts up by one (below `NONCE_MAX`: the
 //! nonce a signed withdrawal will carry, so none can be replayed; the fee
 //! account's, the venue's own, count none). The
@@ -63,7 +63,7 @@ pub fn withdraw(
             op.account,
             account,
             op.nonce,
-            &op.message(),
+            &op.message(&ctx.market.hash()),
             op.authorization.as_ref(),
         )?;
     }
