@@ -53,7 +53,10 @@
 //! or keeps producing epochs (censorship, ordering within the rules and
 //! liveness stay with the operator), nor that the oracles reported true
 //! prices (only that a quorum of them signed what priced the epoch), nor
-//! that the epoch is recent (below).
+//! that the epoch is recent (below), nor yet that every credited deposit
+//! arrived at the custodian: deposits are credited on the operator's word
+//! (custodian attestation is the next work), so cash minus bad debt moves
+//! exactly by the deposits the operator credited minus proven withdrawals.
 //!
 //! ## What a client must trust, and why
 //! * **The verifier data** ([`Verifier`]): it decides which statements a
