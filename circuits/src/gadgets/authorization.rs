@@ -34,8 +34,7 @@ use super::ecgfp5::schnorr::{set_signature, SchnorrGadget, SignatureTarget};
 use super::encoding::EncodingGadget;
 use super::Builder;
 use crate::config::F;
-use crate::rules::authorization::{Authorization, Message, MESSAGE_LEN};
-use crate::rules::ecgfp5::SecretKey;
+use crate::rules::authorization::{filler_key, Authorization, Message, MESSAGE_LEN};
 use crate::rules::encoding::unsigned;
 
 /// A (key, message) pair that needs a signature: the key's encoding w(Q)
@@ -162,9 +161,8 @@ impl AuthorizationGadget for Builder {
 pub fn filler() -> &'static (Authorization, Message) {
     static FILLER: OnceLock<(Authorization, Message)> = OnceLock::new();
     FILLER.get_or_init(|| {
-        let key = SecretKey::from_decimal("1").expect("1 is a valid secret");
         let msg = [F::ZERO; MESSAGE_LEN];
-        (Authorization::sign(&key, &msg), msg)
+        (Authorization::sign(&filler_key(), &msg), msg)
     })
 }
 
@@ -221,6 +219,7 @@ mod tests {
     use crate::gadgets::ops::GatedGadget;
     use crate::gadgets::testing::{builder, provable};
     use crate::rules::authorization::{owner_of, withdrawal_message};
+    use crate::rules::ecgfp5::SecretKey;
     use crate::rules::encoding::{Digest, ZERO_DIGEST};
 
     /// The market hash the tests' messages carry.

@@ -54,13 +54,18 @@ pub fn owner_of(key: &PublicKey) -> Digest {
     hash(&input)
 }
 
-/// The owner digest of the key 1 G, whose secret everyone knows (the
-/// signature desk's [`filler`](crate::gadgets::authorization::filler)
-/// signs with it). No account may ever have it: a deposit naming it is
-/// refused (`Violation::ReservedOwner`), and so is a market naming it.
+/// The key with secret 1 (public key 1 G), whose secret everyone knows:
+/// the signature desk's [`filler`](crate::gadgets::authorization::filler)
+/// signs with it.
+pub fn filler_key() -> SecretKey {
+    SecretKey::from_decimal("1").expect("1 is a valid secret")
+}
+
+/// The owner digest of [`filler_key`]. No account may ever have it: a
+/// deposit naming it is refused (`Violation::ReservedOwner`), and so is a
+/// market naming it.
 pub fn reserved_owner() -> Digest {
-    let generator = SecretKey::from_decimal("1").expect("1 is a valid secret");
-    owner_of(&generator.public_key())
+    owner_of(&filler_key().public_key())
 }
 
 /// A message of domain `domain` for the market with hash `market` and the
@@ -263,6 +268,11 @@ mod tests {
         assert_eq!(
             reserved_owner(),
             owner_of(&SecretKey::from_decimal("1").unwrap().public_key())
+        );
+        // The key the desk's filler signs with is that very key.
+        assert_eq!(
+            crate::gadgets::authorization::filler().0.public_key,
+            filler_key().public_key().encoding()
         );
         assert_ne!(reserved_owner(), ZERO_DIGEST);
     }
