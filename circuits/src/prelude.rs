@@ -34,7 +34,9 @@ use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData, CommonCircuitData};
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
-use crate::chunk::{prove_caught, ChunkError, ChunkPublicInputs, CARRY_LEN};
+use crate::chunk::{prove_caught, AttestedDeposits, ChunkError, ChunkPublicInputs, CARRY_LEN};
+use crate::gadgets::custody::{set_deposit_report, CustodyGadget, DepositReportTarget};
+use crate::rules::custody::{DepositReport, Transfers, TRANSFERS_LEN};
 use crate::config::{C, D, F};
 use crate::gadgets::ecgfp5::schnorr::{set_signature, SignatureTarget};
 use crate::gadgets::fixed::FixedGadget;
@@ -59,6 +61,9 @@ pub struct PreludeWitness {
     pub timestamp: u64,
     /// The root the epoch starts from (where the fold places the prelude).
     pub root: Digest,
+    /// The custodians' attestation of the epoch's deposits (`None`: the
+    /// epoch credits none).
+    pub deposit_report: Option<DepositReport>,
 }
 
 impl PreludeWitness {
@@ -68,6 +73,9 @@ impl PreludeWitness {
         let sheet =
             crate::rules::sheet::PriceSheet::from_reports(market, &self.reports, self.timestamp)
                 .ok()?;
+        if let Some(report) = &self.deposit_report {
+            report.check(market).ok()?;
+        }
         Some(ChunkPublicInputs {
             market_hash: market.hash(),
             root_in: self.root,
@@ -82,6 +90,9 @@ impl PreludeWitness {
             carry_in: Default::default(),
             carry_out: Default::default(),
             priced: 1,
+            deposit_report: AttestedDeposits::of(self.deposit_report.as_ref()),
+            transfers_in: Transfers::NONE,
+            transfers_out: Transfers::NONE,
         })
     }
 }
@@ -92,6 +103,7 @@ struct PreludeTargets {
     epoch: Target,
     timestamp: Target,
     root: HashOutTarget,
+    deposit_report: DepositReportTarget,
 }
 
 /// A built prelude circuit.
@@ -186,6 +198,7 @@ impl PreludeCircuit {
         pw.set_target(t.epoch, unsigned(witness.epoch))?;
         pw.set_target(t.timestamp, unsigned(witness.timestamp))?;
         pw.set_hash_target(t.root, witness.root)?;
+        set_deposit_report(&mut pw, &t.deposit_report, witness.deposit_report.as_ref())?;
         Ok(pw)
     }
 
@@ -200,6 +213,8 @@ impl PreludeCircuit {
             s.scenarios,
             s.oracles,
             s.quorum,
+            s.custodians,
+            s.custodian_quorum,
         ] {
             out.write_usize(n)?;
         }
@@ -216,6 +231,8 @@ impl PreludeCircuit {
             scenarios: next()?,
             oracles: next()?,
             quorum: next()?,
+            custodians: next()?,
+            custodian_quorum: next()?,
         };
         let (builder, targets) = lay_out(shape);
         Ok(Self {
@@ -248,6 +265,7 @@ fn lay_out(shape: MarketShape) -> (CircuitBuilder<F, D>, PreludeTargets) {
     let prices = b.median_prices(&plain);
     let table = b.risk_arrays(&market, &prices);
     let sheet = b.price_sheet_commitment(&prices, &table);
+    let deposit_report = b.add_deposit_report(&market);
     let root = b.add_virtual_hash();
     let zero = b.zero();
     let one = b.one();
@@ -264,6 +282,8 @@ fn lay_out(shape: MarketShape) -> (CircuitBuilder<F, D>, PreludeTargets) {
     b.register_public_inputs(&[zero; 2 * CARRY_LEN]);
     b.register_public_input(one);
     b.register_public_inputs(&sheet.elements);
+    b.register_public_inputs(&deposit_report.targets());
+    b.register_public_inputs(&[zero; 2 * TRANSFERS_LEN]);
     debug_assert_eq!(b.num_public_inputs(), ChunkPublicInputs::len(shape.quorum));
     let targets = PreludeTargets {
         market,
@@ -271,6 +291,7 @@ fn lay_out(shape: MarketShape) -> (CircuitBuilder<F, D>, PreludeTargets) {
         epoch,
         timestamp,
         root,
+        deposit_report,
     };
     (builder, targets)
 }

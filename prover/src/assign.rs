@@ -14,6 +14,7 @@
 //! system writes into the registers and writes them back when the chunk
 //! ends, after which the shadow tree is the ledger's tree again.
 
+use zksettle_circuits::chunk::AttestedDeposits;
 use zksettle_circuits::chunk::SystemWitness;
 use zksettle_circuits::prelude::PreludeWitness;
 use zksettle_circuits::rules::account::global_leaf_hash;
@@ -81,6 +82,7 @@ pub fn prelude_witness(epoch: &Epoch, witness: &EpochWitness) -> PreludeWitness 
         epoch: epoch.epoch,
         timestamp: epoch.timestamp,
         root: witness.prev_root,
+        deposit_report: witness.deposit_report.clone(),
     }
 }
 
@@ -161,14 +163,20 @@ fn cut(
             Ok(StepKind { tag, signed })
         })
         .collect::<Result<Vec<_>, AssignError>>()?;
-    let (insurance, fees, bad_debt) = witness.prev_system.clone();
-    let mut writer = ChunkWriter::new(witness.prev_tree.clone(), insurance, fees, bad_debt);
+    let (insurance, fees, bad_debt, deposits) = witness.prev_system.clone();
+    let mut writer = ChunkWriter::new(
+        witness.prev_tree.clone(),
+        insurance,
+        fees,
+        (bad_debt, deposits),
+    );
     let mut next = ChunkWitness::empty(
         witness.sheet.clone(),
         epoch.epoch,
         epoch.timestamp,
         witness.prev_root,
         writer.peek(),
+        AttestedDeposits::of(witness.deposit_report.as_ref()),
     );
     let mut chunks = Vec::new();
     let mut start = 0;
@@ -184,6 +192,12 @@ fn cut(
             }
             next.batch_in = extend_batch_hash(&next.batch_in, &step.item);
             next.carry_in = carry_after(next.carry_in, &witness.ops, record, &step)?;
+            next.transfers_in =
+                step.transfers_after(&next.transfers_in)
+                    .ok_or(AssignError::RecordShape {
+                        op_index: record.op_index,
+                        kind: "withdrawal",
+                    })?;
             chunk.steps.push(step);
         }
         chunk.system = writer.finish();
@@ -210,22 +224,29 @@ fn cut(
 #[derive(Clone, Debug)]
 pub struct ChunkWriter {
     tree: SparseTree,
-    found: (Account, Account, u64),
+    found: (Account, Account, u64, u64),
     insurance: Account,
     fees: Account,
     bad_debt: u64,
+    deposits: u64,
 }
 
 impl ChunkWriter {
     /// A writer starting a chunk at `tree`, whose system leaves hold
-    /// `insurance`, `fees` and `bad_debt`.
-    pub fn new(tree: SparseTree, insurance: Account, fees: Account, bad_debt: u64) -> Self {
+    /// `insurance`, `fees` and the global leaf's bad debt and deposit count.
+    pub fn new(
+        tree: SparseTree,
+        insurance: Account,
+        fees: Account,
+        (bad_debt, deposits): (u64, u64),
+    ) -> Self {
         Self {
             tree,
-            found: (insurance.clone(), fees.clone(), bad_debt),
+            found: (insurance.clone(), fees.clone(), bad_debt, deposits),
             insurance,
             fees,
             bad_debt,
+            deposits,
         }
     }
 
@@ -240,6 +261,7 @@ impl ChunkWriter {
             insurance: self.insurance.cash,
             fees: self.fees.cash,
             bad_debt: self.bad_debt,
+            deposits: self.deposits,
         }
     }
 
@@ -273,20 +295,22 @@ impl ChunkWriter {
         }
     }
 
-    /// Sets the bad-debt register.
-    pub fn write_bad_debt(&mut self, bad_debt: u64) {
+    /// Sets the global leaf's registers: bad debt and deposit count.
+    pub fn write_global(&mut self, bad_debt: u64, deposits: u64) {
         self.bad_debt = bad_debt;
+        self.deposits = deposits;
     }
 
     /// The system witness of the chunk so far, without ending it.
     pub fn peek(&self) -> SystemWitness {
-        let (insurance, fees, bad_debt) = self.found.clone();
+        let (insurance, fees, bad_debt, deposits) = self.found.clone();
         let mut siblings = self.tree.path(u64::from(INSURANCE_FUND));
         siblings.drain(..2);
         SystemWitness {
             insurance,
             fees,
             bad_debt,
+            deposits,
             neighbour: self.tree.leaf(FIRST_USER_ACCOUNT.into()),
             siblings,
             out: self.balances(),
@@ -300,9 +324,16 @@ impl ChunkWriter {
         self.tree
             .set(INSURANCE_FUND.into(), self.insurance.leaf_hash());
         self.tree.set(FEE_ACCOUNT.into(), self.fees.leaf_hash());
-        self.tree
-            .set(GLOBAL_LEAF.into(), global_leaf_hash(self.bad_debt));
-        self.found = (self.insurance.clone(), self.fees.clone(), self.bad_debt);
+        self.tree.set(
+            GLOBAL_LEAF.into(),
+            global_leaf_hash(self.bad_debt, self.deposits),
+        );
+        self.found = (
+            self.insurance.clone(),
+            self.fees.clone(),
+            self.bad_debt,
+            self.deposits,
+        );
         witness
     }
 }
@@ -441,8 +472,8 @@ fn step_of(
                     }
                 }
             }
-            (LeafValue::Global { .. }, LeafValue::Global { bad_debt }) => {
-                writer.write_bad_debt(*bad_debt)
+            (LeafValue::Global { .. }, LeafValue::Global { bad_debt, deposits }) => {
+                writer.write_global(*bad_debt, *deposits)
             }
             _ => return Err(shape()),
         }
@@ -560,9 +591,9 @@ mod tests {
         let mut ledger = SparseTree::new(8);
         ledger.set(INSURANCE_FUND.into(), fund.leaf_hash());
         ledger.set(FEE_ACCOUNT.into(), fees.leaf_hash());
-        ledger.set(GLOBAL_LEAF.into(), global_leaf_hash(7));
+        ledger.set(GLOBAL_LEAF.into(), global_leaf_hash(7, 2));
         ledger.set(5, user.leaf_hash());
-        let mut writer = ChunkWriter::new(ledger.clone(), fund.clone(), fees.clone(), 7);
+        let mut writer = ChunkWriter::new(ledger.clone(), fund.clone(), fees.clone(), (7, 2));
         let start = writer.peek();
         assert_eq!(start.root_with(&start.balances()), ledger.root());
         // A fee, then a user write: the user's path is the shadow tree's,
@@ -583,7 +614,7 @@ mod tests {
             ledger.path(5),
             "no system write reached the tree"
         );
-        writer.write_bad_debt(3);
+        writer.write_global(3, 4);
         let shadow = writer.root();
         assert_eq!(
             root_from_path(user_after.leaf_hash(), 5, &port.siblings),
@@ -597,12 +628,13 @@ mod tests {
         assert_eq!(system.root_with(&system.balances()), shadow);
         ledger.set(FEE_ACCOUNT.into(), fees_after.leaf_hash());
         ledger.set(5, user_after.leaf_hash());
-        ledger.set(GLOBAL_LEAF.into(), global_leaf_hash(3));
+        ledger.set(GLOBAL_LEAF.into(), global_leaf_hash(3, 4));
         assert_eq!(system.out.fees, 12);
         assert_eq!(system.root_with(&system.out), ledger.root());
         assert_eq!(writer.root(), ledger.root());
         // The next chunk starts from the written-back values.
         assert_eq!(writer.peek().fees, fees_after);
         assert_eq!(writer.peek().bad_debt, 3);
+        assert_eq!(writer.peek().deposits, 4);
     }
 }

@@ -70,7 +70,8 @@ fn arb_op() -> impl Strategy<Value = Operation> {
         (USERS, 1u64..500_000).prop_map(|(a, usd)| Operation::Deposit(Deposit {
             account: a,
             owner: owner(a),
-            amount: usd * USD
+            amount: usd * USD,
+            id: 0,
         })),
         (USERS, 1u64..500_000).prop_map(|(a, usd)| signed_withdraw(&market(), a, usd * USD, 0)),
         (USERS, USERS, 0u32..6, 1i64..300, -20i64..20).prop_map(|(b, s, i, qty, ticks)| {
@@ -104,7 +105,8 @@ fn arb_op() -> impl Strategy<Value = Operation> {
         (1u64..5_000).prop_map(|usd| Operation::Deposit(Deposit {
             account: INSURANCE_FUND,
             owner: venue_owner(),
-            amount: usd * USD
+            amount: usd * USD,
+            id: 0,
         })),
         (0u64..50).prop_map(|usd| Operation::SweepFees(SweepFees {
             amount: usd * USD + 1
@@ -205,7 +207,11 @@ proptest! {
         let mut flow = 0i128;
         for drawn in ops {
           let sent = signed(&working, drawn);
-          for op in sent {
+          for mut op in sent {
+            // The custodian's next deposit id.
+            if let Operation::Deposit(d) = &mut op {
+                d.id = working.deposits();
+            }
             let cash_before = total_cash_minus_bad_debt(&working);
             let before = working.clone();
             if working.try_apply_op(&ctx, &op).is_err() {
@@ -232,7 +238,8 @@ proptest! {
         }
 
         // The accepted stream applies as one epoch, to the same state, twice alike.
-        let epoch = zksettle_circuits::rules::Epoch { ops: accepted.clone(), ..template.clone() };
+        let mut epoch = zksettle_circuits::rules::Epoch { ops: accepted.clone(), ..template.clone() };
+        zksettle_circuits::rules::custody::attest(&mut epoch, &market, &custodian_signers(&market));
         let (after, witness) = genesis.apply_epoch(&epoch).unwrap();
         let (again, _) = genesis.apply_epoch(&epoch).unwrap();
         prop_assert_eq!(after.root(), working.root());
@@ -240,6 +247,10 @@ proptest! {
         prop_assert_eq!(after.to_state(), again.to_state());
         prop_assert_eq!(witness.new_root, after.root());
         prop_assert_eq!(total_cash_minus_bad_debt(&after), total_cash_minus_bad_debt(&genesis) + flow);
+        // The solvency statement a proof makes: cash minus bad debt moves by
+        // exactly the attested deposits minus the logged withdrawals.
+        let logged = i128::from(witness.transfers.deposited) - i128::from(witness.transfers.withdrawn);
+        prop_assert_eq!(logged, flow);
         let snapshot = after.to_state();
         prop_assert!(snapshot.accounts(&market).is_ok(), "the written state is a valid snapshot");
         prop_assert!(Ledger::from_state(market.clone(), &snapshot).unwrap().root() == after.root(), "a snapshot reloads to the same root");

@@ -116,6 +116,7 @@ fn prove_history(ops_per_epoch: Vec<Vec<Operation>>) -> History {
             prev_root: s.prev_root,
             new_root: s.new_root,
             batch_hash: s.batch_hash,
+            transfers: s.transfers,
             op_count: s.op_count,
             history: s.history,
         });

@@ -335,6 +335,7 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
         epoch: epoch.epoch,
         timestamp: epoch.timestamp,
         root: ledger.root(),
+        deposit_report: epoch.deposit_report.clone(),
     };
     let priced = set
         .prove_prelude(&market, &prelude)

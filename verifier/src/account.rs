@@ -331,11 +331,14 @@ impl Account {
     }
 }
 
-/// Leaf hash of the global leaf holding `bad_debt`.
-pub fn global_leaf_hash(bad_debt: u64) -> Digest {
+/// Leaf hash of the global leaf holding the outstanding `bad_debt` and the
+/// number of custodian deposits credited since genesis (`deposits`: the id
+/// the next deposit must carry).
+pub fn global_leaf_hash(bad_debt: u64, deposits: u64) -> Digest {
     PoseidonHash::hash_no_pad(&[
         canonical::unsigned(domain::GLOBAL),
         canonical::unsigned(bad_debt),
+        canonical::unsigned(deposits),
     ])
 }
 
@@ -725,7 +728,7 @@ mod tests {
     #[test]
     fn empty_leaf_differs_from_global_leaf_and_from_a_funded_account() {
         let empty = Account::default().leaf_hash();
-        assert_ne!(empty, global_leaf_hash(0));
+        assert_ne!(empty, global_leaf_hash(0, 0));
         let funded = Account {
             cash: 1,
             ..Account::default()

@@ -39,3 +39,10 @@ pub const SIGNATURE_QUEUE: u64 = 14;
 pub const ORDER: u64 = 15;
 /// The message a user signs to cancel an order (`rules::authorization`).
 pub const CANCEL: u64 = 16;
+/// One deposit in an epoch's deposit log (`verifier::transfers`).
+pub const DEPOSIT_LOG: u64 = 17;
+/// One withdrawal in an epoch's withdrawal log (`verifier::transfers`).
+pub const WITHDRAWAL_LOG: u64 = 18;
+/// The message custodians sign over an epoch's deposit log and total
+/// (`rules::custody`).
+pub const DEPOSIT_REPORT: u64 = 19;

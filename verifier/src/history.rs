@@ -2,11 +2,14 @@
 //! Poseidon hash chain.
 //!
 //! `record_e = Poseidon([EPOCH_RECORD, e, timestamp, prev_root[4],
-//! new_root[4], batch_hash[4], op_count, report_hashes[quorum][4]])` and
+//! new_root[4], batch_hash[4], transfers[10], op_count,
+//! report_hashes[quorum][4]])` (`transfers`: the epoch's deposit and
+//! withdrawal logs and totals, [`crate::transfers`]) and
 //! `history_e = Poseidon([HISTORY, history_{e-1}[4], record_e[4]])`, from
 //! `history_0 = 0` ([`EMPTY_HISTORY`]). The chain circuit computes both from
 //! the epoch it proves, so a chain proof's `history` commits to every
-//! epoch's roots, batch and oracle reports since genesis.
+//! epoch's roots, batch, deposits, withdrawals and oracle reports since
+//! genesis.
 //!
 //! A client that finalized epoch `N` (root `R_N`) and is shown epoch `e > N`
 //! folds the records of epochs `N+1..=e`, starting from the history before
@@ -26,6 +29,7 @@ use crate::canonical::unsigned;
 use crate::config::F;
 use crate::domain;
 use crate::public_inputs::Digest;
+use crate::transfers::{Transfers, TRANSFERS_LEN};
 
 /// The history before epoch 1.
 pub const EMPTY_HISTORY: Digest = ZERO_DIGEST;
@@ -43,6 +47,8 @@ pub struct EpochRecord {
     pub new_root: Digest,
     /// Commitment to the epoch's operations.
     pub batch_hash: Digest,
+    /// The epoch's deposit and withdrawal logs and totals.
+    pub transfers: Transfers,
     /// Operations in the epoch.
     pub op_count: u64,
     /// Hashes of the oracle reports that priced it.
@@ -52,7 +58,7 @@ pub struct EpochRecord {
 impl EpochRecord {
     /// Elements of a record for a quorum.
     pub const fn len(quorum: usize) -> usize {
-        1 + 2 + 3 * 4 + 1 + 4 * quorum
+        1 + 2 + 3 * 4 + TRANSFERS_LEN + 1 + 4 * quorum
     }
 
     /// Field encoding hashed into [`Self::digest`].
@@ -62,6 +68,7 @@ impl EpochRecord {
         for digest in [&self.prev_root, &self.new_root, &self.batch_hash] {
             out.extend(digest.elements);
         }
+        out.extend(self.transfers.to_fields());
         out.push(unsigned(self.op_count));
         for digest in &self.report_hashes {
             out.extend(digest.elements);

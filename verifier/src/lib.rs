@@ -113,6 +113,7 @@ pub mod history;
 pub mod market;
 pub mod public_inputs;
 pub mod report;
+pub mod transfers;
 pub mod units;
 mod verify;
 
@@ -124,6 +125,7 @@ pub use history::{extend_history, EpochRecord, EMPTY_HISTORY};
 pub use market::OracleSet;
 pub use public_inputs::{Digest, Layout, LayoutError, PublicInputs};
 pub use report::{Attestation, AttestedReport};
+pub use transfers::Transfers;
 pub use verify::{
     check_history, key_len, verify_proof, Anchor, DecodedProof, Finalized, ProofKind, Trusted,
     Verifier, SHIPPED_CHAIN_DATA, SHIPPED_CHAIN_DATA_DIGEST, SHIPPED_CHAIN_DIGEST,

@@ -3,7 +3,8 @@
 //! This layout is the contract between the circuits (which expose these public
 //! inputs in this order) and light clients (which check them against trusted
 //! values). Order: `market_hash[4]`, `genesis_root[4]`, `prev_root[4]`,
-//! `new_root[4]`, `epoch`, `timestamp`, `batch_hash[4]`,
+//! `new_root[4]`, `epoch`, `timestamp`, `batch_hash[4]`, `transfers[10]`
+//! (the epoch's deposit and withdrawal logs and totals, [`crate::transfers`]),
 //! `report_hashes[quorum][4]`, `op_count`, then `history[4]`: the
 //! accumulator of every epoch's record since genesis (see [`crate::history`]).
 
@@ -14,12 +15,13 @@ use plonky2::hash::hash_types::HashOut;
 
 use crate::config::F;
 use crate::history::EpochRecord;
+use crate::transfers::{Transfers, TRANSFERS_LEN};
 
 /// A Poseidon digest: four Goldilocks elements.
 pub type Digest = HashOut<F>;
 
 /// Elements of the layout before the report hashes.
-const FIXED_PREFIX: usize = 4 * 4 + 2 + 4;
+const FIXED_PREFIX: usize = 4 * 4 + 2 + 4 + TRANSFERS_LEN;
 
 /// Public inputs of an epoch or chain proof, in the order of DESIGN section 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +40,8 @@ pub struct PublicInputs {
     pub timestamp: u64,
     /// Running Poseidon commitment to the epoch's operations.
     pub batch_hash: Digest,
+    /// The epoch's deposit and withdrawal logs and totals.
+    pub transfers: Transfers,
     /// Poseidon hashes of the quorum's oracle reports, in report order.
     pub report_hashes: Vec<Digest>,
     /// Number of operations in the epoch.
@@ -64,6 +68,8 @@ pub struct Layout {
     pub timestamp: usize,
     /// `batch_hash[4]`.
     pub batch_hash: usize,
+    /// `transfers[10]`.
+    pub transfers: usize,
     /// `report_hashes[quorum][4]`.
     pub report_hashes: usize,
     /// `op_count`.
@@ -87,6 +93,7 @@ impl Layout {
             epoch: 16,
             timestamp: 17,
             batch_hash: 18,
+            transfers: 22,
             report_hashes,
             op_count,
             history: op_count + 1,
@@ -138,6 +145,7 @@ impl PublicInputs {
         out.push(F::from_canonical_u64(self.epoch));
         out.push(F::from_canonical_u64(self.timestamp));
         out.extend_from_slice(&self.batch_hash.elements);
+        out.extend_from_slice(&self.transfers.to_fields());
         for digest in &self.report_hashes {
             out.extend_from_slice(&digest.elements);
         }
@@ -154,6 +162,7 @@ impl PublicInputs {
             prev_root: self.prev_root,
             new_root: self.new_root,
             batch_hash: self.batch_hash,
+            transfers: self.transfers,
             op_count: self.op_count,
             report_hashes: self.report_hashes.clone(),
         }
@@ -177,6 +186,7 @@ impl PublicInputs {
         let epoch = cursor.element();
         let timestamp = cursor.element();
         let batch_hash = cursor.digest();
+        let transfers = cursor.transfers();
         let report_hashes = (0..quorum).map(|_| cursor.digest()).collect();
         let op_count = cursor.element();
         let history = cursor.digest();
@@ -188,6 +198,7 @@ impl PublicInputs {
             epoch: epoch.to_canonical_u64(),
             timestamp: timestamp.to_canonical_u64(),
             batch_hash,
+            transfers,
             report_hashes,
             op_count: op_count.to_canonical_u64(),
             history,
@@ -206,6 +217,11 @@ impl Cursor<'_> {
         let value = self.fields.get(self.at).copied().unwrap_or(F::ZERO);
         self.at += 1;
         value
+    }
+
+    fn transfers(&mut self) -> Transfers {
+        let fields: Vec<F> = (0..TRANSFERS_LEN).map(|_| self.element()).collect();
+        Transfers::from_fields(&fields).unwrap_or_default()
     }
 
     fn digest(&mut self) -> Digest {
@@ -239,6 +255,12 @@ mod tests {
             epoch: 7,
             timestamp: 1_700_000_000,
             batch_hash: digest(5),
+            transfers: Transfers {
+                deposit_log: digest(8),
+                deposited: 12,
+                withdrawal_log: digest(9),
+                withdrawn: 5,
+            },
             report_hashes: (0..quorum as u64).map(|i| digest(10 + i)).collect(),
             op_count: 400,
             history: digest(6),
@@ -261,17 +283,22 @@ mod tests {
     fn layout_order_matches_the_design() {
         let fields = sample(3).to_fields();
         let layout = Layout::of(3);
-        assert_eq!(layout.op_count, 34);
-        assert_eq!(layout.history, 35);
-        assert_eq!(layout.len, 39);
+        assert_eq!(layout.transfers, 22);
+        assert_eq!(layout.op_count, 44);
+        assert_eq!(layout.history, 45);
+        assert_eq!(layout.len, 49);
         assert_eq!(fields[0], F::from_canonical_u64(10));
         assert_eq!(fields[4], F::from_canonical_u64(20));
         assert_eq!(fields[16], F::from_canonical_u64(7));
         assert_eq!(fields[17], F::from_canonical_u64(1_700_000_000));
         assert_eq!(fields[18], F::from_canonical_u64(50));
-        assert_eq!(fields[22], F::from_canonical_u64(100));
-        assert_eq!(fields[34], F::from_canonical_u64(400));
-        assert_eq!(fields[35], F::from_canonical_u64(60));
+        assert_eq!(fields[22], F::from_canonical_u64(80));
+        assert_eq!(fields[26], F::from_canonical_u64(12));
+        assert_eq!(fields[27], F::from_canonical_u64(90));
+        assert_eq!(fields[31], F::from_canonical_u64(5));
+        assert_eq!(fields[32], F::from_canonical_u64(100));
+        assert_eq!(fields[44], F::from_canonical_u64(400));
+        assert_eq!(fields[45], F::from_canonical_u64(60));
     }
 
     #[test]
@@ -281,7 +308,7 @@ mod tests {
             PublicInputs::from_fields(&fields[..10], 3),
             Err(LayoutError::WrongLength {
                 actual: 10,
-                expected: 39,
+                expected: 49,
                 quorum: 3
             })
         ));

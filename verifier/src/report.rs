@@ -24,6 +24,7 @@ use crate::config::F;
 use crate::error::AttestationFault;
 use crate::hex::{digest_hex, serde_digest};
 use crate::history::EpochRecord;
+use crate::transfers::Transfers;
 use crate::market::OracleSet;
 use crate::public_inputs::{Digest, PublicInputs};
 use crate::VerifyError;
@@ -109,6 +110,8 @@ pub struct Attestation {
     /// Commitment to the epoch's operations.
     #[serde(with = "serde_digest")]
     pub batch_hash: Digest,
+    /// The epoch's deposit and withdrawal logs and totals.
+    pub transfers: Transfers,
     /// Operations in the epoch.
     pub op_count: u64,
     /// The history before this epoch.
@@ -138,6 +141,8 @@ impl Attestation {
             ("epoch", self.epoch),
             ("timestamp", self.timestamp),
             ("op_count", self.op_count),
+            ("deposited", self.transfers.deposited),
+            ("withdrawn", self.transfers.withdrawn),
         ] {
             check_u64(value).map_err(|v| fail(what.into(), v))?;
         }
@@ -196,6 +201,7 @@ impl Attestation {
             prev_root: self.prev_root,
             new_root: self.new_root,
             batch_hash: self.batch_hash,
+            transfers: self.transfers,
             op_count: self.op_count,
             report_hashes,
         }
@@ -211,6 +217,16 @@ impl Attestation {
         for (field, attested, proven) in [
             ("timestamp", self.timestamp, statement.timestamp),
             ("op_count", self.op_count, statement.op_count),
+            (
+                "deposited",
+                self.transfers.deposited,
+                statement.transfers.deposited,
+            ),
+            (
+                "withdrawn",
+                self.transfers.withdrawn,
+                statement.transfers.withdrawn,
+            ),
         ] {
             if attested != proven {
                 return Err(AttestationFault::Mismatch {
@@ -224,6 +240,16 @@ impl Attestation {
             ("prev_root", &self.prev_root, &statement.prev_root),
             ("new_root", &self.new_root, &statement.new_root),
             ("batch_hash", &self.batch_hash, &statement.batch_hash),
+            (
+                "deposit_log",
+                &self.transfers.deposit_log,
+                &statement.transfers.deposit_log,
+            ),
+            (
+                "withdrawal_log",
+                &self.transfers.withdrawal_log,
+                &statement.transfers.withdrawal_log,
+            ),
         ] {
             if attested != proven {
                 return Err(AttestationFault::Mismatch {
@@ -290,6 +316,7 @@ mod tests {
             epoch: 7,
             timestamp: 2_000,
             batch_hash: digest(3),
+            transfers: Default::default(),
             report_hashes: reports.iter().map(AttestedReport::hash).collect(),
             op_count: 1,
             history: digest(4),
@@ -300,6 +327,7 @@ mod tests {
             prev_root: digest(1),
             new_root: digest(2),
             batch_hash: digest(3),
+            transfers: Default::default(),
             op_count: 1,
             history_before: digest(5),
             reports,

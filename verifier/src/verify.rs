@@ -21,6 +21,7 @@ use crate::guard::guarded;
 use crate::hex::{digest_hex, hex_encode, pack_bytes, parse_digest, serde_digest};
 use crate::history::{extend_history, EMPTY_HISTORY};
 use crate::market::{market_hash, OracleSet};
+use crate::transfers::Transfers;
 use crate::public_inputs::{Digest, PublicInputs};
 use crate::report::Attestation;
 use crate::VerifyError;
@@ -95,6 +96,10 @@ pub struct Finalized {
     /// Commitment to the epoch's operations.
     #[serde(with = "serde_digest")]
     pub batch_hash: Digest,
+    /// The epoch's deposit log and total (exactly what the market's
+    /// custodians attested) and withdrawal log and total (exactly what the
+    /// custodian pays out).
+    pub transfers: Transfers,
     /// Operations in the epoch.
     pub op_count: u64,
     /// The history up to this epoch.
@@ -110,6 +115,7 @@ impl Finalized {
             prev_root: statement.prev_root,
             new_root: statement.new_root,
             batch_hash: statement.batch_hash,
+            transfers: statement.transfers,
             op_count: statement.op_count,
             history: statement.history,
         }
@@ -605,6 +611,7 @@ mod tests {
             epoch,
             timestamp: 0,
             batch_hash: ZERO_DIGEST,
+            transfers: Default::default(),
             report_hashes: vec![],
             op_count: 0,
             history: ZERO_DIGEST,
@@ -619,6 +626,7 @@ mod tests {
             prev_root: ZERO_DIGEST,
             new_root: ZERO_DIGEST,
             batch_hash: ZERO_DIGEST,
+            transfers: Default::default(),
             op_count: 0,
             history_before: ZERO_DIGEST,
             reports: vec![],

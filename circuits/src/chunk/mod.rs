@@ -22,10 +22,11 @@ mod system;
 mod witness;
 
 pub use public::{
-    carry_fields, carry_from_fields, ChunkLayoutError, ChunkPublicInputs, SegmentLayout, CARRY_LEN,
+    carry_fields, carry_from_fields, AttestedDeposits, ChunkLayoutError, ChunkPublicInputs,
+    SegmentLayout, CARRY_LEN,
 };
 pub use system::{SystemBalances, SystemWitness};
-pub use witness::{ChunkWitness, PortWitness, SettleCarry, StepWitness};
+pub use witness::{ChunkWitness, PortWitness, SettleCarry, StepWitness, Transfers};
 
 use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::Target;
@@ -36,6 +37,8 @@ use plonky2::plonk::proof::ProofWithPublicInputs;
 
 use crate::config::{C, D, F};
 use crate::gadgets::authorization::{set_signature_desk, AuthorizationGadget, SignatureDeskTarget};
+use crate::gadgets::custody::TransfersTarget;
+use crate::rules::custody::TRANSFERS_LEN;
 use crate::gadgets::fixed::FixedGadget;
 use crate::gadgets::market::{set_market, MarketGadget, MarketShape, MarketTarget};
 use crate::gadgets::ops::SettleRegisters;
@@ -237,6 +240,8 @@ struct ChunkTargets {
     root_in: HashOutTarget,
     batch_in: HashOutTarget,
     carry_in: [Target; CARRY_LEN],
+    deposit_report: [Target; 5],
+    transfers_in: [Target; TRANSFERS_LEN],
     system: SystemTargets,
     steps: Vec<StepTargets>,
     desk: SignatureDeskTarget,
@@ -373,6 +378,18 @@ impl ChunkCircuit {
         for (&target, value) in t.carry_in.iter().zip(carry_fields(&chunk.carry_in)) {
             pw.set_target(target, value)?;
         }
+        let report = chunk.deposit_report;
+        let report_fields = report
+            .deposit_log
+            .elements
+            .into_iter()
+            .chain([unsigned(report.deposited)]);
+        for (&target, value) in t.deposit_report.iter().zip(report_fields) {
+            pw.set_target(target, value)?;
+        }
+        for (&target, value) in t.transfers_in.iter().zip(chunk.transfers_in.to_fields()) {
+            pw.set_target(target, value)?;
+        }
         t.system.set(&mut pw, &chunk.system)?;
         let padding = StepWitness::padding();
         for (k, targets) in t.steps.iter().enumerate() {
@@ -401,6 +418,11 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
     let batch_in = b.add_virtual_hash();
     let carry_in: [Target; CARRY_LEN] = std::array::from_fn(|_| b.add_virtual_target());
     b.assert_bool(plonky2::iop::target::BoolTarget::new_unsafe(carry_in[0]));
+    // The epoch's attested deposits, as given (the fold holds them to the
+    // prelude's), and the running transfer logs (the fold chains them; the
+    // chain starts them at zero).
+    let deposit_report: [Target; 5] = std::array::from_fn(|_| b.add_virtual_target());
+    let transfers_in: [Target; TRANSFERS_LEN] = std::array::from_fn(|_| b.add_virtual_target());
     let system = SystemTargets::add(b, params.shape.tree_depth);
     let ctx = StepContext {
         market: &market,
@@ -416,6 +438,7 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
         system: system.registers(),
         op_count: b.zero(),
         signatures: b.empty_signature_queue(),
+        transfers: TransfersTarget::from_targets(transfers_in),
     };
     let mut steps = Vec::with_capacity(params.capacity);
     for _ in 0..params.capacity {
@@ -443,6 +466,9 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
     let priced = b.zero();
     b.register_public_input(priced);
     b.register_public_inputs(&sheet.table.commitment.elements);
+    b.register_public_inputs(&deposit_report);
+    b.register_public_inputs(&transfers_in);
+    b.register_public_inputs(&state.transfers.targets());
     debug_assert_eq!(
         b.num_public_inputs(),
         ChunkPublicInputs::len(params.shape.quorum)
@@ -456,6 +482,8 @@ fn lay_out(params: ChunkParams) -> (CircuitBuilder<F, D>, ChunkTargets) {
         root_in,
         batch_in,
         carry_in,
+        deposit_report,
+        transfers_in,
         system,
         steps,
         desk,

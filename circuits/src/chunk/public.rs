@@ -6,9 +6,12 @@
 //! `report_hashes[quorum][4]`, `op_count`, `carry_in[6]`, `carry_out[6]`
 //! (the settlement registers: open, instrument, count, next holder, net
 //! quantity as a signed element, previous holder), `priced`,
-//! `price_sheet[4]`. Folding checks `root_out`, `batch_out` and `carry_out`
-//! of a segment against the ins of the next, adds `op_count` and `priced`,
-//! and requires the rest equal.
+//! `price_sheet[4]`, `deposit_report[5]` (the deposit log and total the
+//! custodians attested, which the prelude checked), `transfers_in[10]`,
+//! `transfers_out[10]` (the running deposit and withdrawal logs and totals,
+//! `zksettle_verifier::transfers`). Folding checks `root_out`, `batch_out`,
+//! `carry_out` and `transfers_out` of a segment against the ins of the
+//! next, adds `op_count` and `priced`, and requires the rest equal.
 
 use plonky2::field::types::PrimeField64;
 use plonky2::hash::hash_types::HashOut;
@@ -16,6 +19,7 @@ use plonky2::hash::hash_types::HashOut;
 use super::witness::SettleCarry;
 use crate::config::F;
 use crate::gadgets::fixed::to_signed;
+use crate::rules::custody::{Transfers, TRANSFERS_LEN};
 use crate::rules::encoding::Digest;
 
 /// Elements of the settlement registers.
@@ -55,6 +59,12 @@ pub struct SegmentLayout {
     pub priced: usize,
     /// `price_sheet[4]`.
     pub price_sheet: usize,
+    /// `deposit_report[5]`: attested deposit log and total.
+    pub deposit_report: usize,
+    /// `transfers_in[TRANSFERS_LEN]`.
+    pub transfers_in: usize,
+    /// `transfers_out[TRANSFERS_LEN]`.
+    pub transfers_out: usize,
     /// Elements in all.
     pub len: usize,
 }
@@ -68,6 +78,9 @@ impl SegmentLayout {
         let carry_out = carry_in + CARRY_LEN;
         let priced = carry_out + CARRY_LEN;
         let price_sheet = priced + 1;
+        let deposit_report = price_sheet + 4;
+        let transfers_in = deposit_report + 5;
+        let transfers_out = transfers_in + TRANSFERS_LEN;
         Self {
             quorum,
             market_hash: 0,
@@ -83,7 +96,10 @@ impl SegmentLayout {
             carry_out,
             priced,
             price_sheet,
-            len: price_sheet + 4,
+            deposit_report,
+            transfers_in,
+            transfers_out,
+            len: transfers_out + TRANSFERS_LEN,
         }
     }
 }
@@ -120,6 +136,39 @@ pub struct ChunkPublicInputs {
     /// Commitment of the price sheet the segment used
     /// (`rules::sheet::PriceSheet::commitment`).
     pub price_sheet: Digest,
+    /// The deposit log and total the custodians attested for the epoch (a
+    /// chunk states the values it was given; the fold requires them equal to
+    /// the prelude's, which checked the custodians' signatures; zero and 0
+    /// for an epoch without deposits).
+    pub deposit_report: AttestedDeposits,
+    /// The epoch's deposit and withdrawal logs and totals before the segment.
+    pub transfers_in: Transfers,
+    /// And after it.
+    pub transfers_out: Transfers,
+}
+
+/// The deposit log and total a deposit report attests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AttestedDeposits {
+    /// The attested deposit log.
+    pub deposit_log: Digest,
+    /// The attested total.
+    pub deposited: u64,
+}
+
+impl AttestedDeposits {
+    /// What `report` attests (nothing for an epoch without one).
+    pub fn of(report: Option<&crate::rules::custody::DepositReport>) -> Self {
+        report.map_or_else(Self::default, |r| Self {
+            deposit_log: r.deposit_log,
+            deposited: r.deposited,
+        })
+    }
+
+    /// Whether `transfers` credited exactly the attested deposits.
+    pub fn covers(&self, transfers: &Transfers) -> bool {
+        self.deposit_log == transfers.deposit_log && self.deposited == transfers.deposited
+    }
 }
 
 /// A public-input vector of the wrong length.
@@ -151,6 +200,8 @@ impl ChunkPublicInputs {
             elements: [fields[at], fields[at + 1], fields[at + 2], fields[at + 3]],
         };
         let carry = |at: usize| carry_from_fields(&fields[at..at + CARRY_LEN]);
+        let transfers =
+            |at: usize| Transfers::from_fields(&fields[at..at + TRANSFERS_LEN]).unwrap_or_default();
         Ok(Self {
             market_hash: digest(l.market_hash),
             root_in: digest(l.root_in),
@@ -167,6 +218,12 @@ impl ChunkPublicInputs {
             carry_out: carry(l.carry_out),
             priced: fields[l.priced].to_canonical_u64(),
             price_sheet: digest(l.price_sheet),
+            deposit_report: AttestedDeposits {
+                deposit_log: digest(l.deposit_report),
+                deposited: fields[l.deposit_report + 4].to_canonical_u64(),
+            },
+            transfers_in: transfers(l.transfers_in),
+            transfers_out: transfers(l.transfers_out),
         })
     }
 }

@@ -29,6 +29,7 @@ use super::{ChunkError, OpKinds};
 use crate::config::F;
 use crate::gadgets::account::{set_account, AccountGadget, AccountTarget, OrderTarget};
 use crate::gadgets::authorization::{AuthorizationGadget, SignedTarget};
+use crate::gadgets::custody::{CustodyGadget, TransfersTarget};
 use crate::gadgets::ecgfp5::field::{Gfp5Gadget, Gfp5Target};
 use crate::gadgets::encoding::EncodingGadget;
 use crate::gadgets::fixed::FixedGadget;
@@ -77,6 +78,8 @@ pub(crate) struct StepState {
     /// The signature queue: (key, message) of every signed operation so
     /// far, for the chunk's desk (`gadgets::authorization`).
     pub signatures: HashOutTarget,
+    /// The epoch's deposit and withdrawal logs and totals so far.
+    pub transfers: TransfersTarget,
 }
 
 /// An account leaf port: index bits, the leaf before and after, the path.
@@ -236,6 +239,7 @@ pub(crate) fn add_step(
         (port, used)
     });
     let mut system = registers;
+    let mut transfers = state.transfers;
 
     // What the operations share: one view per account port (its margin,
     // built once) and one position challenge bound to the item and every
@@ -282,6 +286,17 @@ pub(crate) fn add_step(
         };
         let debt = builder.deposit(enabled, &op, &a.before, &a.after, system.bad_debt);
         system.bad_debt = builder.select(enabled, debt, system.bad_debt);
+        // The custodian's deposit id is the next of the history, and the
+        // deposit enters the epoch's deposit log (`gadgets::custody`).
+        let id = f[6];
+        builder.assert_equal_if(enabled, id, system.deposits);
+        system.deposits = builder.add(system.deposits, enabled.target);
+        transfers = builder.credit_deposit(
+            enabled,
+            &transfers,
+            std::array::from_fn(|k| f[k]),
+            op.amount,
+        );
         if let Some(to_fund) = to_fund {
             system.insurance = builder.select(to_fund, a.after.cash, system.insurance);
         }
@@ -302,6 +317,15 @@ pub(crate) fn add_step(
             &a.after,
             view,
             system.bad_debt,
+        );
+        // The withdrawal enters the epoch's withdrawal log with the owner
+        // the custodian pays.
+        let o = a.before.owner.elements;
+        transfers = builder.debit_withdrawal(
+            enabled,
+            &transfers,
+            [op.account, op.amount, op.nonce, o[0], o[1], o[2], o[3]],
+            op.amount,
         );
         system.fees = builder.select(from_fees, a.after.cash, system.fees);
     }
@@ -554,6 +578,7 @@ pub(crate) fn add_step(
         system,
         op_count,
         signatures,
+        transfers,
     };
     (targets, state)
 }

@@ -1,6 +1,7 @@
 //! The system leaves as chunk registers: the insurance fund (leaf 0), the
-//! fee account (leaf 1) and the global bad-debt leaf (2) are read into three
-//! registers when a chunk starts, moved by the steps without a Merkle path,
+//! fee account (leaf 1) and the global leaf (2: the bad debt and the count
+//! of custodian deposits credited) are read into four registers when a
+//! chunk starts, moved by the steps without a Merkle path,
 //! and written back once when it ends.
 //!
 //! The steps' account ports never touch leaves 0-2 (every used port has an
@@ -47,6 +48,8 @@ pub struct SystemBalances {
     pub fees: u64,
     /// Outstanding bad debt (the global leaf).
     pub bad_debt: u64,
+    /// Custodian deposits credited since genesis (the global leaf).
+    pub deposits: u64,
 }
 
 /// The system leaves as a chunk finds them, and where they sit under the
@@ -59,6 +62,8 @@ pub struct SystemWitness {
     pub fees: Account,
     /// The global leaf's bad debt (index 2).
     pub bad_debt: u64,
+    /// The global leaf's deposit count (index 2).
+    pub deposits: u64,
     /// The hash of leaf 3 (the first user account) under that root.
     pub neighbour: Digest,
     /// Siblings of the node over leaves 0-3, bottom-up (tree depth - 2).
@@ -76,6 +81,7 @@ impl SystemWitness {
             insurance: self.insurance.cash,
             fees: self.fees.cash,
             bad_debt: self.bad_debt,
+            deposits: self.deposits,
         }
     }
 
@@ -86,7 +92,7 @@ impl SystemWitness {
         insurance.cash = balances.insurance;
         let mut fees = self.fees.clone();
         fees.cash = balances.fees;
-        let right = hash_pair(&global_leaf_hash(balances.bad_debt), &self.neighbour);
+        let right = hash_pair(&global_leaf_hash(balances.bad_debt, balances.deposits), &self.neighbour);
         let mut siblings = vec![fees.leaf_hash(), right];
         siblings.extend(&self.siblings);
         root_from_path(insurance.leaf_hash(), 0, &siblings)
@@ -102,6 +108,8 @@ pub(crate) struct SystemRegisters {
     pub fees: Target,
     /// Outstanding bad debt.
     pub bad_debt: Target,
+    /// Custodian deposits credited since genesis: the next deposit's id.
+    pub deposits: Target,
 }
 
 impl SystemRegisters {
@@ -122,6 +130,7 @@ pub(crate) struct SystemTargets {
     pub insurance: AccountTarget,
     pub fees: AccountTarget,
     bad_debt: Target,
+    deposits: Target,
     neighbour: HashOutTarget,
     siblings: Vec<HashOutTarget>,
 }
@@ -133,6 +142,7 @@ impl SystemTargets {
             insurance: builder.add_virtual_account(),
             fees: builder.add_virtual_account(),
             bad_debt: builder.add_virtual_target(),
+            deposits: builder.add_virtual_target(),
             neighbour: builder.add_virtual_hash(),
             siblings: (SUBTREE_LEVELS..depth)
                 .map(|_| builder.add_virtual_hash())
@@ -146,6 +156,7 @@ impl SystemTargets {
             insurance: self.insurance.cash,
             fees: self.fees.cash,
             bad_debt: self.bad_debt,
+            deposits: self.deposits,
         }
     }
 
@@ -158,7 +169,12 @@ impl SystemTargets {
         root: HashOutTarget,
         registers: &SystemRegisters,
     ) -> HashOutTarget {
-        let old = self.root(builder, &self.insurance, &self.fees, self.bad_debt);
+        let old = self.root(
+            builder,
+            &self.insurance,
+            &self.fees,
+            [self.bad_debt, self.deposits],
+        );
         builder.connect_hashes(old, root);
         let insurance = AccountTarget {
             cash: registers.insurance,
@@ -168,7 +184,12 @@ impl SystemTargets {
             cash: registers.fees,
             ..self.fees
         };
-        self.root(builder, &insurance, &fees, registers.bad_debt)
+        self.root(
+            builder,
+            &insurance,
+            &fees,
+            [registers.bad_debt, registers.deposits],
+        )
     }
 
     fn root(
@@ -176,10 +197,10 @@ impl SystemTargets {
         builder: &mut Builder,
         insurance: &AccountTarget,
         fees: &AccountTarget,
-        bad_debt: Target,
+        [bad_debt, deposits]: [Target; 2],
     ) -> HashOutTarget {
         let domain = builder.constant(unsigned(DOMAIN_GLOBAL));
-        let global = builder.hash(vec![domain, bad_debt]);
+        let global = builder.hash(vec![domain, bad_debt, deposits]);
         let left = builder.account_leaf_hash(insurance);
         let pair = builder.account_leaf_hash(fees);
         let no = builder._false();
@@ -201,6 +222,7 @@ impl SystemTargets {
         set_account(pw, &self.insurance, &value.insurance)?;
         set_account(pw, &self.fees, &value.fees)?;
         pw.set_target(self.bad_debt, unsigned(value.bad_debt))?;
+        pw.set_target(self.deposits, unsigned(value.deposits))?;
         pw.set_hash_target(self.neighbour, value.neighbour)?;
         for (&t, &v) in self.siblings.iter().zip(&value.siblings) {
             pw.set_hash_target(t, v)?;

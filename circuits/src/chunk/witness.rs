@@ -8,6 +8,9 @@ use crate::rules::encoding::{Digest, ZERO_DIGEST};
 use crate::rules::ops::BATCH_ITEM_LEN;
 use crate::rules::sheet::PriceSheet;
 
+use super::public::AttestedDeposits;
+pub use crate::rules::custody::Transfers;
+
 pub use super::system::SystemWitness;
 
 /// One leaf update of a step, or an unused port (`None` in [`StepWitness`]).
@@ -48,6 +51,30 @@ pub struct StepWitness {
 }
 
 impl StepWitness {
+    /// The epoch's transfer logs after this step (a deposit's item extends
+    /// the deposit log; a withdrawal's item, with the owner of its account
+    /// before it, the withdrawal log): `None` for a withdrawal without its
+    /// account or an index beyond u32.
+    pub fn transfers_after(&self, transfers: &Transfers) -> Option<Transfers> {
+        use crate::rules::ops::tag;
+        use plonky2::field::types::PrimeField64;
+        let value = |k: usize| self.item[k].to_canonical_u64();
+        let account = || u32::try_from(value(1)).ok();
+        match value(0) {
+            tag::DEPOSIT => {
+                let owner = Digest {
+                    elements: [self.item[3], self.item[4], self.item[5], self.item[6]],
+                };
+                Some(transfers.deposit(account()?, &owner, value(2), value(7)))
+            }
+            tag::WITHDRAW => {
+                let owner = self.a.as_ref()?.before.owner;
+                Some(transfers.withdrawal(account()?, &owner, value(2), value(3)))
+            }
+            _ => Some(*transfers),
+        }
+    }
+
     /// A padding step: no operation, no leaf touched.
     pub fn padding() -> Self {
         Self {
@@ -79,6 +106,11 @@ pub struct ChunkWitness {
     pub batch_in: Digest,
     /// Settlement registers before the chunk.
     pub carry_in: SettleCarry,
+    /// The deposit log and total the custodians attested for the epoch
+    /// (the prelude's, for a chunk that is to fold).
+    pub deposit_report: AttestedDeposits,
+    /// The epoch's deposit and withdrawal logs and totals before the chunk.
+    pub transfers_in: Transfers,
     /// The system leaves (insurance fund, fee account, bad debt).
     pub system: SystemWitness,
     /// Exactly `capacity` steps (padding at the end).
@@ -97,6 +129,7 @@ impl ChunkWitness {
         timestamp: u64,
         root: Digest,
         system: SystemWitness,
+        deposit_report: AttestedDeposits,
     ) -> Self {
         Self {
             sheet,
@@ -105,6 +138,8 @@ impl ChunkWitness {
             root_in: root,
             batch_in: ZERO_DIGEST,
             carry_in: SettleCarry::default(),
+            deposit_report,
+            transfers_in: Transfers::NONE,
             system,
             steps: Vec::new(),
             signatures: Vec::new(),
@@ -149,6 +184,7 @@ impl ChunkWitness {
         let mut root = self.root_in;
         let mut batch = self.batch_in;
         let mut carry = self.carry_in;
+        let mut transfers = self.transfers_in;
         let mut op_count = 0;
         for step in &self.steps {
             let item_tag = step.item[0].to_canonical_u64();
@@ -162,6 +198,7 @@ impl ChunkWitness {
             }
             batch = extend_batch_hash(&batch, &step.item);
             let value = |k: usize| step.item[k].to_canonical_u64();
+            transfers = step.transfers_after(&transfers)?;
             if item_tag == tag::SETTLE_EXPIRY {
                 let instrument = u32::try_from(value(1)).ok()?;
                 let qty = step.a.as_ref().map_or(0, |a| a.before.qty(instrument));
@@ -196,6 +233,9 @@ impl ChunkWitness {
             carry_out: carry,
             priced: 0,
             price_sheet: self.sheet.commitment(),
+            deposit_report: self.deposit_report,
+            transfers_in: self.transfers_in,
+            transfers_out: transfers,
         })
     }
 }

@@ -37,6 +37,10 @@ pub struct MarketShape {
     pub quorum: usize,
     /// Depth of the account tree.
     pub tree_depth: usize,
+    /// Custodian keys.
+    pub custodians: usize,
+    /// Custodian signatures per deposit report.
+    pub custodian_quorum: usize,
 }
 
 impl MarketShape {
@@ -49,6 +53,8 @@ impl MarketShape {
             oracles: market.oracles.keys.len(),
             quorum: market.oracles.quorum as usize,
             tree_depth: market.tree_depth as usize,
+            custodians: market.custodians.keys.len(),
+            custodian_quorum: market.custodians.quorum as usize,
         }
     }
 }
@@ -126,6 +132,9 @@ pub struct MarketTarget {
     /// The oracle keys (encodings of ECgFp5 points), by oracle index:
     /// views into `fields`, so bound by the market hash.
     pub oracle_keys: Vec<Gfp5Target>,
+    /// The custodian keys, by custodian index: views into `fields`, so
+    /// bound by the market hash.
+    pub custodian_keys: Vec<Gfp5Target>,
     /// The market hash of the terms and the oracle set.
     pub hash: HashOutTarget,
 }
@@ -147,6 +156,8 @@ struct Layout {
     venue_owner: usize,
     liquidator_owner: usize,
     tree_depth: usize,
+    /// The custodian count, then their keys, then the quorum.
+    custodians: usize,
     /// Start of the oracle set's encoding (the end of the terms).
     oracles: usize,
     len: usize,
@@ -166,7 +177,8 @@ impl Layout {
         let venue_owner = params + PARAMS_LEN;
         let liquidator_owner = venue_owner + 4;
         let tree_depth = liquidator_owner + 4;
-        let oracles = tree_depth + 1;
+        let custodians = tree_depth + 1;
+        let oracles = custodians + 1 + KEY_LEN * shape.custodians + 1;
         let len = oracles + 2 + KEY_LEN * shape.oracles + 1;
         Self {
             underlyings,
@@ -176,6 +188,7 @@ impl Layout {
             venue_owner,
             liquidator_owner,
             tree_depth,
+            custodians,
             oracles,
             len,
         }
@@ -206,6 +219,12 @@ impl MarketGadget for Builder {
             fix(self, layout.instruments + INSTRUMENT_LEN * i, i as u64);
         }
         fix(self, layout.tree_depth, shape.tree_depth as u64);
+        fix(self, layout.custodians, shape.custodians as u64);
+        fix(
+            self,
+            layout.oracles - 1,
+            shape.custodian_quorum as u64,
+        );
         fix(self, layout.oracles, zksettle_verifier::domain::ORACLE_SET);
         fix(self, layout.oracles + 1, shape.oracles as u64);
         fix(self, layout.len - 1, shape.quorum as u64);
@@ -260,8 +279,15 @@ impl MarketGadget for Builder {
                 Gfp5Target(std::array::from_fn(|j| fields[at + j]))
             })
             .collect();
+        let custodian_keys = (0..shape.custodians)
+            .map(|i| {
+                let at = layout.custodians + 1 + KEY_LEN * i;
+                Gfp5Target(std::array::from_fn(|j| fields[at + j]))
+            })
+            .collect();
         MarketTarget {
             liquidator_owner,
+            custodian_keys,
             oracle_keys,
             shape: *shape,
             fields,
@@ -329,6 +355,7 @@ mod tests {
             venue_owner: crate::rules::encoding::hash(&[F::ONE]),
             liquidator_owner: crate::rules::encoding::hash(&[F::TWO]),
             tree_depth: 8,
+            custodians: crate::rules::custody::CustodianSet::seeded(1, 2, 1),
         }
     }
 

@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod authorization;
+pub mod custody;
 pub mod ecgfp5;
 pub mod encoding;
 pub mod fixed;

@@ -91,6 +91,7 @@ pub fn market() -> crate::rules::Market {
         venue_owner: crate::rules::encoding::hash(&[plonky2::field::types::Field::ONE]),
         liquidator_owner: crate::rules::encoding::hash(&[plonky2::field::types::Field::TWO]),
         tree_depth: 8,
+        custodians: crate::rules::custody::CustodianSet::seeded(1, 2, 2),
     }
 }
 

@@ -5,9 +5,10 @@
 //! constant) and, unless `e` is the first
 //! epoch, the chain proof of `e - 1` (against its own key: plonky2 cyclic
 //! recursion; the first epoch verifies a dummy proof instead). It checks:
-//! * the epoch proof is a whole epoch: its batch commitment starts empty,
-//!   no settlement is open at either end (every settlement register zero in
-//!   and out), exactly one prelude priced it (`priced == 1`: its report
+//! * the epoch proof is a whole epoch: its batch commitment and transfer
+//!   logs start empty, no settlement is open at either end (every settlement
+//!   register zero in and out), its deposit log and total are the ones its
+//!   custodians' report attested (the prelude verified the signatures), exactly one prelude priced it (`priced == 1`: its report
 //!   hashes and price sheet are the ones the prelude checked and derived),
 //!   and its key slot holds the fold circuit's key;
 //! * first epoch: it is epoch 1 and starts from the genesis root;
@@ -15,7 +16,8 @@
 //!   continues the previous new root, the timestamp does not go down, and the
 //!   market hash and genesis root are the previous proof's;
 //! * the history: the epoch's record (number, timestamp, roots, batch
-//!   commitment, operation count, report hashes) is folded into the previous
+//!   commitment, deposit and withdrawal logs and totals, operation count,
+//!   report hashes) is folded into the previous
 //!   proof's history (the empty history for epoch 1), exactly as
 //!   `zksettle_verifier::history` folds it, and published.
 //!
@@ -110,8 +112,15 @@ fn lay_out(
         .into_iter()
         .chain(epoch.carry_in)
         .chain(epoch.carry_out)
+        .chain(epoch.transfers_in)
     {
         b.connect(e, zero);
+    }
+    // The epoch credited exactly the deposits its custodians attested (the
+    // prelude verified their signatures over these values): the first five
+    // elements of the transfers are the deposit log and total.
+    for (&attested, &credited) in epoch.deposit_report.iter().zip(&epoch.transfers_out) {
+        b.connect(attested, credited);
     }
     let one = b.one();
     b.connect(epoch.priced, one);
@@ -164,6 +173,7 @@ fn lay_out(
     for h in [epoch.root_in, epoch.root_out, epoch.batch_out] {
         record.extend(h.elements);
     }
+    record.extend(epoch.transfers_out);
     record.push(epoch.op_count);
     for h in &epoch.report_hashes {
         record.extend(h.elements);
@@ -188,6 +198,7 @@ fn lay_out(
     }
     public.extend([epoch.epoch, epoch.timestamp]);
     public.extend(epoch.batch_out.elements);
+    public.extend(epoch.transfers_out);
     for h in &epoch.report_hashes {
         public.extend(h.elements);
     }
@@ -254,6 +265,18 @@ impl ChainCircuit {
             return chain_err(format!(
                 "epoch {} is priced by {} preludes, not one",
                 epoch.epoch, epoch.priced
+            ));
+        }
+        if epoch.transfers_in != crate::rules::custody::Transfers::NONE {
+            return chain_err(format!(
+                "epoch {} does not start its transfer logs empty",
+                epoch.epoch
+            ));
+        }
+        if !epoch.deposit_report.covers(&epoch.transfers_out) {
+            return chain_err(format!(
+                "epoch {} credits deposits its custodians did not attest",
+                epoch.epoch
             ));
         }
         match &previous_statement {

@@ -5,6 +5,7 @@ use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::Target;
 
 use crate::chunk::{ChunkPublicInputs, SegmentLayout, CARRY_LEN};
+use crate::rules::custody::TRANSFERS_LEN;
 use crate::gadgets::Builder;
 
 /// A segment statement inside a circuit.
@@ -37,6 +38,12 @@ pub struct SegmentTargets {
     pub priced: Target,
     /// Commitment of the price sheet.
     pub price_sheet: HashOutTarget,
+    /// The attested deposit log and total.
+    pub deposit_report: [Target; 5],
+    /// Deposit and withdrawal logs and totals before the segment.
+    pub transfers_in: [Target; TRANSFERS_LEN],
+    /// And after it.
+    pub transfers_out: [Target; TRANSFERS_LEN],
 }
 
 /// The four targets from `at` as a digest.
@@ -75,6 +82,9 @@ impl SegmentTargets {
             carry_out: std::array::from_fn(|k| t[l.carry_out + k]),
             priced: t[l.priced],
             price_sheet: hash_at(t, l.price_sheet),
+            deposit_report: std::array::from_fn(|k| t[l.deposit_report + k]),
+            transfers_in: std::array::from_fn(|k| t[l.transfers_in + k]),
+            transfers_out: std::array::from_fn(|k| t[l.transfers_out + k]),
         }
     }
 
@@ -95,13 +105,17 @@ impl SegmentTargets {
         out.extend(self.carry_out);
         out.push(self.priced);
         out.extend(self.price_sheet.elements);
+        out.extend(self.deposit_report);
+        out.extend(self.transfers_in);
+        out.extend(self.transfers_out);
         debug_assert_eq!(out.len(), Self::len(self.report_hashes.len()));
         out
     }
 
     /// Constrains `right` to continue `left` and returns the joined statement:
-    /// roots, batch commitment and settlement registers chain; market, epoch,
-    /// timestamp, reports and price sheet are equal; operation counts and
+    /// roots, batch commitment, settlement registers and transfer logs chain;
+    /// market, epoch, timestamp, reports, price sheet and deposit report are
+    /// equal; operation counts and
     /// prelude counts add. Costs about one row (the additions); the rest
     /// are copy constraints.
     pub fn join(builder: &mut Builder, left: &Self, right: &Self) -> Self {
@@ -117,6 +131,12 @@ impl SegmentTargets {
         for k in 0..CARRY_LEN {
             builder.connect(left.carry_out[k], right.carry_in[k]);
         }
+        for (&l, &r) in left.deposit_report.iter().zip(&right.deposit_report) {
+            builder.connect(l, r);
+        }
+        for (&l, &r) in left.transfers_out.iter().zip(&right.transfers_in) {
+            builder.connect(l, r);
+        }
         Self {
             market_hash: left.market_hash,
             root_in: left.root_in,
@@ -131,6 +151,9 @@ impl SegmentTargets {
             carry_out: right.carry_out,
             priced: builder.add(left.priced, right.priced),
             price_sheet: left.price_sheet,
+            deposit_report: left.deposit_report,
+            transfers_in: left.transfers_in,
+            transfers_out: right.transfers_out,
         }
     }
 }
@@ -146,6 +169,8 @@ pub fn joins(left: &ChunkPublicInputs, right: &ChunkPublicInputs) -> Result<(), 
         (left.epoch == right.epoch, "epoch"),
         (left.timestamp == right.timestamp, "timestamp"),
         (left.carry_out == right.carry_in, "settlement registers"),
+        (left.deposit_report == right.deposit_report, "deposit report"),
+        (left.transfers_out == right.transfers_in, "transfer logs"),
     ];
     match checks.iter().find(|(ok, _)| !ok) {
         Some((_, what)) => Err(format!("the {what} does not join")),
@@ -160,6 +185,7 @@ pub fn joined(left: &ChunkPublicInputs, right: &ChunkPublicInputs) -> ChunkPubli
         batch_out: right.batch_out,
         op_count: left.op_count + right.op_count,
         carry_out: right.carry_out,
+        transfers_out: right.transfers_out,
         priced: left.priced + right.priced,
         ..left.clone()
     }

@@ -29,6 +29,10 @@ pub struct Epoch {
     pub reports: Vec<Report>,
     /// Operations, applied in order.
     pub ops: Vec<Operation>,
+    /// The custodians' attestation of the epoch's deposits; absent when it
+    /// has none (`rules::custody`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit_report: Option<super::custody::DepositReport>,
 }
 
 /// One account of a state snapshot.
@@ -68,6 +72,10 @@ pub struct StateFile {
     pub timestamp: u64,
     /// Outstanding bad debt, micro-USD.
     pub bad_debt: u64,
+    /// Custodian deposits credited since genesis: the id the next deposit
+    /// carries (0 when absent).
+    #[serde(default)]
+    pub deposits: u64,
     /// Non-empty accounts.
     pub accounts: Vec<AccountEntry>,
 }
@@ -245,6 +253,7 @@ mod tests {
             epoch: 0,
             timestamp: 1,
             bad_debt: 0,
+            deposits: 0,
             accounts,
         }
     }

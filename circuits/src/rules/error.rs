@@ -173,6 +173,29 @@ pub enum Violation {
         /// The index.
         account: u32,
     },
+    /// A deposit whose id is not the next of the history: credited before
+    /// (reused) or ahead of one not yet credited (skipped).
+    #[error("deposit to account {account} carries custodian deposit id {id}, the next id is {expected}")]
+    DepositOutOfOrder {
+        /// The account.
+        account: u32,
+        /// The id it carries.
+        id: u64,
+        /// The id the history expects.
+        expected: u64,
+    },
+    /// A deposit the custodians did not attest: the epoch carries no
+    /// deposit report, or its report's total is already used up.
+    #[error("deposit {id} to account {account} is not attested by the custodians' deposit report")]
+    UnattestedDeposit {
+        /// The account.
+        account: u32,
+        /// The deposit id.
+        id: u64,
+    },
+    /// The epoch's deposit or withdrawal total would reach 2^62.
+    #[error("the epoch's deposit or withdrawal total would reach 2^62")]
+    TransferTotalOutOfRange,
     /// Deposit and withdrawal amounts are in [1, 2^58].
     #[error("amount {amount} for account {account} is outside [1, {CASH_MAX}]")]
     AmountOutOfRange {
@@ -655,4 +678,8 @@ pub enum EpochError {
         /// The rule broken.
         violation: Violation,
     },
+    /// The custodians' deposit report is invalid or does not attest the
+    /// epoch's deposits.
+    #[error("deposit report: {0}")]
+    DepositReport(#[from] crate::rules::custody::DepositReportViolation),
 }

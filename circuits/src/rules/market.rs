@@ -137,6 +137,9 @@ pub struct Market {
     pub liquidator_owner: Digest,
     /// Depth of the account tree (2^depth accounts).
     pub tree_depth: u32,
+    /// The custodians who hold the venue's money and attest its deposits
+    /// (`rules::custody`).
+    pub custodians: super::custody::CustodianSet,
 }
 
 /// Why a market configuration is invalid.
@@ -251,6 +254,29 @@ pub enum MarketError {
     /// other than the neutral.
     #[error("oracle key {index} is not a valid ECgFp5 public key: {reason}")]
     BadOracleKey {
+        /// Position of the key.
+        index: usize,
+        /// Why it is not.
+        reason: super::ecgfp5::Ecgfp5Error,
+    },
+    /// The custodian quorum is 0 or beyond the custodian set.
+    #[error("custodian quorum {quorum} must be between 1 and the {custodians} custodians of the set")]
+    CustodianQuorum {
+        /// The quorum.
+        quorum: u32,
+        /// Custodian keys listed.
+        custodians: usize,
+    },
+    /// The same custodian key appears twice.
+    #[error("custodian key {index} repeats an earlier key")]
+    DuplicateCustodian {
+        /// Position of the repeated key.
+        index: usize,
+    },
+    /// A custodian key is not the canonical encoding of an ECgFp5 point
+    /// other than the neutral.
+    #[error("custodian key {index} is not a valid ECgFp5 public key: {reason}")]
+    BadCustodianKey {
         /// Position of the key.
         index: usize,
         /// Why it is not.
@@ -371,6 +397,26 @@ impl Market {
                 return Err(MarketError::BadOracleKey { index, reason });
             }
         }
+        let custodians = &self.custodians;
+        check_count(
+            "custodian keys",
+            custodians.keys.len(),
+            super::custody::MAX_CUSTODIANS,
+        )?;
+        if custodians.quorum == 0 || custodians.quorum as usize > custodians.keys.len() {
+            return Err(MarketError::CustodianQuorum {
+                quorum: custodians.quorum,
+                custodians: custodians.keys.len(),
+            });
+        }
+        for (index, key) in custodians.keys.iter().enumerate() {
+            if custodians.keys[..index].contains(key) {
+                return Err(MarketError::DuplicateCustodian { index });
+            }
+            if let Err(reason) = super::ecgfp5::PublicKey::from_encoding(*key) {
+                return Err(MarketError::BadCustodianKey { index, reason });
+            }
+        }
         Ok(())
     }
 
@@ -402,7 +448,8 @@ impl Market {
     /// counts; per underlying its id and symbol (length, then 4 bytes per
     /// element); per instrument id, underlying, kind, strike, expiry and
     /// settlement leader; per scenario move and weight; the parameters in
-    /// declaration order; the venue owner; the liquidation owner; tree depth.
+    /// declaration order; the venue owner; the liquidation owner; tree depth;
+    /// the custodian count, keys and quorum.
     pub fn terms_fields(&self) -> Vec<F> {
         let mut out = vec![
             unsigned(DOMAIN_MARKET_TERMS),
@@ -454,6 +501,7 @@ impl Market {
         out.extend(self.venue_owner.elements);
         out.extend(self.liquidator_owner.elements);
         out.push(unsigned(self.tree_depth.into()));
+        out.extend(self.custodians.to_fields());
         out
     }
 

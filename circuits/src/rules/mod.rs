@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod authorization;
+pub mod custody;
 /// ECgFp5 curve arithmetic and Schnorr signatures with a Poseidon challenge.
 pub mod ecgfp5;
 pub mod encoding;

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use zksettle_circuits::rules::account::{global_leaf_hash, Account};
 use zksettle_circuits::rules::encoding::{digest_hex, Digest};
+use zksettle_circuits::rules::custody::{DepositReport, Transfers, TRANSFER_TOTAL_LIMIT};
 use zksettle_circuits::rules::epoch::{AccountEntry, Epoch, StateError, StateFile};
 use zksettle_circuits::rules::error::{EpochError, Violation};
 use zksettle_circuits::rules::market::Market;
@@ -44,6 +45,7 @@ pub struct Ledger {
     epoch: u64,
     timestamp: u64,
     bad_debt: u64,
+    deposits: u64,
     accounts: BTreeMap<u32, Account>,
     tree: SparseTree,
 }
@@ -57,12 +59,16 @@ impl Ledger {
         for (index, account) in &accounts {
             tree.set(u64::from(*index), account.leaf_hash());
         }
-        tree.set(u64::from(GLOBAL_LEAF), global_leaf_hash(state.bad_debt));
+        tree.set(
+            u64::from(GLOBAL_LEAF),
+            global_leaf_hash(state.bad_debt, state.deposits),
+        );
         Ok(Self {
             market,
             epoch: state.epoch,
             timestamp: state.timestamp,
             bad_debt: state.bad_debt,
+            deposits: state.deposits,
             accounts: accounts.into_iter().collect(),
             tree,
         })
@@ -74,6 +80,7 @@ impl Ledger {
             epoch: self.epoch,
             timestamp: self.timestamp,
             bad_debt: self.bad_debt,
+            deposits: self.deposits,
             accounts: self
                 .accounts
                 .iter()
@@ -100,6 +107,12 @@ impl Ledger {
     /// Outstanding bad debt.
     pub fn bad_debt(&self) -> u64 {
         self.bad_debt
+    }
+
+    /// Custodian deposits credited since genesis: the id the next deposit
+    /// carries.
+    pub fn deposits(&self) -> u64 {
+        self.deposits
     }
 
     /// Root of the account tree.
@@ -177,10 +190,27 @@ impl Ledger {
             risk: &sheet.risk,
             timestamp: epoch.timestamp,
         };
+        if let Some(report) = &epoch.deposit_report {
+            report.check(&self.market)?;
+        }
         let mut steps = Vec::with_capacity(epoch.ops.len());
+        let mut transfers = Transfers::NONE;
         for (index, op) in epoch.ops.iter().enumerate() {
+            // The owner a withdrawal pays (its account's, before it).
+            let owner = match op {
+                Operation::Withdraw(w) => next.account(w.account).owner,
+                _ => Digest::default(),
+            };
             next.apply_op(&ctx, index, op, &mut steps)
+                .and_then(|()| {
+                    transfers = after_transfer(transfers, op, &owner, &epoch.deposit_report)?;
+                    Ok(())
+                })
                 .map_err(|violation| EpochError::Operation { index, violation })?;
+        }
+        match &epoch.deposit_report {
+            Some(report) => report.covers(&transfers)?,
+            None => debug_assert_eq!(transfers.deposited, 0),
         }
         let witness = EpochWitness {
             market_hash: self.market.hash(),
@@ -190,12 +220,15 @@ impl Ledger {
                 self.account(INSURANCE_FUND),
                 self.account(FEE_ACCOUNT),
                 self.bad_debt,
+                self.deposits,
             ),
             new_root: next.root(),
             batch_hash: batch_hash(&epoch.ops),
             sheet,
             ops: epoch.ops.clone(),
             steps,
+            deposit_report: epoch.deposit_report.clone(),
+            transfers,
         };
         Ok((next, witness))
     }
@@ -225,9 +258,15 @@ impl Ledger {
         let mut updates = Vec::new();
         match op {
             Operation::Deposit(d) => {
-                let out = ops::deposit(ctx, d, &self.account(d.account), self.bad_debt)?;
+                let out = ops::deposit(
+                    ctx,
+                    d,
+                    &self.account(d.account),
+                    self.bad_debt,
+                    self.deposits,
+                )?;
                 self.write_account(d.account, out.account, &mut updates);
-                self.write_bad_debt(out.bad_debt, &mut updates);
+                self.write_global(out.bad_debt, out.deposits, &mut updates);
             }
             Operation::Withdraw(w) => {
                 let after = ops::withdraw(ctx, w, &self.account(w.account), self.bad_debt)?;
@@ -355,16 +394,51 @@ impl Ledger {
     }
 
     fn write_bad_debt(&mut self, bad_debt: u64, updates: &mut Vec<LeafUpdate>) {
+        self.write_global(bad_debt, self.deposits, updates);
+    }
+
+    fn write_global(&mut self, bad_debt: u64, deposits: u64, updates: &mut Vec<LeafUpdate>) {
         let before = LeafValue::Global {
             bad_debt: self.bad_debt,
+            deposits: self.deposits,
         };
         self.bad_debt = bad_debt;
+        self.deposits = deposits;
         self.write_leaf(
             GLOBAL_LEAF.into(),
             before,
-            LeafValue::Global { bad_debt },
-            global_leaf_hash(bad_debt),
+            LeafValue::Global { bad_debt, deposits },
+            global_leaf_hash(bad_debt, deposits),
             updates,
         );
     }
+}
+
+/// The epoch's transfer logs after `op` (applied; `owner` the owner of its
+/// first account before it): a deposit must be attested by `report` (one
+/// present, its total not yet used up), and neither total may reach 2^62.
+fn after_transfer(
+    transfers: Transfers,
+    op: &Operation,
+    owner: &Digest,
+    report: &Option<DepositReport>,
+) -> Result<Transfers, Violation> {
+    let next = match op {
+        Operation::Deposit(d) => {
+            let next = transfers.deposit(d.account, &d.owner, d.amount, d.id);
+            if report.as_ref().is_none_or(|r| next.deposited > r.deposited) {
+                return Err(Violation::UnattestedDeposit {
+                    account: d.account,
+                    id: d.id,
+                });
+            }
+            next
+        }
+        Operation::Withdraw(w) => transfers.withdrawal(w.account, owner, w.amount, w.nonce),
+        _ => return Ok(transfers),
+    };
+    if next.deposited >= TRANSFER_TOTAL_LIMIT || next.withdrawn >= TRANSFER_TOTAL_LIMIT {
+        return Err(Violation::TransferTotalOutOfRange);
+    }
+    Ok(next)
 }

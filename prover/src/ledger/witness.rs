@@ -1,6 +1,7 @@
 //! Per-operation witness records: every leaf an operation touches, before
 //! and after, with its Merkle path. The chunk circuit is filled from these.
 
+use zksettle_circuits::rules::custody::{DepositReport, Transfers};
 use zksettle_circuits::rules::account::Account;
 use zksettle_circuits::rules::encoding::Digest;
 use zksettle_circuits::rules::ops::Operation;
@@ -13,10 +14,13 @@ use super::SparseTree;
 pub enum LeafValue {
     /// An account leaf.
     Account(Account),
-    /// The global leaf: outstanding bad debt.
+    /// The global leaf: outstanding bad debt and custodian deposits
+    /// credited.
     Global {
         /// Bad debt, micro-USD.
         bad_debt: u64,
+        /// Deposits credited since genesis (the next deposit id).
+        deposits: u64,
     },
 }
 
@@ -57,8 +61,9 @@ pub struct EpochWitness {
     pub prev_root: Digest,
     /// The tree before the epoch (the chunks' shadow trees start from it).
     pub prev_tree: SparseTree,
-    /// The system leaves before the epoch: insurance fund, fee account, bad debt.
-    pub prev_system: (Account, Account, u64),
+    /// The system leaves before the epoch: insurance fund, fee account, bad
+    /// debt, deposits credited.
+    pub prev_system: (Account, Account, u64, u64),
     /// Root after the epoch.
     pub new_root: Digest,
     /// The price sheet: report hashes, median prices, risk arrays.
@@ -69,4 +74,8 @@ pub struct EpochWitness {
     pub ops: Vec<Operation>,
     /// Steps in order.
     pub steps: Vec<OpWitness>,
+    /// The custodians' deposit report (`None`: no deposits).
+    pub deposit_report: Option<DepositReport>,
+    /// The epoch's deposit and withdrawal logs and totals.
+    pub transfers: Transfers,
 }

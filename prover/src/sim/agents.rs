@@ -199,12 +199,14 @@ pub fn order_slot(
     slot
 }
 
-/// A deposit creating or topping up `account`.
+/// A deposit creating or topping up `account` (deposit id 0: the simulator
+/// gives it the custodian's next id when it keeps it).
 pub fn deposit(seed: u64, account: u32, amount: u64) -> Operation {
     Operation::Deposit(Deposit {
         account,
         owner: owner(seed, account),
         amount,
+        id: 0,
     })
 }
 

@@ -1,5 +1,6 @@
 //! The simulated market: BTC and ETH options over three expiries.
 
+use zksettle_circuits::rules::custody::CustodianSet;
 use zksettle_circuits::rules::market::{
     Instrument, Market, OptionKind, OracleSet, Params, Scenario, Underlying,
 };
@@ -66,5 +67,7 @@ pub fn simulated_market(seed: u64) -> Market {
         // venue's liquidation key.
         liquidator_owner: super::agents::owner(seed, super::agents::LIQUIDATOR),
         tree_depth: 20,
+        // Three custodians, any two of which attest the deposits.
+        custodians: CustodianSet::seeded(seed, 3, 2),
     }
 }

@@ -25,6 +25,7 @@ use std::path::Path;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use zksettle_circuits::rules::custody::{self, CustodianSet};
 use zksettle_circuits::rules::epoch::{Epoch, StateFile};
 use zksettle_circuits::rules::margin::margin;
 use zksettle_circuits::rules::ops::{Context, Operation};
@@ -269,7 +270,15 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
                 return false;
             }
             let mut next = working.clone();
-            if run.iter().all(|op| next.try_apply_op(&ctx, op).is_ok()) {
+            let mut run = run;
+            // A deposit takes the custodian's next deposit id.
+            let applied = run.iter_mut().all(|op| {
+                if let Operation::Deposit(d) = op {
+                    d.id = next.deposits();
+                }
+                next.try_apply_op(&ctx, op).is_ok()
+            });
+            if applied {
                 *working = next;
                 ops.extend(run);
                 true
@@ -353,13 +362,20 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
             }
         }
         next_account = flow.next_account;
-        let epoch = Epoch {
+        let mut epoch = Epoch {
             epoch: number,
             timestamp: now,
             prev_root: ledger.root(),
             reports,
             ops,
+            deposit_report: None,
         };
+        // The custodians attest the epoch's deposits.
+        custody::attest(
+            &mut epoch,
+            &market,
+            &CustodianSet::seeded_signers(config.seed, market.custodians.quorum),
+        );
         let (next, _) = ledger
             .apply_epoch(&epoch)
             .map_err(|source| SimError::Rejected {
@@ -489,6 +505,7 @@ fn genesis_state(seed: u64, funded_end: u32, rng: &mut ChaCha8Rng) -> StateFile 
         epoch: 0,
         timestamp: GENESIS_TIME,
         bad_debt: 0,
+        deposits: 0,
         accounts,
     }
 }

@@ -84,6 +84,7 @@ fn a_deposit_naming_the_reserved_owner_is_unprovable() {
             account: 9,
             owner,
             amount: USD,
+            id: 0,
         })
     };
     assert!(

@@ -21,6 +21,7 @@ use zksettle_circuits::chunk::{
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::hints::{division_sites, instances, with_cheating_hints, Cheat, HintKind};
 use zksettle_circuits::prelude::{PreludeCircuit, PreludeWitness};
+use zksettle_circuits::rules::custody::{DepositReport, Transfers};
 use zksettle_circuits::rules::encoding::ZERO_DIGEST;
 use zksettle_circuits::rules::ops::Operation;
 use zksettle_circuits::rules::{Epoch, Market};
@@ -252,6 +253,13 @@ fn every_alternative_hint_in_the_prelude_is_refused() {
         epoch: 1,
         timestamp: NOW,
         root: ZERO_DIGEST,
+        // A real deposit report: its custodian slots and the "no deposits"
+        // comparison are hinted values too.
+        deposit_report: Some(DepositReport::sign(
+            &m,
+            &Transfers::NONE.deposit(9, &owner(9), 5 * USD, 0),
+            &custodian_signers(&m),
+        )),
     };
     let mut circuit = prelude();
     let honest = circuit.check(&m, &witness).expect("the honest prelude");

@@ -27,6 +27,7 @@ fn witness(reports: Vec<Report>) -> PreludeWitness {
         epoch: 1,
         timestamp: NOW,
         root: ZERO_DIGEST,
+        deposit_report: None,
     }
 }
 

@@ -24,6 +24,7 @@ fn every_register_carried_across_a_chunk_border_is_pinned() {
         account: 7,
         owner: owner(7),
         amount: USD,
+        id: 0,
     });
     let mut ops = vec![deposit; CAPACITY - 1];
     ops.push(Operation::SettleExpiry(SettleExpiry {

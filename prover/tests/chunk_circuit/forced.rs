@@ -169,6 +169,10 @@ pub fn chunk(setup: &Setup, steps: &[Vec<Write>]) -> ChunkWitness {
         root_in,
         batch_in: ZERO_DIGEST,
         carry_in: Default::default(),
+        deposit_report: zksettle_circuits::chunk::AttestedDeposits::of(
+            setup.epoch.deposit_report.as_ref(),
+        ),
+        transfers_in: Default::default(),
         steps,
         signatures,
     }

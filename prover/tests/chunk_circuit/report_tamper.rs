@@ -71,6 +71,7 @@ fn prelude_of(case: &EdgeCase) -> (Market, PreludeWitness) {
         epoch: epoch.epoch,
         timestamp: epoch.timestamp,
         root: ledger.root(),
+        deposit_report: epoch.deposit_report.clone(),
     };
     (ledger.market().clone(), prelude)
 }

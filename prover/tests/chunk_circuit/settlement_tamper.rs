@@ -122,6 +122,7 @@ fn settlement_registers_carry_across_chunks() {
             setup.epoch.timestamp,
             tree.root(),
             tree.system(),
+            Default::default(),
         )
     };
     let first_holder = settle.accounts[0];

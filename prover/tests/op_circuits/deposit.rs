@@ -37,12 +37,14 @@ fn deposits_the_ledger_accepts_prove_and_tampered_ones_do_not() {
         account: 10,
         owner: owner(10),
         amount: 5 * USD,
+        id: 0,
     };
     let new_account = native_step(vec![], 0, Operation::Deposit(create.clone()));
     let top_up = Deposit {
         account: 3,
         owner: owner(3),
         amount: 10,
+        id: 0,
     };
     let to_cash_max = native_step(
         vec![

@@ -149,7 +149,7 @@ fn holders(
                 LeafValue::Global { .. } => unreachable!(),
             };
             let debt = |v: &LeafValue| match v {
-                LeafValue::Global { bad_debt } => *bad_debt,
+                LeafValue::Global { bad_debt, .. } => *bad_debt,
                 LeafValue::Account(_) => unreachable!(),
             };
             let holder = Holder {

@@ -21,6 +21,7 @@
 
 use plonky2::field::types::Field;
 use plonky2::field::types::PrimeField64;
+use zksettle_circuits::chunk::{AttestedDeposits, Transfers};
 use zksettle_circuits::chunk::{ChunkCircuit, ChunkPublicInputs, ChunkWitness, SettleCarry};
 use zksettle_circuits::config::F;
 use zksettle_circuits::recursion::segment::joins;
@@ -280,6 +281,8 @@ impl<'a> Adversary<'a> {
                     root_in,
                     batch_in: ZERO_DIGEST,
                     carry_in: SettleCarry::CLOSED,
+                    deposit_report: AttestedDeposits::of(self.epoch.deposit_report.as_ref()),
+                    transfers_in: Transfers::NONE,
                     system: tree.finish(),
                     steps,
                     signatures,

@@ -39,6 +39,9 @@ pub struct Tree<'a> {
     ledger: &'a Ledger,
     writer: ChunkWriter,
     accounts: BTreeMap<u32, Account>,
+    /// Custodian deposits credited so far (a deposit item advances it, as
+    /// the circuit's register does).
+    deposits: u64,
 }
 
 impl<'a> Tree<'a> {
@@ -48,18 +51,22 @@ impl<'a> Tree<'a> {
         for (index, account) in ledger.accounts() {
             tree.set(index.into(), account.leaf_hash());
         }
-        tree.set(GLOBAL_LEAF.into(), global_leaf_hash(ledger.bad_debt()));
+        tree.set(
+            GLOBAL_LEAF.into(),
+            global_leaf_hash(ledger.bad_debt(), ledger.deposits()),
+        );
         assert_eq!(tree.root(), ledger.root());
         let writer = ChunkWriter::new(
             tree,
             ledger.account(INSURANCE_FUND),
             ledger.account(FEE_ACCOUNT),
-            ledger.bad_debt(),
+            (ledger.bad_debt(), ledger.deposits()),
         );
         Self {
             ledger,
             writer,
             accounts: BTreeMap::new(),
+            deposits: ledger.deposits(),
         }
     }
 
@@ -74,6 +81,11 @@ impl<'a> Tree<'a> {
             .get(&index)
             .cloned()
             .unwrap_or_else(|| self.ledger.account(index))
+    }
+
+    /// The next custodian deposit id.
+    pub fn deposits(&self) -> u64 {
+        self.deposits
     }
 
     /// The bad debt as written so far.
@@ -97,6 +109,9 @@ impl<'a> Tree<'a> {
     /// it in `A` (the circuit decides whether that may be).
     pub fn step(&mut self, item: [F; BATCH_ITEM_LEN], writes: &[Write]) -> StepWitness {
         let item_tag = item[0].to_canonical_u64();
+        if item_tag == tag::DEPOSIT {
+            self.deposits += 1;
+        }
         let named = match item_tag {
             tag::DEPOSIT | tag::WITHDRAW => u32::try_from(item[1].to_canonical_u64()).ok(),
             _ => None,
@@ -105,7 +120,7 @@ impl<'a> Tree<'a> {
         step.item = item;
         for write in writes {
             match write {
-                Write::Global(after) => self.writer.write_bad_debt(*after),
+                Write::Global(after) => self.writer.write_global(*after, self.deposits),
                 Write::Account(index, after) => {
                     let before = self.account(*index);
                     let port = self.writer.write_account(*index, &before, after);

@@ -7,7 +7,7 @@
 //!
 //! | tag | item |
 //! | --- | --- |
-//! | 1 deposit | `[1, account, amount, owner[4], 0]` |
+//! | 1 deposit | `[1, account, amount, owner[4], id]` |
 //! | 2 withdraw | `[2, account, amount, nonce, 0, 0, 0, 0]` |
 //! | 3 trade | `[3, buyer, seller, instrument, qty, price, buyer_order, seller_order]` |
 //! | 4 liquidate | `[4, account, liquidator, fraction_bps, 0, 0, 0, 0]` |
@@ -44,7 +44,7 @@ pub const BATCH_ITEM_LEN: usize = 8;
 /// Padding (tag 0) uses none: its item is all zero.
 pub const fn used_fields(item_tag: u64) -> usize {
     match item_tag {
-        tag::DEPOSIT => 7,
+        tag::DEPOSIT => 8,
         tag::WITHDRAW => 4,
         tag::TRADE => 8,
         tag::LIQUIDATE => 4,
@@ -79,6 +79,7 @@ impl Operation {
                     o[1],
                     o[2],
                     o[3],
+                    u(d.id),
                 ])]
             }
             Operation::Withdraw(w) => {
@@ -206,6 +207,7 @@ pub fn decode_batch(
                 owner: Digest {
                     elements: [item[3], item[4], item[5], item[6]],
                 },
+                id: value(7),
             }),
             tag::WITHDRAW => Operation::Withdraw(Withdraw {
                 account: small(1, "account")?,
@@ -282,6 +284,7 @@ mod tests {
                 account: 7,
                 owner: hash(&[F::ONE]),
                 amount: 5,
+                id: 3,
             }),
             Operation::SettleExpiry(SettleExpiry {
                 instrument: 3,

@@ -1,4 +1,7 @@
-//! deposit `{account, owner, amount > 0}`: cash' <= 2^58; creates the account
+//! deposit `{account, owner, amount > 0, id}`: the id is the next custodian
+//! deposit id (`deposits`, the count the global leaf keeps, which it
+//! advances; `rules::custody`: the epoch's deposit report attests the
+//! deposit); cash' <= 2^58; creates the account
 //! with its owner if the leaf is empty, otherwise the owner must match. The
 //! owner is never the owner of the key 1 G (`reserved_owner`: its secret is
 //! public, the signature desk's filler signs with it), so no account ever
@@ -21,17 +24,27 @@ pub struct DepositOutcome {
     pub account: Account,
     /// Outstanding bad debt (lower only after a deposit into the insurance fund).
     pub bad_debt: u64,
+    /// Deposits credited since genesis, this one included.
+    pub deposits: u64,
 }
 
 /// Applies a deposit to `account` (the leaf at `op.account`) while the venue
-/// carries `bad_debt`.
+/// carries `bad_debt` and has credited `deposits` custodian deposits.
 pub fn deposit(
     ctx: &Context,
     op: &Deposit,
     account: &Account,
     bad_debt: u64,
+    deposits: u64,
 ) -> Result<DepositOutcome, Violation> {
     check_index(ctx, op.account)?;
+    if op.id != deposits {
+        return Err(Violation::DepositOutOfOrder {
+            account: op.account,
+            id: op.id,
+            expected: deposits,
+        });
+    }
     if op.account == FEE_ACCOUNT {
         return Err(Violation::FeeAccountDeposit);
     }
@@ -65,11 +78,13 @@ pub fn deposit(
         return Ok(DepositOutcome {
             account: after,
             bad_debt,
+            deposits: deposits + 1,
         });
     }
     after.cash = checked_cash(op.account, i128::from(account.cash) + i128::from(op.amount))?;
     Ok(DepositOutcome {
         account: after,
         bad_debt,
+        deposits: deposits + 1,
     })
 }

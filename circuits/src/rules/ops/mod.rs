@@ -74,6 +74,10 @@ pub struct Deposit {
     pub owner: Digest,
     /// Micro-USD, > 0.
     pub amount: u64,
+    /// The custodian's deposit id: the number of deposits credited before
+    /// it since genesis (ids are consumed in order, none twice, none
+    /// skipped; `rules::custody`).
+    pub id: u64,
 }
 
 /// Debit from an account that stays above initial margin, signed by the
