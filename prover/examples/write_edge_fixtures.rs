@@ -14,6 +14,7 @@ use std::path::Path;
 
 use zksettle_circuits::rules::account::{Order, FLAG_UNDER_LIQUIDATION};
 use zksettle_circuits::rules::authorization::{reserved_owner, Authorization};
+use zksettle_circuits::rules::custody::{self, report_message, DepositReport};
 use zksettle_circuits::rules::encoding::{Digest, ZERO_DIGEST};
 use zksettle_circuits::rules::error::Violation;
 use zksettle_circuits::rules::margin::{margin, portfolio_risk, Margin};
@@ -277,6 +278,139 @@ fn short_put_below_maintenance() -> Setup {
 // ---------------------------------------------------------------------------
 // The cases, by rule
 // ---------------------------------------------------------------------------
+
+/// Deposits credited only as the custodians attested them, each id once, in
+/// order (`rules::custody`).
+fn custody_cases() -> Vec<Case> {
+    let nobody = Setup::new(vec![]);
+    let market = nobody.market.clone();
+    let two = || vec![deposit(10, 5 * USD), deposit(11, 7 * USD)];
+    // The epoch of `ops` with its deposits numbered by `ids` and attested by
+    // the custodians as they stand (so only the rule under test breaks).
+    let attested_with_ids = |ids: &[u64]| {
+        let mut epoch = nobody.epoch(two());
+        let deposits = epoch.ops.iter_mut().filter_map(|op| match op {
+            Operation::Deposit(d) => Some(d),
+            _ => None,
+        });
+        for (d, &id) in deposits.zip(ids) {
+            d.id = id;
+        }
+        custody::attest(&mut epoch, &market, &custodian_signers(&market));
+        epoch
+    };
+    let report_changed = |change: &dyn Fn(&mut DepositReport)| {
+        let mut epoch = nobody.epoch(two());
+        let report = epoch.deposit_report.as_mut().expect("two deposits are attested");
+        change(report);
+        epoch
+    };
+    let mut unattested = nobody.epoch(two());
+    unattested.deposit_report = None;
+    let other_key = custody::custodian_key_from_seed(CUSTODIAN_SEED + 1, 1);
+    let other_market = {
+        let mut m = market.clone();
+        m.tree_depth += 1;
+        m
+    };
+    vec![
+        nobody
+            .case(
+                "deposits-attested-by-the-custodians-are-credited",
+                "two deposits with the custodians' next ids 0 and 1, attested by a quorum of custodians over their log and total",
+                two(),
+                Accepted,
+            )
+            .facts(|seen| {
+                assert_eq!(seen.after().deposits(), 2);
+                assert_eq!(seen.after().account(11).cash, 7 * USD);
+            }),
+        nobody.case_with_epoch(
+            "a-deposit-without-a-custodian-report-is-rejected",
+            "the operator credits a deposit no custodian attested (the epoch carries no deposit report)",
+            unattested,
+            rejected_at(0, "UnattestedDeposit"),
+        ),
+        nobody.case_with_epoch(
+            "a-deposit-reusing-an-id-is-rejected",
+            "the second deposit carries id 0 again: even attested, no custodian receipt is credited twice",
+            attested_with_ids(&[0, 0]),
+            rejected_at(1, "DepositOutOfOrder"),
+        ),
+        nobody.case_with_epoch(
+            "a-deposit-skipping-an-id-is-rejected",
+            "the first deposit carries id 1 while id 0 is uncredited: deposits are consumed in the custodians' order, none skipped",
+            attested_with_ids(&[1, 2]),
+            rejected_at(0, "DepositOutOfOrder"),
+        ),
+        nobody.case_with_epoch(
+            "a-deposit-report-for-other-deposits-is-rejected",
+            "the custodians attested a log of other deposits with the same total: the epoch's deposits must hash to the attested log",
+            {
+                let mut epoch = nobody.epoch(two());
+                let other = custody::deposits_of(&[deposit(12, 5 * USD), deposit(11, 7 * USD)]);
+                epoch.deposit_report = Some(DepositReport::sign(&market, &other, &custodian_signers(&market)));
+                epoch
+            },
+            rejected_epoch("Mismatch"),
+        ),
+        nobody.case_with_epoch(
+            "deposits-beyond-the-attested-total-are-rejected",
+            "the custodians attested 5 USD; the operator credits a second deposit of 7 USD beyond it",
+            {
+                let mut epoch = nobody.epoch(two());
+                let first = custody::deposits_of(&epoch.ops[..1]);
+                epoch.deposit_report = Some(DepositReport::sign(&market, &first, &custodian_signers(&market)));
+                epoch
+            },
+            rejected_at(1, "UnattestedDeposit"),
+        ),
+        nobody.case_with_epoch(
+            "a-deposit-report-with-a-forged-signature-is-rejected",
+            "custodian 1's signature is made with a key that is not custodian 1's",
+            report_changed(&|r| {
+                let msg = report_message(&market.hash(), &r.deposit_log, r.deposited);
+                r.signatures[1].signature = other_key.sign(&msg);
+            }),
+            rejected_epoch("BadSignature"),
+        ),
+        nobody.case_with_epoch(
+            "a-deposit-report-signed-for-another-market-is-rejected",
+            "the custodians' signatures are over another market's hash",
+            {
+                let mut epoch = nobody.epoch(two());
+                let deposits = custody::deposits_of(&epoch.ops);
+                epoch.deposit_report = Some(DepositReport::sign(&other_market, &deposits, &custodian_signers(&market)));
+                epoch
+            },
+            rejected_epoch("BadSignature"),
+        ),
+        nobody.case_with_epoch(
+            "a-deposit-report-signed-twice-by-one-custodian-is-rejected",
+            "the quorum of two is one custodian's signature given twice",
+            report_changed(&|r| {
+                r.signatures[1] = r.signatures[0].clone();
+            }),
+            rejected_epoch("NotAscending"),
+        ),
+        nobody.case_with_epoch(
+            "a-deposit-report-below-the-quorum-is-rejected",
+            "one custodian signature where the market's quorum is two",
+            report_changed(&|r| {
+                r.signatures.pop();
+            }),
+            rejected_epoch("WrongQuorum"),
+        ),
+        nobody.case_with_epoch(
+            "a-deposit-report-by-an-unknown-custodian-is-rejected",
+            "a signature naming custodian 7 of a set of three",
+            report_changed(&|r| {
+                r.signatures[1].custodian = 7;
+            }),
+            rejected_epoch("UnknownCustodian"),
+        ),
+    ]
+}
 
 fn deposit_cases() -> Vec<Case> {
     let one_user = Setup::new(vec![account(3, USD, &[])]);
@@ -1571,6 +1705,7 @@ fn system_account_cases() -> Vec<Case> {
 fn cases() -> Vec<Case> {
     [
         deposit_cases(),
+        custody_cases(),
         system_account_cases(),
         withdraw_cases(),
         margin_boundary_cases(),
