@@ -6,7 +6,12 @@
 //! hash it states and the report's hash (`[REPORT, market_hash, hash]`, so a
 //! report signed for another deployment does not verify) under the key of
 //! its oracle in the market's oracle set (so bound by the market hash), takes the median prices and computes the risk arrays, and
-//! states the commitment of that price sheet ([`crate::rules::sheet`]). Chunks take
+//! states the commitment of that price sheet ([`crate::rules::sheet`]). It
+//! also verifies the custodians' deposit report: a quorum of distinct
+//! custodians of the market (ascending) signed the epoch's deposit log and
+//! total over the market hash (`gadgets::custody`), and states that log and
+//! total (`deposit_report`); the fold holds every chunk's to it and the
+//! chain holds the epoch's credited deposits to it. Chunks take
 //! the sheet as witness and state its commitment; the fold requires every
 //! segment's market hash, epoch, timestamp, report hashes and sheet
 //! commitment equal, and the chain requires exactly one prelude in an
@@ -17,7 +22,7 @@
 //! The statement is a segment's ([`ChunkPublicInputs`]) so a prelude proof
 //! is a leaf of the fold tree beside the wrapped chunks: it moves nothing.
 //! `root_in = root_out` (any root: the fold places it), the batch
-//! commitment empty at both ends and no settlement open (a prelude stands at
+//! commitment and the transfer logs empty at both ends and no settlement open (a prelude stands at
 //! the start of its epoch), no operation, `priced = 1`. Its public inputs
 //! are exactly a chunk's, and it enters the fold tree as a chunk does,
 //! through a wrap of its own

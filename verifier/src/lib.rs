@@ -27,6 +27,16 @@
 //!    from genesis and check every root; a user can show its account under a
 //!    finalized root with an [`AccountProof`] ([`verify_account`]).
 //!
+//! 5. every epoch credited exactly the deposits its custodians attested (a
+//!    quorum of the market's custodians signed the epoch's deposit log and
+//!    total over the market hash; the prelude verified the signatures, the
+//!    chain held the epoch's log and total to them), each with the next
+//!    deposit id of the history (none twice, none skipped), and debited
+//!    exactly the withdrawals of its withdrawal log; the statement's
+//!    [`Transfers`] are that epoch's logs and totals, and every epoch's are in
+//!    the history. So the accounts' total cash minus bad debt is the genesis
+//!    total plus the attested deposits minus the logged withdrawals.
+//!
 //! Every withdrawal from a user account, every order and every cancel was
 //! signed by the account owner's key over its terms and the account's
 //! nonce (so none is used twice), and every trade filled two open orders of
@@ -53,10 +63,10 @@
 //! or keeps producing epochs (censorship, ordering within the rules and
 //! liveness stay with the operator), nor that the oracles reported true
 //! prices (only that a quorum of them signed what priced the epoch), nor
-//! that the epoch is recent (below), nor yet that every credited deposit
-//! arrived at the custodian: deposits are credited on the operator's word
-//! (custodian attestation is the next work), so cash minus bad debt moves
-//! exactly by the deposits the operator credited minus proven withdrawals.
+//! that the epoch is recent (below), nor that the custodians attested only
+//! money they received (a quorum of dishonest custodians can credit
+//! deposits from nowhere), nor that the custodian paid the logged
+//! withdrawals.
 //!
 //! ## What a client must trust, and why
 //! * **The verifier data** ([`Verifier`]): it decides which statements a

@@ -57,6 +57,7 @@ pub fn run(args: Args) -> Result<()> {
             "epoch": s.epoch,
             "timestamp": s.timestamp,
             "batch_hash": digest_hex(&s.batch_hash),
+            "transfers": s.transfers,
             "report_hashes": s.report_hashes.iter().map(digest_hex).collect::<Vec<_>>(),
             "op_count": s.op_count,
             "history": digest_hex(&s.history),

@@ -126,7 +126,10 @@ pub fn pick<'a>(verifiers: &'a [Verifier], proof: &[u8]) -> Result<&'a Verifier,
         .unwrap_or_else(|| VerifyError::MalformedProof("no verifier data to decode with".into())))
 }
 
-/// Verifies and prints `{"epoch","timestamp","prev_root","new_root","batch_hash","op_count","history","proof","verify_ms"}`.
+/// Verifies and prints `{"epoch","timestamp","prev_root","new_root","batch_hash",
+/// "transfers":{"deposit_log","deposited","withdrawal_log","withdrawn"},"op_count",
+/// "history","proof","verify_ms"}`: the epoch's deposits (exactly the ones
+/// its custodians attested) and withdrawals (exactly the ones to pay out).
 pub fn run(args: Args) -> Result<()> {
     let market: Market = read_json(&args.market)?;
     market
@@ -235,6 +238,21 @@ fn check_epoch_file(
             "its operations are not a batch (a value beyond its bound, or a settlement without holders)"
                 .into(),
         ));
+    }
+    let deposits = zksettle_circuits::rules::custody::deposits_of(&epoch.ops);
+    if (deposits.deposit_log, deposits.deposited)
+        != (
+            finalized.transfers.deposit_log,
+            finalized.transfers.deposited,
+        )
+    {
+        return Err(fail(format!(
+            "its deposits total {} with log {}, the proof credited {} with log {}",
+            deposits.deposited,
+            digest_hex(&deposits.deposit_log),
+            finalized.transfers.deposited,
+            digest_hex(&finalized.transfers.deposit_log)
+        )));
     }
     let hash = batch_hash(&epoch.ops);
     if hash != finalized.batch_hash {

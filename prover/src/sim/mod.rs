@@ -148,6 +148,7 @@ pub const CRASH_EPOCH: u64 = 2;
 /// they are (so stay invalid).
 pub fn resign(from: &Market, to: &Market, epoch: &Epoch, seeds: &[u64]) -> Epoch {
     use zksettle_circuits::rules::authorization::{user_key_from_seed, Authorization};
+    use zksettle_circuits::rules::custody::{custodian_key_from_seed, report_message};
     use zksettle_circuits::rules::ecgfp5::{PublicKey, SecretKey, Signature};
     use zksettle_circuits::rules::oracle::{oracle_key_from_seed, signed_message};
     fn valid(public: [u64; 5], msg: &[zksettle_circuits::config::F], sig: &Signature) -> bool {
@@ -188,6 +189,27 @@ pub fn resign(from: &Market, to: &Market, epoch: &Epoch, seeds: &[u64]) -> Epoch
             Operation::PlaceOrder(o) => o.authorization = resigned,
             Operation::CancelOrder(c) => c.authorization = resigned,
             _ => {}
+        }
+    }
+    if let Some(report) = &mut epoch.deposit_report {
+        let from_msg = report_message(&from_hash, &report.deposit_log, report.deposited);
+        let to_msg = report_message(&to_hash, &report.deposit_log, report.deposited);
+        for s in &mut report.signatures {
+            let (Some(&public), Some(&to_public)) = (
+                from.custodians.keys.get(s.custodian as usize),
+                to.custodians.keys.get(s.custodian as usize),
+            ) else {
+                continue;
+            };
+            let custodian = s.custodian;
+            let key = holder(public, &|seed| custodian_key_from_seed(seed, custodian));
+            if let (true, true, Some(key)) = (
+                public == to_public,
+                valid(public, &from_msg, &s.signature),
+                key,
+            ) {
+                s.signature = key.sign(&to_msg);
+            }
         }
     }
     epoch

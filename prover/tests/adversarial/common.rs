@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use zksettle_circuits::rules::custody::{self, CustodianSet};
 use zksettle_circuits::rules::{Epoch, Market, StateFile};
 use zksettle_fixtures::edge::{edge_cases, Expected};
 use zksettle_fixtures::generated::Generated;
@@ -52,15 +53,21 @@ pub fn bases() -> &'static [Base] {
             let ledger = Ledger::from_state(small(&generated.market), &state).unwrap();
             let mut full = small_epoch(&generated.market, epoch);
             full.prev_root = ledger.root();
+            // The custodians attest each part's deposits (the simulation's
+            // keys, seed 7).
+            let small_market = small(&generated.market);
+            let signers = CustodianSet::seeded_signers(7, small_market.custodians.quorum);
             for start in (0..full.ops.len()).step_by(9) {
                 let mut before = full.clone();
                 before.ops.truncate(start);
+                custody::attest(&mut before, &small_market, &signers);
                 let (at, _) = ledger.apply_epoch(&before).unwrap();
-                let window = Epoch {
+                let mut window = Epoch {
                     epoch: full.epoch,
                     ops: full.ops[start..(start + 5).min(full.ops.len())].to_vec(),
                     ..full.clone()
                 };
+                custody::attest(&mut window, &generated.market, &signers);
                 let mut at_state = at.to_state();
                 at_state.epoch = full.epoch - 1;
                 if let Some(base) = Base::new(

@@ -6,6 +6,7 @@
 //! account, or another owner, do, and replay natively.
 
 use zksettle_circuits::rules::authorization::reserved_owner;
+use zksettle_circuits::rules::custody;
 use zksettle_circuits::rules::ops::{Deposit, Operation};
 use zksettle_circuits::rules::{Epoch, Market};
 use zksettle_fixtures::builder::op::liquidate;
@@ -54,7 +55,11 @@ fn setup() -> (Market, Ledger, Epoch) {
 
 /// Whether `ops` prove as an epoch (asserting the replay property).
 fn proves(ops: &[Operation], what: &str) -> bool {
-    let (market, ledger, epoch) = setup();
+    let (market, ledger, mut epoch) = setup();
+    // The custodians attest the deposits among `ops` (they received the
+    // money; the rule under test is another).
+    epoch.ops = ops.to_vec();
+    custody::attest(&mut epoch, &market, &custodian_signers(&market));
     let adversary = Adversary::new(&ledger, &epoch);
     let items = items_of(ops);
     let attempt = adversary.attempt(&circuit(&market), &items, &[]);

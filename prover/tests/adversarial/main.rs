@@ -11,6 +11,9 @@
 //! * `consent`: a liquidation by an account that is not the venue's
 //!   liquidation account, a deposit naming the owner of the key 1 G;
 //!   neither proves.
+//! * `custody`: deposit reports without a quorum of the market's
+//!   custodians, deposits with a reused or skipped id, deposits other than
+//!   the attested ones; none proves.
 //! * `signatures`: signed withdrawals with another key, no signature,
 //!   another amount's or nonce's signature, or the owner's signature for
 //!   another market; none proves.
@@ -30,6 +33,7 @@ mod support;
 
 mod common;
 mod consent;
+mod custody;
 mod exploits;
 mod hints;
 mod mutations;

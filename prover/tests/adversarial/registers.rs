@@ -5,6 +5,7 @@
 //! not (its steps pin every register), and a root or batch commitment that
 //! does not continue the first chunk's is refused at the fold.
 
+use zksettle_circuits::chunk::Transfers;
 use zksettle_circuits::chunk::{ChunkError, ChunkWitness, SettleCarry};
 use zksettle_circuits::recursion::segment::joins;
 use zksettle_circuits::rules::encoding::{hash, unsigned};
@@ -20,13 +21,15 @@ fn every_register_carried_across_a_chunk_border_is_pinned() {
     let (market, ledger, epoch) = open_settlement();
     let adversary = Adversary::new(&ledger, &epoch);
     // Fillers that sign nothing, so the chunk's desk has room.
-    let deposit = Operation::Deposit(zksettle_circuits::rules::ops::Deposit {
-        account: 7,
-        owner: owner(7),
-        amount: USD,
-        id: 0,
-    });
-    let mut ops = vec![deposit; CAPACITY - 1];
+    let deposit = |id| {
+        Operation::Deposit(zksettle_circuits::rules::ops::Deposit {
+            account: 7,
+            owner: owner(7),
+            amount: USD,
+            id,
+        })
+    };
+    let mut ops: Vec<Operation> = (0..CAPACITY as u64 - 1).map(deposit).collect();
     ops.push(Operation::SettleExpiry(SettleExpiry {
         instrument: 6,
         accounts: vec![3, 5],
@@ -53,6 +56,7 @@ fn every_register_carried_across_a_chunk_border_is_pinned() {
     let second = ChunkWitness {
         batch_in: left.batch_out,
         carry_in: left.carry_out,
+        transfers_in: left.transfers_out,
         ..written[1].clone()
     };
     let right = circuit
@@ -102,6 +106,33 @@ fn every_register_carried_across_a_chunk_border_is_pinned() {
     };
     let statement = circuit.check(&market, &rebatched).unwrap();
     assert!(joins(&left, &statement).is_err(), "the fold refuses it");
+    // So with the transfer logs: the first chunk's three deposits are in its
+    // deposit log and total; a second chunk that starts from other logs (one
+    // deposit fewer, a smaller total, none) proves as a chunk, and the fold
+    // refuses each.
+    assert_eq!(left.transfers_out.deposited, 3 * USD);
+    let fewer = Transfers::NONE
+        .deposit(7, &owner(7), USD, 0)
+        .deposit(7, &owner(7), USD, 1);
+    let lighter = Transfers {
+        deposited: 2 * USD,
+        ..left.transfers_out
+    };
+    for (what, transfers) in [
+        ("a deposit dropped", fewer),
+        ("a smaller total", lighter),
+        ("no transfers", Transfers::NONE),
+    ] {
+        let relogged = ChunkWitness {
+            transfers_in: transfers,
+            ..second.clone()
+        };
+        let statement = circuit.check(&market, &relogged).unwrap();
+        assert!(
+            joins(&left, &statement).is_err(),
+            "the fold refuses {what}"
+        );
+    }
     // And a real proof of the second chunk states the registers it was given.
     let proof = circuit.prove(&market, &second).unwrap();
     assert_eq!(circuit.verify(&proof).unwrap(), right);

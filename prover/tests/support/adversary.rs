@@ -110,9 +110,15 @@ impl Attempt {
                 let (Some(first), Some(last)) = (s.first(), s.last()) else {
                     return false;
                 };
+                // The chain's checks: batch and transfer logs start empty,
+                // no settlement open at either end, and the deposits
+                // credited are the ones the custodians' report (the
+                // prelude's, which every chunk states) attests.
                 first.batch_in == ZERO_DIGEST
+                    && first.transfers_in == Transfers::NONE
                     && first.carry_in == SettleCarry::CLOSED
                     && last.carry_out == SettleCarry::CLOSED
+                    && first.deposit_report.covers(&last.transfers_out)
             }
             _ => false,
         }
@@ -332,6 +338,7 @@ impl<'a> Adversary<'a> {
             let chunk = ChunkWitness {
                 batch_in: previous.map_or(ZERO_DIGEST, |s| s.batch_out),
                 carry_in: previous.map_or(SettleCarry::CLOSED, |s| s.carry_out),
+                transfers_in: previous.map_or(Transfers::NONE, |s| s.transfers_out),
                 ..chunk
             };
             match circuit.check(market, &chunk) {
