@@ -29,7 +29,7 @@
 //! ([`CircuitSet::prove_prelude`](crate::recursion::set::CircuitSet::prove_prelude)):
 //! its signature verifications (313 rows each) bring custom gates (GF(p^5)
 //! multiply-add, the 128-wire curve step) that the fold's verifier would
-//! otherwise evaluate for every child. About 5,100 rows on the simulated
+//! otherwise evaluate for every child. About 5,800 rows on the simulated
 //! market with a quorum of 3 (`zksettle stats`), so 2^13 at its own size.
 
 use plonky2::hash::hash_types::HashOutTarget;
@@ -40,9 +40,8 @@ use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData, CommonCircuitData
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
 use crate::chunk::{prove_caught, AttestedDeposits, ChunkError, ChunkPublicInputs, CARRY_LEN};
-use crate::gadgets::custody::{set_deposit_report, CustodyGadget, DepositReportTarget};
-use crate::rules::custody::{DepositReport, Transfers, TRANSFERS_LEN};
 use crate::config::{C, D, F};
+use crate::gadgets::custody::{set_deposit_report, CustodyGadget, DepositReportTarget};
 use crate::gadgets::ecgfp5::schnorr::{set_signature, SignatureTarget};
 use crate::gadgets::fixed::FixedGadget;
 use crate::gadgets::market::{set_market, MarketGadget, MarketShape, MarketTarget};
@@ -51,6 +50,7 @@ use crate::gadgets::risk::RiskGadget;
 use crate::gadgets::sheet::SheetGadget;
 use crate::recursion::shape::pad_to;
 use crate::recursion::Proof;
+use crate::rules::custody::{DepositReport, Transfers, TRANSFERS_LEN};
 use crate::rules::encoding::{unsigned, Digest};
 use crate::rules::market::Market;
 use crate::rules::oracle::Report;

@@ -301,7 +301,10 @@ fn custody_cases() -> Vec<Case> {
     };
     let report_changed = |change: &dyn Fn(&mut DepositReport)| {
         let mut epoch = nobody.epoch(two());
-        let report = epoch.deposit_report.as_mut().expect("two deposits are attested");
+        let report = epoch
+            .deposit_report
+            .as_mut()
+            .expect("two deposits are attested");
         change(report);
         epoch
     };

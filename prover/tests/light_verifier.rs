@@ -17,7 +17,8 @@ use std::sync::OnceLock;
 use plonky2::field::types::{Field, Field64};
 use proptest::prelude::*;
 use zksettle_circuits::recursion::set::CircuitSet;
-use zksettle_circuits::rules::encoding::hash;
+use zksettle_circuits::rules::custody::Transfers;
+use zksettle_circuits::rules::encoding::{hash, ZERO_DIGEST};
 use zksettle_circuits::rules::ops::Operation;
 use zksettle_circuits::rules::{Epoch, Market};
 use zksettle_fixtures::builder::op::{deposit, withdraw};
@@ -509,7 +510,7 @@ fn with_public_input(index: usize, value: F) -> Vec<u8> {
 #[test]
 fn a_changed_public_input_is_rejected_with_its_own_error() {
     let original = verifier().decode(last()).unwrap().public_inputs().to_vec();
-    assert_eq!(original.len(), 39);
+    assert_eq!(original.len(), 49);
     let mismatch = |e: &VerifyError, name: &str| matches!(e, VerifyError::Attestation { epoch: 3, fault: AttestationFault::Mismatch { field, .. } } if *field == name);
     for (index, element) in original.iter().enumerate() {
         let err =
@@ -534,14 +535,18 @@ fn a_changed_public_input_is_rejected_with_its_own_error() {
             16 => matches!(err, VerifyError::MissingAttestation { epoch: 4, .. }),
             17 => mismatch(&err, "timestamp"),
             18..=21 => mismatch(&err, "batch_hash"),
-            22..=33 => matches!(
+            22..=25 => mismatch(&err, "deposit_log"),
+            26 => mismatch(&err, "deposited"),
+            27..=30 => mismatch(&err, "withdrawal_log"),
+            31 => mismatch(&err, "withdrawn"),
+            32..=43 => matches!(
                 err,
                 VerifyError::Attestation {
                     fault: AttestationFault::ReportHashMismatch { .. },
                     ..
                 }
             ),
-            34 => mismatch(&err, "op_count"),
+            44 => mismatch(&err, "op_count"),
             _ => matches!(err, VerifyError::Fork { .. }),
         };
         assert!(expected, "public input {index}: {err}");
@@ -868,6 +873,27 @@ fn zksettle_verify_needs_the_attestations_since_the_finalized_epoch() {
     };
     let line = accepted(&verify_cli(&final3(), &attest(&[1, 2, 3])));
     assert_eq!(line["epoch"], 3);
+    // Epoch 3's transfers: no deposit, one withdrawal of 100 USD; the
+    // withdrawal log names account 3, the amount, its nonce and its owner.
+    let transfers = &line["transfers"];
+    assert_eq!(transfers["deposited"], 0);
+    assert_eq!(transfers["withdrawn"], 100 * USD);
+    assert_eq!(transfers["deposit_log"], digest_hex(&ZERO_DIGEST));
+    let epoch3: Epoch =
+        serde_json::from_slice(&std::fs::read(c.dir.path().join("epoch-0003.json")).unwrap())
+            .unwrap();
+    let Some(Operation::Withdraw(w)) = epoch3.ops.first() else {
+        panic!("epoch 3 is one withdrawal")
+    };
+    let logged = Transfers::NONE.withdrawal(3, &owner(3), 100 * USD, w.nonce);
+    assert_eq!(
+        transfers["withdrawal_log"],
+        digest_hex(&logged.withdrawal_log)
+    );
+    // Epoch 2 credited its one attested deposit and debited two withdrawals.
+    assert_eq!(c.finalized[1].transfers.deposited, 70 * USD);
+    assert_eq!(c.finalized[1].transfers.withdrawn, 2_020 * USD);
+    assert_eq!(c.attestations[1].transfers, c.finalized[1].transfers);
     // From genesis the proof alone suffices (oracle signatures are proven).
     let alone = accepted(&verify_cli(&final3(), &[]));
     assert_eq!(alone["new_root"], digest_hex(&c.roots[2]));

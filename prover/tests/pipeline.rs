@@ -409,6 +409,111 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     assert_eq!(s1.carry_out, zksettle_circuits::chunk::SettleCarry::CLOSED);
 }
 
+/// Custody with real proofs: an epoch whose chunk credits a deposit chains
+/// only under a prelude whose custodians' report attests exactly it. A
+/// chunk stating another report than the prelude's does not fold with it;
+/// an epoch whose prelude attests nothing (or another deposit) while its
+/// chunk credits one folds (the chunk states the prelude's report) but does
+/// not chain.
+#[test]
+fn the_chain_credits_only_the_deposits_the_custodians_attested() {
+    use support::adversary::{items_of, Adversary};
+    use zksettle_circuits::chunk::{AttestedDeposits, ChunkWitness};
+    use zksettle_circuits::prelude::PreludeWitness;
+    use zksettle_circuits::recursion::fold::Child;
+    use zksettle_circuits::rules::custody::{self, DepositReport};
+
+    let (market, ledger, epoch) = support::scenario::open_settlement();
+    let deposit = op::deposit(7, USD);
+    let mut attested = Epoch {
+        ops: vec![deposit.clone()],
+        ..epoch.clone()
+    };
+    custody::attest(&mut attested, &market, &custodian_signers(&market));
+    let report = attested.deposit_report.clone().expect("one deposit");
+    let other = DepositReport::sign(
+        &market,
+        &custody::deposits_of(&[op::deposit(7, 2 * USD)]),
+        &custodian_signers(&market),
+    );
+    let adversary = Adversary::new(&ledger, &attested);
+    let steps = adversary.steps(&items_of(&[deposit]), &[]).unwrap();
+    let written = adversary.chunks(&steps, &[]).pop().unwrap();
+    let set = circuits(&market);
+    // The chunk stating `report`'s deposits, wrapped; the prelude of `report`.
+    let wrapped = |report: Option<&DepositReport>| {
+        let chunk = ChunkWitness {
+            deposit_report: AttestedDeposits::of(report),
+            ..written.clone()
+        };
+        let proof = set.chunks[0]
+            .prove(&market, &chunk)
+            .expect("the chunk proves");
+        set.wrap
+            .prove(0, &proof, &set.fold.data.verifier_only)
+            .unwrap()
+    };
+    let priced = |report: Option<&DepositReport>| {
+        let prelude = PreludeWitness {
+            reports: epoch.reports.clone(),
+            epoch: epoch.epoch,
+            timestamp: epoch.timestamp,
+            root: ledger.root(),
+            deposit_report: report.cloned(),
+        };
+        set.prove_prelude(&market, &prelude)
+            .expect("the custodians' report proves")
+    };
+    let genesis = ledger.root();
+    let honest = set
+        .fold
+        .prove(
+            Child::Prelude(&priced(Some(&report))),
+            Child::Wrap(&wrapped(Some(&report))),
+        )
+        .expect("the prelude and the chunk fold");
+    let chained = set
+        .chain
+        .prove(None, &honest, genesis)
+        .expect("the attested deposit chains");
+    let statement = set.chain.verify(&chained).unwrap();
+    assert_eq!(statement.transfers.deposited, USD);
+    assert_eq!(statement.transfers.deposit_log, report.deposit_log);
+
+    // A chunk stating another report than its prelude's does not fold.
+    assert!(
+        matches!(
+            set.fold.check_unchecked(
+                Child::Prelude(&priced(None)),
+                Child::Wrap(&wrapped(Some(&report)))
+            ),
+            Err(RecursionError::Unprovable { .. })
+        ),
+        "a chunk folded with a prelude of another deposit report"
+    );
+    // Stating the prelude's report, it folds, and the epoch does not chain.
+    for (what, attests) in [("nothing", None), ("another deposit", Some(&other))] {
+        let epoch_proof = set
+            .fold
+            .prove(
+                Child::Prelude(&priced(attests)),
+                Child::Wrap(&wrapped(attests)),
+            )
+            .expect("the chunk states its prelude's report: they fold");
+        assert!(
+            matches!(
+                set.chain.check_unchecked(None, &epoch_proof, genesis),
+                Err(RecursionError::Unprovable { .. })
+            ),
+            "a deposit chained under a prelude attesting {what}"
+        );
+        assert!(matches!(
+            set.chain.prove(None, &epoch_proof, genesis),
+            Err(RecursionError::Chain(_))
+        ));
+    }
+}
+
 /// The prelude's prices bind every chunk and the chain takes exactly one
 /// prelude, with real proofs: a chunk given another price sheet, or other
 /// report hashes, than the prelude's proves on its own but does not fold

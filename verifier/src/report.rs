@@ -24,9 +24,9 @@ use crate::config::F;
 use crate::error::AttestationFault;
 use crate::hex::{digest_hex, serde_digest};
 use crate::history::EpochRecord;
-use crate::transfers::Transfers;
 use crate::market::OracleSet;
 use crate::public_inputs::{Digest, PublicInputs};
+use crate::transfers::Transfers;
 use crate::VerifyError;
 
 /// Domain tag of an oracle report (first element of its encoding).

@@ -138,7 +138,9 @@ mod tests {
         assert_ne!(one, Transfers::NONE.deposit(3, &owner, 10, 1));
         assert_ne!(one, Transfers::NONE.deposit(4, &owner, 10, 0));
         let ab = one.deposit(4, &owner, 5, 1);
-        let ba = Transfers::NONE.deposit(4, &owner, 5, 1).deposit(3, &owner, 10, 0);
+        let ba = Transfers::NONE
+            .deposit(4, &owner, 5, 1)
+            .deposit(3, &owner, 10, 0);
         assert_ne!(ab.deposit_log, ba.deposit_log);
         let w = Transfers::NONE.withdrawal(3, &owner, 10, 0);
         assert_eq!(w.deposit_log, ZERO_DIGEST);

@@ -21,9 +21,9 @@ use crate::guard::guarded;
 use crate::hex::{digest_hex, hex_encode, pack_bytes, parse_digest, serde_digest};
 use crate::history::{extend_history, EMPTY_HISTORY};
 use crate::market::{market_hash, OracleSet};
-use crate::transfers::Transfers;
 use crate::public_inputs::{Digest, PublicInputs};
 use crate::report::Attestation;
+use crate::transfers::Transfers;
 use crate::VerifyError;
 
 /// Verifier data of the final circuit for the default parameters (the

@@ -38,19 +38,19 @@ use plonky2::plonk::proof::ProofWithPublicInputs;
 use crate::config::{C, D, F};
 use crate::gadgets::authorization::{set_signature_desk, AuthorizationGadget, SignatureDeskTarget};
 use crate::gadgets::custody::TransfersTarget;
-use crate::rules::custody::TRANSFERS_LEN;
 use crate::gadgets::fixed::FixedGadget;
 use crate::gadgets::market::{set_market, MarketGadget, MarketShape, MarketTarget};
 use crate::gadgets::ops::SettleRegisters;
 use crate::gadgets::oracle::TIME_BITS;
 use crate::gadgets::sheet::{set_price_sheet, PriceSheetTarget, SheetGadget};
+use crate::rules::custody::TRANSFERS_LEN;
 use crate::rules::encoding::unsigned;
 use crate::rules::market::Market;
 use step::{add_step, set_step, StepContext, StepState, StepTargets};
 use system::SystemTargets;
 
 /// Steps per chunk of the heavy (universal) layout by default: 2^16 rows on
-/// the simulated market (48 instruments, tree depth 20) hold 82 steps of 758
+/// the simulated market (48 instruments, tree depth 20) hold 82 steps of 764
 /// rows, the chunk's 111 rows of market hash, sheet commitment and system
 /// write-back (the reports, medians and risk arrays are the prelude's, once
 /// per epoch) and a signature desk of 8 slots (314 rows each), leaving under
@@ -58,7 +58,7 @@ use system::SystemTargets;
 pub const DEFAULT_CAPACITY: usize = 82;
 
 /// Steps per chunk of the light layout by default: 2^16 rows hold 83 steps
-/// of 575 rows (every operation but liquidation), the chunk's own rows and
+/// of 580 rows (every operation but liquidation), the chunk's own rows and
 /// its desk of 52 slots ([`light_desk_slots`]): the layout of the signed
 /// flow, where a trade fills two freshly signed orders (three steps, two
 /// signatures).

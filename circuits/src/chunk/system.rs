@@ -92,7 +92,10 @@ impl SystemWitness {
         insurance.cash = balances.insurance;
         let mut fees = self.fees.clone();
         fees.cash = balances.fees;
-        let right = hash_pair(&global_leaf_hash(balances.bad_debt, balances.deposits), &self.neighbour);
+        let right = hash_pair(
+            &global_leaf_hash(balances.bad_debt, balances.deposits),
+            &self.neighbour,
+        );
         let mut siblings = vec![fees.leaf_hash(), right];
         siblings.extend(&self.siblings);
         root_from_path(insurance.leaf_hash(), 0, &siblings)

@@ -146,11 +146,18 @@ fn extend_log(
     input.extend(fields);
     let next = builder.hash(input);
     HashOutTarget {
-        elements: std::array::from_fn(|k| builder.select(enabled, next.elements[k], log.elements[k])),
+        elements: std::array::from_fn(|k| {
+            builder.select(enabled, next.elements[k], log.elements[k])
+        }),
     }
 }
 
-fn add_to_total(builder: &mut Builder, enabled: BoolTarget, total: Target, amount: Target) -> Target {
+fn add_to_total(
+    builder: &mut Builder,
+    enabled: BoolTarget,
+    total: Target,
+    amount: Target,
+) -> Target {
     let sum = builder.mul_add(enabled.target, amount, total);
     builder.assert_unsigned_bits(sum, TOTAL_BITS);
     sum

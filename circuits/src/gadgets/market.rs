@@ -220,11 +220,7 @@ impl MarketGadget for Builder {
         }
         fix(self, layout.tree_depth, shape.tree_depth as u64);
         fix(self, layout.custodians, shape.custodians as u64);
-        fix(
-            self,
-            layout.oracles - 1,
-            shape.custodian_quorum as u64,
-        );
+        fix(self, layout.oracles - 1, shape.custodian_quorum as u64);
         fix(self, layout.oracles, zksettle_verifier::domain::ORACLE_SET);
         fix(self, layout.oracles + 1, shape.oracles as u64);
         fix(self, layout.len - 1, shape.quorum as u64);

@@ -5,8 +5,8 @@ use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::Target;
 
 use crate::chunk::{ChunkPublicInputs, SegmentLayout, CARRY_LEN};
-use crate::rules::custody::TRANSFERS_LEN;
 use crate::gadgets::Builder;
+use crate::rules::custody::TRANSFERS_LEN;
 
 /// A segment statement inside a circuit.
 #[derive(Clone, Debug)]
@@ -169,7 +169,10 @@ pub fn joins(left: &ChunkPublicInputs, right: &ChunkPublicInputs) -> Result<(), 
         (left.epoch == right.epoch, "epoch"),
         (left.timestamp == right.timestamp, "timestamp"),
         (left.carry_out == right.carry_in, "settlement registers"),
-        (left.deposit_report == right.deposit_report, "deposit report"),
+        (
+            left.deposit_report == right.deposit_report,
+            "deposit report",
+        ),
         (left.transfers_out == right.transfers_in, "transfer logs"),
     ];
     match checks.iter().find(|(ok, _)| !ok) {

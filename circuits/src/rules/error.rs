@@ -175,7 +175,9 @@ pub enum Violation {
     },
     /// A deposit whose id is not the next of the history: credited before
     /// (reused) or ahead of one not yet credited (skipped).
-    #[error("deposit to account {account} carries custodian deposit id {id}, the next id is {expected}")]
+    #[error(
+        "deposit to account {account} carries custodian deposit id {id}, the next id is {expected}"
+    )]
     DepositOutOfOrder {
         /// The account.
         account: u32,

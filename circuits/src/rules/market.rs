@@ -260,7 +260,9 @@ pub enum MarketError {
         reason: super::ecgfp5::Ecgfp5Error,
     },
     /// The custodian quorum is 0 or beyond the custodian set.
-    #[error("custodian quorum {quorum} must be between 1 and the {custodians} custodians of the set")]
+    #[error(
+        "custodian quorum {quorum} must be between 1 and the {custodians} custodians of the set"
+    )]
     CustodianQuorum {
         /// The quorum.
         quorum: u32,

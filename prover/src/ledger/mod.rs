@@ -11,8 +11,8 @@ mod witness;
 use std::collections::BTreeMap;
 
 use zksettle_circuits::rules::account::{global_leaf_hash, Account};
-use zksettle_circuits::rules::encoding::{digest_hex, Digest};
 use zksettle_circuits::rules::custody::{DepositReport, Transfers, TRANSFER_TOTAL_LIMIT};
+use zksettle_circuits::rules::encoding::{digest_hex, Digest};
 use zksettle_circuits::rules::epoch::{AccountEntry, Epoch, StateError, StateFile};
 use zksettle_circuits::rules::error::{EpochError, Violation};
 use zksettle_circuits::rules::market::Market;

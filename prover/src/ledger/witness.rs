@@ -1,8 +1,8 @@
 //! Per-operation witness records: every leaf an operation touches, before
 //! and after, with its Merkle path. The chunk circuit is filled from these.
 
-use zksettle_circuits::rules::custody::{DepositReport, Transfers};
 use zksettle_circuits::rules::account::Account;
+use zksettle_circuits::rules::custody::{DepositReport, Transfers};
 use zksettle_circuits::rules::encoding::Digest;
 use zksettle_circuits::rules::ops::Operation;
 use zksettle_circuits::rules::sheet::PriceSheet;

@@ -84,7 +84,9 @@ fn a_deposit_report_proves_only_under_a_quorum_of_the_markets_custodians() {
     };
     // A total or log changed after signing.
     assert!(!tamper(&|r| r.deposited += 1));
-    assert!(!tamper(&|r| r.deposit_log = Transfers::NONE.deposit(9, &owner(9), 12 * USD, 0).deposit_log));
+    assert!(!tamper(&|r| r.deposit_log = Transfers::NONE
+        .deposit(9, &owner(9), 12 * USD, 0)
+        .deposit_log));
     // Custodian 1's signature by another key.
     let other = custodian_key_from_seed(CUSTODIAN_SEED + 1, 1);
     assert!(!tamper(&|r| {
@@ -174,7 +176,12 @@ fn only_the_attested_deposits_with_the_next_ids_prove() {
     // Deposits the custodians did not attest: no report at all, a report of
     // one of them, of other amounts, of another order.
     assert!(!proves(4, &both, &[], "no deposit report"));
-    assert!(!proves(4, &both, &[a.clone()], "a report of the first only"));
+    assert!(!proves(
+        4,
+        &both,
+        &[a.clone()],
+        "a report of the first only"
+    ));
     let richer = [a.clone(), numbered(deposit(4, 70 * USD), 5)];
     assert!(!proves(4, &richer, &both, "a larger second deposit"));
     let swapped = [numbered(b.clone(), 4), numbered(a.clone(), 5)];

@@ -128,10 +128,7 @@ fn every_register_carried_across_a_chunk_border_is_pinned() {
             ..second.clone()
         };
         let statement = circuit.check(&market, &relogged).unwrap();
-        assert!(
-            joins(&left, &statement).is_err(),
-            "the fold refuses {what}"
-        );
+        assert!(joins(&left, &statement).is_err(), "the fold refuses {what}");
     }
     // And a real proof of the second chunk states the registers it was given.
     let proof = circuit.prove(&market, &second).unwrap();

@@ -56,6 +56,14 @@ pub fn prove_and_check(market: &Market, witness: &EpochWitness, chunks: &[ChunkW
         last.batch_out, witness.batch_hash,
         "the batch commitment is the ledger's"
     );
+    assert_eq!(
+        last.transfers_out, witness.transfers,
+        "the deposit and withdrawal logs and totals are the ledger's"
+    );
+    assert!(
+        first.deposit_report.covers(&last.transfers_out),
+        "the epoch credits exactly its attested deposits"
+    );
     assert_eq!(first.market_hash, market.hash());
     assert_eq!(first.report_hashes, witness.sheet.report_hashes);
     assert_eq!(first.price_sheet, witness.sheet.commitment());
@@ -77,4 +85,20 @@ pub fn prove_one(market: &Market, chunk: &ChunkWitness) {
         Some(circuit.verify(&proof).unwrap()),
         chunk.expected_statement(market)
     );
+}
+
+/// Whether the ledger refuses `case` for custody: its deposit report
+/// (`EpochError::DepositReport`) or a deposit the report does not attest
+/// (`UnattestedDeposit`); the custody tests cover those.
+pub fn custody_rejection(case: &zksettle_fixtures::edge::EdgeCase) -> bool {
+    use zksettle_circuits::rules::error::{EpochError, Violation};
+    let (ledger, epoch) = at_small_depth(&case.market, &case.state, &case.epoch);
+    matches!(
+        ledger.apply_epoch(&epoch),
+        Err(EpochError::DepositReport(_))
+            | Err(EpochError::Operation {
+                violation: Violation::UnattestedDeposit { .. },
+                ..
+            })
+    )
 }

@@ -11,7 +11,7 @@ use zksettle_circuits::chunk::ChunkError;
 use zksettle_circuits::rules::Operation;
 use zksettle_fixtures::edge::EdgeCase;
 
-use super::common::{at_small_depth, DEPTH};
+use super::common::{at_small_depth, custody_rejection, DEPTH};
 use super::forced::{
     assert_covered, op_cases, proves, rejected_rules, rule, setup, unchecked_steps, Setup, Write,
 };
@@ -85,8 +85,14 @@ fn rejected_cases(
     kind: fn(&Operation) -> bool,
     check: impl Fn(&EdgeCase, &Setup, &[Write]) -> Option<Result<(), ChunkError>>,
 ) -> Vec<String> {
+    // A deposit the custodians did not attest proves as a chunk: the
+    // prelude and the chain refuse its epoch (`custody.rs`).
+    let cases = op_cases(false, kind)
+        .into_iter()
+        .filter(|(case, _)| !custody_rejection(case))
+        .collect();
     rejected_rules(
-        op_cases(false, kind),
+        cases,
         |setup| forced(setup).map(|writes| vec![writes]),
         |case, setup, steps| check(case, setup, &steps[0]),
     )
@@ -152,6 +158,7 @@ fn every_rejected_deposit_cannot_be_proven() {
             "CashAboveMaximum",
             "AccountOutOfRange",
             "FeeAccountDeposit",
+            "DepositOutOfOrder",
         ],
     );
 }

@@ -9,6 +9,7 @@
 mod support;
 
 mod common;
+mod custody;
 mod deposit_withdraw_tamper;
 mod differential;
 mod forced;

@@ -356,9 +356,10 @@ mod tests {
             let error = decode_batch(items, SettlementRegisters::CLOSED).unwrap_err();
             assert_eq!(error.item, at, "{error}");
         };
+        // (A deposit uses every element, its id last; a withdrawal four.)
         let mut unused = items.clone();
-        unused[0][7] = F::ONE;
-        fails(&unused, 0);
+        unused[8][7] = F::ONE;
+        fails(&unused, 8);
         let mut unknown = items.clone();
         unknown[5][0] = F::from_canonical_u64(9);
         fails(&unknown, 5);
