@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use zksettle_circuits::rules::custody::{self, CustodianSet};
 use zksettle_circuits::rules::ops::Operation;
 use zksettle_circuits::rules::{Epoch, Market, StateFile};
 use zksettle_fixtures::fixture_dir;
@@ -115,12 +116,16 @@ impl History {
 
 impl AppliedEpoch {
     /// The epoch cut to its first `ops` operations, applied (a prefix of a
-    /// valid epoch is valid: the rules check operation by operation).
+    /// valid epoch is valid: the rules check operation by operation, and the
+    /// simulation's custodians attest the prefix's deposits).
     pub fn prefix(&self, ops: usize) -> Result<AppliedEpoch, BenchError> {
-        let epoch = Epoch {
+        let mut epoch = Epoch {
             ops: self.epoch.ops.iter().take(ops).cloned().collect(),
             ..self.epoch.clone()
         };
+        let market = self.before.market();
+        let signers = CustodianSet::seeded_signers(SEED, market.custodians.quorum);
+        custody::attest(&mut epoch, market, &signers);
         let (after, witness) = self.before.apply_epoch(&epoch)?;
         Ok(AppliedEpoch {
             before: self.before.clone(),

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 #[path = "support/mod.rs"]
 mod support;
 
-use zksettle_circuits::chunk::{ChunkParams, OpKinds};
+use zksettle_circuits::chunk::{ChunkParams, OpKinds, Transfers};
 use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::RecursionError;
@@ -56,10 +56,11 @@ fn history() -> History {
     ];
     rest_orders(&market, &mut genesis_state, &mut ops);
     let genesis = Ledger::from_state(market.clone(), &genesis_state).unwrap();
-    let first = Epoch {
+    let mut first = Epoch {
         ops,
         ..epoch(&market, genesis.root(), vec![])
     };
+    attest_deposits(&market, &mut first, 0);
     let (after_first, w1) = genesis.apply_epoch(&first).unwrap();
     let second = next_epoch(
         &market,
@@ -300,10 +301,12 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     let detour_chunk = adversary.chunks(&detour_steps, &[2]).pop().unwrap();
 
     let set = circuits(&market);
-    // A chunk as written, continuing the batch and registers given.
-    let chunk = |batch_in, carry_in, written: &ChunkWitness| ChunkWitness {
+    // A chunk as written, continuing the batch, registers and transfer logs
+    // given.
+    let chunk = |batch_in, carry_in, transfers_in, written: &ChunkWitness| ChunkWitness {
         batch_in,
         carry_in,
+        transfers_in,
         ..written.clone()
     };
     // Each chunk with the layout the pipeline would not pick for it (the
@@ -323,12 +326,13 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     let first = chunk(
         zksettle_circuits::rules::encoding::ZERO_DIGEST,
         zksettle_circuits::chunk::SettleCarry::CLOSED,
+        Transfers::NONE,
         &halves[0],
     );
     let (w0, s0) = wrap_with(1, &first);
     assert!(s0.carry_out.open, "the first chunk ends mid-settlement");
     assert_eq!(halves[1].root_in, s0.root_out);
-    let second = chunk(s0.batch_out, s0.carry_out, &halves[1]);
+    let second = chunk(s0.batch_out, s0.carry_out, s0.transfers_out, &halves[1]);
     let (w1, s1) = wrap(&second);
     let prelude = zksettle_circuits::prelude::PreludeWitness {
         reports: epoch.reports.clone(),
@@ -358,6 +362,7 @@ fn folds_and_the_chain_refuse_what_does_not_join() {
     let (w_detour, _) = wrap(&chunk(
         s0.batch_out,
         zksettle_circuits::chunk::SettleCarry::CLOSED,
+        s0.transfers_out,
         &detour_chunk,
     ));
     let later = ChunkWitness {

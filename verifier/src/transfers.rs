@@ -110,15 +110,17 @@ impl Transfers {
 
     /// The inverse of [`Self::to_fields`] (`None` on a short slice).
     pub fn from_fields(fields: &[F]) -> Option<Self> {
-        let f = fields.get(..TRANSFERS_LEN)?;
-        let digest = |at: usize| Digest {
-            elements: [f[at], f[at + 1], f[at + 2], f[at + 3]],
-        };
+        let f: &[F; TRANSFERS_LEN] = fields.get(..TRANSFERS_LEN)?.try_into().ok()?;
+        let [d0, d1, d2, d3, deposited, w0, w1, w2, w3, withdrawn] = *f;
         Some(Self {
-            deposit_log: digest(0),
-            deposited: f[4].to_canonical_u64(),
-            withdrawal_log: digest(5),
-            withdrawn: f[9].to_canonical_u64(),
+            deposit_log: Digest {
+                elements: [d0, d1, d2, d3],
+            },
+            deposited: deposited.to_canonical_u64(),
+            withdrawal_log: Digest {
+                elements: [w0, w1, w2, w3],
+            },
+            withdrawn: withdrawn.to_canonical_u64(),
         })
     }
 }

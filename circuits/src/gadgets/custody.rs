@@ -13,9 +13,10 @@
 //! the custodian count (so distinct custodians of the market), each
 //! signature verified under the indexed key over
 //! `[DEPOSIT_REPORT, market_hash, log, total]`. When the total is zero (an
-//! epoch without deposits) every slot instead verifies under the filler key
-//! 1 G over the all-zero message, which authorizes nothing: the total of
-//! zero is what the chain then holds the epoch's deposits to.
+//! epoch without deposits) the log must be the empty one and every slot
+//! instead verifies under the filler key 1 G over the all-zero message,
+//! which authorizes nothing: the empty log and the total of zero are what
+//! the chain then holds the epoch's deposits to.
 
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
@@ -206,6 +207,13 @@ impl CustodyGadget for Builder {
         let zero = self.zero();
         let none = self.is_equal(deposited, zero);
         let attested = self.not(none);
+        // Nothing attested: the log is the empty one, so the statement has
+        // one form (the chain would refuse any other log anyway: a zero
+        // total credits no deposit).
+        for &element in &deposit_log.elements {
+            let stray = self.mul(none.target, element);
+            self.assert_zero(stray);
+        }
         // The message, or all zeros (the filler's) when nothing is attested.
         let mut message = vec![self.constant(unsigned(DEPOSIT_REPORT))];
         message.extend(market.hash.elements);
