@@ -269,7 +269,10 @@ proptest! {
         working.begin_epoch(1, NOW);
         let mut accepted: Vec<Operation> = Vec::new();
         for drawn in ops {
-            for op in signed(&working, drawn) {
+            for mut op in signed(&working, drawn) {
+                if let Operation::Deposit(d) = &mut op {
+                    d.id = working.deposits();
+                }
                 if working.try_apply_op(&ctx, &op).is_ok() {
                     accepted.push(op);
                 }
@@ -277,7 +280,8 @@ proptest! {
         }
         let index = at.index(accepted.len() + 1);
         accepted.insert(index, Operation::Trade(Trade { buyer: 3, seller: 3, instrument: 0, qty: 1, price: MARKS[0], buyer_order: 0, seller_order: 0 }));
-        let epoch = zksettle_circuits::rules::Epoch { ops: accepted, ..template };
+        let mut epoch = zksettle_circuits::rules::Epoch { ops: accepted, ..template };
+        zksettle_circuits::rules::custody::attest(&mut epoch, &market, &custodian_signers(&market));
         let root = genesis.root();
         let error = genesis.apply_epoch(&epoch).unwrap_err();
         prop_assert!(matches!(error, EpochError::Operation { index: i, .. } if i == index), "{}", error);
