@@ -135,33 +135,28 @@ pub trait CustodyGadget {
     fn add_deposit_report(&mut self, market: &MarketTarget) -> DepositReportTarget;
 }
 
-fn extend_log(
+/// `enabled =>` one entry `fields` (under `domain`) extends `log`, and
+/// `amount` its `total`; returns both after.
+fn extend(
     builder: &mut Builder,
     enabled: BoolTarget,
     domain: u64,
-    log: HashOutTarget,
+    (log, total): (HashOutTarget, Target),
     fields: [Target; 7],
-) -> HashOutTarget {
+    amount: Target,
+) -> (HashOutTarget, Target) {
     let mut input = vec![builder.constant(unsigned(domain))];
     input.extend(log.elements);
     input.extend(fields);
     let next = builder.hash(input);
-    HashOutTarget {
+    let log = HashOutTarget {
         elements: std::array::from_fn(|k| {
             builder.select(enabled, next.elements[k], log.elements[k])
         }),
-    }
-}
-
-fn add_to_total(
-    builder: &mut Builder,
-    enabled: BoolTarget,
-    total: Target,
-    amount: Target,
-) -> Target {
-    let sum = builder.mul_add(enabled.target, amount, total);
-    builder.assert_unsigned_bits(sum, TOTAL_BITS);
-    sum
+    };
+    let total = builder.mul_add(enabled.target, amount, total);
+    builder.assert_unsigned_bits(total, TOTAL_BITS);
+    (log, total)
 }
 
 impl CustodyGadget for Builder {
@@ -172,9 +167,11 @@ impl CustodyGadget for Builder {
         fields: [Target; 7],
         amount: Target,
     ) -> TransfersTarget {
+        let deposits = (transfers.deposit_log, transfers.deposited);
+        let (deposit_log, deposited) = extend(self, enabled, DEPOSIT_LOG, deposits, fields, amount);
         TransfersTarget {
-            deposit_log: extend_log(self, enabled, DEPOSIT_LOG, transfers.deposit_log, fields),
-            deposited: add_to_total(self, enabled, transfers.deposited, amount),
+            deposit_log,
+            deposited,
             ..*transfers
         }
     }
@@ -186,15 +183,12 @@ impl CustodyGadget for Builder {
         fields: [Target; 7],
         amount: Target,
     ) -> TransfersTarget {
+        let withdrawals = (transfers.withdrawal_log, transfers.withdrawn);
+        let (withdrawal_log, withdrawn) =
+            extend(self, enabled, WITHDRAWAL_LOG, withdrawals, fields, amount);
         TransfersTarget {
-            withdrawal_log: extend_log(
-                self,
-                enabled,
-                WITHDRAWAL_LOG,
-                transfers.withdrawal_log,
-                fields,
-            ),
-            withdrawn: add_to_total(self, enabled, transfers.withdrawn, amount),
+            withdrawal_log,
+            withdrawn,
             ..*transfers
         }
     }

@@ -3,8 +3,12 @@
 
 use std::sync::OnceLock;
 
+use zksettle_circuits::chunk::ChunkError;
+use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::prelude::{PreludeCircuit, PreludeWitness};
 use zksettle_circuits::rules::custody::{self, CustodianSet};
 use zksettle_circuits::rules::{Epoch, Market, StateFile};
+use zksettle_fixtures::builder::market as builder_market;
 use zksettle_fixtures::edge::{edge_cases, Expected};
 use zksettle_fixtures::generated::Generated;
 use zksettle_prover::ledger::Ledger;
@@ -112,4 +116,30 @@ fn two_settlements() -> Base {
     let ledger = Ledger::from_state(small(&market), &genesis).unwrap();
     let epoch = epoch(&market, ledger.root(), ops);
     Base::new("two settlements", &market, &genesis, &epoch).expect("the settlements apply")
+}
+
+/// The prelude circuit of the builder's market, built once per process.
+pub fn prelude() -> &'static PreludeCircuit {
+    static CIRCUIT: OnceLock<PreludeCircuit> = OnceLock::new();
+    CIRCUIT.get_or_init(|| PreludeCircuit::build(MarketShape::of(&builder_market()), None))
+}
+
+/// Whether the prelude of `witness` over the builder's market is
+/// satisfiable (the constraint check that agrees with the prover); an
+/// accepted one must state the native statement (so the native rule book
+/// accepts it too).
+pub fn prelude_provable(witness: &PreludeWitness) -> bool {
+    let m = builder_market();
+    match prelude().check(&m, witness) {
+        Ok(statement) => {
+            assert_eq!(
+                Some(statement),
+                witness.expected_statement(&m),
+                "a satisfiable prelude states the native statement"
+            );
+            true
+        }
+        Err(ChunkError::Unprovable(_)) => false,
+        Err(other) => panic!("not a constraint failure: {other}"),
+    }
 }

@@ -6,20 +6,13 @@
 //! whatever the check accepts states exactly the native statement (the
 //! replay property for prices).
 
-use std::sync::OnceLock;
-
-use zksettle_circuits::chunk::ChunkError;
-use zksettle_circuits::gadgets::market::MarketShape;
-use zksettle_circuits::prelude::{PreludeCircuit, PreludeWitness};
+use zksettle_circuits::prelude::PreludeWitness;
 use zksettle_circuits::rules::ecgfp5::{Scalar, SecretKey, Signature};
 use zksettle_circuits::rules::encoding::ZERO_DIGEST;
-use zksettle_circuits::rules::{Market, Report};
+use zksettle_circuits::rules::Report;
 use zksettle_fixtures::builder::{market, oracle_key, reports_of, Quote, NOW};
 
-fn prelude() -> &'static PreludeCircuit {
-    static CIRCUIT: OnceLock<PreludeCircuit> = OnceLock::new();
-    CIRCUIT.get_or_init(|| PreludeCircuit::build(MarketShape::of(&market()), None))
-}
+use super::common::prelude_provable;
 
 fn witness(reports: Vec<Report>) -> PreludeWitness {
     PreludeWitness {
@@ -35,23 +28,10 @@ fn honest() -> Vec<Report> {
     reports_of(&market(), &[0, 1, 3], NOW - 10, &Quote::default())
 }
 
-/// Whether the prelude of `reports` is satisfiable; an accepted one must
-/// state the native statement (and the native rule book must accept it).
+/// Whether the prelude of `reports` is satisfiable (and then states the
+/// native statement).
 fn provable(reports: Vec<Report>) -> bool {
-    let m: Market = market();
-    let w = witness(reports);
-    match prelude().check(&m, &w) {
-        Ok(statement) => {
-            assert_eq!(
-                Some(statement),
-                w.expected_statement(&m),
-                "a satisfiable prelude states the native statement"
-            );
-            true
-        }
-        Err(ChunkError::Unprovable(_)) => false,
-        Err(other) => panic!("not a constraint failure: {other}"),
-    }
+    prelude_provable(&witness(reports))
 }
 
 #[test]
