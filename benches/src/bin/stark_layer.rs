@@ -20,7 +20,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use serde::Serialize;
 use zksettle_benches::memory::Peaks;
-use zksettle_benches::stark_layer::{self, inputs, Measured, Recursion, TableConfig};
+use zksettle_benches::stark_layer::{self, inputs, Measured, Recursion};
 use zksettle_benches::workload::History;
 use zksettle_prover::sim::Mix;
 
@@ -107,8 +107,6 @@ fn main() -> Result<()> {
             recursion.push(r);
         }
     }
-    debug_assert!(TableConfig::ALL.len() == 2);
-
     let report = Report {
         threads,
         quick: args.quick,

@@ -304,6 +304,9 @@ impl Measured {
     }
 }
 
+/// One size's figures (every prover) and the last run's table proofs.
+pub type SizeOutcome = (Vec<Measured>, Vec<(TableConfig, TableProof)>);
+
 /// Every prover at one size, runs alternating between them.
 pub fn measure_size(
     source: &[[F; WIDTH]],
@@ -311,7 +314,7 @@ pub fn measure_size(
     runs: usize,
     threads: usize,
     peaks: &mut Peaks,
-) -> Result<(Vec<Measured>, Vec<(TableConfig, TableProof)>), StarkLayerError> {
+) -> Result<SizeOutcome, StarkLayerError> {
     let rows = 1usize << log_rows;
     let inputs = take_cycled(source, rows);
     let plonky2 = Plonky2Table::fitting(log_rows);

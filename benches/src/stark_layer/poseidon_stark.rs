@@ -244,7 +244,7 @@ mod tests {
     fn inputs(n: usize) -> Vec<[F; WIDTH]> {
         let mut out: Vec<[F; WIDTH]> = (0..n).map(|_| F::rand_array()).collect();
         out[0] = [F::ZERO; WIDTH];
-        out[1] = core::array::from_fn(|i| F::from_canonical_usize(i));
+        out[1] = core::array::from_fn(F::from_canonical_usize);
         out
     }
 
