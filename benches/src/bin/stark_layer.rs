@@ -3,7 +3,8 @@
 //! Issue 33's benchmark: Poseidon permutations proven in a starky table
 //! (one permutation per row, degree-3 constraints) at blowup 2 and at
 //! blowup 8, against the same permutations as plonky2 Poseidon gate rows,
-//! and the recursive verification of one table proof in a plonky2 circuit.
+//! and the recursive verification of one table proof in a plonky2 circuit,
+//! wrapped once more into the 2^13 rows of zksettle's fold circuits.
 //!
 //! The permutations are the Merkle node hashes of a simulated steady
 //! epoch's leaf updates, both roots of every update, repeated from the
@@ -101,8 +102,9 @@ fn main() -> Result<()> {
         for (config, proof) in &last {
             let r = stark_layer::recurse(*config, proof, threads)?;
             eprintln!(
-                "recursion of one {} proof (2^{} rows): {} gates, 2^{} rows, build {:.2} s, prove {:.2} s ({:.2} CPU-s), {} B",
-                r.inner, r.inner_log_rows, r.gates, r.log_rows, r.build_s, r.prove_s, r.prove_cpu_s, r.proof_bytes
+                "recursion of one {} proof (2^{} rows): {} gates, 2^{} rows, build {:.2} s, prove {:.2} s ({:.2} CPU-s), {} B; wrap: {} gates, 2^{} rows, prove {:.2} s ({:.2} CPU-s)",
+                r.inner, r.inner_log_rows, r.gates, r.log_rows, r.build_s, r.prove_s, r.prove_cpu_s, r.proof_bytes,
+                r.wrap_gates, r.wrap_log_rows, r.wrap_prove_s, r.wrap_prove_cpu_s
             );
             recursion.push(r);
         }

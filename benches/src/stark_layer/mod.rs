@@ -19,6 +19,7 @@ pub mod poseidon_stark;
 use plonky2::field::types::Field;
 use plonky2::fri::reduction_strategies::FriReductionStrategy;
 use plonky2::fri::FriConfig;
+use plonky2::gates::noop::NoopGate;
 use plonky2::hash::hashing::PlonkyPermutation;
 use plonky2::hash::poseidon::{PoseidonHash, PoseidonPermutation};
 use plonky2::iop::target::Target;
@@ -391,10 +392,25 @@ pub struct Recursion {
     pub prove_cpu_s: f64,
     /// Its proof's bytes.
     pub proof_bytes: usize,
+    /// Gates of the wrap circuit (one plonky2 verification of the
+    /// recursion proof) before padding.
+    pub wrap_gates: usize,
+    /// log2 of the wrap circuit's rows: padded to [`WRAP_LOG_ROWS`], more
+    /// only if the verification does not fit.
+    pub wrap_log_rows: usize,
+    /// Seconds to prove the wrap circuit.
+    pub wrap_prove_s: f64,
+    /// CPU-seconds to prove the wrap circuit.
+    pub wrap_prove_cpu_s: f64,
 }
 
+/// log2 of the rows of zksettle's fold circuits, the shape a wrapped table
+/// proof would take.
+pub const WRAP_LOG_ROWS: usize = 13;
+
 /// Verifies `proof` (of `config`) in a plonky2 circuit: builds, proves and
-/// verifies the circuit once.
+/// verifies the circuit once, then wraps its proof into a circuit of
+/// [`WRAP_LOG_ROWS`] rows (one more plonky2 verification) and proves that.
 pub fn recurse(
     config: TableConfig,
     proof: &TableProof,
@@ -417,7 +433,24 @@ pub fn recurse(
     let (outer, prove_s) = timed(|| data.prove(pw));
     let outer = outer.map_err(plonky2_err)?;
     let proof_bytes = outer.to_bytes().len();
-    data.verify(outer).map_err(plonky2_err)?;
+    data.verify(outer.clone()).map_err(plonky2_err)?;
+
+    let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+    let outer_target = b.add_virtual_proof_with_pis(&data.common);
+    let key = b.constant_verifier_data(&data.verifier_only);
+    b.verify_proof::<C>(&outer_target, &key, &data.common);
+    let wrap_gates = b.num_gates();
+    // Building adds a few rows; just over half the goal's rows pads to it.
+    while b.num_gates() <= 1 << (WRAP_LOG_ROWS - 1) {
+        b.add_gate(NoopGate, vec![]);
+    }
+    let wrap = b.build::<C>();
+    let mut pw = PartialWitness::new();
+    pw.set_proof_with_pis_target(&outer_target, &outer)
+        .map_err(plonky2_err)?;
+    let (wrapped, wrap_prove_s) = timed(|| wrap.prove(pw));
+    wrap.verify(wrapped.map_err(plonky2_err)?)
+        .map_err(plonky2_err)?;
     Ok(Recursion {
         inner: config.name(),
         inner_log_rows: degree_bits,
@@ -427,5 +460,9 @@ pub fn recurse(
         prove_s,
         prove_cpu_s: prove_s * threads as f64,
         proof_bytes,
+        wrap_gates,
+        wrap_log_rows: wrap.common.degree_bits(),
+        wrap_prove_s,
+        wrap_prove_cpu_s: wrap_prove_s * threads as f64,
     })
 }
