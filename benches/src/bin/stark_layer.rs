@@ -57,6 +57,8 @@ struct Report {
     table_columns: usize,
     results: Vec<Measured>,
     recursion: Vec<Recursion>,
+    /// The whole run's peak resident memory (every prover's data held).
+    peak_process_bytes: Option<u64>,
 }
 
 fn main() -> Result<()> {
@@ -118,6 +120,7 @@ fn main() -> Result<()> {
         table_columns: stark_layer::poseidon_stark::COLUMNS,
         results,
         recursion,
+        peak_process_bytes: peaks.whole(),
     };
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
@@ -126,7 +129,7 @@ fn main() -> Result<()> {
 /// One line of the stderr table.
 fn row(m: &Measured) -> String {
     format!(
-        "  {:<15} 2^{:<2} {:>7} perms  trace {:>6.2} s  prove {:>7.2} s  verify {:>6.3} s  {:>7.4} CPU-ms/perm  {:>8} B  peak {}",
+        "  {:<15} 2^{:<2} {:>7} perms  trace {:>6.2} s  prove {:>7.2} s  verify {:>6.3} s  {:>7.4} CPU-ms/perm  {:>8} B  peak +{}",
         m.prover,
         m.log_rows,
         m.permutations,

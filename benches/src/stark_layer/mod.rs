@@ -70,6 +70,23 @@ fn plonky2_err(e: anyhow::Error) -> StarkLayerError {
     StarkLayerError::Plonky2(format!("{e:#}"))
 }
 
+/// This process's resident set now, in bytes (Linux; `None` elsewhere).
+pub fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Runs `work` in a memory window: its result and the peak resident memory
+/// above what the process held when it started (the other provers' data,
+/// such as the plonky2 circuit, held throughout, left out).
+fn window<T>(peaks: &mut Peaks, work: impl FnOnce() -> T) -> (T, Option<u64>) {
+    let start = resident_bytes();
+    let (out, peak) = peaks.window(work);
+    (out, peak.zip(start).map(|(p, s)| p.saturating_sub(s)))
+}
+
 /// A FRI configuration of the table, by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -269,8 +286,8 @@ pub struct Measured {
     pub cpu_ms_per_permutation: f64,
     /// Proof bytes.
     pub proof_bytes: usize,
-    /// Peak resident memory of the first run (the process's, inputs
-    /// included), if readable.
+    /// Peak resident memory of the first run above the process's resident
+    /// set when it started (what proving itself allocates), if readable.
     pub peak_bytes: Option<u64>,
 }
 
@@ -328,7 +345,7 @@ pub fn measure_size(
     for run in 0..runs.max(1) {
         last_proofs.clear();
         for (i, config) in TableConfig::ALL.into_iter().enumerate() {
-            let (outcome, peak) = peaks.window(|| prove_table(&inputs, config));
+            let (outcome, peak) = window(peaks, || prove_table(&inputs, config));
             let (figures, proof) = outcome?;
             if run == 0 {
                 table_bytes[i] = table_proof_bytes(&proof)?;
@@ -337,7 +354,7 @@ pub fn measure_size(
             table_runs[i].push(figures);
             last_proofs.push((config, proof));
         }
-        let (outcome, peak) = peaks.window(|| plonky2.prove(&inputs));
+        let (outcome, peak) = window(peaks, || plonky2.prove(&inputs));
         let (figures, bytes) = outcome?;
         if run == 0 {
             plonky2_bytes = bytes;
