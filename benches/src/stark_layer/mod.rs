@@ -287,7 +287,10 @@ pub struct Measured {
     /// Proof bytes.
     pub proof_bytes: usize,
     /// Peak resident memory of the first run above the process's resident
-    /// set when it started (what proving itself allocates), if readable.
+    /// set when it started (what proving itself allocates), if readable. A
+    /// lower bound: pages that earlier runs freed but the allocator kept
+    /// resident count in the start, so only a size's first window (the
+    /// blowup-2 table) reads true; the others can read low.
     pub peak_bytes: Option<u64>,
 }
 
