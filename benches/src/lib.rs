@@ -20,7 +20,9 @@
 //! to end, split by stage), [`baseline`] and [`row_cost`] (prover time per
 //! row against raw plonky2), [`sweep`] (throughput against chunk size),
 //! [`memory`] (peak resident memory), then [`results`], [`targets`],
-//! [`markdown`] and [`plot`] for the outputs.
+//! [`markdown`] and [`plot`] for the outputs. [`stark_layer`] is issue 33's
+//! separate measurement (the `stark_layer` binary): a starky Poseidon table
+//! against plonky2 Poseidon rows.
 #![deny(missing_docs)]
 
 pub mod baseline;
@@ -32,6 +34,7 @@ pub mod plot;
 pub mod results;
 pub mod row_cost;
 pub mod rows;
+pub mod stark_layer;
 pub mod sweep;
 pub mod targets;
 pub mod timing;
