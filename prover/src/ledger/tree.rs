@@ -55,6 +55,44 @@ impl SparseTree {
             .collect()
     }
 
+    /// A tree holding only `nodes` (non-empty nodes keyed by height and
+    /// index; every other node reads as empty). Holding the nodes on and
+    /// beside a leaf's path is enough for [`Self::path`], [`Self::set`] and
+    /// [`Self::root`] at that leaf to agree with the whole tree.
+    pub(super) fn from_nodes(
+        depth: u32,
+        nodes: impl IntoIterator<Item = ((u32, u64), Digest)>,
+    ) -> Self {
+        let mut tree = Self::new(depth);
+        tree.nodes.extend(nodes);
+        tree
+    }
+
+    /// The non-empty nodes, keyed by (height, index at that height).
+    pub(super) fn nodes(&self) -> impl Iterator<Item = ((u32, u64), Digest)> + '_ {
+        self.nodes.iter().map(|(&at, &node)| (at, node))
+    }
+
+    /// The node positions whose value differs from `before`'s, with the new
+    /// value (`None`: now empty). Cost: the size of both node maps.
+    pub(super) fn changes_since(&self, before: &SparseTree) -> Vec<((u32, u64), Option<Digest>)> {
+        let mut changes: Vec<_> = self
+            .nodes
+            .iter()
+            .filter(|(at, node)| before.nodes.get(at) != Some(node))
+            .map(|(&at, &node)| (at, Some(node)))
+            .collect();
+        changes.extend(
+            before
+                .nodes
+                .keys()
+                .filter(|at| !self.nodes.contains_key(at))
+                .map(|&at| (at, None)),
+        );
+        changes.sort_unstable_by_key(|(at, _)| *at);
+        changes
+    }
+
     /// Sets the leaf at `index` to `leaf` and rehashes its path.
     pub fn set(&mut self, index: u64, leaf: Digest) {
         let mut node = leaf;
