@@ -18,7 +18,12 @@ pub struct Args {
     #[arg(long)]
     market: PathBuf,
     /// State the epoch starts from (state-NNNN.json); needs --out.
-    #[arg(long, required_unless_present = "ledger", conflicts_with = "ledger", requires = "out")]
+    #[arg(
+        long,
+        required_unless_present = "ledger",
+        conflicts_with = "ledger",
+        requires = "out"
+    )]
     state: Option<PathBuf>,
     /// Ledger directory (`zksettle ledger init`) the epoch is applied to
     /// and committed in, in place of --state and --out.
@@ -43,7 +48,12 @@ pub fn run(args: Args) -> Result<()> {
                 .apply_epoch(&epoch)
                 .with_context(|| format!("{}", args.epoch.display()))?;
             write_json(out, &next.to_state())?;
-            (witness.prev_root, witness.new_root, epoch.ops.len(), epoch.epoch)
+            (
+                witness.prev_root,
+                witness.new_root,
+                epoch.ops.len(),
+                epoch.epoch,
+            )
         }
         (None, None, Some(dir)) => {
             let market: Market = read_json(&args.market)?;

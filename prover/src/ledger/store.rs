@@ -108,6 +108,16 @@ pub enum StoreError {
         /// redb's reason.
         source: redb::DatabaseError,
     },
+    /// redb gave up on the file by panicking (redb 2.6 asserts that the
+    /// file is as long as its header says, so a truncated file panics in
+    /// `Database::open`); the panic is caught and reported here.
+    #[error("{path}: cannot open the store: {reason}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// redb's panic message.
+        reason: String,
+    },
     /// A read or write of the store failed.
     #[error("{path}: store error")]
     Storage {
@@ -273,13 +283,19 @@ impl LedgerStore {
     /// Opens the store in `dir` for `market`, checking the format version,
     /// the market and the root (see the module documentation).
     pub fn open(dir: &Path, market: Market) -> Result<Self, StoreError> {
-        let (path, db) = open_file(dir)?;
-        Self::checked(path, db, market)
+        refusing_panics(dir, || {
+            let (path, db) = open_file(dir)?;
+            Self::checked(path, db, market)
+        })
     }
 
     /// Opens the store in `dir` under the market it was created with (kept
     /// in its meta table), with the checks of [`Self::open`].
     pub fn open_with_stored_market(dir: &Path) -> Result<Self, StoreError> {
+        refusing_panics(dir, || Self::open_stored_market(dir))
+    }
+
+    fn open_stored_market(dir: &Path) -> Result<Self, StoreError> {
         let (path, db) = open_file(dir)?;
         let bytes = (|| -> Result<Option<Vec<u8>>, redb::Error> {
             let txn = db.begin_read()?;
@@ -342,20 +358,24 @@ impl LedgerStore {
     /// written. Returns the record and the epoch's witness (its `prev_tree`
     /// holds the paths of the leaves the epoch touches, all the chunk
     /// witnesses read).
-    pub fn apply_epoch(&mut self, epoch: &Epoch) -> Result<(EpochRecord, EpochWitness), StoreError> {
+    pub fn apply_epoch(
+        &mut self,
+        epoch: &Epoch,
+    ) -> Result<(EpochRecord, EpochWitness), StoreError> {
         let txn = self.db.begin_write().map_err(self.storage())?;
         let touched = accounts_touched(epoch);
         let (before, after, witness) = {
             let accounts = txn.open_table(ACCOUNTS).map_err(self.storage())?;
             let nodes = txn.open_table(NODES).map_err(self.storage())?;
             let before = self.load(&accounts, &nodes, &touched)?;
-            let (after, witness) = before.apply_epoch(epoch).map_err(|source| {
-                StoreError::Rejected {
-                    path: self.path.clone(),
-                    epoch: epoch.epoch,
-                    source,
-                }
-            })?;
+            let (after, witness) =
+                before
+                    .apply_epoch(epoch)
+                    .map_err(|source| StoreError::Rejected {
+                        path: self.path.clone(),
+                        epoch: epoch.epoch,
+                        source,
+                    })?;
             (before, after, witness)
         };
         let loaded = |index: u64| {
@@ -584,7 +604,10 @@ impl LedgerStore {
             if record.epoch != head.epoch {
                 return Err(self.corrupt(
                     format!("epochs[{}]", number.value()),
-                    format!("the last record is epoch {}, meta says epoch {}", record.epoch, head.epoch),
+                    format!(
+                        "the last record is epoch {}, meta says epoch {}",
+                        record.epoch, head.epoch
+                    ),
                 ));
             }
             if record.new_root != head.root {
@@ -650,10 +673,7 @@ impl LedgerStore {
         height: u32,
         index: u64,
     ) -> Result<Option<Digest>, StoreError> {
-        let Some(bytes) = nodes
-            .get(node_key(height, index))
-            .map_err(self.storage())?
-        else {
+        let Some(bytes) = nodes.get(node_key(height, index)).map_err(self.storage())? else {
             return Ok(None);
         };
         digest_from_bytes(bytes.value()).map(Some).ok_or_else(|| {
@@ -700,6 +720,44 @@ impl LedgerStore {
             root: digest_hex(root),
         }
     }
+}
+
+thread_local! {
+    /// Set while this thread opens a store: its panics are reported as
+    /// errors, not printed.
+    static OPENING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `open` (opening and checking the store of `dir`), turning a panic
+/// inside redb into [`StoreError::Unreadable`]. The panic hook stays silent
+/// for this thread while it opens; other threads print as before.
+fn refusing_panics(
+    dir: &Path,
+    open: impl FnOnce() -> Result<LedgerStore, StoreError>,
+) -> Result<LedgerStore, StoreError> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !OPENING.with(|opening| opening.get()) {
+                previous(info);
+            }
+        }));
+    });
+    OPENING.with(|opening| opening.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(open));
+    OPENING.with(|opening| opening.set(false));
+    result.unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "redb panicked".into());
+        Err(StoreError::Unreadable {
+            path: LedgerStore::file(dir),
+            reason,
+        })
+    })
 }
 
 /// The store file of `dir`, opened by redb.
