@@ -105,8 +105,8 @@ pub enum StoreError {
     Open {
         /// The file.
         path: PathBuf,
-        /// redb's reason.
-        source: redb::DatabaseError,
+        /// redb's reason (boxed: redb's errors are large).
+        source: Box<redb::DatabaseError>,
     },
     /// redb gave up on the file by panicking (redb 2.6 asserts that the
     /// file is as long as its header says, so a truncated file panics in
@@ -123,8 +123,8 @@ pub enum StoreError {
     Storage {
         /// The file.
         path: PathBuf,
-        /// redb's reason.
-        source: redb::Error,
+        /// redb's reason (boxed: redb's errors are large).
+        source: Box<redb::Error>,
     },
     /// The store was written in a layout this build does not read.
     #[error("{path}: format version {found}, this build reads version {expected}")]
@@ -297,13 +297,13 @@ impl LedgerStore {
 
     fn open_stored_market(dir: &Path) -> Result<Self, StoreError> {
         let (path, db) = open_file(dir)?;
-        let bytes = (|| -> Result<Option<Vec<u8>>, redb::Error> {
+        let bytes = (|| -> Result<Option<Vec<u8>>, Redb> {
             let txn = db.begin_read()?;
             let meta = txn.open_table(META)?;
             let bytes = meta.get(META_MARKET)?.map(|v| v.value().to_vec());
             Ok(bytes)
         })()
-        .map_err(|source| StoreError::Storage {
+        .map_err(|Redb(source)| StoreError::Storage {
             path: path.clone(),
             source,
         })?;
@@ -697,10 +697,10 @@ impl LedgerStore {
         Ok((index, account))
     }
 
-    fn storage<E: Into<redb::Error>>(&self) -> impl Fn(E) -> StoreError + '_ {
-        move |source| StoreError::Storage {
+    fn storage<E: Into<Redb>>(&self) -> impl Fn(E) -> StoreError + '_ {
+        move |error| StoreError::Storage {
             path: self.path.clone(),
-            source: source.into(),
+            source: error.into().0,
         }
     }
 
@@ -771,14 +771,14 @@ fn open_file(dir: &Path) -> Result<(PathBuf, Database), StoreError> {
         .open(&path)
         .map_err(|source| StoreError::Open {
             path: path.clone(),
-            source,
+            source: Box::new(source),
         })?;
     Ok((path, db))
 }
 
 /// Writes a new store file at `path` holding `ledger`, in one transaction.
 fn write_genesis(path: &Path, ledger: &Ledger) -> Result<(), StoreError> {
-    let storage = |source: redb::Error| StoreError::Storage {
+    let storage = |Redb(source): Redb| StoreError::Storage {
         path: path.into(),
         source,
     };
@@ -787,10 +787,10 @@ fn write_genesis(path: &Path, ledger: &Ledger) -> Result<(), StoreError> {
         .create(path)
         .map_err(|source| StoreError::Open {
             path: path.into(),
-            source,
+            source: Box::new(source),
         })?;
     let txn = db.begin_write().map_err(|e| storage(e.into()))?;
-    (|| -> Result<(), redb::Error> {
+    (|| -> Result<(), Redb> {
         let mut meta = txn.open_table(META)?;
         meta.insert(META_FORMAT_VERSION, FORMAT_VERSION.to_le_bytes().as_slice())?;
         let market = serde_json::to_vec(ledger.market()).unwrap_or_default();
@@ -832,8 +832,18 @@ fn write_genesis(path: &Path, ledger: &Ledger) -> Result<(), StoreError> {
     txn.commit().map_err(|e| storage(e.into()))
 }
 
+/// A redb error, boxed (redb's are large); `?` turns any of redb's errors
+/// into it.
+struct Redb(Box<redb::Error>);
+
+impl<E: Into<redb::Error>> From<E> for Redb {
+    fn from(error: E) -> Self {
+        Self(Box::new(error.into()))
+    }
+}
+
 /// Writes the head's epoch and root (meta) and registers.
-fn write_head(txn: &redb::WriteTransaction, head: &Head) -> Result<(), redb::Error> {
+fn write_head(txn: &redb::WriteTransaction, head: &Head) -> Result<(), Redb> {
     let mut meta = txn.open_table(META)?;
     meta.insert(META_EPOCH, head.epoch.to_le_bytes().as_slice())?;
     meta.insert(META_ROOT, digest_bytes(&head.root).as_slice())?;
