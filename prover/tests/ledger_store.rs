@@ -552,3 +552,41 @@ fn account_proofs_from_a_ledger_equal_those_from_the_state() {
         stderr(&output)
     );
 }
+
+/// `replay`'s lines without their speed.
+fn roots_of(output: &Output) -> Vec<serde_json::Value> {
+    stdout(output)
+        .lines()
+        .map(|line| {
+            let mut value: serde_json::Value = serde_json::from_str(line).unwrap();
+            value.as_object_mut().unwrap().remove("ops_per_s");
+            value
+        })
+        .collect()
+}
+
+#[test]
+fn replay_into_a_ledger_gives_the_roots_of_replay_and_resumes_after_its_epoch() {
+    let dir = fixture_dir("generated");
+    let (market, genesis, epochs) = generated();
+    let files = CaseFiles::new(&market, &genesis, &epochs[0]);
+    let ledger = files.path("ledger");
+    assert_ok(&files.init(&ledger), "ledger init");
+    // Epoch 1 applied alone first: the replay resumes at epoch 2.
+    assert_ok(&files.apply_ledger(&ledger, &files.epoch), "apply --ledger");
+    let in_memory = zksettle(&[p("replay"), p("--dir"), &dir]);
+    let into_store = zksettle(&[p("replay"), p("--dir"), &dir, p("--ledger"), &ledger]);
+    assert_ok(&in_memory, "replay");
+    assert_ok(&into_store, "replay --ledger");
+    assert_eq!(roots_of(&into_store), roots_of(&in_memory)[1..]);
+    // Nothing left to replay: refused, the store as it was.
+    let head = LedgerStore::open(&ledger, market.clone()).unwrap().head();
+    let again = zksettle(&[p("replay"), p("--dir"), &dir, p("--ledger"), &ledger]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("epoch-0004.json"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(LedgerStore::open(&ledger, market).unwrap().head(), head);
+}
