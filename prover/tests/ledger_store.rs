@@ -169,8 +169,12 @@ fn every_edge_case_ends_in_the_store_as_in_the_ledger_and_a_rejected_one_writes_
             ledger.apply_epoch(&case.epoch),
             store.apply_epoch(&case.epoch),
         ) {
-            (Ok((next, witness)), Ok((record, _))) => {
+            (Ok((next, witness)), Ok((record, stored))) => {
                 accepted += 1;
+                // Same leaf updates, siblings and roots: the chunk witnesses
+                // a prover fills from either agree.
+                assert_eq!(stored.steps, witness.steps, "{}", case.name);
+                assert_eq!(stored.prev_system, witness.prev_system, "{}", case.name);
                 assert_eq!(record.new_root, next.root(), "{}", case.name);
                 assert_eq!(record.batch_hash, witness.batch_hash, "{}", case.name);
                 assert_eq!(store.to_state().unwrap(), next.to_state(), "{}", case.name);

@@ -4,6 +4,12 @@
 //! Leaves: 0 insurance fund, 1 fee account, 2 the global leaf (bad debt), 3..
 //! user accounts. [`Ledger::apply_epoch`] works on a copy: a rejected epoch
 //! leaves the ledger exactly as it was.
+//!
+//! A ledger may hold the whole state (loaded from a JSON state file) or only
+//! part of it: the [`store`] loads the accounts an epoch names
+//! ([`accounts_touched`]) and the tree nodes on and beside their paths, and
+//! the same rules apply the epoch to that partial ledger with the same
+//! result, at a cost that does not grow with the venue.
 
 pub mod store;
 mod tree;
@@ -421,8 +427,8 @@ impl Ledger {
 /// insurance fund), and both system accounts (the witness records them
 /// before the epoch). A partial ledger holding these leaves and their paths
 /// applies the epoch as the whole ledger does; it mirrors
-/// [`Ledger::apply_op`], arm for arm.
-pub(crate) fn accounts_touched(epoch: &Epoch) -> BTreeSet<u32> {
+/// the private `Ledger::apply_op`, arm for arm.
+pub fn accounts_touched(epoch: &Epoch) -> BTreeSet<u32> {
     let mut touched = BTreeSet::from([INSURANCE_FUND, FEE_ACCOUNT]);
     for op in &epoch.ops {
         match op {
