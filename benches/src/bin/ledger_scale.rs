@@ -18,12 +18,14 @@
 //! ```
 //!
 //! Each path runs in a child process of its own (this binary with `json` or
-//! `store`) so that its peak memory is its own. Prints one JSON line per
-//! size on stdout.
+//! `store`) so that its peak memory is its own. A third child applies the
+//! epoch to another copy of the store and is killed (SIGKILL) halfway
+//! through its apply; a fourth reopens what it left (`reopen`), timing the
+//! recovery. Prints one JSON line per size on stdout.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -36,7 +38,7 @@ use zksettle_circuits::rules::Account;
 use zksettle_prover::io::{read_json, write_json};
 use zksettle_prover::ledger::store::{LedgerStore, STORE_FILE};
 use zksettle_prover::ledger::Ledger;
-use zksettle_prover::sim::{simulate, Mix, SimConfig};
+use zksettle_prover::sim::{simulate, Mix, SimConfig, Simulation};
 
 use plonky2::field::types::Field;
 use zksettle_circuits::config::F;
@@ -73,19 +75,42 @@ enum Phase {
         /// The prepared directory.
         dir: PathBuf,
     },
+    /// The `store` phase on DIR/killed (a child process, killed midway).
+    StoreKilled {
+        /// The prepared directory.
+        dir: PathBuf,
+    },
+    /// Open the store in DIR/killed, left by a killed `store-killed` (a
+    /// child process).
+    Reopen {
+        /// The prepared directory.
+        dir: PathBuf,
+    },
 }
 
 fn main() -> Result<()> {
     let args = Args::parse();
     match &args.phase {
         Some(Phase::Json { dir }) => return json_phase(dir),
-        Some(Phase::Store { dir }) => return store_phase(dir),
+        Some(Phase::Store { dir }) => return store_phase(dir, "run"),
+        Some(Phase::StoreKilled { dir }) => return store_phase(dir, "killed"),
+        Some(Phase::Reopen { dir }) => return reopen_phase(dir),
         None => {}
     }
     let temp = tempfile_dir(&args.work)?;
+    let started = Instant::now();
+    let simulation = simulate(SimConfig {
+        seed: 7,
+        accounts: args.sim_accounts,
+        epochs: 1,
+        ops: args.ops,
+        mix: Mix::Steady,
+    })?;
+    let simulate_s = started.elapsed().as_secs_f64();
     for &accounts in &args.accounts {
         let dir = temp.join(format!("venue-{accounts}"));
-        let prepared = prepare(&dir, accounts, args.sim_accounts, args.ops)?;
+        let mut prepared = prepare(&dir, accounts, &simulation)?;
+        prepared["simulate_s"] = json!(simulate_s);
         let json_run = child("json", &dir)?;
         std::fs::create_dir_all(dir.join("run"))?;
         std::fs::copy(
@@ -93,6 +118,7 @@ fn main() -> Result<()> {
             dir.join("run").join(STORE_FILE),
         )?;
         let store_run = child("store", &dir)?;
+        let killed = kill_and_reopen(&dir, &store_run)?;
         if json_run["new_root"] != store_run["new_root"] {
             bail!("{accounts} accounts: the JSON path and the store disagree on the new root");
         }
@@ -101,6 +127,7 @@ fn main() -> Result<()> {
             "prepare": prepared,
             "json": json_run,
             "store": store_run,
+            "store_killed_mid_apply": killed,
         });
         println!("{line}");
         std::fs::remove_dir_all(&dir).ok();
@@ -117,20 +144,12 @@ fn tempfile_dir(work: &Option<PathBuf>) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// Writes market.json, state-0000.json (padded to `accounts`) and
-/// epoch-0001.json to `dir`, and creates the store in `dir/ledger`.
-fn prepare(dir: &Path, accounts: u32, sim_accounts: u32, ops: usize) -> Result<Value> {
-    let started = Instant::now();
-    let simulation = simulate(SimConfig {
-        seed: 7,
-        accounts: sim_accounts,
-        epochs: 1,
-        ops,
-        mix: Mix::Steady,
-    })?;
-    let simulate_s = started.elapsed().as_secs_f64();
-    let market = simulation.market;
-    let mut genesis = simulation.genesis;
+/// Writes the simulation's market.json, state-0000.json (padded to
+/// `accounts`) and epoch-0001.json to `dir`, and creates the store in
+/// `dir/ledger`.
+fn prepare(dir: &Path, accounts: u32, simulation: &Simulation) -> Result<Value> {
+    let market = simulation.market.clone();
+    let mut genesis = simulation.genesis.clone();
     let first_pad = genesis.accounts.iter().map(|a| a.index).max().unwrap_or(0) + 1;
     let pad = accounts.saturating_sub(genesis.accounts.len() as u32);
     let last = u64::from(first_pad) + u64::from(pad);
@@ -153,7 +172,7 @@ fn prepare(dir: &Path, accounts: u32, sim_accounts: u32, ops: usize) -> Result<V
         }));
     let ledger = Ledger::from_state(market.clone(), &genesis)?;
     let pad_s = started.elapsed().as_secs_f64();
-    let mut epoch: Epoch = simulation.epochs.into_iter().next().context("no epoch")?;
+    let mut epoch: Epoch = simulation.epochs.first().context("no epoch")?.clone();
     epoch.prev_root = ledger.root();
     std::fs::create_dir_all(dir)?;
     write_json(&dir.join("market.json"), &market)?;
@@ -165,7 +184,6 @@ fn prepare(dir: &Path, accounts: u32, sim_accounts: u32, ops: usize) -> Result<V
     let state_bytes = std::fs::metadata(dir.join("state-0000.json"))?.len();
     let store_bytes = std::fs::metadata(dir.join("ledger").join(STORE_FILE))?.len();
     Ok(json!({
-        "simulate_s": simulate_s,
         "pad_and_tree_s": pad_s,
         "store_init_s": init_s,
         "state_json_bytes": state_bytes,
@@ -219,11 +237,48 @@ fn json_phase(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn store_phase(dir: &Path) -> Result<()> {
+/// Kills a `store` run halfway through its apply (by the uninterrupted
+/// run's timing) and times the reopening of what it left.
+fn kill_and_reopen(dir: &Path, store_run: &Value) -> Result<Value> {
+    let killed = dir.join("killed");
+    std::fs::create_dir_all(&killed)?;
+    std::fs::copy(dir.join("ledger").join(STORE_FILE), killed.join(STORE_FILE))?;
+    let open_s = store_run["open_s"].as_f64().unwrap_or(0.0);
+    let apply_s = store_run["apply_and_commit_s"].as_f64().unwrap_or(0.0);
+    let delay = Duration::from_secs_f64(open_s + apply_s / 2.0);
+    let mut process = Command::new(std::env::current_exe()?)
+        .arg("store-killed")
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    std::thread::sleep(delay);
+    process.kill()?;
+    process.wait()?;
+    let mut reopened = child("reopen", dir)?;
+    reopened["killed_after_s"] = json!(delay.as_secs_f64());
+    Ok(reopened)
+}
+
+fn reopen_phase(dir: &Path) -> Result<()> {
+    let market: Market = read_json(&dir.join("market.json"))?;
+    let started = Instant::now();
+    let store = LedgerStore::open(&dir.join("killed"), market)?;
+    let open_s = started.elapsed().as_secs_f64();
+    let line = json!({
+        "open_s": open_s,
+        "epoch": store.head().epoch,
+        "peak_rss_mib": mib(peak_self_bytes()),
+    });
+    println!("{line}");
+    Ok(())
+}
+
+fn store_phase(dir: &Path, run: &str) -> Result<()> {
     let market: Market = read_json(&dir.join("market.json"))?;
     let epoch: Epoch = read_json(&dir.join("epoch-0001.json"))?;
     let started = Instant::now();
-    let mut store = LedgerStore::open(&dir.join("run"), market)?;
+    let mut store = LedgerStore::open(&dir.join(run), market)?;
     let open_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let (record, _) = store.apply_epoch(&epoch)?;
@@ -231,7 +286,7 @@ fn store_phase(dir: &Path) -> Result<()> {
     drop(store);
     let market: Market = read_json(&dir.join("market.json"))?;
     let started = Instant::now();
-    let reopened = LedgerStore::open(&dir.join("run"), market)?;
+    let reopened = LedgerStore::open(&dir.join(run), market)?;
     let reopen_s = started.elapsed().as_secs_f64();
     if reopened.head().root != record.new_root {
         bail!("the reopened store is not at the new root");

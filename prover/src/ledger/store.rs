@@ -362,7 +362,10 @@ impl LedgerStore {
         &mut self,
         epoch: &Epoch,
     ) -> Result<(EpochRecord, EpochWitness), StoreError> {
-        let txn = self.db.begin_write().map_err(self.storage())?;
+        let mut txn = self.db.begin_write().map_err(self.storage())?;
+        // Two-phase commit with the allocator state saved: reopening after
+        // a kill is a header read, not a scan of the whole file.
+        txn.set_quick_repair(true);
         let touched = accounts_touched(epoch);
         let (before, after, witness) = {
             let accounts = txn.open_table(ACCOUNTS).map_err(self.storage())?;
@@ -789,7 +792,8 @@ fn write_genesis(path: &Path, ledger: &Ledger) -> Result<(), StoreError> {
             path: path.into(),
             source: Box::new(source),
         })?;
-    let txn = db.begin_write().map_err(|e| storage(e.into()))?;
+    let mut txn = db.begin_write().map_err(|e| storage(e.into()))?;
+    txn.set_quick_repair(true);
     (|| -> Result<(), Redb> {
         let mut meta = txn.open_table(META)?;
         meta.insert(META_FORMAT_VERSION, FORMAT_VERSION.to_le_bytes().as_slice())?;
