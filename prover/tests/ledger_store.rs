@@ -594,3 +594,100 @@ fn replay_into_a_ledger_gives_the_roots_of_replay_and_resumes_after_its_epoch() 
     );
     assert_eq!(LedgerStore::open(&ledger, market).unwrap().head(), head);
 }
+
+#[test]
+fn a_killed_init_leaves_no_store_or_a_whole_one() {
+    let (market, genesis, epochs) = generated();
+    let files = CaseFiles::new(&market, &genesis, &epochs[0]);
+    let expected = Ledger::from_state(market.clone(), &genesis).unwrap().root();
+    for (run, delay_ms) in [0, 2, 5, 10, 20, 40].into_iter().enumerate() {
+        let ledger = files.path(&format!("ledger-{run}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zksettle"))
+            .args([p("ledger"), p("init"), p("--market"), &files.market])
+            .args([p("--state"), &files.state, p("--ledger"), &ledger])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        child.wait().unwrap();
+        if ledger.join(STORE_FILE).exists() {
+            let store = LedgerStore::open(&ledger, market.clone())
+                .unwrap_or_else(|e| panic!("init killed after {delay_ms} ms: {e:#}"));
+            assert_eq!(store.head().root, expected);
+        } else {
+            // Nothing in place: init runs again over the leftovers.
+            assert_ok(&files.init(&ledger), "init after a killed init");
+            let store = LedgerStore::open(&ledger, market.clone()).unwrap();
+            assert_eq!(store.head().root, expected);
+        }
+    }
+}
+
+#[test]
+fn the_binary_names_a_missing_store_a_second_init_and_a_missing_out() {
+    let (market, genesis, epochs) = generated();
+    let files = CaseFiles::new(&market, &genesis, &epochs[0]);
+    let ledger = files.path("ledger");
+    let refused = |output: &Output, needle: &str| {
+        assert!(!output.status.success(), "{needle}: succeeded");
+        assert!(stderr(output).contains(needle), "{}", stderr(output));
+        assert!(!stderr(output).contains("panicked"), "{}", stderr(output));
+    };
+    refused(
+        &files.apply_ledger(&ledger, &files.epoch),
+        "no ledger store (create one with `zksettle ledger init`)",
+    );
+    refused(
+        &files.export(&ledger, &files.path("out.json")),
+        "no ledger store",
+    );
+    assert!(!files.path("out.json").exists());
+    assert_ok(&files.init(&ledger), "ledger init");
+    refused(&files.init(&ledger), "a ledger store already exists");
+    // --state needs --out; --ledger takes neither.
+    refused(
+        &zksettle(&[
+            p("apply"),
+            p("--market"),
+            &files.market,
+            p("--state"),
+            &files.state,
+            p("--epoch"),
+            &files.epoch,
+        ]),
+        "--out",
+    );
+    refused(
+        &zksettle(&[
+            p("apply"),
+            p("--market"),
+            &files.market,
+            p("--ledger"),
+            &ledger,
+            p("--state"),
+            &files.state,
+            p("--epoch"),
+            &files.epoch,
+        ]),
+        "cannot be used with",
+    );
+    // A market other than the store's is named.
+    let mut other = market.clone();
+    other.tree_depth += 1;
+    let other_market = files.path("other-market.json");
+    write_json(&other_market, &other).unwrap();
+    refused(
+        &zksettle(&[
+            p("apply"),
+            p("--market"),
+            &other_market,
+            p("--ledger"),
+            &ledger,
+            p("--epoch"),
+            &files.epoch,
+        ]),
+        "the store is for market",
+    );
+}
