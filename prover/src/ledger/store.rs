@@ -322,6 +322,8 @@ impl LedgerStore {
             path: path.clone(),
             source: e.into(),
         })?;
+        // The head is read from the file by `check`; these zeros never
+        // leave this function.
         let mut store = Self {
             path,
             db,

@@ -139,4 +139,47 @@ mod tests {
         assert_eq!(tree.root(), empty_root);
         assert!(tree.nodes.is_empty());
     }
+
+    #[test]
+    fn a_tree_of_the_nodes_on_and_beside_some_paths_updates_them_as_the_whole_tree() {
+        let mut whole = SparseTree::new(8);
+        for index in (0..256).step_by(7) {
+            whole.set(index, hash(&[F::from_canonical_u64(index)]));
+        }
+        let touched = [3u64, 14, 200];
+        let on_or_beside = |(height, at): (u32, u64)| {
+            touched.iter().any(|leaf| {
+                height == whole.depth || (leaf >> height) == at || (leaf >> height) ^ 1 == at
+            })
+        };
+        let before = SparseTree::from_nodes(
+            whole.depth,
+            whole.nodes().filter(|(at, _)| on_or_beside(*at)),
+        );
+        assert!(before.nodes.len() < whole.nodes.len());
+        let old_whole = whole.clone();
+        let mut partial = before.clone();
+        let empty_leaf = empty_subtree_roots(0)[0];
+        for (leaf, value) in touched
+            .iter()
+            .zip([hash(&[F::TWO]), empty_leaf, hash(&[F::ONE])])
+        {
+            assert_eq!(partial.path(*leaf), whole.path(*leaf));
+            partial.set(*leaf, value);
+            whole.set(*leaf, value);
+            assert_eq!(partial.root(), whole.root());
+        }
+        // Writing the changes back onto the old whole tree gives the new one.
+        let mut rebuilt = old_whole.nodes;
+        for (at, node) in partial.changes_since(&before) {
+            assert_eq!(whole.nodes.get(&at).copied(), node);
+            match node {
+                Some(node) => rebuilt.insert(at, node),
+                None => rebuilt.remove(&at),
+            };
+        }
+        assert_eq!(rebuilt, whole.nodes);
+        // Leaf 14 was set and is now empty: its node is among the removals.
+        assert!(partial.changes_since(&before).contains(&((0, 14), None)));
+    }
 }
