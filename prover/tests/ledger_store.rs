@@ -416,6 +416,9 @@ fn a_truncated_store_is_refused_naming_the_file() {
             "kept {keep} bytes: {error:#}"
         );
         assert!(format!("{error}").contains(STORE_FILE), "{error}");
+        if let StoreError::Unreadable { reason, .. } = &error {
+            assert!(reason.contains("truncated"), "{reason}");
+        }
         // The binary refuses it too, with a non-zero exit and one line.
         let files = CaseFiles::new(&market, &generated().1, &generated().2[0]);
         let output = files.apply_ledger(copy.path(), &files.epoch);

@@ -757,7 +757,13 @@ fn refusing_panics(
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
             .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "redb panicked".into());
+            .unwrap_or_default();
+        // The one panic known on opening (redb 2.6's page manager).
+        let reason = if reason.contains("raw_file_len") {
+            format!("the file is shorter than its header says (truncated): redb: {reason}")
+        } else {
+            format!("redb panicked: {reason}")
+        };
         Err(StoreError::Unreadable {
             path: LedgerStore::file(dir),
             reason,
