@@ -10,7 +10,8 @@ use crate::targets::gib;
 /// Where the plot is, relative to the repository root.
 pub const PLOT_PATH: &str = "benches/ops_per_chunk_size.svg";
 
-/// The targets table alone (also printed by the report, and quoted in the README).
+/// The targets table alone (also printed by the report, and quoted in
+/// `docs/performance.md`).
 pub fn targets_table(report: &Report) -> String {
     let mut out =
         String::from("| figure | measured | target | met? |\n| --- | ---: | ---: | :---: |\n");

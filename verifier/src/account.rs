@@ -1,4 +1,4 @@
-//! Account leaves and inclusion proofs (DESIGN section 4).
+//! Account leaves and inclusion proofs (`docs/design.md` section 4).
 //!
 //! A leaf is the Poseidon hash of `[ACCOUNT, owner[4], cash, flags, nonce,
 //! (instrument, qty) x 8, (instrument, qty, limit, expiry) x 2]`: positions

@@ -1,6 +1,6 @@
 //! The chunk circuit: a fixed number of steps, each any operation or none,
 //! moving the account tree from `root_in` to `root_out` by the rule book
-//! alone (DESIGN sections 5-8).
+//! alone (`docs/design.md` section 10).
 //!
 //! Once per chunk: the market is hashed and the epoch's price sheet (median
 //! prices and risk arrays, taken as witness) is committed; the prelude

@@ -1,4 +1,4 @@
-//! The files of DESIGN section 10: an epoch (`epoch-NNNN.json`) and a state
+//! The files of `docs/design.md` section 13: an epoch (`epoch-NNNN.json`) and a state
 //! snapshot (`state-NNNN.json`), with the checks that make a snapshot a valid
 //! starting point.
 
