@@ -72,7 +72,7 @@ pub const fn light_desk_slots(capacity: usize) -> usize {
 }
 
 /// Signature slots of a chunk's desk at most (signed withdrawals, orders
-/// and cancels per chunk; 316 rows each).
+/// and cancels per chunk; 314 rows each).
 pub const DEFAULT_SIGNATURES: usize = 8;
 
 /// The desk of a chunk of `capacity` steps: one slot per four steps, at

@@ -48,7 +48,8 @@ pub struct AccountEntry {
     pub cash: u64,
     /// Flag bits.
     pub flags: u64,
-    /// Withdrawals made so far (0 when absent).
+    /// Signed operations (withdrawals, orders, cancels) made so far (0
+    /// when absent).
     #[serde(default)]
     pub nonce: u64,
     /// Positions, ascending by instrument.
