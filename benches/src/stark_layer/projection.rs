@@ -113,7 +113,7 @@ pub struct TradeProjection {
     /// CPU-ms per plonky2 row (the plonky2 Poseidon circuit's, one gate a
     /// row) and per starky table row (blowup 2).
     pub plonky2_ms_per_row: f64,
-    /// CPU-ms per starky row (blowup 2, 260 columns).
+    /// CPU-ms per starky row (blowup 2, the table's 248 columns).
     pub starky_ms_per_row: f64,
     /// Today.
     pub today: TradeCost,
@@ -165,7 +165,7 @@ impl TradeRows {
 const ASSUMPTIONS: [&str; 8] = [
     "a steady trade is two place_order steps, one trade step and two signatures, as the simulator's steady mix runs it today",
     "plonky2 CPU-ms per row is the plonky2 Poseidon circuit's at the same size (one gate a row); today's chunk rows cost the same",
-    "an operation's own rows (everything but its Merkle paths) cost, in a STARK CPU table, what one row of the measured 260-column Poseidon table costs",
+    "an operation's own rows (everything but its Merkle paths) cost, in a STARK CPU table, what one row of the measured 248-column Poseidon table costs",
     "the memory table has 16 columns and two rows per access (the log and its sorted copy); its cost scales with columns from the Poseidon table's",
     "signatures stay plonky2 rows at today's desk-slot cost (no STARK Schnorr table was measured)",
     "each table (Poseidon, CPU, memory) is proven at 2^16 rows and costs the measured blowup-2 recursion plus the wrap to 2^13 per proof; the signatures' plonky2 circuit and today's chunk cost one wrap per proof",
