@@ -3,12 +3,15 @@
 use std::fmt::Write as _;
 
 use crate::results::Report;
+use crate::stark_layer::projection::{self, TradeCost};
+use crate::stark_layer::StarkLayerReport;
 use crate::targets::gib;
 
 /// Where the plot is, relative to the repository root.
 pub const PLOT_PATH: &str = "benches/ops_per_chunk_size.svg";
 
-/// The targets table alone (also printed by the report, and quoted in the README).
+/// The targets table alone (also printed by the report, and quoted in
+/// `docs/performance.md`).
 pub fn targets_table(report: &Report) -> String {
     let mut out =
         String::from("| figure | measured | target | met? |\n| --- | ---: | ---: | :---: |\n");
@@ -348,6 +351,10 @@ pub fn render(report: &Report) -> String {
         m.children_bytes.map_or_else(|| "unknown".into(), gib)
     );
 
+    if let Some(section) = &report.stark_layer {
+        stark_layer(w, section);
+    }
+
     let _ = writeln!(w, "## Reproduce\n");
     let _ = writeln!(
         w,
@@ -359,4 +366,166 @@ pub fn render(report: &Report) -> String {
          `~/.cache/zksettle`; `off` disables it): a second run skips the build."
     );
     md
+}
+
+/// One component of a [`TradeCost`].
+type CostOf = fn(&TradeCost) -> f64;
+
+/// The STARK-layer section (issue 33).
+fn stark_layer(w: &mut String, s: &StarkLayerReport) {
+    let _ = writeln!(w, "## The STARK layer (issue 33)\n");
+    let origin = if s.separate_run {
+        format!(
+            "**Measured in a separate run**, not this report's: `{}`, started {} UTC",
+            s.command, s.started_utc
+        )
+    } else {
+        "Measured in this run".to_string()
+    };
+    let _ = writeln!(
+        w,
+        "{origin}, on {} threads. A starky table of Poseidon permutations (one a row, \
+         {} columns, degree-3 constraints) at blowup 2 (`standard_fast_config`) and \
+         blowup 8, against the same permutations as plonky2 Poseidon gate rows. The \
+         permutations are the Merkle node hashes of a simulated steady epoch of {} \
+         operations ({} leaf updates, {} permutations), repeated to fill a size. \
+         CPU-ms are wall time times threads. Peak memory is what a proof allocates \
+         above the process's resident set when it starts: a lower bound.\n",
+        s.threads, s.table_columns, s.epoch_ops, s.leaf_updates, s.permutations_in_epoch
+    );
+    let _ = writeln!(
+        w,
+        "| prover | rows | permutations | runs | prove s (median) | CPU-ms / permutation | proof KiB | peak |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for m in &s.results {
+        let _ = writeln!(
+            w,
+            "| {} | 2^{} | {} | {} | {:.2} | {:.3} | {:.0} | {} |",
+            m.prover,
+            m.log_rows,
+            m.permutations,
+            m.runs,
+            m.trace_s + m.prove_s,
+            m.cpu_ms_per_permutation,
+            m.proof_bytes as f64 / 1024.0,
+            m.peak_bytes.map_or_else(|| "n/a".into(), gib)
+        );
+    }
+    if !s.recursion.is_empty() {
+        let _ = writeln!(
+            w,
+            "\nRecursive verification of one table proof in a plonky2 circuit \
+             (starky's `recursive_verifier`, zksettle's circuit configuration), then \
+             one more plonky2 verification wrapping it into the 2^13 rows of the folds:\n"
+        );
+        let _ = writeln!(
+            w,
+            "| table proof | its rows | verifier gates | rows | prove CPU-s | proof KiB | wrap rows | wrap CPU-s |\n\
+             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        );
+        for r in &s.recursion {
+            let _ = writeln!(
+                w,
+                "| {} | 2^{} | {} | 2^{} | {:.2} | {:.0} | 2^{} | {:.2} |",
+                r.inner,
+                r.inner_log_rows,
+                r.gates,
+                r.log_rows,
+                r.prove_cpu_s,
+                r.proof_bytes as f64 / 1024.0,
+                r.wrap_log_rows,
+                r.wrap_prove_cpu_s
+            );
+        }
+    }
+    if !s.memory_check.is_empty() {
+        let _ = writeln!(
+            w,
+            "\nMemory checking (item 3): Merkle node hashes per chunk if every touched leaf \
+             is read once against the chunk's first root and written once against its last \
+             (shared upper levels hashed once; a sorted memory table in between), against \
+             two paths per port today. The first row of a mix is the simulated venue; the \
+             others place the same traffic at random leaves of a larger venue.\n"
+        );
+        let _ = writeln!(
+            w,
+            "| epoch | ops | venue accounts | chunks | ports | hashes today (a port) | memory-checked (a port) | memory accesses | fewer |\n\
+             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        );
+        for m in &s.memory_check {
+            let _ = writeln!(
+                w,
+                "| {} | {} | {} | {} | {} | {} ({:.1}) | {} ({:.1}) | {} | {:.1}x |",
+                m.mix,
+                m.ops,
+                m.venue_accounts,
+                m.chunks,
+                m.ports,
+                m.hashes_today,
+                m.hashes_per_port_today,
+                m.hashes_memory_checked,
+                m.hashes_per_port_memory_checked,
+                m.memory_accesses,
+                m.saving
+            );
+        }
+    }
+    if let Some(p) = &s.projection {
+        let _ = writeln!(
+            w,
+            "\nProjected CPU-ms of one steady trade ({:.1} ports, {} signatures; figures of \
+             the 2^{} runs: plonky2 {:.3} CPU-ms a row, starky {:.3}; memory checking in a \
+             venue of {} accounts). The budget of 50 operations a second on 2 cores is {:.0} \
+             CPU-ms an operation.\n",
+            p.ports_per_trade,
+            p.signatures_per_trade,
+            p.log_rows,
+            p.plonky2_ms_per_row,
+            p.starky_ms_per_row,
+            p.venue_accounts,
+            projection::BUDGET_MS_PER_OP
+        );
+        let _ = writeln!(
+            w,
+            "| CPU-ms | today | plonky2 trimmed | STARK layer |\n| --- | ---: | ---: | ---: |"
+        );
+        let rows: [(&str, CostOf); 8] = [
+            ("Merkle hashing", |c| c.hashing_ms),
+            ("operation rows", |c| c.operation_ms),
+            ("memory argument", |c| c.memory_ms),
+            ("signatures", |c| c.signatures_ms),
+            ("light-step padding", |c| c.padding_ms),
+            ("recursion", |c| c.recursion_ms),
+            ("**total**", |c| c.total_ms),
+            ("trades/s on 2 cores", |c| c.trades_per_s_2_cores),
+        ];
+        for (name, of) in rows {
+            let _ = writeln!(
+                w,
+                "| {name} | {:.1} | {:.1} | {:.1} |",
+                of(&p.today),
+                of(&p.plonky2_trimmed),
+                of(&p.stark)
+            );
+        }
+        let d = &p.decision;
+        let _ = writeln!(
+            w,
+            "\nThe issue's rule (at 2^{}): **{}**. A blowup-2 permutation costs {:.3} CPU-ms \
+             at 2^{} (go needs <= {}) and the recursive verification of one table proof \
+             {:.2} CPU-s (go needs <= {}).\n\nAssumptions:\n",
+            projection::TABLE_LOG_ROWS,
+            if d.go { "go" } else { "no-go" },
+            d.permutation_ms,
+            d.log_rows,
+            projection::GO_PERMUTATION_MS,
+            d.recursion_cpu_s,
+            projection::GO_RECURSION_CPU_S
+        );
+        for a in &p.assumptions {
+            let _ = writeln!(w, "- {a}");
+        }
+        let _ = writeln!(w);
+    }
 }

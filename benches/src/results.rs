@@ -45,6 +45,9 @@ pub struct Report {
     pub memory: Memory,
     /// Each figure against its target (issues 6 and 13).
     pub targets: Vec<TargetCheck>,
+    /// The STARK-layer measurement (issue 33), if run.
+    #[serde(default)]
+    pub stark_layer: Option<crate::stark_layer::StarkLayerReport>,
 }
 
 /// One workload proven end to end.

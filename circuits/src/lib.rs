@@ -9,7 +9,7 @@
 //!   file for file and function for function, so a reviewer reads a rule and its
 //!   gadget side by side.
 //!
-//! Units follow DESIGN section 3: money in signed micro-USD, prices in
+//! Units follow `docs/design.md` section 2: money in signed micro-USD, prices in
 //! micro-USD per underlying on a tick of 100, quantities in signed lots of
 //! 0.01 underlying, rates in basis points. Every rounding goes against the
 //! account, and every aggregate stays below 2^61 in magnitude so the circuit

@@ -16,7 +16,7 @@
 //! With the `cluster` feature, the same stages run as pure tasks over a
 //! content-addressed `store` (a directory or S3), scheduled by the
 //! `cluster` module's Temporal workflow on any number of `zksettle worker`s
-//! (README, "Running on a cluster").
+//! (`docs/cluster.md`).
 #![deny(missing_docs)]
 
 pub mod assign;

@@ -6,6 +6,7 @@
 
 use zksettle_circuits::chunk::{ChunkCircuit, ChunkParams, OpKinds};
 use zksettle_circuits::gadgets::market::MarketShape;
+use zksettle_circuits::rules::ops::tag;
 
 /// Rows one step supporting `kinds` adds to a chunk of `shape`.
 pub fn rows_per_step(shape: MarketShape, kinds: OpKinds) -> usize {
@@ -15,6 +16,20 @@ pub fn rows_per_step(shape: MarketShape, kinds: OpKinds) -> usize {
             capacity,
             signatures: 0,
             kinds,
+        })
+    };
+    gates(2) - gates(1)
+}
+
+/// Rows one slot adds to a chunk's signature desk (a signature
+/// verification and its message's binding to the step).
+pub fn desk_slot_rows(shape: MarketShape) -> usize {
+    let gates = |signatures| {
+        ChunkCircuit::count_gates(ChunkParams {
+            shape,
+            capacity: 1,
+            signatures,
+            kinds: OpKinds::only(tag::DEPOSIT),
         })
     };
     gates(2) - gates(1)

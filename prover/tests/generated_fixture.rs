@@ -59,7 +59,7 @@ fn generated_fixture_is_what_the_simulator_writes() {
         let shipped = std::fs::read(dir.join(&name)).unwrap();
         assert!(
             fresh == shipped,
-            "{name:?} differs: regenerate fixtures/generated on purpose (see README)"
+            "{name:?} differs: regenerate fixtures/generated on purpose (see docs/testing.md)"
         );
     }
 }

@@ -1,4 +1,4 @@
-//! Property tests of the invariants of DESIGN section 7 over random states
+//! Property tests of the invariants of `docs/design.md` section 7.12 over random states
 //! and random operation streams on the test market:
 //! cash conservation (total cash minus bad debt moves only by deposits minus
 //! withdrawals), every instrument nets to zero, bad debt only beside an empty

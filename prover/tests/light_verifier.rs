@@ -9,7 +9,8 @@
 //! 1 (finding 3 of the soundness review), whatever attestations it is
 //! shown; every tampering is rejected with its own error; mutated proofs,
 //! attestations and verifier data give errors, never panics; and `zksettle
-//! verify`, `account-proof` and `verify-account` behave as the README says.
+//! verify`, `account-proof` and `verify-account` behave as `docs/cli.md` and
+//! `docs/light-verification.md` say.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

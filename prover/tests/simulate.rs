@@ -1,5 +1,5 @@
 //! The simulator: deterministic, always valid, and rich enough to exercise
-//! every rule; the invariants of DESIGN section 7 hold after every epoch.
+//! every rule; the invariants of `docs/design.md` section 7.12 hold after every epoch.
 
 use std::collections::BTreeMap;
 

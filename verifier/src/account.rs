@@ -1,11 +1,12 @@
-//! Account leaves and inclusion proofs (DESIGN section 4).
+//! Account leaves and inclusion proofs (`docs/design.md` section 4).
 //!
 //! A leaf is the Poseidon hash of `[ACCOUNT, owner[4], cash, flags, nonce,
 //! (instrument, qty) x 8, (instrument, qty, limit, expiry) x 2]`: positions
 //! sorted by instrument ascending, filled slots first, empty slots `(0, 0)`;
 //! then the account's two open-order slots (an empty one all zero). The empty leaf is the hash of the
 //! default account (zero owner, no cash, no positions). The global leaf,
-//! `[GLOBAL, bad_debt]`, holds the venue's outstanding bad debt. Nodes are
+//! `[GLOBAL, bad_debt, deposits]`, holds the venue's outstanding bad debt and
+//! the number of custodian-attested deposits credited since genesis. Nodes are
 //! `hash(left || right)`.
 //!
 //! The rule book (`zksettle-circuits`) uses this encoding for every leaf it

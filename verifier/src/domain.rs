@@ -1,5 +1,5 @@
 //! Domain tags: the first element of every hashed encoding, so no two kinds
-//! of object ever hash the same elements (DESIGN section 4). One list, so a
+//! of object ever hash the same elements (`docs/design.md` section 4.5). One list, so a
 //! tag is never reused.
 
 /// An account leaf.

@@ -1,4 +1,4 @@
-//! The statement of a settlement proof as field elements (DESIGN section 1).
+//! The statement of a settlement proof as field elements (`docs/design.md` section 3.1).
 //!
 //! This layout is the contract between the circuits (which expose these public
 //! inputs in this order) and light clients (which check them against trusted
@@ -23,7 +23,7 @@ pub type Digest = HashOut<F>;
 /// Elements of the layout before the report hashes.
 const FIXED_PREFIX: usize = 4 * 4 + 2 + 4 + TRANSFERS_LEN;
 
-/// Public inputs of an epoch or chain proof, in the order of DESIGN section 1.
+/// Public inputs of an epoch or chain proof, in the order of `docs/design.md` section 3.1.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicInputs {
     /// Poseidon hash of the market configuration.

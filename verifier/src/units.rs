@@ -1,4 +1,4 @@
-//! Units and bounds of DESIGN section 3, and the fixed account indices.
+//! Units and bounds of `docs/design.md` section 2, and the fixed account indices.
 //!
 //! The rule book (`zksettle-circuits`) and light clients share these: a
 //! light client checks an account leaf it is shown against the same bounds.

@@ -27,7 +27,7 @@ use crate::transfers::Transfers;
 use crate::VerifyError;
 
 /// Verifier data of the final circuit for the default parameters (the
-/// generated fixtures' market shape, 48 steps per chunk), as written by
+/// generated fixtures' market shape and the default chunk layouts), as written by
 /// `zksettle export-verifier`: what light clients verify.
 pub const SHIPPED_FINAL_DATA: &[u8] = include_bytes!("../data/final.bin");
 

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use anyhow::{bail, Context as _, Result};
 use clap::Parser;
@@ -27,7 +27,9 @@ use zksettle_benches::results::{
 };
 use zksettle_benches::row_cost;
 use zksettle_benches::rows::{rows_per_op, rows_per_step};
+use zksettle_benches::stark_layer::{self, StarkLayerReport};
 use zksettle_benches::sweep;
+use zksettle_benches::timing::utc_now;
 use zksettle_benches::workload::{AppliedEpoch, History, ACCOUNTS, SEED};
 use zksettle_benches::{memory, plot, targets};
 use zksettle_circuits::chunk::{ChunkParams, OpKinds, DEFAULT_CAPACITY, LIGHT_CAPACITY};
@@ -55,6 +57,15 @@ struct Cli {
     /// by an earlier run (nothing is measured).
     #[arg(long, value_name = "REPORT_JSON")]
     render: Option<PathBuf>,
+    /// Skip the STARK-layer section (issue 33: a starky Poseidon table at
+    /// 2^16 rows against plonky2, its recursion, the memory-checking
+    /// estimate and the trade projection; about 4 minutes).
+    #[arg(long)]
+    no_stark_layer: bool,
+    /// With `--render`: take the `stark_layer` section from this output of
+    /// the `stark_layer` binary (a separate run; the section says so).
+    #[arg(long, value_name = "STARK_LAYER_JSON", requires = "render")]
+    stark_layer: Option<PathBuf>,
     /// Internal: prove the thread-comparison workload, print its JSON.
     #[arg(long, hide = true)]
     threads_probe: bool,
@@ -156,14 +167,25 @@ fn main() -> Result<()> {
     };
     let report = match &cli.render {
         Some(json) => {
-            let bytes = std::fs::read(json).with_context(|| json.display().to_string())?;
-            serde_json::from_slice(&bytes).with_context(|| json.display().to_string())?
+            let mut report: Report = read(json)?;
+            if let Some(path) = &cli.stark_layer {
+                let mut section: StarkLayerReport = read(path)?;
+                section.separate_run = true;
+                report.stark_layer = Some(section);
+            }
+            report
         }
         None => measure(&cli, &settings)?,
     };
     write_outputs(&report, &root)?;
     println!("{}", markdown::targets_table(&report));
     Ok(())
+}
+
+/// A JSON file of ours.
+fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+    serde_json::from_slice(&bytes).with_context(|| path.display().to_string())
 }
 
 fn circuits(settings: &Settings, applied: &AppliedEpoch) -> (CircuitSet, Circuits) {
@@ -313,6 +335,22 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
         threads.push(run);
     }
 
+    let stark_layer = if cli.no_stark_layer {
+        None
+    } else {
+        progress.say("the STARK layer (issue 33): starky table against plonky2 rows at 2^16");
+        let stark_settings = if cli.quick {
+            stark_layer::Settings::quick()
+        } else {
+            stark_layer::Settings {
+                log_rows: vec![stark_layer::projection::TABLE_LOG_ROWS],
+                ..stark_layer::Settings::full()
+            }
+        };
+        let section = peaks.window(|| stark_layer::run(&stark_settings, "report", &started_utc));
+        Some(section.0?)
+    };
+
     let children_bytes = threads.iter().filter_map(|t| t.peak_rss_bytes).max();
     let params = Params {
         seed: SEED,
@@ -348,6 +386,7 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
             children_bytes,
         },
         targets: Vec::new(),
+        stark_layer,
     };
     report.targets = targets::checks(&report);
     progress.say("done");
@@ -430,27 +469,4 @@ fn cpu_model() -> String {
                 .map(|m| m.trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".into())
-}
-
-/// The current UTC time as `YYYY-MM-DD HH:MM`.
-fn utc_now() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        rest / 3600,
-        rest % 3600 / 60
-    )
 }

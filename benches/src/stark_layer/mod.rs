@@ -14,7 +14,9 @@
 //! circuit's Poseidon gates).
 
 pub mod inputs;
+pub mod memory_check;
 pub mod poseidon_stark;
+pub mod projection;
 
 use plonky2::field::types::Field;
 use plonky2::fri::reduction_strategies::FriReductionStrategy;
@@ -27,7 +29,7 @@ use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 use plonky2::util::timing::TimingTree;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use starky::config::StarkConfig;
 use starky::proof::StarkProofWithPublicInputs;
 use starky::recursive_verifier::{
@@ -263,10 +265,10 @@ impl Plonky2Table {
 }
 
 /// One prover's figures at one size: medians over the runs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Measured {
     /// `starky_fast`, `starky_blowup8` or `plonky2`.
-    pub prover: &'static str,
+    pub prover: String,
     /// log2 of the rows.
     pub log_rows: usize,
     /// Permutations proven.
@@ -309,7 +311,7 @@ impl Measured {
         let trace_s = pick(|r| r.trace_s);
         let prove_s = pick(|r| r.prove_s);
         Self {
-            prover,
+            prover: prover.to_string(),
             log_rows,
             permutations,
             runs: runs.len(),
@@ -394,10 +396,10 @@ pub fn measure_size(
 
 /// The recursive verification of one table proof in a plonky2 circuit
 /// (zksettle's circuit configuration).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Recursion {
     /// The inner proof's configuration.
-    pub inner: &'static str,
+    pub inner: String,
     /// log2 of the inner table's rows.
     pub inner_log_rows: usize,
     /// Gates of the verifier circuit before padding.
@@ -472,7 +474,7 @@ pub fn recurse(
     wrap.verify(wrapped.map_err(plonky2_err)?)
         .map_err(plonky2_err)?;
     Ok(Recursion {
-        inner: config.name(),
+        inner: config.name().to_string(),
         inner_log_rows: degree_bits,
         gates,
         log_rows: data.common.degree_bits(),
@@ -485,4 +487,211 @@ pub fn recurse(
         wrap_prove_s,
         wrap_prove_cpu_s: wrap_prove_s * threads as f64,
     })
+}
+
+/// What a stark-layer run measures.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// A smoke run (figures not to quote).
+    pub quick: bool,
+    /// log2 of the table sizes.
+    pub log_rows: Vec<usize>,
+    /// Runs per prover and size, alternating.
+    pub runs: usize,
+    /// Operations of the simulated epochs.
+    pub ops: usize,
+    /// Venue sizes of the memory-checking estimate.
+    pub venues: Vec<u64>,
+    /// Whether to verify a table proof recursively.
+    pub recursion: bool,
+}
+
+impl Settings {
+    /// The full sweep: 2^14 to 2^17 rows, 3 runs, 2,000-operation epochs,
+    /// venues of 10^4 and 10^6 accounts.
+    pub fn full() -> Self {
+        Self {
+            quick: false,
+            log_rows: vec![14, 15, 16, 17],
+            runs: 3,
+            ops: 2000,
+            venues: vec![10_000, 1_000_000],
+            recursion: true,
+        }
+    }
+
+    /// The CI smoke run: 2^10 rows once on 64-operation epochs.
+    pub fn quick() -> Self {
+        Self {
+            quick: true,
+            log_rows: vec![10],
+            runs: 1,
+            ops: 64,
+            venues: vec![10_000],
+            recursion: true,
+        }
+    }
+}
+
+/// A stark-layer run's figures (`stark_layer`'s output and the report's
+/// `stark_layer` section).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StarkLayerReport {
+    /// A smoke run.
+    pub quick: bool,
+    /// When the run started (UTC).
+    pub started_utc: String,
+    /// The command that made it.
+    pub command: String,
+    /// Whether the report attached it from a separate run of the
+    /// `stark_layer` binary (`report --render --stark-layer`) rather than
+    /// measuring it in its own run.
+    #[serde(default)]
+    pub separate_run: bool,
+    /// Rayon threads.
+    pub threads: usize,
+    /// Operations of the steady epoch whose permutations the tables prove.
+    pub epoch_ops: usize,
+    /// Its leaf updates.
+    pub leaf_updates: usize,
+    /// Its Merkle node permutations.
+    pub permutations_in_epoch: usize,
+    /// The table's columns.
+    pub table_columns: usize,
+    /// Each prover at each size.
+    pub results: Vec<Measured>,
+    /// The recursive verification of one table proof per configuration.
+    pub recursion: Vec<Recursion>,
+    /// The memory-checking estimate (issue 33 item 3).
+    pub memory_check: Vec<memory_check::MemoryCheck>,
+    /// The steady trade's projection and the go/no-go rule.
+    pub projection: Option<projection::TradeProjection>,
+    /// The whole run's peak resident memory (every prover's data held).
+    pub peak_process_bytes: Option<u64>,
+}
+
+/// Runs the measurement of `settings`, printing progress to stderr.
+pub fn run(
+    settings: &Settings,
+    command: &str,
+    started_utc: &str,
+) -> Result<StarkLayerReport, StarkLayerError> {
+    use crate::workload::History;
+    use zksettle_prover::sim::Mix;
+
+    let threads = rayon::current_num_threads();
+    let applied = History::simulated(settings.ops, Mix::Steady)?.apply()?;
+    let epoch = applied
+        .first()
+        .ok_or_else(|| StarkLayerError::Workload("the simulation made no epoch".into()))?;
+    let (source, leaf_updates) = inputs::epoch_inputs(&epoch.witness)?;
+    eprintln!(
+        "stark layer: epoch of {} ops, {leaf_updates} leaf updates, {} permutations; {threads} threads",
+        epoch.epoch.ops.len(),
+        source.len()
+    );
+
+    let steady = memory_check::CutEpoch::simulate(Mix::Steady, settings.ops)?;
+    let crash = memory_check::CutEpoch::simulate(Mix::Crash, settings.ops)?;
+    let memory: Vec<memory_check::MemoryCheck> = [&steady, &crash]
+        .iter()
+        .flat_map(|cut| cut.memory_check(&settings.venues))
+        .collect();
+    for m in &memory {
+        eprintln!(
+            "  memory check, {} epoch ({} ops), venue of {} accounts: {} chunks, {} ports; Merkle hashes {} today ({:.1} a port), {} memory-checked ({:.1} a port, {} accesses): {:.2}x fewer",
+            m.mix, m.ops, m.venue_accounts, m.chunks, m.ports, m.hashes_today, m.hashes_per_port_today,
+            m.hashes_memory_checked, m.hashes_per_port_memory_checked, m.memory_accesses, m.saving
+        );
+    }
+
+    let mut peaks = Peaks::default();
+    let mut results = Vec::new();
+    // The recursion verifies the table proofs of 2^16 rows (the go/no-go
+    // size) when measured, else of the largest size.
+    let preferred = |l: usize| (l == projection::TABLE_LOG_ROWS, l);
+    let mut recursed: Vec<(TableConfig, TableProof)> = Vec::new();
+    let mut recursed_log = 0;
+    for &log in &settings.log_rows {
+        eprintln!("  2^{log} rows ...");
+        let (measured, proofs) = measure_size(&source, log, settings.runs, threads, &mut peaks)?;
+        for m in &measured {
+            eprintln!("  {}", m.line());
+        }
+        results.extend(measured);
+        if recursed.is_empty() || preferred(log) > preferred(recursed_log) {
+            recursed = proofs;
+            recursed_log = log;
+        }
+    }
+
+    let mut recursion = Vec::new();
+    if settings.recursion {
+        for (config, proof) in &recursed {
+            let r = recurse(*config, proof, threads)?;
+            eprintln!(
+                "  recursion of one {} proof (2^{} rows): {} gates, 2^{} rows, build {:.2} s, prove {:.2} s ({:.2} CPU-s), {} B; wrap: {} gates, 2^{} rows, prove {:.2} s ({:.2} CPU-s)",
+                r.inner, r.inner_log_rows, r.gates, r.log_rows, r.build_s, r.prove_s, r.prove_cpu_s, r.proof_bytes,
+                r.wrap_gates, r.wrap_log_rows, r.wrap_prove_s, r.wrap_prove_cpu_s
+            );
+            recursion.push(r);
+        }
+    }
+
+    let projection = projection::project(&steady, &memory, &results, &recursion);
+    if let Some(p) = &projection {
+        eprintln!(
+            "  steady trade, CPU-ms: today {:.0} ({:.2} trades/s on 2 cores), plonky2 trimmed {:.0} ({:.2}), STARK layer {:.0} ({:.2}; hashing {:.1}, operation {:.1}, memory {:.1}, signatures {:.1}, recursion {:.1}); budget {:.0} per operation",
+            p.today.total_ms, p.today.trades_per_s_2_cores, p.plonky2_trimmed.total_ms,
+            p.plonky2_trimmed.trades_per_s_2_cores, p.stark.total_ms, p.stark.trades_per_s_2_cores,
+            p.stark.hashing_ms, p.stark.operation_ms, p.stark.memory_ms, p.stark.signatures_ms,
+            p.stark.recursion_ms, projection::BUDGET_MS_PER_OP
+        );
+        eprintln!(
+            "  go/no-go at 2^{}: {:.4} CPU-ms a permutation at 2^{} (target <= {}), recursion {:.2} CPU-s (target <= {}): {}",
+            projection::TABLE_LOG_ROWS,
+            p.decision.permutation_ms,
+            p.decision.log_rows,
+            projection::GO_PERMUTATION_MS,
+            p.decision.recursion_cpu_s,
+            projection::GO_RECURSION_CPU_S,
+            if p.decision.go { "go" } else { "no-go" }
+        );
+    }
+    Ok(StarkLayerReport {
+        quick: settings.quick,
+        started_utc: started_utc.to_string(),
+        command: command.to_string(),
+        separate_run: false,
+        threads,
+        epoch_ops: epoch.epoch.ops.len(),
+        leaf_updates,
+        permutations_in_epoch: source.len(),
+        table_columns: poseidon_stark::COLUMNS,
+        results,
+        recursion,
+        memory_check: memory,
+        projection,
+        peak_process_bytes: peaks.whole(),
+    })
+}
+
+impl Measured {
+    /// One line of the stderr table.
+    pub fn line(&self) -> String {
+        format!(
+            "{:<15} 2^{:<2} {:>7} perms  trace {:>6.2} s  prove {:>7.2} s  verify {:>6.3} s  {:>7.4} CPU-ms/perm  {:>8} B  peak +{}",
+            self.prover,
+            self.log_rows,
+            self.permutations,
+            self.trace_s,
+            self.prove_s,
+            self.verify_s,
+            self.cpu_ms_per_permutation,
+            self.proof_bytes,
+            self.peak_bytes
+                .map(|b| format!("{:.2} GiB", b as f64 / (1u64 << 30) as f64))
+                .unwrap_or_else(|| "n/a".into())
+        )
+    }
 }

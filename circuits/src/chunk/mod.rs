@@ -1,6 +1,6 @@
 //! The chunk circuit: a fixed number of steps, each any operation or none,
 //! moving the account tree from `root_in` to `root_out` by the rule book
-//! alone (DESIGN sections 5-8).
+//! alone (`docs/design.md` section 10).
 //!
 //! Once per chunk: the market is hashed and the epoch's price sheet (median
 //! prices and risk arrays, taken as witness) is committed; the prelude
@@ -72,7 +72,7 @@ pub const fn light_desk_slots(capacity: usize) -> usize {
 }
 
 /// Signature slots of a chunk's desk at most (signed withdrawals, orders
-/// and cancels per chunk; 316 rows each).
+/// and cancels per chunk; 314 rows each).
 pub const DEFAULT_SIGNATURES: usize = 8;
 
 /// The desk of a chunk of `capacity` steps: one slot per four steps, at

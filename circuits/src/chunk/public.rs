@@ -1,4 +1,5 @@
-//! Public inputs of a chunk proof: DESIGN section 1 at chunk level, plus the
+//! Public inputs of a chunk proof: the segment statement of `docs/design.md`
+//! section 3.4, the epoch statement at chunk level plus the
 //! settlement registers a settlement split across chunks carries over.
 //!
 //! Order ([`SegmentLayout`]): `market_hash[4]`, `root_in[4]`, `root_out[4]`,

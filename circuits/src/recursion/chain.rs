@@ -21,7 +21,8 @@
 //!   proof's history (the empty history for epoch 1), exactly as
 //!   `zksettle_verifier::history` folds it, and published.
 //!
-//! Public inputs: DESIGN section 1 and the history ([`PublicInputs`]), then
+//! Public inputs: the statement and history of `docs/design.md` section 3.1
+//! ([`PublicInputs`]), then
 //! the chain circuit's own key. Rows: two proof verifications and about 25
 //! rows of joins and hashing; 2^13 rows.
 
@@ -46,7 +47,7 @@ use crate::config::{C, D, F};
 use crate::rules::encoding::Digest;
 
 /// Bits every timestamp is kept below, so a difference of two is a
-/// comparison (DESIGN section 3).
+/// comparison (`docs/design.md` section 2).
 const TIMESTAMP_BITS: usize = 62;
 
 /// FRI rate of the chain proof (the proof light clients download and
@@ -186,7 +187,8 @@ fn lay_out(
     step.extend(record.elements);
     let history = b.hash_n_to_hash_no_pad::<PoseidonHash>(step);
 
-    // DESIGN section 1 and the history, then the circuit's own key.
+    // The statement and history of `docs/design.md` section 3.1, then the
+    // circuit's own key.
     let mut public = Vec::with_capacity(PublicInputs::len(quorum));
     for h in [
         epoch.market_hash,

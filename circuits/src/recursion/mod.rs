@@ -1,5 +1,5 @@
 //! Recursion: chunk proofs folded into one epoch proof, epoch proofs chained
-//! into one proof of the whole history (DESIGN section 8).
+//! into one proof of the whole history (`docs/design.md` section 11).
 //!
 //! ```text
 //! prelude, chunk proofs       c0    c1    c2    c3

@@ -1,4 +1,4 @@
-//! Accounts: the leaves of the account tree (DESIGN section 4).
+//! Accounts: the leaves of the account tree (`docs/design.md` section 4).
 //!
 //! The leaf format is part of the contract with light clients (who check
 //! account proofs against it), so `zksettle-verifier` owns it: a leaf is

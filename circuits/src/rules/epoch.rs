@@ -1,4 +1,4 @@
-//! The files of DESIGN section 10: an epoch (`epoch-NNNN.json`) and a state
+//! The files of `docs/design.md` section 13: an epoch (`epoch-NNNN.json`) and a state
 //! snapshot (`state-NNNN.json`), with the checks that make a snapshot a valid
 //! starting point.
 
@@ -48,7 +48,8 @@ pub struct AccountEntry {
     pub cash: u64,
     /// Flag bits.
     pub flags: u64,
-    /// Withdrawals made so far (0 when absent).
+    /// Signed operations (withdrawals, orders, cancels) made so far (0
+    /// when absent).
     #[serde(default)]
     pub nonce: u64,
     /// Positions, ascending by instrument.

@@ -144,7 +144,7 @@ impl std::fmt::Display for MarginCheck {
     }
 }
 
-/// A rule of DESIGN section 7 broken by one operation.
+/// A rule of `docs/design.md` section 7 broken by one operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Violation {
     /// Index beyond the account tree.

@@ -1,7 +1,7 @@
 //! Fixed-point arithmetic with explicit rounding.
 //!
 //! All helpers work on `i128` so that intermediate products never overflow;
-//! the rule book guarantees that results fit `i64` (DESIGN section 3). The
+//! the rule book guarantees that results fit `i64` (`docs/design.md` section 2). The
 //! circuit side performs the same divisions with a witnessed quotient and a
 //! range-checked remainder.
 

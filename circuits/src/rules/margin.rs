@@ -1,4 +1,4 @@
-//! Portfolio margin of one account (DESIGN section 6).
+//! Portfolio margin of one account (`docs/design.md` section 6).
 //!
 //! Per underlying `u`: scenario losses `L_uj = sum over u's slots of
 //! q+ * a_ij + q- * b_ij` (a dot product with the weighted risk arrays),

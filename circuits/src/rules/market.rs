@@ -1,5 +1,5 @@
 //! The market configuration: underlyings, the options chain, the scenario
-//! grid, margin and fee parameters, and the oracle set (DESIGN section 4).
+//! grid, margin and fee parameters, and the oracle set (`docs/design.md` section 5.1).
 //!
 //! A market is validated once when loaded; every later rule may rely on its
 //! bounds. Its Poseidon hash (`market_hash`) is a public input of every proof.
@@ -535,7 +535,7 @@ fn check_id(what: &'static str, position: usize, id: u32) -> Result<(), MarketEr
 }
 
 impl Scenario {
-    /// The default grid of DESIGN section 6: 9 core moves from 8200 to 11800
+    /// The default grid (`docs/design.md` section 5.1): 9 core moves from 8200 to 11800
     /// bps at full weight, and 5 extended moves at reduced weights.
     pub fn default_grid() -> Vec<Scenario> {
         let core = (0..9).map(|k| Scenario {
@@ -558,10 +558,10 @@ impl Scenario {
 }
 
 impl Params {
-    /// The design's default parameters; `band_bps`, `small_mm`,
-    /// `liquidator_share_bps`, `kappa_floor_bps` and `max_report_age`, which
-    /// the design leaves open, are set to 500 bps, 1,000 USD, 5000 bps,
-    /// 100 bps and 300 s.
+    /// The default parameters (`docs/design.md` section 5.1); `band_bps`,
+    /// `small_mm`, `liquidator_share_bps`, `kappa_floor_bps` and
+    /// `max_report_age`, which the original design notes left open, are set
+    /// to 500 bps, 1,000 USD, 5000 bps, 100 bps and 300 s.
     pub fn defaults() -> Params {
         Params {
             im_bps: 12_500,

@@ -1,5 +1,5 @@
 //! Oracle reports, their checks, and the median prices an epoch settles at
-//! (DESIGN section 5).
+//! (`docs/design.md` section 5).
 //!
 //! An epoch carries exactly `quorum` reports from distinct oracles, in
 //! ascending oracle order. Each report is bounded on its own; the epoch uses

@@ -1,4 +1,4 @@
-//! Risk arrays (DESIGN section 6), computed once per epoch from the median
+//! Risk arrays (`docs/design.md` section 6), computed once per epoch from the median
 //! prices, never per account.
 //!
 //! For instrument `i` and scenario `j` with shocked spot `S_j`:

@@ -1,4 +1,4 @@
-//! The epoch's price sheet (DESIGN sections 5-6): what the quorum's reports
+//! The epoch's price sheet (`docs/design.md` sections 5.4 and 6): what the quorum's reports
 //! say once the rule book has checked them, the median prices and the risk
 //! arrays at those prices. It is derived once per epoch (the prelude circuit
 //! proves the derivation from the reports) and every chunk of the epoch

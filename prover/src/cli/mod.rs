@@ -1,4 +1,4 @@
-//! Subcommands of `zksettle` (DESIGN section 10).
+//! Subcommands of `zksettle` (`docs/design.md` section 13).
 
 mod account_proof;
 mod apply;

@@ -26,7 +26,7 @@ use zksettle_circuits::prelude::PreludeCircuit;
 use zksettle_circuits::rules::market::Market;
 use zksettle_circuits::rules::ops::tag;
 use zksettle_prover::io::read_json;
-use zksettle_prover::rows::rows_per_step;
+use zksettle_prover::rows::{desk_slot_rows, rows_per_step};
 use zksettle_prover::sim::market::simulated_market;
 
 /// Arguments of `zksettle stats`.
@@ -104,19 +104,6 @@ struct Stats {
     chunk: Chunk,
     prelude: Prelude,
     layouts: std::collections::BTreeMap<&'static str, Layout>,
-}
-
-/// Rows one slot adds to a chunk's signature desk.
-fn desk_slot_rows(shape: MarketShape) -> usize {
-    let gates = |signatures| {
-        zksettle_circuits::chunk::ChunkCircuit::count_gates(ChunkParams {
-            shape,
-            capacity: 1,
-            signatures,
-            kinds: OpKinds::only(tag::DEPOSIT),
-        })
-    };
-    gates(2) - gates(1)
 }
 
 /// Rows one operation of type `tag` adds to a chunk.

@@ -1,5 +1,5 @@
 //! `zksettle verify`: light verification of a final (or chain) proof with
-//! `zksettle-verifier` (DESIGN section 9): prints the finalized epoch as
+//! `zksettle-verifier` (`docs/design.md` section 12): prints the finalized epoch as
 //! JSON, or exits 1 with one line naming the file and the reason.
 //!
 //! A fresh client (no `--finalized-*`) needs the attestations of every epoch

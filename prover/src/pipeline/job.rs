@@ -5,7 +5,7 @@
 //! ([`StageTimes`]); `zksettle prove`, `zksettle demo` and the report all
 //! run it. [`prove_epoch_to`] runs it from and to files.
 //!
-//! Outputs in `out` (DESIGN section 10), each written atomically and only
+//! Outputs in `out` (`docs/design.md` section 13), each written atomically and only
 //! once the chain and final proofs exist and state exactly the ledger's
 //! statement: `state-NNNN.json`, `epoch-NNNN.proof`, `chain-NNNN.proof`
 //! (what the next epoch's chain step continues from), `final-NNNN.proof`

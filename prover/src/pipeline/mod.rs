@@ -1,4 +1,4 @@
-//! The epoch pipeline (DESIGN section 8): the epoch's prelude proven (its
+//! The epoch pipeline (`docs/design.md` section 11): the epoch's prelude proven (its
 //! reports checked, its price sheet derived), chunk witnesses proven (a
 //! bounded number at once, [`chunks_in_flight`], each proof parallel
 //! inside), each wrapped into the fold circuit's shape, the prelude and the
@@ -205,7 +205,7 @@ impl Node {
 /// keeps an epoch on 2 threads under 4 GiB (3.9 GiB measured, the two
 /// chunk circuits loaded) where two side by side peaked at 5.3 GiB, for
 /// about 10% more time on a crash epoch (346 s against 307 s, 720
-/// operations; see the README's Performance section). Machines with the
+/// operations; see `docs/performance.md`). Machines with the
 /// memory to spare set the variable to 2 or more.
 pub fn chunks_in_flight() -> usize {
     std::env::var("ZKSETTLE_CHUNKS_IN_FLIGHT")

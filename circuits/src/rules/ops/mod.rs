@@ -1,4 +1,4 @@
-//! The operations of DESIGN section 7. Each rule is a pure function from the
+//! The operations of `docs/design.md` section 7. Each rule is a pure function from the
 //! accounts it touches (before) to the same accounts after, or the
 //! [`Violation`] it breaks. The ledger looks accounts up, calls the rule and
 //! writes the results back; it never decides validity itself.
