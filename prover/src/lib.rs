@@ -3,7 +3,10 @@
 //! The operator's side of zksettle: the [`ledger`] that holds the account
 //! tree and applies epochs by the rule book of `zksettle-circuits`, the
 //! deterministic market [`sim`]ulator, and the `zksettle` command line
-//! (`src/main.rs`, one module per subcommand under `cli/`).
+//! (`src/main.rs`, one module per subcommand under `cli/`). A venue keeps
+//! its ledger in a [`ledger::store`] (one redb file): an epoch is applied
+//! and committed touching only its accounts and their paths, so a kill at
+//! any point leaves the previous epoch or the new one (docs/ledger.md).
 //!
 //! The [`pipeline`] proves an applied epoch: chunk witnesses from
 //! [`assign`], chunks proven in parallel, folded by recursion into one epoch

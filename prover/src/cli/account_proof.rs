@@ -1,11 +1,14 @@
 //! `zksettle account-proof`: an account's leaf and Merkle path under a
-//! state's root, for a user to show its balance and positions under a
-//! finalized root (`zksettle verify-account` checks it).
+//! state's root (a JSON state or a ledger store's current root), for a user
+//! to show its balance and positions under a finalized root (`zksettle
+//! verify-account` checks it).
 
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
-use zksettle_prover::io::write_json;
+use zksettle_circuits::rules::market::Market;
+use zksettle_prover::io::{read_json, write_json};
+use zksettle_prover::ledger::store::LedgerStore;
 
 /// Arguments of `zksettle account-proof`.
 #[derive(Debug, clap::Args)]
@@ -14,8 +17,12 @@ pub struct Args {
     #[arg(long)]
     market: PathBuf,
     /// State snapshot (state-NNNN.json) whose root the proof is under.
+    #[arg(long, required_unless_present = "ledger", conflicts_with = "ledger")]
+    state: Option<PathBuf>,
+    /// Ledger directory whose current root the proof is under, in place of
+    /// --state.
     #[arg(long)]
-    state: PathBuf,
+    ledger: Option<PathBuf>,
     /// Leaf index of the account.
     #[arg(long)]
     account: u64,
@@ -26,13 +33,27 @@ pub struct Args {
 
 /// Writes the account proof as JSON.
 pub fn run(args: Args) -> Result<()> {
-    let ledger = super::load_ledger(&args.market, &args.state)?;
-    let proof = ledger.account_proof(args.account).with_context(|| {
+    let (proof, source, capacity) = match (&args.state, &args.ledger) {
+        (Some(state), None) => {
+            let ledger = super::load_ledger(&args.market, state)?;
+            let capacity = ledger.market().capacity();
+            (ledger.account_proof(args.account), state.clone(), capacity)
+        }
+        (None, Some(dir)) => {
+            let market: Market = read_json(&args.market)?;
+            let store = LedgerStore::open(dir, market)?;
+            let capacity = store.market().capacity();
+            let proof = store.account_proof(args.account)?;
+            (proof, store.path().to_owned(), capacity)
+        }
+        _ => anyhow::bail!("give either --state or --ledger"),
+    };
+    let proof = proof.with_context(|| {
         format!(
             "{}: account {} is not an account of a tree of {} leaves (leaf 2 is the global leaf)",
-            args.state.display(),
+            source.display(),
             args.account,
-            ledger.market().capacity()
+            capacity
         )
     })?;
     match &args.out {

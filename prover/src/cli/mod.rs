@@ -9,6 +9,7 @@ mod demo;
 mod export_verifier;
 mod inspect;
 mod keygen;
+mod ledger;
 mod margin;
 mod prove;
 mod replay;
@@ -50,6 +51,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Print an ECgFp5 Schnorr key pair as JSON.
     Keygen(keygen::Args),
+    /// Create a ledger store from a JSON state, or export it as one.
+    Ledger(ledger::Args),
     /// Simulate a small market, prove and chain its epochs, verify, print a table.
     Demo(demo::Args),
     /// Print every account's margin at an epoch's median oracle prices.
@@ -83,6 +86,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::ExportVerifier(args) => export_verifier::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Keygen(args) => keygen::run(args),
+        Command::Ledger(args) => ledger::run(args),
         Command::Prove(args) => prove::run(args),
         Command::Margin(args) => margin::run(args),
         Command::Replay(args) => replay::run(args),

@@ -4,11 +4,18 @@
 //! Leaves: 0 insurance fund, 1 fee account, 2 the global leaf (bad debt), 3..
 //! user accounts. [`Ledger::apply_epoch`] works on a copy: a rejected epoch
 //! leaves the ledger exactly as it was.
+//!
+//! A ledger may hold the whole state (loaded from a JSON state file) or only
+//! part of it: the [`store`] loads the accounts an epoch names
+//! ([`accounts_touched`]) and the tree nodes on and beside their paths, and
+//! the same rules apply the epoch to that partial ledger with the same
+//! result, at a cost that does not grow with the venue.
 
+pub mod store;
 mod tree;
 mod witness;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use zksettle_circuits::rules::account::{global_leaf_hash, Account};
 use zksettle_circuits::rules::custody::{DepositReport, Transfers, TRANSFER_TOTAL_LIMIT};
@@ -412,6 +419,44 @@ impl Ledger {
             updates,
         );
     }
+}
+
+/// The account leaves applying `epoch` may read or write, besides the global
+/// leaf: every account its operations name, the accounts a trade, a
+/// liquidation, a sweep or a settlement moves money to (fee account,
+/// insurance fund), and both system accounts (the witness records them
+/// before the epoch). A partial ledger holding these leaves and their paths
+/// applies the epoch as the whole ledger does; it mirrors
+/// the private `Ledger::apply_op`, arm for arm.
+pub fn accounts_touched(epoch: &Epoch) -> BTreeSet<u32> {
+    let mut touched = BTreeSet::from([INSURANCE_FUND, FEE_ACCOUNT]);
+    for op in &epoch.ops {
+        match op {
+            Operation::Deposit(d) => {
+                touched.insert(d.account);
+            }
+            Operation::Withdraw(w) => {
+                touched.insert(w.account);
+            }
+            Operation::PlaceOrder(o) => {
+                touched.insert(o.account);
+            }
+            Operation::CancelOrder(c) => {
+                touched.insert(c.account);
+            }
+            Operation::Trade(t) => {
+                touched.extend([t.buyer, t.seller]);
+            }
+            Operation::Liquidate(l) => {
+                touched.extend([l.account, l.liquidator]);
+            }
+            Operation::SweepFees(_) => {}
+            Operation::SettleExpiry(s) => {
+                touched.extend(s.accounts.iter().copied());
+            }
+        }
+    }
+    touched
 }
 
 /// The epoch's transfer logs after `op` (applied; `owner` the owner of its

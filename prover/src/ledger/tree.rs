@@ -55,6 +55,44 @@ impl SparseTree {
             .collect()
     }
 
+    /// A tree holding only `nodes` (non-empty nodes keyed by height and
+    /// index; every other node reads as empty). Holding the nodes on and
+    /// beside a leaf's path is enough for [`Self::path`], [`Self::set`] and
+    /// [`Self::root`] at that leaf to agree with the whole tree.
+    pub(super) fn from_nodes(
+        depth: u32,
+        nodes: impl IntoIterator<Item = ((u32, u64), Digest)>,
+    ) -> Self {
+        let mut tree = Self::new(depth);
+        tree.nodes.extend(nodes);
+        tree
+    }
+
+    /// The non-empty nodes, keyed by (height, index at that height).
+    pub(super) fn nodes(&self) -> impl Iterator<Item = ((u32, u64), Digest)> + '_ {
+        self.nodes.iter().map(|(&at, &node)| (at, node))
+    }
+
+    /// The node positions whose value differs from `before`'s, with the new
+    /// value (`None`: now empty). Cost: the size of both node maps.
+    pub(super) fn changes_since(&self, before: &SparseTree) -> Vec<((u32, u64), Option<Digest>)> {
+        let mut changes: Vec<_> = self
+            .nodes
+            .iter()
+            .filter(|(at, node)| before.nodes.get(at) != Some(node))
+            .map(|(&at, &node)| (at, Some(node)))
+            .collect();
+        changes.extend(
+            before
+                .nodes
+                .keys()
+                .filter(|at| !self.nodes.contains_key(at))
+                .map(|&at| (at, None)),
+        );
+        changes.sort_unstable_by_key(|(at, _)| *at);
+        changes
+    }
+
     /// Sets the leaf at `index` to `leaf` and rehashes its path.
     pub fn set(&mut self, index: u64, leaf: Digest) {
         let mut node = leaf;
@@ -100,5 +138,48 @@ mod tests {
         tree.set(200, empty_leaf);
         assert_eq!(tree.root(), empty_root);
         assert!(tree.nodes.is_empty());
+    }
+
+    #[test]
+    fn a_tree_of_the_nodes_on_and_beside_some_paths_updates_them_as_the_whole_tree() {
+        let mut whole = SparseTree::new(8);
+        for index in (0..256).step_by(7) {
+            whole.set(index, hash(&[F::from_canonical_u64(index)]));
+        }
+        let touched = [3u64, 14, 200];
+        let on_or_beside = |(height, at): (u32, u64)| {
+            touched.iter().any(|leaf| {
+                height == whole.depth || (leaf >> height) == at || (leaf >> height) ^ 1 == at
+            })
+        };
+        let before = SparseTree::from_nodes(
+            whole.depth,
+            whole.nodes().filter(|(at, _)| on_or_beside(*at)),
+        );
+        assert!(before.nodes.len() < whole.nodes.len());
+        let old_whole = whole.clone();
+        let mut partial = before.clone();
+        let empty_leaf = empty_subtree_roots(0)[0];
+        for (leaf, value) in touched
+            .iter()
+            .zip([hash(&[F::TWO]), empty_leaf, hash(&[F::ONE])])
+        {
+            assert_eq!(partial.path(*leaf), whole.path(*leaf));
+            partial.set(*leaf, value);
+            whole.set(*leaf, value);
+            assert_eq!(partial.root(), whole.root());
+        }
+        // Writing the changes back onto the old whole tree gives the new one.
+        let mut rebuilt = old_whole.nodes;
+        for (at, node) in partial.changes_since(&before) {
+            assert_eq!(whole.nodes.get(&at).copied(), node);
+            match node {
+                Some(node) => rebuilt.insert(at, node),
+                None => rebuilt.remove(&at),
+            };
+        }
+        assert_eq!(rebuilt, whole.nodes);
+        // Leaf 14 was set and is now empty: its node is among the removals.
+        assert!(partial.changes_since(&before).contains(&((0, 14), None)));
     }
 }
