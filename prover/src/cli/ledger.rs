@@ -62,15 +62,7 @@ pub fn run(args: Args) -> Result<()> {
         LedgerCommand::Init(args) => {
             let ledger = super::load_ledger(&args.market, &args.state)?;
             let store = LedgerStore::create(&args.ledger, &ledger)?;
-            let head = store.head();
-            println!(
-                "{}",
-                json!({
-                    "epoch": head.epoch,
-                    "root": digest_hex(&head.root),
-                    "accounts": ledger.accounts().count(),
-                })
-            );
+            print_head(&store, ledger.accounts().count());
         }
         LedgerCommand::Export(args) => {
             let store = match &args.market {
@@ -81,16 +73,21 @@ pub fn run(args: Args) -> Result<()> {
                 .to_state()
                 .with_context(|| format!("exporting to {}", args.out.display()))?;
             write_json(&args.out, &state)?;
-            let head = store.head();
-            println!(
-                "{}",
-                json!({
-                    "epoch": head.epoch,
-                    "root": digest_hex(&head.root),
-                    "accounts": state.accounts.len(),
-                })
-            );
+            print_head(&store, state.accounts.len());
         }
     }
     Ok(())
+}
+
+/// The line `init` and `export` print: `{"epoch","root","accounts"}`.
+fn print_head(store: &LedgerStore, accounts: usize) {
+    let head = store.head();
+    println!(
+        "{}",
+        json!({
+            "epoch": head.epoch,
+            "root": digest_hex(&head.root),
+            "accounts": accounts,
+        })
+    );
 }
