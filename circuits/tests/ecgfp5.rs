@@ -412,3 +412,37 @@ proptest! {
         prop_assert_eq!(Signature::from_hex(&sig.to_hex()).unwrap(), sig);
     }
 }
+
+#[test]
+fn the_generator_comb_is_double_and_add() {
+    let g = Point::GENERATOR;
+    let mut cases = vec![
+        Scalar::ZERO,
+        Scalar::ONE,
+        Scalar::from_u64(15),
+        Scalar::from_u64(16),
+        Scalar::from_u64(u64::MAX),
+        n_minus(1),
+        n_minus(2),
+        Scalar::from_biguint(&(BigUint::from(1u8) << 318)).unwrap(),
+    ];
+    // Scalars of every window pattern: a splitmix stream reduced mod n.
+    let mut state = 0x5eed_u64;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    for _ in 0..24 {
+        let words: Vec<u8> = (0..5).flat_map(|_| next().to_le_bytes()).collect();
+        cases.push(Scalar::from_biguint_reduced(&BigUint::from_bytes_le(
+            &words,
+        )));
+    }
+    for k in &cases {
+        assert_eq!(Point::mul_generator(k), g.mul(k), "{}", k.to_decimal());
+    }
+    assert!(Point::mul_generator(&Scalar::ZERO).is_neutral());
+}

@@ -272,3 +272,73 @@ fn lying_oracle_leaves_the_median_at_the_honest_prices() {
     let (honest_after, _) = ledger.apply_epoch(&honest).unwrap();
     assert_eq!(after.unwrap().root(), honest_after.root());
 }
+
+/// `Ledger::try_apply_run` (the simulator's way of building epochs: no copy
+/// of the ledger, a rejected run undone from its journal) agrees with
+/// `apply_epoch` on every case whose prices load: a run the epoch accepts
+/// ends at its root and state; a rejected run names the operation the epoch
+/// names (unless the epoch stopped earlier on a custody rule, which is not
+/// an operation's) and leaves the ledger exactly as it was.
+#[test]
+fn a_run_of_every_case_is_applied_all_or_nothing_without_a_copy() {
+    use zksettle_circuits::rules::ops::Context;
+    use zksettle_circuits::rules::sheet::PriceSheet;
+
+    let mut rejected = 0;
+    for case in all_cases() {
+        let (before, result) = apply(&case);
+        let Ok(sheet) =
+            PriceSheet::from_reports(&case.market, &case.epoch.reports, case.epoch.timestamp)
+        else {
+            continue;
+        };
+        let ctx = Context {
+            market: &case.market,
+            prices: &sheet.prices,
+            risk: &sheet.risk,
+            timestamp: case.epoch.timestamp,
+        };
+        let mut ledger = before.clone();
+        let mut run = case.epoch.ops.clone();
+        match (ledger.try_apply_run(&ctx, &mut run, |_, _| {}), &result) {
+            (Ok(()), Ok(after)) => {
+                assert_eq!(ledger.root(), after.root(), "{}", case.name);
+                assert_eq!(
+                    ledger.to_state().accounts,
+                    after.to_state().accounts,
+                    "{}",
+                    case.name
+                );
+            }
+            (Err((position, violation)), epoch) => {
+                rejected += 1;
+                assert_eq!(ledger.root(), before.root(), "{}", case.name);
+                assert_eq!(ledger.to_state(), before.to_state(), "{}", case.name);
+                if let Err(EpochError::Operation {
+                    index,
+                    violation: v,
+                }) = epoch
+                {
+                    if *index == position {
+                        assert_eq!(v, &violation, "{}", case.name);
+                    } else {
+                        assert!(*index < position, "{}", case.name);
+                    }
+                } else {
+                    panic!("{}: the run is rejected, the epoch is {epoch:?}", case.name);
+                }
+            }
+            // Accepted as a run, rejected as an epoch: only by a rule of the
+            // epoch (the deposit report), never by an operation's.
+            (Ok(()), Err(error)) => assert!(
+                !matches!(error, EpochError::Operation { violation, .. }
+                    if !matches!(violation, Violation::UnattestedDeposit { .. }
+                        | Violation::DepositOutOfOrder { .. }
+                        | Violation::TransferTotalOutOfRange)),
+                "{}: {error:?}",
+                case.name
+            ),
+        }
+    }
+    assert!(rejected > 20, "only {rejected} rejected runs");
+}

@@ -55,6 +55,10 @@ pub struct Ledger {
     deposits: u64,
     accounts: BTreeMap<u32, Account>,
     tree: SparseTree,
+    /// The leaves written since the last checkpoint with their values
+    /// before (empty between operations): what undoes a rejected operation
+    /// or run without cloning the ledger (see [`Ledger::try_apply_run`]).
+    journal: Vec<(u64, LeafValue)>,
 }
 
 impl Ledger {
@@ -78,6 +82,7 @@ impl Ledger {
             deposits: state.deposits,
             accounts: accounts.into_iter().collect(),
             tree,
+            journal: Vec::new(),
         })
     }
 
@@ -214,6 +219,8 @@ impl Ledger {
                     Ok(())
                 })
                 .map_err(|violation| EpochError::Operation { index, violation })?;
+            // `next` is dropped on a rejection: nothing to undo.
+            next.journal.clear();
         }
         match &epoch.deposit_report {
             Some(report) => report.covers(&transfers)?,
@@ -240,13 +247,62 @@ impl Ledger {
         Ok((next, witness))
     }
 
-    /// Applies one operation at `timestamp` (for building epochs op by op, as
-    /// the simulator does): on error the ledger is unchanged.
+    /// Applies one operation (for building epochs op by op, as the
+    /// simulator does): on error the ledger is unchanged.
     pub fn try_apply_op(&mut self, ctx: &Context, op: &Operation) -> Result<(), Violation> {
-        let mut next = self.clone();
-        next.apply_op(ctx, 0, op, &mut Vec::new())?;
-        *self = next;
+        self.try_apply_run(ctx, std::slice::from_mut(&mut op.clone()), |_, _| {})
+            .map_err(|(_, violation)| violation)
+    }
+
+    /// Applies `run` in order, all or none: on a rejection the ledger is as
+    /// it was and the error names the operation's position in the run.
+    /// `prepare` may adjust each operation against the ledger as the run
+    /// has left it (the simulator numbers deposits so). Costs what the run
+    /// writes (each leaf's path), never a copy of the ledger: a rejected run
+    /// is undone from the journal of the leaves it wrote.
+    pub fn try_apply_run(
+        &mut self,
+        ctx: &Context,
+        run: &mut [Operation],
+        mut prepare: impl FnMut(&Ledger, &mut Operation),
+    ) -> Result<(), (usize, Violation)> {
+        debug_assert!(self.journal.is_empty());
+        for (position, op) in run.iter_mut().enumerate() {
+            prepare(self, op);
+            if let Err(violation) = self.apply_op(ctx, 0, op, &mut Vec::new()) {
+                self.undo_journal();
+                return Err((position, violation));
+            }
+        }
+        self.journal.clear();
         Ok(())
+    }
+
+    /// Writes back, newest first, every leaf the journal holds as it was
+    /// before: the accounts, the global registers and the tree return to
+    /// their state at the journal's start (the tree stores no node equal
+    /// to an empty subtree's, so its nodes are the same too).
+    fn undo_journal(&mut self) {
+        while let Some((index, before)) = self.journal.pop() {
+            let leaf = match before {
+                LeafValue::Account(account) => {
+                    let leaf = account.leaf_hash();
+                    let at = u32::try_from(index).expect("account leaves have u32 indices");
+                    if account.is_empty() {
+                        self.accounts.remove(&at);
+                    } else {
+                        self.accounts.insert(at, account);
+                    }
+                    leaf
+                }
+                LeafValue::Global { bad_debt, deposits } => {
+                    self.bad_debt = bad_debt;
+                    self.deposits = deposits;
+                    global_leaf_hash(bad_debt, deposits)
+                }
+            };
+            self.tree.set(index, leaf);
+        }
     }
 
     /// Starts the next epoch in place: its number and time, as `apply_epoch` does.
@@ -373,6 +429,7 @@ impl Ledger {
         let siblings = self.tree.path(index);
         let root_before = self.tree.root();
         self.tree.set(index, leaf);
+        self.journal.push((index, before.clone()));
         updates.push(LeafUpdate {
             index,
             before,

@@ -669,6 +669,7 @@ impl LedgerStore {
             deposits: self.head.deposits,
             accounts: loaded_accounts,
             tree: SparseTree::from_nodes(depth, loaded_nodes),
+            journal: Vec::new(),
         })
     }
 

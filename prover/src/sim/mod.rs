@@ -291,22 +291,19 @@ pub fn simulate(config: SimConfig) -> Result<Simulation, SimError> {
             if ops.len() + run.len() > config.ops {
                 return false;
             }
-            let mut next = working.clone();
             let mut run = run;
             // A deposit takes the custodian's next deposit id.
-            let applied = run.iter_mut().all(|op| {
-                if let Operation::Deposit(d) = op {
-                    d.id = next.deposits();
-                }
-                next.try_apply_op(&ctx, op).is_ok()
-            });
+            let applied = working
+                .try_apply_run(&ctx, &mut run, |ledger, op| {
+                    if let Operation::Deposit(d) = op {
+                        d.id = ledger.deposits();
+                    }
+                })
+                .is_ok();
             if applied {
-                *working = next;
                 ops.extend(run);
-                true
-            } else {
-                false
             }
+            applied
         };
         let keep = |working: &mut Ledger, ops: &mut Vec<Operation>, op: Operation| {
             keep_run(working, ops, vec![op])
@@ -471,14 +468,10 @@ fn warm_up(
     while kept < trades && attempts < 40 * trades {
         attempts += 1;
         let candidates = flow.candidates(rng, |a| ledger.account(a));
-        if candidates.into_iter().any(|run| {
-            let mut next = ledger.clone();
-            let applied = run.iter().all(|op| next.try_apply_op(&ctx, op).is_ok());
-            if applied {
-                ledger = next;
-            }
-            applied
-        }) {
+        if candidates
+            .into_iter()
+            .any(|mut run| ledger.try_apply_run(&ctx, &mut run, |_, _| {}).is_ok())
+        {
             kept += 1;
         }
     }

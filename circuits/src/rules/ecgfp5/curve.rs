@@ -201,6 +201,28 @@ impl Point {
         acc
     }
 
+    /// `k · G`, by a fixed-base comb: `k` in 4-bit windows `k_i`, and
+    /// `k · G = sum_i (k_i · 2^(4i)) · G` read from a table built once per
+    /// process (80 windows x 15 multiples), so 80 additions and no
+    /// doublings against [`Self::mul`]'s 319 doublings and ~160 additions.
+    /// Equal to `GENERATOR.mul(k)` (not constant time either): the keys and
+    /// nonces of the simulator, fixtures and `keygen`.
+    pub fn mul_generator(k: &Scalar) -> Self {
+        let table = generator_table();
+        let bits = k.bits_le();
+        let mut acc = Self::NEUTRAL;
+        for (window, multiples) in table.iter().enumerate() {
+            let digit = (0..COMB_BITS)
+                .map(|b| bits.get(window * COMB_BITS + b).copied().unwrap_or(false))
+                .rev()
+                .fold(0usize, |d, bit| 2 * d + usize::from(bit));
+            if digit != 0 {
+                acc = acc.add(&multiples[digit - 1]);
+            }
+        }
+        acc
+    }
+
     /// `s · G + e · q`, by one joint double-and-add (Shamir's trick; not
     /// constant time: for verification, on public data).
     pub fn mul_add_generator(s: &Scalar, e: &Scalar, q: &Self) -> Self {
@@ -229,3 +251,31 @@ impl PartialEq for Point {
 }
 
 impl Eq for Point {}
+
+/// Bits per window of [`Point::mul_generator`]'s comb.
+const COMB_BITS: usize = 4;
+
+/// Windows of the comb: every scalar bit in one.
+const COMB_WINDOWS: usize = Scalar::BITS.div_ceil(COMB_BITS);
+
+/// `table[i][j - 1] = (j · 2^(4i)) · G` for `j` in `1..16`.
+type GeneratorTable = [[Point; (1 << COMB_BITS) - 1]; COMB_WINDOWS];
+
+/// The comb's table, built on first use.
+fn generator_table() -> &'static GeneratorTable {
+    static TABLE: std::sync::OnceLock<Box<GeneratorTable>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut base = Point::GENERATOR;
+        let mut table = Box::new([[Point::NEUTRAL; (1 << COMB_BITS) - 1]; COMB_WINDOWS]);
+        for window in table.iter_mut() {
+            let mut multiple = base;
+            for slot in window.iter_mut() {
+                *slot = multiple;
+                multiple = multiple.add(&base);
+            }
+            // 2^4 · base: the next window's base.
+            base = multiple;
+        }
+        table
+    })
+}

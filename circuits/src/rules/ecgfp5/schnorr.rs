@@ -77,7 +77,7 @@ impl SecretKey {
 
     /// The public key x G.
     pub fn public_key(&self) -> PublicKey {
-        PublicKey(Point::GENERATOR.mul(&self.0))
+        PublicKey(Point::mul_generator(&self.0))
     }
 
     /// The deterministic nonce k for `msg` (see the module docs of
@@ -108,7 +108,7 @@ impl SecretKey {
     /// s = k + e x mod n.
     pub fn sign(&self, msg: &[F]) -> Signature {
         let k = self.nonce(msg);
-        let r = Point::GENERATOR.mul(&k);
+        let r = Point::mul_generator(&k);
         let e = challenge(&self.public_key().encoding(), &r, msg);
         let s = k + Scalar::from_u256(e) * self.0;
         Signature { e, s }
