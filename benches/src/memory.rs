@@ -45,9 +45,20 @@ pub fn peak_self_bytes() -> Option<u64> {
     status_peak_bytes(&status)
 }
 
+/// This process's resident set now, in bytes.
+pub fn resident_self_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status_bytes(&status, "VmRSS:")
+}
+
 /// The `VmHWM` line of a `/proc/<pid>/status` text, in bytes.
 pub fn status_peak_bytes(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    status_bytes(status, "VmHWM:")
+}
+
+/// The `field` line (`VmHWM:`, `VmRSS:`) of a status text, in bytes.
+fn status_bytes(status: &str, field: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }
@@ -61,6 +72,7 @@ mod tests {
         let status = "Name:\treport\nVmPeak:\t  900 kB\nVmHWM:\t    4096 kB\nVmRSS:\t 100 kB\n";
         assert_eq!(status_peak_bytes(status), Some(4096 * 1024));
         assert_eq!(status_peak_bytes("Name:\treport\n"), None);
+        assert_eq!(status_bytes(status, "VmRSS:"), Some(100 * 1024));
     }
 
     #[test]

@@ -38,7 +38,7 @@ use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_prover::assign::chunk_witnesses;
 use zksettle_prover::circuit_cache::{self, Origin};
 use zksettle_prover::export::layouts_for;
-use zksettle_prover::io::write_atomic;
+use zksettle_prover::io::{read_json, write_atomic};
 use zksettle_prover::sim::Mix;
 
 /// Measure zksettle's proving throughput and write BENCHMARKS.md.
@@ -167,9 +167,9 @@ fn main() -> Result<()> {
     };
     let report = match &cli.render {
         Some(json) => {
-            let mut report: Report = read(json)?;
+            let mut report: Report = read_json(json)?;
             if let Some(path) = &cli.stark_layer {
-                let mut section: StarkLayerReport = read(path)?;
+                let mut section: StarkLayerReport = read_json(path)?;
                 section.separate_run = true;
                 report.stark_layer = Some(section);
             }
@@ -180,12 +180,6 @@ fn main() -> Result<()> {
     write_outputs(&report, &root)?;
     println!("{}", markdown::targets_table(&report));
     Ok(())
-}
-
-/// A JSON file of ours.
-fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
-    serde_json::from_slice(&bytes).with_context(|| path.display().to_string())
 }
 
 fn circuits(settings: &Settings, applied: &AppliedEpoch) -> (CircuitSet, Circuits) {

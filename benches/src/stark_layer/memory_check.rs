@@ -29,12 +29,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use plonky2::field::types::PrimeField64;
 use serde::{Deserialize, Serialize};
 use zksettle_circuits::chunk::{DEFAULT_CAPACITY, LIGHT_CAPACITY};
+use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_prover::assign::chunk_witnesses_for;
 use zksettle_prover::export::layouts_for;
 use zksettle_prover::sim::Mix;
 
 use super::StarkLayerError;
-use crate::workload::History;
+use crate::workload::{AppliedEpoch, History};
 
 /// Leaves of the system accounts (insurance fund, fee account, global
 /// leaf): the chunk's write-back reads and writes them once, under the
@@ -131,7 +132,7 @@ fn relabel(chunks: &[Vec<u64>], venue_accounts: u64) -> Vec<Vec<u64>> {
 /// The estimate of chunks whose ports touch `chunks` (leaf indices, one
 /// per port, in step order).
 fn estimate(
-    mix: &'static str,
+    mix: &str,
     ops: usize,
     venue_accounts: u64,
     depth: u32,
@@ -170,11 +171,13 @@ fn estimate(
 /// steps and ports.
 pub struct CutEpoch {
     /// The mix's name.
-    pub mix: &'static str,
+    pub mix: String,
     /// Operations of the epoch.
     pub ops: usize,
     /// User accounts of the simulated venue.
     pub accounts: u64,
+    /// The market's shape (what the circuits' row counts depend on).
+    pub shape: MarketShape,
     /// Tree depth.
     pub depth: u32,
     /// The leaf of every port of each chunk, in step order.
@@ -185,14 +188,19 @@ pub struct CutEpoch {
 
 impl CutEpoch {
     /// Simulates one epoch of `mix` (`ops` operations), applies it and
-    /// cuts it into chunks.
-    pub fn simulate(mix: Mix, ops: usize) -> Result<Self, StarkLayerError> {
-        let history = History::simulated(ops, mix)?;
-        let applied = history.apply()?;
-        let epoch = applied
-            .first()
+    /// cuts it into chunks; also returns the applied epoch.
+    pub fn simulate(mix: Mix, ops: usize) -> Result<(Self, AppliedEpoch), StarkLayerError> {
+        let epoch = History::simulated(ops, mix)?
+            .apply()?
+            .into_iter()
+            .next()
             .ok_or_else(|| StarkLayerError::Workload("the simulation made no epoch".into()))?;
-        let market = &history.market;
+        Ok((Self::cut(mix, &epoch)?, epoch))
+    }
+
+    /// Cuts an applied epoch of `mix` into the pipeline's chunks.
+    pub fn cut(mix: Mix, epoch: &AppliedEpoch) -> Result<Self, StarkLayerError> {
+        let market = epoch.before.market();
         let layouts = layouts_for(market, LIGHT_CAPACITY, DEFAULT_CAPACITY);
         let chunks = chunk_witnesses_for(&epoch.epoch, &epoch.witness, &layouts)
             .map_err(|e| StarkLayerError::Workload(format!("cutting the epoch: {e}")))?;
@@ -225,6 +233,7 @@ impl CutEpoch {
             mix: mix_name(mix),
             ops: epoch.epoch.ops.len(),
             accounts,
+            shape: MarketShape::of(market),
             depth: market.tree_depth,
             chunk_ports,
             by_tag,
@@ -242,7 +251,7 @@ impl CutEpoch {
     /// The estimates for the simulated venue and for each of
     /// `venue_sizes` (those larger than it that the tree holds).
     pub fn memory_check(&self, venue_sizes: &[u64]) -> Vec<MemoryCheck> {
-        let (name, ops, depth) = (self.mix, self.ops, self.depth);
+        let (name, ops, depth) = (self.mix.as_str(), self.ops, self.depth);
         let mut out = vec![estimate(name, ops, self.accounts, depth, &self.chunk_ports)];
         for &venue in venue_sizes {
             if venue > self.accounts && FIRST_USER_LEAF + venue <= 1u64 << depth {
@@ -254,13 +263,11 @@ impl CutEpoch {
     }
 }
 
-/// The name of a mix in the report.
-pub fn mix_name(mix: Mix) -> &'static str {
-    match mix {
-        Mix::Default => "default",
-        Mix::Steady => "steady",
-        Mix::Crash => "crash",
-    }
+/// The name of a mix in the report: its `zksettle simulate --mix` value.
+pub fn mix_name(mix: Mix) -> String {
+    clap::ValueEnum::to_possible_value(&mix)
+        .map(|value| value.get_name().to_string())
+        .unwrap_or_else(|| format!("{mix:?}"))
 }
 
 #[cfg(test)]

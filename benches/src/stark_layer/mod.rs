@@ -72,19 +72,11 @@ fn plonky2_err(e: anyhow::Error) -> StarkLayerError {
     StarkLayerError::Plonky2(format!("{e:#}"))
 }
 
-/// This process's resident set now, in bytes (Linux; `None` elsewhere).
-pub fn resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
 /// Runs `work` in a memory window: its result and the peak resident memory
 /// above what the process held when it started (the other provers' data,
 /// such as the plonky2 circuit, held throughout, left out).
 fn window<T>(peaks: &mut Peaks, work: impl FnOnce() -> T) -> (T, Option<u64>) {
-    let start = resident_bytes();
+    let start = crate::memory::resident_self_bytes();
     let (out, peak) = peaks.window(work);
     (out, peak.zip(start).map(|(p, s)| p.saturating_sub(s)))
 }
@@ -576,14 +568,12 @@ pub fn run(
     command: &str,
     started_utc: &str,
 ) -> Result<StarkLayerReport, StarkLayerError> {
-    use crate::workload::History;
     use zksettle_prover::sim::Mix;
 
     let threads = rayon::current_num_threads();
-    let applied = History::simulated(settings.ops, Mix::Steady)?.apply()?;
-    let epoch = applied
-        .first()
-        .ok_or_else(|| StarkLayerError::Workload("the simulation made no epoch".into()))?;
+    // One steady epoch: its Merkle hashes feed the tables, its chunk cut
+    // the memory check and the projection.
+    let (steady, epoch) = memory_check::CutEpoch::simulate(Mix::Steady, settings.ops)?;
     let (source, leaf_updates) = inputs::epoch_inputs(&epoch.witness)?;
     eprintln!(
         "stark layer: epoch of {} ops, {leaf_updates} leaf updates, {} permutations; {threads} threads",
@@ -591,8 +581,7 @@ pub fn run(
         source.len()
     );
 
-    let steady = memory_check::CutEpoch::simulate(Mix::Steady, settings.ops)?;
-    let crash = memory_check::CutEpoch::simulate(Mix::Crash, settings.ops)?;
+    let (crash, _) = memory_check::CutEpoch::simulate(Mix::Crash, settings.ops)?;
     let memory: Vec<memory_check::MemoryCheck> = [&steady, &crash]
         .iter()
         .flat_map(|cut| cut.memory_check(&settings.venues))

@@ -15,7 +15,6 @@ use zksettle_circuits::gadgets::market::MarketShape;
 use zksettle_circuits::rules::authorization::MESSAGE_LEN;
 use zksettle_circuits::rules::ops::tag;
 use zksettle_prover::rows::{desk_slot_rows, rows_per_step};
-use zksettle_prover::sim::market::simulated_market;
 
 use super::memory_check::{CutEpoch, MemoryCheck};
 use super::poseidon_stark::COLUMNS;
@@ -147,9 +146,8 @@ pub struct TradeRows {
 }
 
 impl TradeRows {
-    /// Counted from the circuits of the simulator's market (nothing built).
-    pub fn count() -> Self {
-        let shape = MarketShape::of(&simulated_market(0));
+    /// Counted from the circuits of a market of `shape` (nothing built).
+    pub fn count(shape: MarketShape) -> Self {
         let slots = light_desk_slots(LIGHT_CAPACITY);
         Self {
             place_order: rows_per_step(shape, OpKinds::only(tag::PLACE_ORDER)),
@@ -201,7 +199,7 @@ pub fn project(
         .filter(|m| m.mix == steady.mix)
         .max_by_key(|m| m.venue_accounts)?;
 
-    let rows = TradeRows::count();
+    let rows = TradeRows::count(steady.shape);
     let depth = f64::from(steady.depth);
     let ports = 2.0 * steady.ports_per_step(tag::PLACE_ORDER) + steady.ports_per_step(tag::TRADE);
     let signatures = 2;
