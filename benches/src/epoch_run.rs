@@ -105,8 +105,8 @@ pub fn run(
             Stage::Final => progress(format!("final proof at {at:.1} s")),
         }
     };
-    let settled = settle_epoch(set, &applied.before, epoch, None, None, &report)?;
-    if settled.ledger.root() != applied.after.root() {
+    let (settled_ledger, settled) = settle_epoch(set, &applied.before, epoch, None, None, &report)?;
+    if settled_ledger.root() != applied.after.root() {
         return Err(BenchError::Workload(
             "the job settles at another root than the workload's ledger".into(),
         ));

@@ -694,3 +694,158 @@ fn the_binary_names_a_missing_store_a_second_init_and_a_missing_out() {
         "the store is for market",
     );
 }
+
+/// A small venue (the builder's market, depth 8) and `n` epochs of one
+/// withdrawal each, with the ledger after each epoch (index 0: genesis).
+fn small_history(n: usize) -> (Market, Vec<Epoch>, Vec<Ledger>) {
+    use zksettle_fixtures::builder::*;
+    let mut market = market();
+    market.tree_depth = 8;
+    let genesis = state(vec![
+        account(3, 100_000 * USD, &[]),
+        account(4, 100_000 * USD, &[]),
+    ]);
+    let mut ledgers = vec![Ledger::from_state(market.clone(), &genesis).unwrap()];
+    let mut epochs = Vec::new();
+    for k in 0..n {
+        let ledger = ledgers.last().unwrap();
+        let epoch = next_epoch(
+            &market,
+            &ledger.to_state(),
+            ledger.root(),
+            &Quote::default(),
+            vec![op::withdraw(3 + (k as u32 % 2), (k as u64 + 1) * 10 * USD)],
+        );
+        let next = ledger.apply_epoch(&epoch).unwrap().0;
+        epochs.push(epoch);
+        ledgers.push(next);
+    }
+    (market, epochs, ledgers)
+}
+
+#[test]
+fn a_store_serves_account_proofs_and_witnesses_at_the_versions_it_keeps_and_refuses_older_ones() {
+    const KEEP: u64 = zksettle_prover::ledger::store::MIN_KEEP;
+    let (_, epochs, ledgers) = small_history(6);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = LedgerStore::create_keeping(dir.path(), &ledgers[0], KEEP).unwrap();
+    for (k, epoch) in epochs.iter().enumerate() {
+        let (_, applied) = store.apply_epoch(epoch).unwrap();
+        let (_, expected) = ledgers[k].apply_epoch(epoch).unwrap();
+        assert_eq!(applied.steps, expected.steps);
+        // Every version still kept serves the in-memory ledger's proofs.
+        let head = k as u64 + 1;
+        let oldest = (head + 1).saturating_sub(KEEP);
+        assert_eq!(store.oldest_version().unwrap(), oldest);
+        for version in oldest..=head {
+            for index in [0, 1, 3, 4, 5, 200] {
+                assert_eq!(
+                    store.account_proof_at(index, version).unwrap(),
+                    ledgers[version as usize].account_proof(index),
+                    "account {index} at epoch {version}, head {head}"
+                );
+            }
+        }
+        // The witnesses of the applied epochs whose version before is kept
+        // are rebuilt exactly.
+        for n in (oldest + 1)..=head {
+            let epoch = &epochs[n as usize - 1];
+            let (record, rebuilt) = store.witness_of(epoch).unwrap();
+            let (_, original) = ledgers[n as usize - 1].apply_epoch(epoch).unwrap();
+            assert_eq!(record.new_root, original.new_root);
+            assert_eq!(
+                (rebuilt.prev_root, rebuilt.new_root, rebuilt.batch_hash),
+                (original.prev_root, original.new_root, original.batch_hash)
+            );
+            assert_eq!(rebuilt.steps, original.steps, "epoch {n}");
+        }
+    }
+    // Versions no longer kept, epochs not applied and another epoch under
+    // an applied number are refused, naming the epoch.
+    let version_error = |result: Result<(), StoreError>, needle: &str| {
+        let error = result.expect_err(needle);
+        assert!(
+            matches!(error, StoreError::Version { .. }),
+            "{needle}: {error:#}"
+        );
+        assert!(format!("{error}").contains(needle), "{error}");
+    };
+    version_error(
+        store.account_proof_at(3, 2).map(drop),
+        "epoch 2: not a version kept (the store keeps epochs 3 to 6)",
+    );
+    version_error(
+        store.witness_of(&epochs[2]).map(drop),
+        "epoch 2: not a version kept",
+    );
+    let mut other = epochs[5].clone();
+    other.timestamp += 1;
+    version_error(store.witness_of(&other).map(drop), "another epoch");
+    let mut later = epochs[5].clone();
+    later.epoch = 9;
+    version_error(store.witness_of(&later).map(drop), "not applied");
+    // Kept across a reopen.
+    drop(store);
+    let store = LedgerStore::open(dir.path(), ledgers[0].market().clone()).unwrap();
+    assert_eq!(store.keep(), KEEP);
+    assert_eq!(store.oldest_version().unwrap(), 3);
+    assert_eq!(
+        store.account_proof_at(4, 4).unwrap(),
+        ledgers[4].account_proof(4)
+    );
+}
+
+#[test]
+fn proven_epochs_are_recorded_in_order_with_their_roots_and_a_record_that_disagrees_is_refused() {
+    use zksettle_prover::ledger::store::ProofRecord;
+    let (market, epochs, ledgers) = small_history(2);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = LedgerStore::create(dir.path(), &ledgers[0]).unwrap();
+    assert_eq!(store.proven_epoch(), 0);
+    for epoch in &epochs {
+        store.apply_epoch(epoch).unwrap();
+    }
+    let record = |n: usize| ProofRecord {
+        epoch: n as u64,
+        prev_root: ledgers[n - 1].root(),
+        new_root: ledgers[n].root(),
+        history: ledgers[n].root(),
+        outputs: Vec::new(),
+    };
+    let refused = |store: &mut LedgerStore, r: &ProofRecord, needle: &str| {
+        let error = store.mark_proven(r).expect_err(needle);
+        assert!(matches!(error, StoreError::ProofRecord { .. }), "{error:#}");
+        assert!(format!("{error}").contains(needle), "{error}");
+    };
+    refused(&mut store, &record(2), "the last proven epoch is 0");
+    let mut wrong = record(1);
+    wrong.new_root = ledgers[2].root();
+    refused(&mut store, &wrong, "its proof goes from");
+    store.mark_proven(&record(1)).unwrap();
+    assert_eq!(store.proven_epoch(), 1);
+    refused(&mut store, &record(1), "the last proven epoch is 1");
+    let mut beyond = record(2);
+    beyond.epoch = 3;
+    refused(&mut store, &beyond, "the last proven epoch is 1");
+    store.mark_proven(&record(2)).unwrap();
+    drop(store);
+    let store = LedgerStore::open(dir.path(), market.clone()).unwrap();
+    assert_eq!(store.proven_epoch(), 2);
+    assert_eq!(store.proof_record(2).unwrap(), Some(record(2)));
+    drop(store);
+    // A proof record whose root is not the applied epoch's: refused.
+    const PROOFS: TableDefinition<u64, &[u8]> = TableDefinition::new("proofs");
+    tamper(dir.path(), |txn| {
+        let mut proofs = txn.open_table(PROOFS).unwrap();
+        let mut altered = record(2);
+        altered.new_root = ledgers[1].root();
+        let bytes = serde_json::to_vec(&altered).unwrap();
+        proofs.insert(2, bytes.as_slice()).unwrap();
+    });
+    let error = open_error(dir.path(), &market);
+    assert!(
+        matches!(error, StoreError::RootMismatch { .. }),
+        "{error:#}"
+    );
+    assert!(format!("{error}").contains("epoch 2's proof"), "{error}");
+}

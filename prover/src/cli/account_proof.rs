@@ -23,6 +23,10 @@ pub struct Args {
     /// --state.
     #[arg(long)]
     ledger: Option<PathBuf>,
+    /// With --ledger: the proof under the root after this epoch, one of
+    /// the versions the store keeps (default: its current root).
+    #[arg(long, requires = "ledger")]
+    epoch: Option<u64>,
     /// Leaf index of the account.
     #[arg(long)]
     account: u64,
@@ -43,7 +47,10 @@ pub fn run(args: Args) -> Result<()> {
             let market: Market = read_json(&args.market)?;
             let store = LedgerStore::open(dir, market)?;
             let capacity = store.market().capacity();
-            let proof = store.account_proof(args.account)?;
+            let proof = match args.epoch {
+                Some(epoch) => store.account_proof_at(args.account, epoch)?,
+                None => store.account_proof(args.account)?,
+            };
             (proof, store.path().to_owned(), capacity)
         }
         _ => anyhow::bail!("give either --state or --ledger"),

@@ -10,7 +10,7 @@ use serde_json::json;
 use zksettle_circuits::rules::encoding::digest_hex;
 use zksettle_circuits::rules::market::Market;
 use zksettle_prover::io::{read_json, write_json};
-use zksettle_prover::ledger::store::LedgerStore;
+use zksettle_prover::ledger::store::{LedgerStore, DEFAULT_KEEP};
 
 /// Arguments of `zksettle ledger`.
 #[derive(Debug, clap::Args)]
@@ -39,6 +39,10 @@ struct InitArgs {
     /// The ledger directory to create (refused if it holds a store).
     #[arg(long)]
     ledger: PathBuf,
+    /// Versions kept (the head and the ones before it) for account proofs
+    /// under recent roots and for resuming a prover; at least 4.
+    #[arg(long, default_value_t = DEFAULT_KEEP)]
+    keep: u64,
 }
 
 /// Arguments of `zksettle ledger export`.
@@ -61,7 +65,7 @@ pub fn run(args: Args) -> Result<()> {
     match args.command {
         LedgerCommand::Init(args) => {
             let ledger = super::load_ledger(&args.market, &args.state)?;
-            let store = LedgerStore::create(&args.ledger, &ledger)?;
+            let store = LedgerStore::create_keeping(&args.ledger, &ledger, args.keep)?;
             print_head(&store, ledger.accounts().count());
         }
         LedgerCommand::Export(args) => {

@@ -7,6 +7,7 @@ mod circuits;
 mod cluster_prove;
 mod demo;
 mod export_verifier;
+mod follow;
 mod inspect;
 mod keygen;
 mod ledger;
@@ -47,6 +48,8 @@ enum Command {
     Apply(apply::Args),
     /// Write the final and chain circuits' verifier data for light clients.
     ExportVerifier(export_verifier::Args),
+    /// Follow a sequencer: prove the epochs dropped into an inbox, in order, into an outbox.
+    Follow(follow::Args),
     /// Print the public inputs of a final or chain proof as JSON.
     Inspect(inspect::Args),
     /// Print an ECgFp5 Schnorr key pair as JSON.
@@ -84,6 +87,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Apply(args) => apply::run(args),
         Command::Demo(args) => demo::run(args),
         Command::ExportVerifier(args) => export_verifier::run(args),
+        Command::Follow(args) => follow::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Ledger(args) => ledger::run(args),

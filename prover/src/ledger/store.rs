@@ -2,15 +2,19 @@
 //! (redb), so that applying an epoch costs what the epoch touches, not what
 //! the venue holds.
 //!
-//! A ledger directory holds one file, `ledger.redb`, with five tables:
+//! A ledger directory holds one file, `ledger.redb`, with these tables:
 //!
-//! | table       | key                         | value                                   |
-//! |-------------|-----------------------------|-----------------------------------------|
-//! | `meta`      | name                        | format version, market hash, tree depth, epoch, root |
-//! | `registers` | name                        | `timestamp`, `bad_debt`, `deposits`     |
-//! | `accounts`  | leaf index                  | the account (a state file's JSON entry) |
-//! | `nodes`     | height << 40 \| index        | a non-empty tree node (32 bytes)        |
-//! | `epochs`    | epoch number                | the applied epoch's record (JSON)       |
+//! | table          | key                          | value                                   |
+//! |----------------|------------------------------|-----------------------------------------|
+//! | `meta`         | name                         | format version, market, market hash, tree depth, epoch, root, versions kept, last proven epoch |
+//! | `registers`    | name                         | `timestamp`, `bad_debt`, `deposits`     |
+//! | `accounts`     | leaf index                   | the account (a state file's JSON entry) |
+//! | `nodes`        | height << 40 \| index        | a non-empty tree node (32 bytes)        |
+//! | `epochs`       | epoch number                 | the applied epoch's record (JSON)       |
+//! | `heads`        | epoch number                 | registers and root after that epoch (the versions kept) |
+//! | `account_undo` | (epoch, leaf index)          | the account before that epoch (empty: none) |
+//! | `node_undo`    | (epoch, node key)            | the node before that epoch (empty: the empty subtree's root) |
+//! | `proofs`       | epoch number                 | the proven epoch's record: its statement's roots and its output files' hashes |
 //!
 //! The tree is stored sparse as [`SparseTree`] keeps it: a node equal to the
 //! root of an empty subtree is absent. Applying an epoch
@@ -23,11 +27,28 @@
 //! point leaves the last committed transaction, so a reopened store holds
 //! either the old epoch or the new one, never a mix.
 //!
+//! **Versions.** The same transaction writes the values the epoch replaced
+//! (`account_undo`, `node_undo`) and the registers and root after it
+//! (`heads`), and drops what only versions older than the last `keep`
+//! needed. Any of the last `keep` versions can then be read as a partial
+//! ledger ([`LedgerStore::account_proof_at`], [`LedgerStore::witness_of`]):
+//! a node's value at version v is the undo entry of the first epoch after v
+//! that changed it, else its current value. This serves account proofs
+//! under recent roots and lets a prover that stopped between applying an
+//! epoch and proving it rebuild the epoch's witness.
+//!
+//! **Proven epochs.** [`LedgerStore::mark_proven`] records, in its own
+//! transaction after the outputs are written, that an applied epoch was
+//! proven: the roots and history its chain proof states and the hashes of
+//! its output files. Applied epochs run ahead of proven ones by at most the
+//! prover's pipeline depth.
+//!
 //! [`LedgerStore::open`] refuses a file redb cannot open, a format version
 //! this build does not read, a store of another market, and a store whose
 //! meta root disagrees with its top node, whose top node is not the hash of
-//! its children, whose global leaf disagrees with its registers or whose last
-//! epoch record ends at another root.
+//! its children, whose global leaf disagrees with its registers, whose last
+//! epoch record ends at another root, or whose last proven epoch states
+//! another root than that epoch's record.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -53,7 +74,15 @@ pub const STORE_FILE: &str = "ledger.redb";
 
 /// The layout this build reads and writes; a store of another version is
 /// refused.
-pub const FORMAT_VERSION: u64 = 1;
+pub const FORMAT_VERSION: u64 = 2;
+
+/// Versions kept by default (the head and the 15 before it).
+pub const DEFAULT_KEEP: u64 = 16;
+
+/// The fewest versions a store keeps: a pipelined prover applies up to two
+/// epochs ahead of the last proven one and must be able to rebuild their
+/// witnesses after a restart.
+pub const MIN_KEEP: u64 = 4;
 
 /// redb's page cache: bounds the store's share of the process's memory.
 const CACHE_BYTES: usize = 256 << 20;
@@ -63,6 +92,10 @@ const REGISTERS: TableDefinition<&str, u64> = TableDefinition::new("registers");
 const ACCOUNTS: TableDefinition<u32, &[u8]> = TableDefinition::new("accounts");
 const NODES: TableDefinition<u64, &[u8; 32]> = TableDefinition::new("nodes");
 const EPOCHS: TableDefinition<u64, &[u8]> = TableDefinition::new("epochs");
+const HEADS: TableDefinition<u64, &[u8]> = TableDefinition::new("heads");
+const ACCOUNT_UNDO: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("account_undo");
+const NODE_UNDO: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("node_undo");
+const PROOFS: TableDefinition<u64, &[u8]> = TableDefinition::new("proofs");
 
 const META_FORMAT_VERSION: &str = "format_version";
 const META_MARKET: &str = "market";
@@ -70,6 +103,8 @@ const META_MARKET_HASH: &str = "market_hash";
 const META_TREE_DEPTH: &str = "tree_depth";
 const META_EPOCH: &str = "epoch";
 const META_ROOT: &str = "root";
+const META_KEEP: &str = "keep";
+const META_PROVEN: &str = "proven_epoch";
 const REGISTER_TIMESTAMP: &str = "timestamp";
 const REGISTER_BAD_DEBT: &str = "bad_debt";
 const REGISTER_DEPOSITS: &str = "deposits";
@@ -186,6 +221,36 @@ pub enum StoreError {
         /// The rule broken.
         source: EpochError,
     },
+    /// A version (an epoch's state) the store does not keep, or an epoch
+    /// it has not applied.
+    #[error("{path}: epoch {epoch}: {problem}")]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// The epoch asked for.
+        epoch: u64,
+        /// What the store holds instead.
+        problem: String,
+    },
+    /// An epoch marked proven out of order, or with another statement than
+    /// its record.
+    #[error("{path}: epoch {epoch} cannot be marked proven: {problem}")]
+    ProofRecord {
+        /// The file.
+        path: PathBuf,
+        /// The epoch.
+        epoch: u64,
+        /// Why.
+        problem: String,
+    },
+    /// Fewer versions kept than a resumable prover needs.
+    #[error("{path}: keeping {keep} versions; a store keeps at least {MIN_KEEP}")]
+    Keep {
+        /// The file.
+        path: PathBuf,
+        /// Versions asked for.
+        keep: u64,
+    },
     /// Applying the epoch touched a leaf that was not loaded (a gap in
     /// [`accounts_touched`]); nothing was written.
     #[error("{path}: epoch {epoch} touched leaf {index}, which was not loaded; nothing written")]
@@ -223,6 +288,39 @@ pub struct EpochRecord {
     pub accounts_loaded: usize,
 }
 
+/// What the store records of a proven epoch (the `proofs` table): what its
+/// chain proof states and the hashes of the files it was written to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofRecord {
+    /// Epoch number.
+    pub epoch: u64,
+    /// Root before the epoch, as the chain proof states it.
+    #[serde(with = "serde_digest")]
+    pub prev_root: Digest,
+    /// Root after the epoch, as the chain proof states it.
+    #[serde(with = "serde_digest")]
+    pub new_root: Digest,
+    /// History accumulator after the epoch, as the chain proof states it.
+    #[serde(with = "serde_digest")]
+    pub history: Digest,
+    /// The output files (names relative to the output directory) with
+    /// their SHA-256, hex.
+    pub outputs: Vec<OutputFile>,
+}
+
+/// One output file of a proven epoch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputFile {
+    /// File name in the output directory.
+    pub name: String,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+    /// Its length.
+    pub bytes: u64,
+}
+
 /// The registers and root of the last committed epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Head {
@@ -245,6 +343,8 @@ pub struct LedgerStore {
     db: Database,
     market: Market,
     head: Head,
+    keep: u64,
+    proven: u64,
 }
 
 impl LedgerStore {
@@ -258,9 +358,19 @@ impl LedgerStore {
     /// committed, so a killed `init` leaves no store. Refuses a directory
     /// that already holds one.
     pub fn create(dir: &Path, ledger: &Ledger) -> Result<Self, StoreError> {
+        Self::create_keeping(dir, ledger, DEFAULT_KEEP)
+    }
+
+    /// [`Self::create`], keeping the last `keep` versions (at least
+    /// [`MIN_KEEP`]). The ledger's epoch counts as proven: it is where the
+    /// venue's proofs start.
+    pub fn create_keeping(dir: &Path, ledger: &Ledger, keep: u64) -> Result<Self, StoreError> {
         let path = Self::file(dir);
         if path.exists() {
             return Err(StoreError::Exists { path });
+        }
+        if keep < MIN_KEEP {
+            return Err(StoreError::Keep { path, keep });
         }
         fs::create_dir_all(dir).map_err(|source| StoreError::Create {
             path: dir.into(),
@@ -268,7 +378,7 @@ impl LedgerStore {
         })?;
         let staging = dir.join(format!(".{STORE_FILE}.init-{}", std::process::id()));
         let _ = fs::remove_file(&staging);
-        let result = write_genesis(&staging, ledger);
+        let result = write_genesis(&staging, ledger, keep);
         if let Err(error) = result {
             let _ = fs::remove_file(&staging);
             return Err(error);
@@ -335,8 +445,10 @@ impl LedgerStore {
                 deposits: 0,
                 root: Digest::default(),
             },
+            keep: 0,
+            proven: 0,
         };
-        store.head = store.check()?;
+        (store.head, store.keep, store.proven) = store.check()?;
         Ok(store)
     }
 
@@ -353,6 +465,207 @@ impl LedgerStore {
     /// Registers and root of the last committed epoch.
     pub fn head(&self) -> Head {
         self.head
+    }
+
+    /// Versions kept: the head and the `keep - 1` before it (fewer while
+    /// the store is younger).
+    pub fn keep(&self) -> u64 {
+        self.keep
+    }
+
+    /// The oldest epoch whose state the store can still read.
+    pub fn oldest_version(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read().map_err(self.storage())?;
+        let heads = txn.open_table(HEADS).map_err(self.storage())?;
+        let first = heads.first().map_err(self.storage())?;
+        Ok(first.map_or(self.head.epoch, |(epoch, _)| epoch.value()))
+    }
+
+    /// The root after epoch `epoch`: its record's, or the stored version's
+    /// for the store's first epoch.
+    pub fn root_at(&self, epoch: u64) -> Result<Digest, StoreError> {
+        if epoch == self.head.epoch {
+            return Ok(self.head.root);
+        }
+        if let Some(record) = self.epoch_record(epoch)? {
+            return Ok(record.new_root);
+        }
+        let txn = self.db.begin_read().map_err(self.storage())?;
+        let heads = txn.open_table(HEADS).map_err(self.storage())?;
+        let bytes = heads.get(epoch).map_err(self.storage())?;
+        bytes
+            .and_then(|b| decode_head(epoch, b.value()))
+            .map(|head| head.root)
+            .ok_or_else(|| StoreError::Version {
+                path: self.path.clone(),
+                epoch,
+                problem: "neither applied here nor a version kept".into(),
+            })
+    }
+
+    /// The last proven epoch (the store's first epoch until one is proven).
+    pub fn proven_epoch(&self) -> u64 {
+        self.proven
+    }
+
+    /// The record of a proven epoch (`None`: not marked proven here).
+    pub fn proof_record(&self, epoch: u64) -> Result<Option<ProofRecord>, StoreError> {
+        let txn = self.db.begin_read().map_err(self.storage())?;
+        let proofs = txn.open_table(PROOFS).map_err(self.storage())?;
+        let bytes = proofs.get(epoch).map_err(self.storage())?;
+        bytes
+            .map(|bytes| {
+                serde_json::from_slice(bytes.value())
+                    .map_err(|e| self.corrupt(format!("proofs[{epoch}]"), e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// Records that epoch `record.epoch`, applied here, was proven, in one
+    /// transaction. It must be the epoch after the last proven one, and its
+    /// roots must be its record's: a proof of another state is refused.
+    pub fn mark_proven(&mut self, record: &ProofRecord) -> Result<(), StoreError> {
+        let refuse = |problem: String| StoreError::ProofRecord {
+            path: self.path.clone(),
+            epoch: record.epoch,
+            problem,
+        };
+        if record.epoch != self.proven + 1 {
+            return Err(refuse(format!("the last proven epoch is {}", self.proven)));
+        }
+        let applied = self.epoch_record(record.epoch)?.ok_or_else(|| {
+            refuse(format!(
+                "not applied (the store is at epoch {})",
+                self.head.epoch
+            ))
+        })?;
+        if (applied.prev_root, applied.new_root) != (record.prev_root, record.new_root) {
+            return Err(refuse(format!(
+                "its proof goes from {} to {}, the applied epoch from {} to {}",
+                digest_hex(&record.prev_root),
+                digest_hex(&record.new_root),
+                digest_hex(&applied.prev_root),
+                digest_hex(&applied.new_root)
+            )));
+        }
+        let mut txn = self.db.begin_write().map_err(self.storage())?;
+        txn.set_quick_repair(true);
+        {
+            let mut proofs = txn.open_table(PROOFS).map_err(self.storage())?;
+            let bytes = serde_json::to_vec(record).unwrap_or_default();
+            proofs
+                .insert(record.epoch, bytes.as_slice())
+                .map_err(self.storage())?;
+            let mut meta = txn.open_table(META).map_err(self.storage())?;
+            meta.insert(META_PROVEN, record.epoch.to_le_bytes().as_slice())
+                .map_err(self.storage())?;
+        }
+        txn.commit().map_err(self.storage())?;
+        self.proven = record.epoch;
+        Ok(())
+    }
+
+    /// The account at `index` with its Merkle path under the root of
+    /// version `epoch` (one of the versions kept), or `None` for an index
+    /// beyond the tree or the global leaf.
+    pub fn account_proof_at(
+        &self,
+        index: u64,
+        epoch: u64,
+    ) -> Result<Option<AccountProof>, StoreError> {
+        let Ok(leaf) = u32::try_from(index) else {
+            return Ok(None);
+        };
+        if index >= self.market.capacity() || leaf == GLOBAL_LEAF {
+            return Ok(None);
+        }
+        let ledger = self.ledger_at(epoch, &BTreeSet::from([leaf]))?;
+        Ok(ledger.account_proof(index))
+    }
+
+    /// The witness of an epoch this store applied, rebuilt from the version
+    /// before it (which must still be kept): what a prover that stopped
+    /// between applying an epoch and proving it resumes from. The epoch must
+    /// be the one applied (its record's roots and batch commitment).
+    pub fn witness_of(&self, epoch: &Epoch) -> Result<(EpochRecord, EpochWitness), StoreError> {
+        let version = |problem: String| StoreError::Version {
+            path: self.path.clone(),
+            epoch: epoch.epoch,
+            problem,
+        };
+        let record = self.epoch_record(epoch.epoch)?.ok_or_else(|| {
+            version(format!(
+                "not applied (the store is at epoch {})",
+                self.head.epoch
+            ))
+        })?;
+        let before = self.ledger_at(
+            epoch
+                .epoch
+                .checked_sub(1)
+                .ok_or_else(|| version("no epoch before it".into()))?,
+            &accounts_touched(epoch),
+        )?;
+        let (_, witness) = before
+            .apply_epoch(epoch)
+            .map_err(|source| StoreError::Rejected {
+                path: self.path.clone(),
+                epoch: epoch.epoch,
+                source,
+            })?;
+        if (witness.prev_root, witness.new_root, witness.batch_hash)
+            != (record.prev_root, record.new_root, record.batch_hash)
+            || (epoch.timestamp, epoch.ops.len()) != (record.timestamp, record.ops)
+        {
+            return Err(version(
+                "another epoch of that number was applied here (roots, batch or time differ)"
+                    .into(),
+            ));
+        }
+        Ok((record, witness))
+    }
+
+    /// A partial ledger at version `epoch` holding the accounts `touched`
+    /// (and the system accounts) and the nodes on and beside their paths.
+    fn ledger_at(&self, epoch: u64, touched: &BTreeSet<u32>) -> Result<Ledger, StoreError> {
+        let txn = self.db.begin_read().map_err(self.storage())?;
+        let accounts = txn.open_table(ACCOUNTS).map_err(self.storage())?;
+        let nodes = txn.open_table(NODES).map_err(self.storage())?;
+        if epoch == self.head.epoch {
+            return self.load(&accounts, &nodes, touched, None);
+        }
+        let heads = txn.open_table(HEADS).map_err(self.storage())?;
+        let Some(bytes) = heads.get(epoch).map_err(self.storage())? else {
+            let oldest = heads
+                .first()
+                .map_err(self.storage())?
+                .map_or(self.head.epoch, |(e, _)| e.value());
+            return Err(StoreError::Version {
+                path: self.path.clone(),
+                epoch,
+                problem: format!(
+                    "not a version kept (the store keeps epochs {oldest} to {})",
+                    self.head.epoch
+                ),
+            });
+        };
+        let head = decode_head(epoch, bytes.value())
+            .ok_or_else(|| self.corrupt(format!("heads[{epoch}]"), "malformed".into()))?;
+        let undo = Undo {
+            after: epoch,
+            head: self.head.epoch,
+            accounts: txn.open_table(ACCOUNT_UNDO).map_err(self.storage())?,
+            nodes: txn.open_table(NODE_UNDO).map_err(self.storage())?,
+        };
+        let ledger = self.load(&accounts, &nodes, touched, Some((&undo, head)))?;
+        if ledger.root() != head.root {
+            return Err(self.root_mismatch(
+                &format!("the root rebuilt at epoch {epoch}"),
+                &ledger.root(),
+                &head.root,
+            ));
+        }
+        Ok(ledger)
     }
 
     /// Applies `epoch` by the ledger's rules and commits it, with its record,
@@ -372,7 +685,7 @@ impl LedgerStore {
         let (before, after, witness) = {
             let accounts = txn.open_table(ACCOUNTS).map_err(self.storage())?;
             let nodes = txn.open_table(NODES).map_err(self.storage())?;
-            let before = self.load(&accounts, &nodes, &touched)?;
+            let before = self.load(&accounts, &nodes, &touched, None)?;
             let (after, witness) =
                 before
                     .apply_epoch(epoch)
@@ -415,10 +728,21 @@ impl LedgerStore {
             deposits: after.deposits,
             root: after.root(),
         };
+        let number = epoch.epoch;
         {
             let mut accounts = txn.open_table(ACCOUNTS).map_err(self.storage())?;
+            let mut account_undo = txn.open_table(ACCOUNT_UNDO).map_err(self.storage())?;
             for &index in &touched {
-                match after.accounts.get(&index) {
+                let old = before.accounts.get(&index);
+                let new = after.accounts.get(&index);
+                if old == new {
+                    continue;
+                }
+                let old_bytes = old.map(|a| encode_account(index, a)).unwrap_or_default();
+                account_undo
+                    .insert((number, index), old_bytes.as_slice())
+                    .map_err(self.storage())?;
+                match new {
                     Some(account) => accounts
                         .insert(index, encode_account(index, account).as_slice())
                         .map(drop),
@@ -427,8 +751,16 @@ impl LedgerStore {
                 .map_err(self.storage())?;
             }
             let mut nodes = txn.open_table(NODES).map_err(self.storage())?;
+            let mut node_undo = txn.open_table(NODE_UNDO).map_err(self.storage())?;
             for ((height, index), node) in after.tree.changes_since(&before.tree) {
                 let key = node_key(height, index);
+                let old = before
+                    .tree
+                    .stored((height, index))
+                    .map(|d| digest_bytes(&d));
+                node_undo
+                    .insert((number, key), old.as_ref().map_or(&[][..], |b| &b[..]))
+                    .map_err(self.storage())?;
                 match node {
                     Some(node) => nodes.insert(key, &digest_bytes(&node)).map(drop),
                     None => nodes.remove(key).map(drop),
@@ -436,6 +768,23 @@ impl LedgerStore {
                 .map_err(self.storage())?;
             }
             write_head(&txn, &head).map_err(self.storage())?;
+            let mut heads = txn.open_table(HEADS).map_err(self.storage())?;
+            heads
+                .insert(number, encode_head(&head).as_slice())
+                .map_err(self.storage())?;
+            // Versions older than the last `keep` go, with the undo entries
+            // only they needed: version v needs the entries of epochs > v.
+            if let Some(oldest) = (number + 1).checked_sub(self.keep) {
+                heads
+                    .retain_in(..oldest, |_, _| false)
+                    .map_err(self.storage())?;
+                account_undo
+                    .retain_in(..=(oldest, u32::MAX), |_, _| false)
+                    .map_err(self.storage())?;
+                node_undo
+                    .retain_in(..=(oldest, u64::MAX), |_, _| false)
+                    .map_err(self.storage())?;
+            }
             let mut epochs = txn.open_table(EPOCHS).map_err(self.storage())?;
             let bytes = serde_json::to_vec(&record).unwrap_or_default();
             epochs
@@ -459,7 +808,7 @@ impl LedgerStore {
         let txn = self.db.begin_read().map_err(self.storage())?;
         let accounts = txn.open_table(ACCOUNTS).map_err(self.storage())?;
         let nodes = txn.open_table(NODES).map_err(self.storage())?;
-        let ledger = self.load(&accounts, &nodes, &BTreeSet::from([leaf]))?;
+        let ledger = self.load(&accounts, &nodes, &BTreeSet::from([leaf]), None)?;
         Ok(ledger.account_proof(index))
     }
 
@@ -510,8 +859,9 @@ impl LedgerStore {
         Ok(state)
     }
 
-    /// Checks the stored meta, registers and root; returns the head.
-    fn check(&self) -> Result<Head, StoreError> {
+    /// Checks the stored meta, registers and root; returns the head, the
+    /// versions kept and the last proven epoch.
+    fn check(&self) -> Result<(Head, u64, u64), StoreError> {
         let txn = self.db.begin_read().map_err(self.storage())?;
         let meta = txn.open_table(META).map_err(self.storage())?;
         let meta_bytes = |key: &str| -> Result<Vec<u8>, StoreError> {
@@ -623,17 +973,64 @@ impl LedgerStore {
                 ));
             }
         }
-        Ok(head)
+        let keep = meta_u64(META_KEEP)?;
+        if keep < MIN_KEEP {
+            return Err(self.corrupt(format!("meta[{META_KEEP}]"), format!("{keep} < {MIN_KEEP}")));
+        }
+        let proven = meta_u64(META_PROVEN)?;
+        if proven > head.epoch {
+            return Err(self.corrupt(
+                format!("meta[{META_PROVEN}]"),
+                format!(
+                    "epoch {proven} proven, the store is at epoch {}",
+                    head.epoch
+                ),
+            ));
+        }
+        let proofs = txn.open_table(PROOFS).map_err(self.storage())?;
+        if let Some((number, bytes)) = proofs.last().map_err(self.storage())? {
+            let item = format!("proofs[{}]", number.value());
+            let proof: ProofRecord = serde_json::from_slice(bytes.value())
+                .map_err(|e| self.corrupt(item.clone(), e.to_string()))?;
+            if proof.epoch != proven {
+                return Err(self.corrupt(
+                    item,
+                    format!(
+                        "the last proven epoch is {}, meta says {proven}",
+                        proof.epoch
+                    ),
+                ));
+            }
+            let applied = epochs
+                .get(proven)
+                .map_err(self.storage())?
+                .ok_or_else(|| self.corrupt(item.clone(), "no record of that epoch".into()))?;
+            let applied: EpochRecord = serde_json::from_slice(applied.value())
+                .map_err(|e| self.corrupt(format!("epochs[{proven}]"), e.to_string()))?;
+            if applied.new_root != proof.new_root {
+                return Err(self.root_mismatch(
+                    &format!("the root epoch {proven}'s proof states"),
+                    &proof.new_root,
+                    &applied.new_root,
+                ));
+            }
+        }
+        Ok((head, keep, proven))
     }
 
     /// A partial ledger at the head holding the accounts `touched` (and the
     /// system accounts), the global leaf, and every node on and beside
     /// their paths.
+    ///
+    /// With `undo`, the ledger is the version after `undo.after` (with that
+    /// version's registers `at`): each value is the undo entry of the first
+    /// later epoch that replaced it, else the current one.
     fn load(
         &self,
         accounts: &impl ReadableTable<u32, &'static [u8]>,
         nodes: &impl ReadableTable<u64, &'static [u8; 32]>,
         touched: &BTreeSet<u32>,
+        undo: Option<(&Undo, Head)>,
     ) -> Result<Ledger, StoreError> {
         let depth = self.market.tree_depth;
         let mut positions = BTreeSet::from([(depth, 0)]);
@@ -650,27 +1047,63 @@ impl LedgerStore {
         }
         let mut loaded_nodes = Vec::with_capacity(positions.len());
         for (height, index) in positions {
-            if let Some(node) = self.read_node(nodes, height, index)? {
+            let node = match undo.map(|(u, _)| u.node(self, node_key(height, index))) {
+                Some(Ok(Some(old))) => self.node_from_bytes(height, index, &old)?,
+                Some(Err(e)) => return Err(e),
+                Some(Ok(None)) | None => self.read_node(nodes, height, index)?,
+            };
+            if let Some(node) = node {
                 loaded_nodes.push(((height, index), node));
             }
         }
         let mut loaded_accounts = BTreeMap::new();
         for &index in touched {
-            if let Some(bytes) = accounts.get(index).map_err(self.storage())? {
-                let (index, account) = self.decode_account(index, bytes.value())?;
+            let bytes = match undo.map(|(u, _)| u.account(self, index)) {
+                Some(Ok(Some(old))) => Some(old),
+                Some(Err(e)) => return Err(e),
+                Some(Ok(None)) | None => accounts
+                    .get(index)
+                    .map_err(self.storage())?
+                    .map(|b| b.value().to_vec()),
+            };
+            if let Some(bytes) = bytes.filter(|b| !b.is_empty()) {
+                let (index, account) = self.decode_account(index, &bytes)?;
                 loaded_accounts.insert(index, account);
             }
         }
+        let head = undo.map_or(self.head, |(_, at)| at);
         Ok(Ledger {
             market: self.market.clone(),
-            epoch: self.head.epoch,
-            timestamp: self.head.timestamp,
-            bad_debt: self.head.bad_debt,
-            deposits: self.head.deposits,
+            epoch: head.epoch,
+            timestamp: head.timestamp,
+            bad_debt: head.bad_debt,
+            deposits: head.deposits,
             accounts: loaded_accounts,
             tree: SparseTree::from_nodes(depth, loaded_nodes),
             journal: Vec::new(),
         })
+    }
+
+    /// A node from an undo entry: empty bytes for the empty subtree's root.
+    fn node_from_bytes(
+        &self,
+        height: u32,
+        index: u64,
+        bytes: &[u8],
+    ) -> Result<Option<Digest>, StoreError> {
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        <&[u8; 32]>::try_from(bytes)
+            .ok()
+            .and_then(digest_from_bytes)
+            .map(Some)
+            .ok_or_else(|| {
+                self.corrupt(
+                    format!("node_undo[height {height}, index {index}]"),
+                    "not a digest".into(),
+                )
+            })
     }
 
     fn read_node(
@@ -726,6 +1159,65 @@ impl LedgerStore {
             root: digest_hex(root),
         }
     }
+}
+
+/// The undo tables of a read transaction, for reading the version after
+/// epoch `after` of a store at epoch `head`.
+struct Undo {
+    after: u64,
+    head: u64,
+    accounts: redb::ReadOnlyTable<(u64, u32), &'static [u8]>,
+    nodes: redb::ReadOnlyTable<(u64, u64), &'static [u8]>,
+}
+
+impl Undo {
+    /// The node's bytes at the version (`None`: no later epoch replaced
+    /// it, so the current value holds).
+    fn node(&self, store: &LedgerStore, key: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        for epoch in self.after + 1..=self.head {
+            if let Some(bytes) = self.nodes.get((epoch, key)).map_err(store.storage())? {
+                return Ok(Some(bytes.value().to_vec()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The account's bytes at the version (`None`: as [`Self::node`]; an
+    /// empty vector: no account there then).
+    fn account(&self, store: &LedgerStore, index: u32) -> Result<Option<Vec<u8>>, StoreError> {
+        for epoch in self.after + 1..=self.head {
+            if let Some(bytes) = self.accounts.get((epoch, index)).map_err(store.storage())? {
+                return Ok(Some(bytes.value().to_vec()));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// A version's registers and root (the `heads` table): timestamp, bad
+/// debt and deposits little-endian, then the root's 32 bytes.
+fn encode_head(head: &Head) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(56);
+    for value in [head.timestamp, head.bad_debt, head.deposits] {
+        bytes.extend_from_slice(&value.to_le_bytes());
+    }
+    bytes.extend_from_slice(&digest_bytes(&head.root));
+    bytes
+}
+
+fn decode_head(epoch: u64, bytes: &[u8]) -> Option<Head> {
+    if bytes.len() != 56 {
+        return None;
+    }
+    let word =
+        |i: usize| u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().unwrap_or_default());
+    Some(Head {
+        epoch,
+        timestamp: word(0),
+        bad_debt: word(1),
+        deposits: word(2),
+        root: digest_from_bytes(bytes[24..56].try_into().ok()?)?,
+    })
 }
 
 thread_local! {
@@ -789,7 +1281,7 @@ fn open_file(dir: &Path) -> Result<(PathBuf, Database), StoreError> {
 }
 
 /// Writes a new store file at `path` holding `ledger`, in one transaction.
-fn write_genesis(path: &Path, ledger: &Ledger) -> Result<(), StoreError> {
+fn write_genesis(path: &Path, ledger: &Ledger, keep: u64) -> Result<(), StoreError> {
     let storage = |Redb(source): Redb| StoreError::Storage {
         path: path.into(),
         source,
@@ -818,17 +1310,19 @@ fn write_genesis(path: &Path, ledger: &Ledger) -> Result<(), StoreError> {
                 .to_le_bytes()
                 .as_slice(),
         )?;
+        meta.insert(META_KEEP, keep.to_le_bytes().as_slice())?;
+        meta.insert(META_PROVEN, ledger.epoch().to_le_bytes().as_slice())?;
         drop(meta);
-        write_head(
-            &txn,
-            &Head {
-                epoch: ledger.epoch(),
-                timestamp: ledger.timestamp(),
-                bad_debt: ledger.bad_debt(),
-                deposits: ledger.deposits(),
-                root: ledger.root(),
-            },
-        )?;
+        let head = Head {
+            epoch: ledger.epoch(),
+            timestamp: ledger.timestamp(),
+            bad_debt: ledger.bad_debt(),
+            deposits: ledger.deposits(),
+            root: ledger.root(),
+        };
+        write_head(&txn, &head)?;
+        txn.open_table(HEADS)?
+            .insert(head.epoch, encode_head(&head).as_slice())?;
         let mut accounts = txn.open_table(ACCOUNTS)?;
         for (index, account) in ledger.accounts() {
             accounts.insert(index, encode_account(index, account).as_slice())?;
@@ -839,6 +1333,9 @@ fn write_genesis(path: &Path, ledger: &Ledger) -> Result<(), StoreError> {
         }
         drop((accounts, nodes));
         txn.open_table(EPOCHS)?;
+        txn.open_table(ACCOUNT_UNDO)?;
+        txn.open_table(NODE_UNDO)?;
+        txn.open_table(PROOFS)?;
         Ok(())
     })()
     .map_err(storage)?;

@@ -73,6 +73,12 @@ impl SparseTree {
         self.nodes.iter().map(|(&at, &node)| (at, node))
     }
 
+    /// The stored node at (height, index): `None` when it is the empty
+    /// subtree's root.
+    pub(super) fn stored(&self, at: (u32, u64)) -> Option<Digest> {
+        self.nodes.get(&at).copied()
+    }
+
     /// The node positions whose value differs from `before`'s, with the new
     /// value (`None`: now empty). Cost: the size of both node maps.
     pub(super) fn changes_since(&self, before: &SparseTree) -> Vec<((u32, u64), Option<Digest>)> {

@@ -14,24 +14,28 @@
 //! their signatures). Checkpoints go to `out/checkpoints-NNNN/` and are
 //! removed after success.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 use zksettle_circuits::recursion::final_proof::FinalProof;
 use zksettle_circuits::recursion::set::CircuitSet;
 use zksettle_circuits::recursion::{Proof, RecursionError};
 use zksettle_circuits::rules::encoding::Digest;
 use zksettle_circuits::rules::epoch::Epoch;
 use zksettle_circuits::rules::error::EpochError;
+use zksettle_circuits::rules::market::Market;
 use zksettle_verifier::{PublicInputs, EMPTY_HISTORY};
 
 use super::{
-    manifest, prove_chain, prove_epoch, Checkpoints, EpochProof, PipelineError, ProvingTimes, Stage,
+    fold_leaves, manifest, prove_chain, prove_leaves, Checkpoints, EpochProof, Leaves,
+    PipelineError, ProvingTimes, Stage,
 };
 use crate::assign::{chunk_witnesses_for, prelude_witness};
 use crate::export::{attestation, expected_statement};
-use crate::io::{write_atomic, write_json, IoError};
+use crate::io::{to_json_bytes, write_atomic, IoError};
+use crate::ledger::store::OutputFile;
 use crate::ledger::{EpochWitness, Ledger};
 
 /// Why an epoch could not be proven from its files.
@@ -84,11 +88,9 @@ pub struct StageTimes {
     pub total_s: f64,
 }
 
-/// One epoch applied, proven, chained and shrunk, in memory: what every
-/// caller of the pipeline (the CLI, the demo, the report) starts from.
+/// One epoch proven, chained and shrunk, in memory: what every caller of
+/// the pipeline (the CLI, the demo, the report, `follow`) starts from.
 pub struct Settled {
-    /// The ledger after the epoch.
-    pub ledger: Ledger,
     /// The epoch's witness records.
     pub witness: EpochWitness,
     /// The history accumulator before the epoch.
@@ -105,6 +107,30 @@ pub struct Settled {
     pub statement: PublicInputs,
     /// Seconds per stage.
     pub times: StageTimes,
+}
+
+/// The first stage of an epoch's job ([`prove_epoch_leaves`]): the leaves
+/// of its fold tree, with the statement the rest of the job must reach.
+pub struct EpochLeaves {
+    /// Epoch number.
+    pub epoch: u64,
+    /// The chain statement the epoch's proofs must carry.
+    pub expected: PublicInputs,
+    /// The epoch's witness records.
+    pub witness: EpochWitness,
+    /// The history accumulator before the epoch.
+    pub history_before: Digest,
+    /// The prelude's and the chunks' nodes.
+    pub leaves: Leaves,
+    /// Chunks per layout of the set.
+    pub chunks_per_layout: Vec<usize>,
+    /// Seconds applying the epoch (measured from `started`).
+    pub apply_s: f64,
+    /// Seconds cutting the witnesses.
+    pub assign_s: f64,
+    /// When the job started (the application), for `total_s`.
+    started: Instant,
+    work: Option<PathBuf>,
 }
 
 /// What proving one epoch to files gave.
@@ -132,7 +158,7 @@ pub struct Proven {
 }
 
 /// The first field in which two statements differ.
-fn first_difference(a: &PublicInputs, b: &PublicInputs) -> Option<&'static str> {
+pub fn first_difference(a: &PublicInputs, b: &PublicInputs) -> Option<&'static str> {
     [
         (a.market_hash == b.market_hash, "market_hash"),
         (a.genesis_root == b.genesis_root, "genesis_root"),
@@ -183,6 +209,7 @@ pub fn check_previous(
 /// (each wrapped), the fold tree, the chain step and the final proof, and
 /// checks that both proofs state exactly the ledger's statement. With
 /// `work`, every proof is checkpointed there and a rerun resumes from it.
+/// Returns the ledger after the epoch with the proofs.
 pub fn settle_epoch(
     set: &CircuitSet,
     ledger: &Ledger,
@@ -190,26 +217,78 @@ pub fn settle_epoch(
     previous: Option<&Proof>,
     work: Option<&Path>,
     progress: &(dyn Fn(Stage) + Sync),
-) -> Result<Settled, JobError> {
-    let (genesis_root, history_before) = match previous {
+) -> Result<(Ledger, Settled), JobError> {
+    let chained = match previous {
         Some(p) => {
             let s = check_previous(set, p, ledger, epoch)?;
-            (s.genesis_root, s.history)
+            Chained {
+                genesis_root: s.genesis_root,
+                history_before: s.history,
+            }
         }
-        None if epoch.epoch == 1 => (ledger.root(), EMPTY_HISTORY),
-        None => {
-            return Err(JobError::Previous(format!(
-                "epoch {} needs the chain proof of epoch {} (--prev)",
-                epoch.epoch,
-                epoch.epoch - 1
-            )))
-        }
+        None if epoch.epoch == 1 => Chained {
+            genesis_root: ledger.root(),
+            history_before: EMPTY_HISTORY,
+        },
+        None => return Err(needs_previous(epoch.epoch)),
     };
-    let clock = Instant::now();
+    let started = Instant::now();
     let (next, witness) = ledger.apply_epoch(epoch)?;
-    let apply_s = clock.elapsed().as_secs_f64();
-    let market = ledger.market();
-    let expected = expected_statement(market, genesis_root, epoch, &witness, &history_before);
+    let leaves = prove_epoch_leaves(
+        set,
+        ledger.market(),
+        epoch,
+        witness,
+        chained,
+        started,
+        work,
+        progress,
+    )?;
+    let settled = finish_epoch(set, leaves, previous, progress)?;
+    Ok((next, settled))
+}
+
+fn needs_previous(epoch: u64) -> JobError {
+    JobError::Previous(format!(
+        "epoch {epoch} needs the chain proof of epoch {} (--prev)",
+        epoch.saturating_sub(1)
+    ))
+}
+
+/// What an epoch's chain statement continues from: the venue's genesis
+/// root and the history accumulator after the epoch before (from the
+/// previous chain proof, or computed natively ahead of it by a pipelined
+/// prover; [`finish_epoch`] checks both against that proof).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chained {
+    /// The root the venue's history starts at.
+    pub genesis_root: Digest,
+    /// The history accumulator before the epoch.
+    pub history_before: Digest,
+}
+
+/// The first stage of the job: from the epoch's witness (applied natively
+/// by the caller, `started` being when that began) to its fold tree's
+/// leaves, the prelude and every chunk proven and wrapped.
+#[allow(clippy::too_many_arguments)]
+pub fn prove_epoch_leaves(
+    set: &CircuitSet,
+    market: &Market,
+    epoch: &Epoch,
+    witness: EpochWitness,
+    chained: Chained,
+    started: Instant,
+    work: Option<&Path>,
+    progress: &(dyn Fn(Stage) + Sync),
+) -> Result<EpochLeaves, JobError> {
+    let apply_s = started.elapsed().as_secs_f64();
+    let expected = expected_statement(
+        market,
+        chained.genesis_root,
+        epoch,
+        &witness,
+        &chained.history_before,
+    );
     let chunks =
         chunk_witnesses_for(epoch, &witness, &set.layouts()).map_err(PipelineError::from)?;
     let prelude = prelude_witness(epoch, &witness);
@@ -217,11 +296,11 @@ pub fn settle_epoch(
     for chunk in &chunks {
         chunks_per_layout[set.layout_for(chunk)] += 1;
     }
-    let assign_s = clock.elapsed().as_secs_f64() - apply_s;
+    let assign_s = started.elapsed().as_secs_f64() - apply_s;
     let checkpoints = work
         .map(|dir| Checkpoints::open(dir, &manifest(set, &expected)))
         .transpose()?;
-    let epoch_proof = prove_epoch(
+    let leaves = prove_leaves(
         set,
         market,
         &prelude,
@@ -229,7 +308,79 @@ pub fn settle_epoch(
         checkpoints.as_ref(),
         progress,
     )?;
-    let n = epoch.epoch;
+    Ok(EpochLeaves {
+        epoch: epoch.epoch,
+        expected,
+        witness,
+        history_before: chained.history_before,
+        leaves,
+        chunks_per_layout,
+        apply_s,
+        assign_s,
+        started,
+        work: work.map(Path::to_path_buf),
+    })
+}
+
+/// The second stage of the job: checks the previous chain proof against
+/// what the leaves continue from (its epoch, new root, genesis root and
+/// history), folds the leaves into the epoch proof, proves the chain step
+/// and the final proof, and checks that both state exactly the expected
+/// statement.
+pub fn finish_epoch(
+    set: &CircuitSet,
+    leaves: EpochLeaves,
+    previous: Option<&Proof>,
+    progress: &(dyn Fn(Stage) + Sync),
+) -> Result<Settled, JobError> {
+    let EpochLeaves {
+        epoch: n,
+        expected,
+        witness,
+        history_before,
+        leaves,
+        chunks_per_layout,
+        apply_s,
+        assign_s,
+        started,
+        work,
+    } = leaves;
+    match previous {
+        Some(p) => {
+            let s = set
+                .chain
+                .verify(p)
+                .map_err(|e: RecursionError| JobError::Previous(e.to_string()))?;
+            let problem = if s.epoch + 1 != n {
+                Some(format!(
+                    "it proves epoch {}, epoch {n} needs epoch {}",
+                    s.epoch,
+                    n.saturating_sub(1)
+                ))
+            } else if s.new_root != expected.prev_root {
+                Some(format!(
+                    "it ends epoch {} at another root than the state's",
+                    s.epoch
+                ))
+            } else if s.genesis_root != expected.genesis_root {
+                Some("it starts from another genesis root".to_string())
+            } else if s.history != history_before {
+                Some("its history is not the one this epoch continues".to_string())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(JobError::Previous(problem));
+            }
+        }
+        None if n == 1 => {}
+        None => return Err(needs_previous(n)),
+    }
+    let checkpoints = work
+        .as_deref()
+        .map(|dir| Checkpoints::open(dir, &manifest(set, &expected)))
+        .transpose()?;
+    let epoch_proof = fold_leaves(set, leaves, checkpoints.as_ref(), progress)?;
     let recursion = |what: String| {
         move |source| PipelineError::Recursion {
             what: what.clone(),
@@ -237,7 +388,7 @@ pub fn settle_epoch(
         }
     };
     let chained = Instant::now();
-    let chain_proof = prove_chain(set, previous, &epoch_proof, genesis_root)?;
+    let chain_proof = prove_chain(set, previous, &epoch_proof, expected.genesis_root)?;
     let chain_s = chained.elapsed().as_secs_f64();
     let statement = set
         .chain
@@ -256,7 +407,7 @@ pub fn settle_epoch(
         .prove(&chain_proof)
         .map_err(recursion(format!("final proof of epoch {n}")))?;
     let final_s = shrunk.elapsed().as_secs_f64();
-    let total_s = clock.elapsed().as_secs_f64();
+    let total_s = started.elapsed().as_secs_f64();
     let final_statement = set
         .final_circuit
         .verify(&final_proof)
@@ -274,7 +425,6 @@ pub fn settle_epoch(
         fold_s,
     } = epoch_proof.times;
     Ok(Settled {
-        ledger: next,
         witness,
         history_before,
         epoch_proof,
@@ -295,8 +445,62 @@ pub fn settle_epoch(
     })
 }
 
+/// Writes a settled epoch's outputs into `out`, each atomically, in this
+/// order: `epoch-NNNN.proof`, `attest-NNNN.json`, `state-NNNN.json` (when
+/// `state` is given: the JSON path; a ledger store is its own state),
+/// `final-NNNN.proof`, then `chain-NNNN.proof` (what the next epoch
+/// continues from). Returns every file written with its SHA-256.
+pub fn write_outputs(
+    out: &Path,
+    market: &Market,
+    epoch: &Epoch,
+    settled: &Settled,
+    state: Option<&Ledger>,
+) -> Result<Vec<OutputFile>, JobError> {
+    let n = epoch.epoch;
+    let mut written = Vec::new();
+    let mut put = |name: String, bytes: Vec<u8>| -> Result<(), JobError> {
+        write_atomic(&out.join(&name), &bytes)?;
+        written.push(OutputFile {
+            sha256: hex::encode(Sha256::digest(&bytes)),
+            bytes: bytes.len() as u64,
+            name,
+        });
+        Ok(())
+    };
+    put(
+        format!("epoch-{n:04}.proof"),
+        settled.epoch_proof.proof.to_bytes(),
+    )?;
+    put(
+        format!("attest-{n:04}.json"),
+        to_json_bytes(&attestation(
+            market,
+            epoch,
+            &settled.witness,
+            &settled.history_before,
+        )),
+    )?;
+    if let Some(ledger) = state {
+        put(
+            format!("state-{n:04}.json"),
+            to_json_bytes(&ledger.to_state()),
+        )?;
+    }
+    put(
+        format!("final-{n:04}.proof"),
+        settled.final_proof.to_bytes(),
+    )?;
+    put(
+        format!("chain-{n:04}.proof"),
+        settled.chain_proof.to_bytes(),
+    )?;
+    Ok(written)
+}
+
 /// Runs [`settle_epoch`] with its checkpoints in `out/checkpoints-NNNN/`
-/// and writes the outputs (module doc); the checkpoints are removed after.
+/// and writes the outputs ([`write_outputs`]); the checkpoints are removed
+/// after.
 pub fn prove_epoch_to(
     set: &CircuitSet,
     ledger: &Ledger,
@@ -307,37 +511,27 @@ pub fn prove_epoch_to(
 ) -> Result<Proven, JobError> {
     let n = epoch.epoch;
     let work = out.join(format!("checkpoints-{n:04}"));
-    let settled = settle_epoch(set, ledger, epoch, previous, Some(&work), progress)?;
-    let epoch_bytes = settled.epoch_proof.proof.to_bytes();
-    let chain_bytes = settled.chain_proof.to_bytes();
-    let final_bytes = settled.final_proof.to_bytes();
-    write_atomic(&out.join(format!("epoch-{n:04}.proof")), &epoch_bytes)?;
-    write_json(
-        &out.join(format!("attest-{n:04}.json")),
-        &attestation(
-            ledger.market(),
-            epoch,
-            &settled.witness,
-            &settled.history_before,
-        ),
-    )?;
-    write_json(
-        &out.join(format!("state-{n:04}.json")),
-        &settled.ledger.to_state(),
-    )?;
-    write_atomic(&out.join(format!("final-{n:04}.proof")), &final_bytes)?;
-    write_atomic(&out.join(format!("chain-{n:04}.proof")), &chain_bytes)?;
+    let (next, settled) = settle_epoch(set, ledger, epoch, previous, Some(&work), progress)?;
+    let written = write_outputs(out, ledger.market(), epoch, &settled, Some(&next))?;
     let _ = std::fs::remove_dir_all(&work);
     Ok(Proven {
-        ledger: settled.ledger,
-        chain_proof: settled.chain_proof,
-        statement: settled.statement,
+        ledger: next,
         ops: epoch.ops.len(),
         chunks: settled.epoch_proof.chunks,
         folds: settled.epoch_proof.folds,
         times: settled.times,
-        epoch_proof_bytes: epoch_bytes.len(),
-        chain_proof_bytes: chain_bytes.len(),
-        final_proof_bytes: final_bytes.len(),
+        epoch_proof_bytes: output_bytes(&written, "epoch-"),
+        chain_proof_bytes: output_bytes(&written, "chain-"),
+        final_proof_bytes: output_bytes(&written, "final-"),
+        chain_proof: settled.chain_proof,
+        statement: settled.statement,
     })
+}
+
+/// The length of the output whose name starts with `prefix` (0 if none).
+pub fn output_bytes(written: &[OutputFile], prefix: &str) -> usize {
+    written
+        .iter()
+        .find(|f| f.name.starts_with(prefix))
+        .map_or(0, |f| f.bytes as usize)
 }

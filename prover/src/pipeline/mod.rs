@@ -11,6 +11,7 @@
 //! redoing finished chunks or folds and ends with the same statement.
 
 pub mod checkpoint;
+pub mod follow;
 pub mod job;
 
 use std::time::Instant;
@@ -218,7 +219,7 @@ pub fn chunks_in_flight() -> usize {
 /// Proves an epoch from its prelude and chunk witnesses (from
 /// [`prelude_witness`](crate::assign::prelude_witness) and
 /// [`chunk_witnesses`](crate::assign::chunk_witnesses)), reporting each
-/// finished unit to `progress`.
+/// finished unit to `progress`: [`prove_leaves`], then [`fold_leaves`].
 pub fn prove_epoch(
     set: &CircuitSet,
     market: &Market,
@@ -227,6 +228,35 @@ pub fn prove_epoch(
     checkpoints: Option<&Checkpoints>,
     progress: &(dyn Fn(Stage) + Sync),
 ) -> Result<EpochProof, PipelineError> {
+    let leaves = prove_leaves(set, market, prelude, chunks, checkpoints, progress)?;
+    fold_leaves(set, leaves, checkpoints, progress)
+}
+
+/// The fold tree's leaves of an epoch: the prelude's node, then every
+/// chunk proven and wrapped, in order.
+pub struct Leaves {
+    /// The prelude's node, then the chunks'.
+    pub nodes: Vec<Node>,
+    /// Chunks proven.
+    pub chunks: usize,
+    /// Seconds for the prelude.
+    pub prelude_s: f64,
+    /// Seconds for the chunks and their wraps.
+    pub chunk_s: f64,
+}
+
+/// The first half of [`prove_epoch`]: the prelude and every chunk, proven
+/// and wrapped (a bounded number of chunks at once, [`chunks_in_flight`]).
+/// A prover that follows a sequencer runs this for the next epoch while
+/// the previous one folds and chains.
+pub fn prove_leaves(
+    set: &CircuitSet,
+    market: &Market,
+    prelude: &PreludeWitness,
+    chunks: &[ChunkWitness],
+    checkpoints: Option<&Checkpoints>,
+    progress: &(dyn Fn(Stage) + Sync),
+) -> Result<Leaves, PipelineError> {
     if chunks.is_empty() {
         return Err(PipelineError::NoChunks);
     }
@@ -255,7 +285,29 @@ pub fn prove_epoch(
             .collect::<Result<Vec<Node>, PipelineError>>()?;
         nodes.extend(proven);
     }
-    let chunk_s = clock.elapsed().as_secs_f64() - prelude_s;
+    Ok(Leaves {
+        nodes,
+        chunks: chunks.len(),
+        prelude_s,
+        chunk_s: clock.elapsed().as_secs_f64() - prelude_s,
+    })
+}
+
+/// The second half of [`prove_epoch`]: the leaves folded pairwise (each
+/// level in parallel) into the epoch proof.
+pub fn fold_leaves(
+    set: &CircuitSet,
+    leaves: Leaves,
+    checkpoints: Option<&Checkpoints>,
+    progress: &(dyn Fn(Stage) + Sync),
+) -> Result<EpochProof, PipelineError> {
+    let Leaves {
+        mut nodes,
+        chunks,
+        prelude_s,
+        chunk_s,
+    } = leaves;
+    let clock = Instant::now();
     let mut folds = 0;
     let mut level = 1;
     while nodes.len() > 1 {
@@ -280,17 +332,19 @@ pub fn prove_epoch(
             .collect::<Result<Vec<Node>, PipelineError>>()?;
         level += 1;
     }
-    let root = nodes.pop().expect("the prelude and a chunk");
-    debug_assert_eq!(root.made, Made::Fold);
+    let root = nodes.pop().ok_or(PipelineError::NoChunks)?;
+    if root.made != Made::Fold {
+        return Err(PipelineError::NoChunks);
+    }
     Ok(EpochProof {
         proof: root.proof,
         statement: root.statement,
-        chunks: chunks.len(),
+        chunks,
         folds,
         times: ProvingTimes {
             prelude_s,
             chunk_s,
-            fold_s: clock.elapsed().as_secs_f64() - prelude_s - chunk_s,
+            fold_s: clock.elapsed().as_secs_f64(),
         },
     })
 }
