@@ -52,4 +52,22 @@ pub enum BenchError {
     /// The plot could not be drawn.
     #[error("plot: {0}")]
     Plot(String),
+    /// A ledger store could not be created or used.
+    #[error(transparent)]
+    Store(Box<zksettle_prover::ledger::store::StoreError>),
+    /// The follower stopped with an error.
+    #[error(transparent)]
+    Follow(Box<zksettle_prover::pipeline::follow::FollowError>),
+}
+
+impl From<zksettle_prover::ledger::store::StoreError> for BenchError {
+    fn from(error: zksettle_prover::ledger::store::StoreError) -> Self {
+        Self::Store(Box::new(error))
+    }
+}
+
+impl From<zksettle_prover::pipeline::follow::FollowError> for BenchError {
+    fn from(error: zksettle_prover::pipeline::follow::FollowError) -> Self {
+        Self::Follow(Box::new(error))
+    }
 }

@@ -28,6 +28,7 @@
 pub mod baseline;
 pub mod epoch_run;
 pub mod error;
+pub mod follow_run;
 pub mod markdown;
 pub mod memory;
 pub mod plot;

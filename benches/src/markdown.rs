@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::follow_run::FollowReport;
 use crate::results::Report;
 use crate::stark_layer::projection::{self, TradeCost};
 use crate::stark_layer::StarkLayerReport;
@@ -354,6 +355,9 @@ pub fn render(report: &Report) -> String {
     if let Some(section) = &report.stark_layer {
         stark_layer(w, section);
     }
+    if let Some(section) = &report.follow {
+        follow(w, section);
+    }
 
     let _ = writeln!(w, "## Reproduce\n");
     let _ = writeln!(
@@ -370,6 +374,64 @@ pub fn render(report: &Report) -> String {
 
 /// One component of a [`TradeCost`].
 type CostOf = fn(&TradeCost) -> f64;
+
+/// The follower section (issue 32).
+fn follow(w: &mut String, s: &FollowReport) {
+    let _ = writeln!(w, "## Following the sequencer (issue 32)\n");
+    let origin = if s.separate_run {
+        format!(
+            "**Measured in a separate run**, not this report's: `{}`, started {} UTC",
+            s.command, s.started_utc
+        )
+    } else {
+        "Measured in this run".to_string()
+    };
+    let settings = &s.settings;
+    let _ = writeln!(
+        w,
+        "{origin}, on {} threads. `zksettle follow`'s loop over {} consecutive epochs of \
+         the steady mix ({} operations each, seed {}, {} accounts, the default circuits), \
+         every epoch in the inbox at the start (a backlog): once one epoch at a time, then \
+         pipelined (epoch k+1's application, prelude and chunks while epoch k folds, chains \
+         and shrinks), each from a fresh ledger store. Latency is from the start (every \
+         epoch's arrival) to the epoch's outputs written; proving from its application to \
+         its final proof.\n",
+        s.threads, settings.epochs, settings.ops, settings.seed, settings.accounts
+    );
+    let _ = writeln!(
+        w,
+        "| mode | wall s | epochs / hour | ops/s | mean latency s | mean proving s |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for (name, m) in [
+        ("one at a time", &s.one_at_a_time),
+        ("pipelined", &s.pipelined),
+    ] {
+        let _ = writeln!(
+            w,
+            "| {name} | {:.1} | {:.0} | {:.2} | {:.1} | {:.1} |",
+            m.wall_s, m.epochs_per_hour, m.ops_per_s, m.mean_latency_s, m.mean_prove_s
+        );
+    }
+    let _ = writeln!(
+        w,
+        "\nPipelining gains **{:+.1}%** throughput (issue 32's target: at least 15%).\n",
+        s.pipelining_gain * 100.0
+    );
+    let _ = writeln!(
+        w,
+        "| epoch | ops | chunks | one at a time: proving s | latency s | pipelined: proving s | latency s |\n\
+         | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for (a, b) in s.one_at_a_time.epochs.iter().zip(&s.pipelined.epochs) {
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            a.epoch, a.ops, a.chunks, a.prove_s, a.latency_s, b.prove_s, b.latency_s
+        );
+    }
+    let _ = writeln!(w);
+}
 
 /// The STARK-layer section (issue 33).
 fn stark_layer(w: &mut String, s: &StarkLayerReport) {

@@ -48,6 +48,9 @@ pub struct Report {
     /// The STARK-layer measurement (issue 33), if run.
     #[serde(default)]
     pub stark_layer: Option<crate::stark_layer::StarkLayerReport>,
+    /// The follower over consecutive steady epochs (issue 32), if run.
+    #[serde(default)]
+    pub follow: Option<crate::follow_run::FollowReport>,
 }
 
 /// One workload proven end to end.

@@ -21,6 +21,7 @@ use std::time::Instant;
 use anyhow::{bail, Context as _, Result};
 use clap::Parser;
 use zksettle_benches::epoch_run::{self, SegmentRun};
+use zksettle_benches::follow_run::{self, FollowReport};
 use zksettle_benches::markdown::{self, PLOT_PATH};
 use zksettle_benches::results::{
     Circuits, LayoutFigures, Machine, Memory, Params, Report, Workload,
@@ -66,6 +67,15 @@ struct Cli {
     /// the `stark_layer` binary (a separate run; the section says so).
     #[arg(long, value_name = "STARK_LAYER_JSON", requires = "render")]
     stark_layer: Option<PathBuf>,
+    /// Skip the follower section (issue 32: five consecutive steady epochs
+    /// proven one at a time, then pipelined; about 8 minutes). Quick runs
+    /// skip it.
+    #[arg(long)]
+    no_follow: bool,
+    /// With `--render`: take the `follow` section from this output of the
+    /// `follow_run` binary (a separate run; the section says so).
+    #[arg(long, value_name = "FOLLOW_RUN_JSON", requires = "render")]
+    follow: Option<PathBuf>,
     /// Internal: prove the thread-comparison workload, print its JSON.
     #[arg(long, hide = true)]
     threads_probe: bool,
@@ -172,6 +182,11 @@ fn main() -> Result<()> {
                 let mut section: StarkLayerReport = read_json(path)?;
                 section.separate_run = true;
                 report.stark_layer = Some(section);
+            }
+            if let Some(path) = &cli.follow {
+                let mut section: FollowReport = read_json(path)?;
+                section.separate_run = true;
+                report.follow = Some(section);
             }
             report
         }
@@ -345,6 +360,18 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
         Some(section.0?)
     };
 
+    let follow = if cli.no_follow || cli.quick {
+        None
+    } else {
+        let (set, _) = circuit_cache::load_or_build(&zksettle_prover::export::default_layouts());
+        let section = peaks.window(|| {
+            follow_run::run(&follow_run::Settings::full(), &set, "report", &mut |line| {
+                progress.say(line)
+            })
+        });
+        Some(section.0?)
+    };
+
     let children_bytes = threads.iter().filter_map(|t| t.peak_rss_bytes).max();
     let params = Params {
         seed: SEED,
@@ -381,6 +408,7 @@ fn measure(cli: &Cli, settings: &Settings) -> Result<Report> {
         },
         targets: Vec::new(),
         stark_layer,
+        follow,
     };
     report.targets = targets::checks(&report);
     progress.say("done");
