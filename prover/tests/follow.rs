@@ -127,6 +127,23 @@ impl Venue {
         command
     }
 
+    /// `zksettle prove --ledger` of inbox epoch `n` into the outbox.
+    fn prove_ledger(&self, ledger: &str, n: u64) -> Output {
+        self.command()
+            .arg("prove")
+            .arg("--market")
+            .arg(self.path("market.json"))
+            .arg("--ledger")
+            .arg(self.path(ledger))
+            .arg("--epoch")
+            .arg(inbox_file(self, n))
+            .arg("--out")
+            .arg(self.path("outbox"))
+            .args(LAYOUTS)
+            .output()
+            .unwrap()
+    }
+
     fn follow_until_idle(&self, ledger: &str) -> Vec<Value> {
         let output = self
             .follow(ledger)
@@ -259,20 +276,7 @@ fn a_follower_proves_the_inbox_in_order_and_a_kill_loses_nothing_and_proves_noth
 
     // Epoch 1 through `prove --ledger`: applied, proven, recorded. The
     // follower continues from what it recorded.
-    let proved = venue
-        .command()
-        .arg("prove")
-        .arg("--market")
-        .arg(venue.path("market.json"))
-        .arg("--ledger")
-        .arg(venue.path("ledger"))
-        .arg("--epoch")
-        .arg(inbox_file(&venue, 1))
-        .arg("--out")
-        .arg(venue.path("outbox"))
-        .args(LAYOUTS)
-        .output()
-        .unwrap();
+    let proved = venue.prove_ledger("ledger", 1);
     ok(&proved, "prove --ledger");
     let line: Value = serde_json::from_slice(&proved.stdout).unwrap();
     assert_eq!(line["epoch"], 1);
@@ -281,20 +285,7 @@ fn a_follower_proves_the_inbox_in_order_and_a_kill_loses_nothing_and_proves_noth
     assert_eq!((store.head().epoch, store.proven_epoch()), (1, 1));
     drop(store);
     // A second `prove --ledger` of epoch 1 is refused: it is proven.
-    let again = venue
-        .command()
-        .arg("prove")
-        .arg("--market")
-        .arg(venue.path("market.json"))
-        .arg("--ledger")
-        .arg(venue.path("ledger"))
-        .arg("--epoch")
-        .arg(inbox_file(&venue, 1))
-        .arg("--out")
-        .arg(venue.path("outbox"))
-        .args(LAYOUTS)
-        .output()
-        .unwrap();
+    let again = venue.prove_ledger("ledger", 1);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("next epoch to prove is 2"));
     // The store as it stands now, for the recovery runs below.

@@ -114,18 +114,7 @@ fn prove_from_store(args: &Args) -> Result<()> {
         args.epoch.display(),
         epoch.epoch
     );
-    anyhow::ensure!(
-        epoch.epoch == 1 || args.prev.is_some(),
-        "{}: epoch {} needs the chain proof of epoch {} (--prev)",
-        args.epoch.display(),
-        epoch.epoch,
-        epoch.epoch.saturating_sub(1)
-    );
-    let previous = args
-        .prev
-        .as_deref()
-        .map(|p| std::fs::read(p).with_context(|| format!("{}: cannot read", p.display())))
-        .transpose()?;
+    let previous = read_previous(args, epoch.epoch)?;
     let set = super::circuits::load_or_build(store.market(), args.layouts)?;
     let previous = match (previous, &args.prev) {
         (Some(bytes), Some(path)) => Some(decode_chain_proof(&set, bytes, path)?),
@@ -169,6 +158,21 @@ fn prove_from_store(args: &Args) -> Result<()> {
     });
     println!("{line}");
     Ok(())
+}
+
+/// The bytes of `--prev`, required after epoch 1 (checked before the slow
+/// circuit build).
+fn read_previous(args: &Args, epoch: u64) -> Result<Option<Vec<u8>>> {
+    anyhow::ensure!(
+        epoch == 1 || args.prev.is_some(),
+        "{}: epoch {epoch} needs the chain proof of epoch {} (--prev)",
+        args.epoch.display(),
+        epoch.saturating_sub(1)
+    );
+    args.prev
+        .as_deref()
+        .map(|p| std::fs::read(p).with_context(|| format!("{}: cannot read", p.display())))
+        .transpose()
 }
 
 /// Seconds per stage as the JSON `prove` prints.
@@ -216,18 +220,7 @@ pub fn run(args: Args) -> Result<()> {
     ledger
         .apply_epoch(&epoch)
         .with_context(|| format!("{}", args.epoch.display()))?;
-    anyhow::ensure!(
-        epoch.epoch == 1 || args.prev.is_some(),
-        "{}: epoch {} needs the chain proof of epoch {} (--prev)",
-        args.epoch.display(),
-        epoch.epoch,
-        epoch.epoch.saturating_sub(1)
-    );
-    let previous = args
-        .prev
-        .as_deref()
-        .map(|p| std::fs::read(p).with_context(|| format!("{}: cannot read", p.display())))
-        .transpose()?;
+    let previous = read_previous(&args, epoch.epoch)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create", args.out.display()))?;
     let set = super::circuits::load_or_build(ledger.market(), args.layouts)?;

@@ -55,7 +55,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use plonky2::field::types::{Field, Field64, PrimeField64};
-use redb::{Database, ReadableTable, TableDefinition};
+use redb::{Database, ReadableTable, TableDefinition, TableHandle};
 use serde::{Deserialize, Serialize};
 use zksettle_circuits::config::F;
 use zksettle_circuits::rules::account::{global_leaf_hash, Account};
@@ -510,13 +510,22 @@ impl LedgerStore {
 
     /// The record of a proven epoch (`None`: not marked proven here).
     pub fn proof_record(&self, epoch: u64) -> Result<Option<ProofRecord>, StoreError> {
+        self.record(PROOFS, epoch)
+    }
+
+    /// The JSON record of `epoch` in `table` (`epochs` or `proofs`).
+    fn record<T: serde::de::DeserializeOwned>(
+        &self,
+        table: TableDefinition<u64, &[u8]>,
+        epoch: u64,
+    ) -> Result<Option<T>, StoreError> {
         let txn = self.db.begin_read().map_err(self.storage())?;
-        let proofs = txn.open_table(PROOFS).map_err(self.storage())?;
-        let bytes = proofs.get(epoch).map_err(self.storage())?;
+        let records = txn.open_table(table).map_err(self.storage())?;
+        let bytes = records.get(epoch).map_err(self.storage())?;
         bytes
             .map(|bytes| {
                 serde_json::from_slice(bytes.value())
-                    .map_err(|e| self.corrupt(format!("proofs[{epoch}]"), e.to_string()))
+                    .map_err(|e| self.corrupt(format!("{}[{epoch}]", table.name()), e.to_string()))
             })
             .transpose()
     }
@@ -814,15 +823,7 @@ impl LedgerStore {
 
     /// The record of an applied epoch (`None`: not applied in this store).
     pub fn epoch_record(&self, epoch: u64) -> Result<Option<EpochRecord>, StoreError> {
-        let txn = self.db.begin_read().map_err(self.storage())?;
-        let epochs = txn.open_table(EPOCHS).map_err(self.storage())?;
-        let bytes = epochs.get(epoch).map_err(self.storage())?;
-        bytes
-            .map(|bytes| {
-                serde_json::from_slice(bytes.value())
-                    .map_err(|e| self.corrupt(format!("epochs[{epoch}]"), e.to_string()))
-            })
-            .transpose()
+        self.record(EPOCHS, epoch)
     }
 
     /// The whole state as a state file (what `zksettle ledger export`
